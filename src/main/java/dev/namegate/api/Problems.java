@@ -1,0 +1,52 @@
+package dev.namegate.api;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ServerWebExchange;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * Builds RFC 9457 {@code application/problem+json} answers. The detail is always our own text:
+ * never an exception message or an upstream body.
+ */
+public final class Problems {
+
+    private Problems() {
+    }
+
+    public static ProblemDetail detail(ProblemKind kind, String detail, String requestId) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(kind.status(), detail);
+        problem.setType(kind.type());
+        problem.setTitle(kind.title());
+        problem.setProperty("requestId", requestId);
+        return problem;
+    }
+
+    /** A problem answer for a functional handler or filter; {@code headers} may add e.g. Retry-After. */
+    public static Mono<ServerResponse> respond(ServerRequest request, ProblemKind kind, String detail,
+            java.util.function.Consumer<HttpHeaders> headers) {
+        ProblemDetail body = detail(kind, detail, RequestId.of(request.exchange()));
+        return ServerResponse.status(kind.status())
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .headers(headers)
+                .bodyValue(body);
+    }
+
+    public static Mono<ServerResponse> respond(ServerRequest request, ProblemKind kind, String detail) {
+        return respond(request, kind, detail, headers -> { });
+    }
+
+    /** The same answer written straight to an exchange, for {@code WebFilter}s that run before routing. */
+    public static Mono<Void> write(ServerWebExchange exchange, ProblemKind kind, String detail) {
+        ProblemDetail body = detail(kind, detail, RequestId.of(exchange));
+        var response = exchange.getResponse();
+        response.setStatusCode(kind.status());
+        response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        byte[] json = ProblemJson.encode(body);
+        return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(json)));
+    }
+}
