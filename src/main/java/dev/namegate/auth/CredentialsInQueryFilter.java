@@ -27,7 +27,8 @@ import reactor.core.publisher.Mono;
  * headers, which is how a shared password once leaked. Failing loudly teaches the caller to use
  * {@code Authorization: Bearer <key>} before the habit sets in. Runs right after
  * {@link RequestIdFilter} so that nothing later (routing, authentication, handlers, their logs)
- * ever sees such a query string.
+ * ever sees such a query string; {@link QueryCredentialMasking} has already masked the values for
+ * the framework's own request log, which runs before any filter.
  */
 @Component
 public class CredentialsInQueryFilter implements WebFilter, Ordered {
@@ -47,12 +48,17 @@ public class CredentialsInQueryFilter implements WebFilter, Ordered {
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         // Decoded names, so "%70assword" counts as "password".
         boolean credentialsInQuery = exchange.getRequest().getQueryParams().keySet().stream()
-                .anyMatch(name -> CREDENTIAL_NAMES.contains(name.toLowerCase(Locale.ROOT)));
+                .anyMatch(CredentialsInQueryFilter::isCredentialName);
         if (!credentialsInQuery) {
             return chain.filter(exchange);
         }
         log.debug("rejected credentials in query string requestId={}", RequestId.of(exchange));
         return Problems.write(exchange, ProblemKind.CREDENTIALS_IN_QUERY, DETAIL);
+    }
+
+    /** Whether a (decoded) query parameter name looks like a credential; case-insensitive. */
+    static boolean isCredentialName(String name) {
+        return CREDENTIAL_NAMES.contains(name.toLowerCase(Locale.ROOT));
     }
 
     @Override

@@ -20,9 +20,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.MockServerConfigurer;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 
 import dev.namegate.api.RequestId;
 import dev.namegate.api.RequestIdFilter;
@@ -58,6 +60,12 @@ class AuthFiltersTest {
                         })
                         .filter(new BearerAuthentication(registry)))
                 .webFilter(new RequestIdFilter(), new CredentialsInQueryFilter())
+                .apply(new MockServerConfigurer() {
+                    @Override
+                    public void beforeServerCreated(WebHttpHandlerBuilder builder) {
+                        builder.httpHandlerDecorator(new QueryCredentialMasking());
+                    }
+                })
                 .build();
     }
 
