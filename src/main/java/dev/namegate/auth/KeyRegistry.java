@@ -153,7 +153,9 @@ public class KeyRegistry implements SmartLifecycle {
             poller = null;
         }
         if (stopping != null) {
-            stopping.shutdownNow();
+            // shutdown(), not shutdownNow(): interrupting a read in progress would only log a
+            // spurious "cannot be read" warning; the schedule is cancelled either way.
+            stopping.shutdown();
         }
     }
 
