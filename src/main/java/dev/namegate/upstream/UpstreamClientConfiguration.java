@@ -15,6 +15,10 @@ import reactor.netty.resources.ConnectionProvider;
 @Configuration(proxyBeanMethods = false)
 class UpstreamClientConfiguration {
 
+    UpstreamClientConfiguration() {
+        DroppedErrors.install();
+    }
+
     @Bean(destroyMethod = "dispose")
     ConnectionProvider upstreamConnections(UpstreamProperties properties) {
         UpstreamProperties.Pool pool = properties.pool();
