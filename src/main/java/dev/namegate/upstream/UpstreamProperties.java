@@ -31,7 +31,6 @@ import org.springframework.validation.annotation.Validated;
  * @param backoff delay between attempts
  * @param allowances retries allowed per kind of failure
  * @param pool the connection pool toward the internal service
- * @param warmup what is done before readiness turns green
  */
 @Validated
 @ConfigurationProperties("namegate.upstream")
@@ -47,8 +46,7 @@ public record UpstreamProperties(
         @NotNull @DefaultValue("16KB") DataSize maxBodySize,
         @Valid @NotNull @DefaultValue Backoff backoff,
         @Valid @NotNull @DefaultValue Allowances allowances,
-        @Valid @NotNull @DefaultValue Pool pool,
-        @Valid @NotNull @DefaultValue Warmup warmup) {
+        @Valid @NotNull @DefaultValue Pool pool) {
 
     public UpstreamProperties {
         if (baseUrls != null) {
@@ -134,15 +132,6 @@ public record UpstreamProperties(
             @NotNull @DefaultValue("10ms") Duration pendingAcquireTimeout,
             @Min(1) @DefaultValue("1000") int pendingAcquireMaxCount,
             @NotNull @DefaultValue("30s") Duration maxIdleTime) {
-    }
-
-    /**
-     * Warm-up before readiness: concurrent lookups that prime the pool and the code paths.
-     *
-     * @param requests lookups sent (default 32; 0 switches warm-up off)
-     * @param userId the id looked up (default 1)
-     */
-    public record Warmup(@Min(0) @DefaultValue("32") int requests, @Min(1) @DefaultValue("1") long userId) {
     }
 
     private static void requirePositive(String name, Duration value) {

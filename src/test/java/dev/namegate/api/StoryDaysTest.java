@@ -33,7 +33,7 @@ import dev.namegate.testing.TestKeys;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "management.server.port=0",
-        "namegate.upstream.warmup.requests=0",
+        "namegate.warmup.lookups=0", "namegate.warmup.requests=0",
         "namegate.upstream.connect-timeout=500ms",
         "namegate.upstream.response-timeout=1s",
         "namegate.upstream.attempt-timeout=1500ms",

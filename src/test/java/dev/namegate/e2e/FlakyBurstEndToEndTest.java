@@ -42,7 +42,7 @@ import dev.namegate.testing.TestKeys;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "management.server.port=0",
-        "namegate.upstream.warmup.requests=8",
+        "namegate.warmup.lookups=8", "namegate.warmup.requests=8",
         // functional test on a noisy machine: generous timeouts; the 100 ms budget is benchmarked
         "namegate.upstream.response-timeout=1s",
         "namegate.upstream.attempt-timeout=1500ms",

@@ -1,0 +1,95 @@
+package dev.namegate.warmup;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.ApplicationListener;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+
+import dev.namegate.auth.KeyRegistry;
+import dev.namegate.upstream.InternalUserClient;
+
+/**
+ * Keeps readiness ({@code /readyz}) down until the service has served traffic, so the first real
+ * request after a start does not pay for event-loop start-up, connection set-up, class loading
+ * and cold code. Two phases: lookups straight to the internal service (priming the pool), then
+ * requests to our own public API over loopback with a key that exists only in memory for the
+ * warm-up. Their outcome does not matter: an internal service that is down must not keep us out
+ * of rotation (our answers then are fast problems, the best there is), and a bounded timeout ends
+ * the warm-up whatever happens. Liveness never waits for it.
+ */
+@Component("warmup")
+public class Warmup implements HealthIndicator, ApplicationListener<ApplicationReadyEvent> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
+    private static final String TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
+
+    private final HttpClient upstreamHttpClient;
+    private final InternalUserClient client;
+    private final KeyRegistry keys;
+    private final WarmupProperties properties;
+    private final AtomicBoolean done = new AtomicBoolean();
+
+    public Warmup(HttpClient upstreamHttpClient, InternalUserClient client, KeyRegistry keys, WarmupProperties properties) {
+        this.upstreamHttpClient = upstreamHttpClient;
+        this.client = client;
+        this.keys = keys;
+        this.properties = properties;
+    }
+
+    @Override
+    public void onApplicationEvent(ApplicationReadyEvent event) {
+        String port = event.getApplicationContext().getEnvironment().getProperty("local.server.port");
+        long start = System.nanoTime();
+        Mono<Void> lookups = Flux.range(0, properties.lookups())
+                .flatMap(i -> client.lookup(properties.userId(), "warmup-" + i, TRACE_ID)
+                        .onErrorResume(e -> Mono.empty()), properties.concurrency())
+                .then();
+        Mono<Void> selfRequests = port == null || properties.requests() == 0 ? Mono.empty() : Mono.defer(() -> {
+            String key = keys.mintEphemeralKey("warmup");
+            WebClient self = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
+                    .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key)
+                    .build();
+            return Flux.range(0, properties.requests())
+                    .flatMap(i -> self.get().uri("/users/{id}", properties.userId())
+                            .header("X-Request-Id", "warmup-self-" + i)
+                            .accept(i % 4 == 3 ? MediaType.TEXT_PLAIN : MediaType.APPLICATION_JSON)
+                            .retrieve().toBodilessEntity()
+                            .onErrorResume(e -> Mono.empty()), properties.concurrency())
+                    .then()
+                    .doFinally(signal -> keys.revokeEphemeralKey());
+        });
+        upstreamHttpClient.warmup()
+                .then(lookups)
+                .then(selfRequests)
+                .timeout(properties.timeout(), Mono.empty())
+                .doFinally(signal -> {
+                    keys.revokeEphemeralKey();
+                    done.set(true);
+                    LOG.info("warm-up done in {} ms ({} lookups, {} requests): ready",
+                            Duration.ofNanos(System.nanoTime() - start).toMillis(), properties.lookups(), properties.requests());
+                })
+                .subscribe(ignored -> { }, error -> LOG.warn("warm-up failed: {}", error.getClass().getName()));
+    }
+
+    public boolean isDone() {
+        return done.get();
+    }
+
+    @Override
+    public Health health() {
+        return done.get() ? Health.up().build() : Health.outOfService().withDetail("warmup", "in progress").build();
+    }
+}
