@@ -19,6 +19,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.core.publisher.Mono;
@@ -51,17 +52,40 @@ public final class InternalUserClient {
     private final WebClient webClient;
     private final UpstreamInstances instances;
     private final RetryPolicy policy;
-    private final AttemptMetrics metrics;
+    private final UpstreamMetrics metrics;
+    private final Guards guards;
     private final Duration responseTimeout;
     private final String connectTimeoutText;
     private final ObjectReader nameReader;
 
+    /**
+     * What protects the internal service and the tail; any of them may be {@code null} (off).
+     *
+     * @param budget bounds retries and hedges by first attempts
+     * @param breaker stops attempts while nearly all fail
+     * @param limiter paces attempts to the internal service's rate
+     * @param hedgeDelay time without an answer before a hedge ({@code null} = no hedging)
+     * @param maxHedges hedges per lookup
+     * @param breakerRetryAfter what a 503 says when the breaker refused
+     */
+    record Guards(RetryBudget budget, CircuitBreaker breaker, AdaptiveRateLimiter limiter, AdaptiveHedgeDelay hedgeDelay,
+            int maxHedges, Duration breakerRetryAfter) {
+
+        static final Guards NONE = new Guards(null, null, null, null, 0, Duration.ofSeconds(1));
+    }
+
     public InternalUserClient(WebClient webClient, UpstreamProperties properties, RetryPolicy policy,
-            AttemptMetrics metrics) {
+            UpstreamMetrics metrics) {
+        this(webClient, properties, new UpstreamInstances(properties.baseUrls()), policy, metrics, Guards.NONE);
+    }
+
+    InternalUserClient(WebClient webClient, UpstreamProperties properties, UpstreamInstances instances,
+            RetryPolicy policy, UpstreamMetrics metrics, Guards guards) {
         this.webClient = webClient;
-        this.instances = new UpstreamInstances(properties.baseUrls());
+        this.instances = instances;
         this.policy = policy;
         this.metrics = metrics;
+        this.guards = guards;
         this.responseTimeout = properties.responseTimeout();
         this.connectTimeoutText = "connect timeout after " + properties.connectTimeout().toMillis() + " ms";
         this.nameReader = JsonMapper.builder()
@@ -83,11 +107,13 @@ public final class InternalUserClient {
     public Mono<UserLookup> lookup(long userId, String requestId, String traceId) {
         return Mono.defer(() -> {
             RetryPolicy.Run run = policy.start(requestId);
-            int[] lastInstance = {-1};
-            return Mono.defer(() -> {
-                        lastInstance[0] = instances.pick(lastInstance[0]);
-                        return attempt(userId, lastInstance[0], requestId, traceId, run.attemptTimeout());
-                    })
+            if (guards.budget() != null) {
+                guards.budget().deposit();
+            }
+            Lookup lookup = new Lookup(userId, requestId, traceId, run);
+            return Mono.defer(() -> HedgedAttempts.race(n -> lookup.attempt(),
+                            guards.hedgeDelay() == null ? null : guards.hedgeDelay().current(), lookup::tryHedge,
+                            policy.scheduler(), metrics))
                     .retryWhen(run.retry())
                     // the per-attempt timeouts sit inside the retry; this one bounds everything
                     .timeout(policy.deadline(), policy.scheduler())
@@ -96,7 +122,113 @@ public final class InternalUserClient {
         });
     }
 
-    private Mono<UserLookup> attempt(long userId, int instance, String requestId, String traceId, Duration timeout) {
+    /** One lookup's attempts: which instance went last, hedges left. Hedges run concurrently. */
+    private final class Lookup {
+        private final long userId;
+        private final String requestId;
+        private final String traceId;
+        private final RetryPolicy.Run run;
+        private final java.util.concurrent.atomic.AtomicInteger lastInstance = new java.util.concurrent.atomic.AtomicInteger(-1);
+        private final java.util.concurrent.atomic.AtomicInteger hedgesLeft;
+
+        Lookup(long userId, String requestId, String traceId, RetryPolicy.Run run) {
+            this.userId = userId;
+            this.requestId = requestId;
+            this.traceId = traceId;
+            this.run = run;
+            this.hedgesLeft = new java.util.concurrent.atomic.AtomicInteger(guards.maxHedges());
+        }
+
+        /** A hedge may go when hedges are left, it has time to finish, and the budget pays for it. */
+        boolean tryHedge() {
+            if (hedgesLeft.get() <= 0 || run.timeLeftNanos() < policy.minAttemptTime().toNanos()) {
+                return false;
+            }
+            if (guards.budget() != null && !guards.budget().tryWithdraw()) {
+                return false;
+            }
+            return hedgesLeft.decrementAndGet() >= 0;
+        }
+
+        /** An attempt behind the rate limiter and the breaker. */
+        Mono<UserLookup> attempt() {
+            return Mono.defer(() -> {
+                AdaptiveRateLimiter limiter = guards.limiter();
+                if (limiter == null) {
+                    return permitted();
+                }
+                long wait = limiter.reserve(run.timeLeftNanos() - policy.minAttemptTime().toNanos());
+                if (wait < 0) {
+                    metrics.refused(UpstreamMetrics.Refusal.RATE_LIMIT);
+                    return Mono.error(new UpstreamFailure(UpstreamFailure.Kind.UNAVAILABLE, Duration.ofSeconds(1),
+                            "no upstream rate permit before the deadline"));
+                }
+                return wait == 0 ? permitted()
+                        : Mono.delay(Duration.ofNanos(wait), policy.scheduler()).then(Mono.defer(this::permitted));
+            });
+        }
+
+        private Mono<UserLookup> permitted() {
+            CircuitBreaker breaker = guards.breaker();
+            if (breaker != null && !breaker.tryAcquirePermission()) {
+                metrics.refused(UpstreamMetrics.Refusal.BREAKER_OPEN);
+                return Mono.error(new UpstreamFailure(UpstreamFailure.Kind.UNAVAILABLE, guards.breakerRetryAfter(),
+                        "circuit breaker open"));
+            }
+            int instance = instances.pick(lastInstance.get());
+            lastInstance.set(instance);
+            long start = policy.scheduler().now(java.util.concurrent.TimeUnit.NANOSECONDS);
+            java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+            return send(userId, instance, requestId, traceId, run.attemptTimeout())
+                    .doOnSuccess(found -> {
+                        ended.set(true);
+                        ended(instance, found instanceof UserLookup.NotFound ? AttemptOutcome.NOT_FOUND : AttemptOutcome.SUCCESS,
+                                start, null);
+                    })
+                    .doOnError(error -> {
+                        ended.set(true);
+                        ended(instance, error instanceof AttemptFailure f ? f.outcome() : null, start, error);
+                    })
+                    .doOnCancel(() -> {
+                        // a hedge that lost, or the deadline: not a judgement on the upstream
+                        if (breaker != null && ended.compareAndSet(false, true)) {
+                            breaker.releasePermission();
+                        }
+                    });
+        }
+    }
+
+    /** Tells every guard how an attempt ended ({@code outcome} null = an unexpected error). */
+    private void ended(int instance, AttemptOutcome outcome, long startNanos, Throwable error) {
+        if (outcome != null) {
+            metrics.record(outcome);
+            instances.record(instance, outcome);
+        }
+        if (outcome == AttemptOutcome.SUCCESS && guards.hedgeDelay() != null) {
+            guards.hedgeDelay().record(policy.scheduler().now(java.util.concurrent.TimeUnit.NANOSECONDS) - startNanos);
+        }
+        AdaptiveRateLimiter limiter = guards.limiter();
+        if (limiter != null) {
+            if (outcome == AttemptOutcome.RATE_LIMITED) {
+                limiter.onRateLimited();
+            } else if (outcome != null && outcome != AttemptOutcome.CONNECT_FAILURE && outcome != AttemptOutcome.POOL_EXHAUSTED) {
+                limiter.onSuccess();
+            }
+        }
+        CircuitBreaker breaker = guards.breaker();
+        if (breaker != null) {
+            long nanos = policy.scheduler().now(java.util.concurrent.TimeUnit.NANOSECONDS) - startNanos;
+            if (outcome == AttemptOutcome.SUCCESS || outcome == AttemptOutcome.NOT_FOUND) {
+                breaker.onSuccess(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            } else if (outcome == AttemptOutcome.RATE_LIMITED || outcome == AttemptOutcome.POOL_EXHAUSTED) {
+                breaker.releasePermission(); // says nothing about the upstream's health
+            } else {
+                breaker.onError(nanos, java.util.concurrent.TimeUnit.NANOSECONDS, error);
+            }
+        }
+    }
+
+    private Mono<UserLookup> send(long userId, int instance, String requestId, String traceId, Duration timeout) {
         Duration headersTimeout = timeout.compareTo(responseTimeout) < 0 ? timeout : responseTimeout;
         return webClient.post()
                 .uri(instances.uri(instance, userId))
@@ -110,12 +242,8 @@ public final class InternalUserClient {
                 .exchangeToMono(response -> classify(userId, response))
                 .timeout(timeout, policy.scheduler())
                 .onErrorMap(e -> !(e instanceof AttemptFailure), this::classify)
-                .doOnNext(found -> metrics.record(found instanceof UserLookup.Found
-                        ? AttemptOutcome.SUCCESS : AttemptOutcome.NOT_FOUND))
                 .doOnError(AttemptFailure.class, failure -> {
-                    metrics.record(failure.outcome());
-                    if (failure.outcome() == AttemptOutcome.MALFORMED
-                            || failure.outcome() == AttemptOutcome.UNEXPECTED_STATUS) {
+                    if (failure.outcome() == AttemptOutcome.MALFORMED || failure.outcome() == AttemptOutcome.UNEXPECTED_STATUS) {
                         LOG.atWarn().addKeyValue("requestId", requestId)
                                 .log("upstream contract break: {} [request={} instance={}]",
                                         failure.reason(), requestId, instances.base(instance));

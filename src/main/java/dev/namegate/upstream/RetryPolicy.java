@@ -35,6 +35,7 @@ public final class RetryPolicy {
     private final Duration unavailableRetryAfter;
     private final Scheduler scheduler;
     private final RetryListener listener;
+    private final RetryBudget budget;
 
     private RetryPolicy(Builder b) {
         this.jitter = b.jitter;
@@ -47,10 +48,12 @@ public final class RetryPolicy {
         this.unavailableRetryAfter = b.unavailableRetryAfter;
         this.scheduler = b.scheduler;
         this.listener = b.listener;
+        this.budget = b.budget;
     }
 
     /** The policy the properties describe, timing on {@code scheduler}. */
-    public static RetryPolicy from(UpstreamProperties properties, Scheduler scheduler, RetryListener listener) {
+    public static RetryPolicy from(UpstreamProperties properties, Scheduler scheduler, RetryListener listener,
+            RetryBudget budget) {
         UpstreamProperties.Allowances a = properties.allowances();
         return builder(scheduler)
                 .allowance(Allowance.CONNECT_FAILURES, a.connectFailures())
@@ -63,6 +66,7 @@ public final class RetryPolicy {
                 .minAttemptTime(properties.minAttemptTime())
                 .unavailableRetryAfter(properties.unavailableRetryAfter())
                 .listener(listener)
+                .budget(budget)
                 .build();
     }
 
@@ -76,6 +80,11 @@ public final class RetryPolicy {
 
     public Scheduler scheduler() {
         return scheduler;
+    }
+
+    /** The shortest time worth starting an attempt with. */
+    public Duration minAttemptTime() {
+        return Duration.ofNanos(minAttemptNanos);
     }
 
     /** Starts the clock for one lookup; {@code requestId} labels its retry log lines. */
@@ -105,6 +114,11 @@ public final class RetryPolicy {
         private Run(String requestId, long startNanos) {
             this.requestId = requestId;
             this.startNanos = startNanos;
+        }
+
+        /** Time left before the deadline, in nanoseconds (negative once it has passed). */
+        public long timeLeftNanos() {
+            return deadlineNanos - (scheduler.now(TimeUnit.NANOSECONDS) - startNanos);
         }
 
         /** Time left before the deadline (never negative). */
@@ -163,6 +177,10 @@ public final class RetryPolicy {
                             : stop(UpstreamFailure.Kind.DEADLINE, null, "no time left for another attempt after: " + failure.reason());
                 }
             }
+            if (budget != null && !budget.tryWithdraw()) {
+                return stop(UpstreamFailure.Kind.UNAVAILABLE, unavailableRetryAfter,
+                        "retry budget spent, last: " + failure.reason());
+            }
             used[allowance.ordinal()]++;
             retries++;
             return new Decision(Duration.ofNanos(delay), null);
@@ -183,9 +201,6 @@ public final class RetryPolicy {
             return new Decision(null, new UpstreamFailure(kind, retryAfter, reason));
         }
 
-        private long timeLeftNanos() {
-            return deadlineNanos - (scheduler.now(TimeUnit.NANOSECONDS) - startNanos);
-        }
     }
 
     /** The backoff before retry {@code n} (0-based): {@code min(cap, base * 2^n)}, jittered. */
@@ -207,6 +222,7 @@ public final class RetryPolicy {
         private Duration minAttemptTime = Duration.ofMillis(2);
         private Duration unavailableRetryAfter = Duration.ofSeconds(1);
         private RetryListener listener = RetryListener.NONE;
+        private RetryBudget budget;
 
         private Builder(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -248,6 +264,12 @@ public final class RetryPolicy {
 
         public Builder unavailableRetryAfter(Duration unavailableRetryAfter) {
             this.unavailableRetryAfter = Objects.requireNonNull(unavailableRetryAfter, "unavailableRetryAfter");
+            return this;
+        }
+
+        /** Retries also need a withdrawal from this budget; {@code null} (the default) = no budget. */
+        public Builder budget(RetryBudget budget) {
+            this.budget = budget;
             return this;
         }
 

@@ -2,36 +2,145 @@ package dev.namegate.upstream;
 
 import java.net.URI;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import reactor.core.scheduler.Scheduler;
 
 /**
- * The internal service's instances, taken in turn. A retry never goes back to the instance that
- * just failed when there is another one.
+ * The internal service's instances, taken in turn, with passive outlier detection as Envoy does
+ * it: an instance that fails to connect or to answer in time several times in a row is ejected
+ * for a while (longer each time it is ejected again), and a retry never goes back to the instance
+ * that just failed when there is another one. Never are all instances ejected: when every other
+ * instance is out, the one due back first is used.
  */
 final class UpstreamInstances {
 
+    /** Hears ejections and returns (to log them and count them). */
+    interface Listener {
+        Listener NONE = new Listener() {
+        };
+
+        default void ejected(String instance, long forMillis) {
+        }
+
+        default void returned(String instance) {
+        }
+    }
+
     private final String[] bases;
     private final AtomicInteger next = new AtomicInteger();
+    private final AtomicIntegerArray consecutiveFailures;
+    private final AtomicIntegerArray timesEjected;
+    /** Nanos (on the clock) until which each instance is out; 0 when in. */
+    private final AtomicLongArray ejectedUntil;
+    private final int threshold;
+    private final long baseEjectionNanos;
+    private final long maxEjectionNanos;
+    private final Scheduler clock;
+    private final Listener listener;
 
-    UpstreamInstances(List<URI> baseUrls) {
+    UpstreamInstances(List<URI> baseUrls, int threshold, long baseEjectionNanos, long maxEjectionNanos,
+            Scheduler clock, Listener listener) {
         if (baseUrls.isEmpty()) {
             throw new IllegalArgumentException("at least one internal base URL is needed");
         }
         this.bases = baseUrls.stream().map(UpstreamInstances::withoutTrailingSlash).toArray(String[]::new);
+        this.consecutiveFailures = new AtomicIntegerArray(bases.length);
+        this.timesEjected = new AtomicIntegerArray(bases.length);
+        this.ejectedUntil = new AtomicLongArray(bases.length);
+        this.threshold = threshold;
+        this.baseEjectionNanos = baseEjectionNanos;
+        this.maxEjectionNanos = maxEjectionNanos;
+        this.clock = clock;
+        this.listener = listener;
+    }
+
+    /** Round robin without outlier detection (tests, and a single instance). */
+    UpstreamInstances(List<URI> baseUrls) {
+        this(baseUrls, Integer.MAX_VALUE, 0, 0, reactor.core.scheduler.Schedulers.parallel(), Listener.NONE);
     }
 
     int size() {
         return bases.length;
     }
 
-    /** The instance for the next attempt: round robin, skipping {@code previous} (-1 for none). */
+    /** The instance for the next attempt: round robin over those in, skipping {@code previous} (-1 for none). */
     int pick(int previous) {
         int n = bases.length;
         if (n == 1) {
             return 0;
         }
-        int index = Math.floorMod(next.getAndIncrement(), n);
-        return index == previous ? (index + 1) % n : index;
+        long now = clock.now(TimeUnit.NANOSECONDS);
+        int start = Math.floorMod(next.getAndIncrement(), n);
+        int dueFirst = -1;
+        for (int k = 0; k < n; k++) {
+            int i = (start + k) % n;
+            if (i == previous) {
+                continue;
+            }
+            long until = ejectedUntil.get(i);
+            if (until == 0 || until <= now) {
+                return i;
+            }
+            if (dueFirst < 0 || until < ejectedUntil.get(dueFirst)) {
+                dueFirst = i;
+            }
+        }
+        // everything but `previous` is out: use it if it is in, else the one due back first
+        boolean previousIn = previous >= 0 && ejectedUntil.get(previous) <= now;
+        return previousIn || dueFirst < 0 ? previous : dueFirst;
+    }
+
+    /** Records an attempt's outcome on its instance. */
+    void record(int instance, AttemptOutcome outcome) {
+        if (threshold == Integer.MAX_VALUE) {
+            return;
+        }
+        if (outcome == AttemptOutcome.CONNECT_FAILURE || outcome == AttemptOutcome.RESPONSE_TIMEOUT) {
+            if (consecutiveFailures.incrementAndGet(instance) >= threshold) {
+                eject(instance);
+            }
+        } else if (outcome == AttemptOutcome.SUCCESS || outcome == AttemptOutcome.NOT_FOUND) {
+            if (consecutiveFailures.get(instance) != 0) {
+                consecutiveFailures.set(instance, 0);
+            }
+            long until = ejectedUntil.get(instance);
+            if (until != 0 && ejectedUntil.compareAndSet(instance, until, 0)) {
+                listener.returned(bases[instance]);
+            } else if (until == 0 && timesEjected.get(instance) != 0) {
+                timesEjected.set(instance, 0); // healthy again: the next ejection starts short
+            }
+        }
+    }
+
+    private void eject(int instance) {
+        long now = clock.now(TimeUnit.NANOSECONDS);
+        long until = ejectedUntil.get(instance);
+        if (until > now) {
+            return; // already out
+        }
+        int times = timesEjected.incrementAndGet(instance);
+        long duration = Math.min(maxEjectionNanos, baseEjectionNanos * times);
+        if (ejectedUntil.compareAndSet(instance, until, now + duration)) {
+            consecutiveFailures.set(instance, 0);
+            listener.ejected(bases[instance], TimeUnit.NANOSECONDS.toMillis(duration));
+        }
+    }
+
+    /** Instances out of rotation now. */
+    int ejectedCount() {
+        long now = clock.now(TimeUnit.NANOSECONDS);
+        int count = 0;
+        for (int i = 0; i < bases.length; i++) {
+            long until = ejectedUntil.get(i);
+            if (until != 0 && until > now) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** {@code POST} target for a user id; the id is a validated number, so nothing needs escaping. */

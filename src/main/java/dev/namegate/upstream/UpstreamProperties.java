@@ -31,6 +31,11 @@ import org.springframework.validation.annotation.Validated;
  * @param backoff delay between attempts
  * @param allowances retries allowed per kind of failure
  * @param pool the connection pool toward the internal service
+ * @param budget how many retries and hedges the traffic earns
+ * @param breaker when to stop calling an internal service that nearly always fails
+ * @param rateLimit our adaptive pace toward the internal service's rate limit
+ * @param hedging extra attempts for answers that are late
+ * @param outliers when an instance is taken out of rotation
  */
 @Validated
 @ConfigurationProperties("namegate.upstream")
@@ -46,7 +51,12 @@ public record UpstreamProperties(
         @NotNull @DefaultValue("16KB") DataSize maxBodySize,
         @Valid @NotNull @DefaultValue Backoff backoff,
         @Valid @NotNull @DefaultValue Allowances allowances,
-        @Valid @NotNull @DefaultValue Pool pool) {
+        @Valid @NotNull @DefaultValue Pool pool,
+        @Valid @NotNull @DefaultValue Budget budget,
+        @Valid @NotNull @DefaultValue Breaker breaker,
+        @Valid @NotNull @DefaultValue RateLimit rateLimit,
+        @Valid @NotNull @DefaultValue Hedging hedging,
+        @Valid @NotNull @DefaultValue Outliers outliers) {
 
     public UpstreamProperties {
         if (baseUrls != null) {
@@ -70,6 +80,9 @@ public record UpstreamProperties(
         requireShorter("min-attempt-time", minAttemptTime, "deadline", deadline);
         if (backoff != null) {
             requireShorter("backoff.cap", backoff.cap(), "deadline", deadline);
+        }
+        if (hedging != null && hedging.enabled()) {
+            requireShorter("hedging.delay", hedging.delay(), "deadline", deadline);
         }
         if (pool != null) {
             requireShorter("pool.pending-acquire-timeout", pool.pendingAcquireTimeout(), "attempt-timeout",
@@ -132,6 +145,113 @@ public record UpstreamProperties(
             @NotNull @DefaultValue("10ms") Duration pendingAcquireTimeout,
             @Min(1) @DefaultValue("1000") int pendingAcquireMaxCount,
             @NotNull @DefaultValue("30s") Duration maxIdleTime) {
+    }
+
+    /**
+     * Retry budget (Finagle style): retries and hedges may add at most {@code ratio} times the
+     * first attempts over the window, plus {@code minPerSecond}.
+     *
+     * @param enabled false = retries are bounded by the allowances and the deadline only
+     * @param ratio extra attempts per first attempt (default 1.5: a 50% flaky upstream needs about 1)
+     * @param minPerSecond extra attempts always allowed per second (default 10)
+     * @param window sliding window, whole seconds (default 10 s)
+     */
+    public record Budget(
+            @DefaultValue("true") boolean enabled,
+            @jakarta.validation.constraints.PositiveOrZero @DefaultValue("1.5") double ratio,
+            @jakarta.validation.constraints.PositiveOrZero @DefaultValue("10") double minPerSecond,
+            @NotNull @DefaultValue("10s") Duration window) {
+    }
+
+    /**
+     * Circuit breaker over attempts (resilience4j): opens when nearly every attempt fails, lets a
+     * few probes through after {@code openFor}, closes when they succeed.
+     *
+     * @param enabled false = never open
+     * @param failureRateThreshold percent of failed attempts that opens it (default 90)
+     * @param window attempts it looks back over (default 50)
+     * @param minimumAttempts attempts needed before it may open (default 20)
+     * @param openFor time it stays open before probing (default 1 s)
+     * @param probes attempts let through while half-open (default 3)
+     */
+    public record Breaker(
+            @DefaultValue("true") boolean enabled,
+            @jakarta.validation.constraints.DecimalMin("1") @jakarta.validation.constraints.DecimalMax("100")
+            @DefaultValue("90") float failureRateThreshold,
+            @Min(1) @DefaultValue("50") int window,
+            @Min(1) @DefaultValue("20") int minimumAttempts,
+            @NotNull @DefaultValue("1s") Duration openFor,
+            @Min(1) @DefaultValue("3") int probes) {
+    }
+
+    /**
+     * Adaptive (AIMD) pace toward the internal service: a 429 multiplies the rate by
+     * {@code decreaseFactor}; success adds {@code increasePerSecond} each second, up to
+     * {@code ceiling}. Attempts that cannot get a permit before the deadline fail fast (503).
+     *
+     * @param enabled false = no pacing
+     * @param ceiling highest rate, requests/s (default 100, the internal service's limit)
+     * @param floor lowest rate, requests/s (default 5)
+     * @param decreaseFactor multiplier on a 429 (default 0.7)
+     * @param increasePerSecond rate added per second of success (default 50)
+     * @param burst permits that may go at once after a quiet spell (default 2)
+     * @param decreaseCooldown 429s within this time of a cut count as one (default 200 ms)
+     */
+    public record RateLimit(
+            @DefaultValue("true") boolean enabled,
+            @jakarta.validation.constraints.Positive @DefaultValue("100") double ceiling,
+            @jakarta.validation.constraints.Positive @DefaultValue("5") double floor,
+            @jakarta.validation.constraints.DecimalMin(value = "0", inclusive = false)
+            @jakarta.validation.constraints.DecimalMax(value = "1", inclusive = false)
+            @DefaultValue("0.7") double decreaseFactor,
+            @jakarta.validation.constraints.PositiveOrZero @DefaultValue("50") double increasePerSecond,
+            @jakarta.validation.constraints.DecimalMin("1") @DefaultValue("2") double burst,
+            @NotNull @DefaultValue("200ms") Duration decreaseCooldown) {
+
+        public RateLimit {
+            if (floor > ceiling) {
+                throw new IllegalArgumentException("namegate.upstream.rate-limit.floor (" + floor
+                        + ") must not exceed namegate.upstream.rate-limit.ceiling (" + ceiling + ")");
+            }
+        }
+    }
+
+    /**
+     * Hedged requests: when an attempt has not answered after {@code delay}, another one is sent;
+     * the first good answer wins and the others are cancelled.
+     *
+     * @param enabled false = one attempt at a time
+     * @param delay time without an answer before the next hedge; with {@code adaptive}, the
+     *        shortest such time (default 10 ms)
+     * @param maxHedges hedges per request (default 8, so up to 9 attempts fit the deadline)
+     * @param adaptive raise the delay to the {@code percentile} of recent successful attempt
+     *        latencies (at most the response timeout), so calls that are merely as slow as
+     *        everyone's are not hedged (default true)
+     * @param percentile see {@code adaptive} (default 0.9)
+     */
+    public record Hedging(
+            @DefaultValue("true") boolean enabled,
+            @NotNull @DefaultValue("10ms") Duration delay,
+            @Min(0) @DefaultValue("8") int maxHedges,
+            @DefaultValue("true") boolean adaptive,
+            @jakarta.validation.constraints.DecimalMin(value = "0", inclusive = false)
+            @jakarta.validation.constraints.DecimalMax(value = "1", inclusive = false)
+            @DefaultValue("0.9") double percentile) {
+    }
+
+    /**
+     * Passive outlier detection (as Envoy): an instance with {@code consecutiveFailures} connect
+     * failures or timeouts in a row is ejected for {@code baseEjection} times the number of its
+     * ejections, at most {@code maxEjection}; never all instances.
+     *
+     * @param consecutiveFailures failures in a row that eject (default 3)
+     * @param baseEjection first ejection time (default 10 s)
+     * @param maxEjection longest ejection (default 5 min)
+     */
+    public record Outliers(
+            @Min(1) @DefaultValue("3") int consecutiveFailures,
+            @NotNull @DefaultValue("10s") Duration baseEjection,
+            @NotNull @DefaultValue("5m") Duration maxEjection) {
     }
 
     private static void requirePositive(String name, Duration value) {

@@ -33,6 +33,11 @@ import dev.namegate.testing.TestKeys;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "management.server.port=0",
+        // the story-day mechanics on their own; the guards have their own tests
+        "namegate.upstream.hedging.enabled=false",
+        "namegate.upstream.breaker.enabled=false",
+        "namegate.upstream.rate-limit.enabled=false",
+        "namegate.upstream.budget.enabled=false",
         "namegate.warmup.lookups=0", "namegate.warmup.requests=0",
         "namegate.upstream.connect-timeout=500ms",
         "namegate.upstream.response-timeout=1s",

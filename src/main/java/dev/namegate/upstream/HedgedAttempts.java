@@ -1,0 +1,175 @@
+package dev.namegate.upstream;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * One round of attempts with hedging (the story's day 4, done right): the first attempt starts
+ * at once; while no attempt has answered, another starts every {@code delay}, as long as hedges
+ * are left and the gate lets it (budget, time). The first answer wins and every other attempt is
+ * cancelled, which closes its connection. The round fails only when every attempt it started has
+ * failed: then the retry policy decides, on the last failure, whether another round starts.
+ *
+ * <p>A failure that must not be retried (a contract break, an unexpected error) ends the round at
+ * once. A local refusal of a hedge (no rate permit, breaker open) only ends the round if nothing
+ * else is in flight.
+ */
+final class HedgedAttempts {
+
+    /** Decides, when a hedge is due, whether it may start (and takes what it costs). */
+    interface HedgeGate {
+        boolean tryHedge();
+    }
+
+    /** Hears hedges being sent and winning (for metrics). */
+    interface HedgeListener {
+        HedgeListener NONE = new HedgeListener() {
+        };
+
+        default void hedgeSent() {
+        }
+
+        default void hedgeWon() {
+        }
+    }
+
+    private HedgedAttempts() {
+    }
+
+    /**
+     * @param attempt the n-th attempt of this round (0 = first, not a hedge)
+     * @param delay time without an answer before a hedge; {@code null} = no hedging
+     */
+    static <T> Mono<T> race(IntFunction<Mono<T>> attempt, Duration delay, HedgeGate gate, Scheduler scheduler,
+            HedgeListener listener) {
+        if (delay == null) {
+            return attempt.apply(0);
+        }
+        return Mono.create(sink -> new Round<>(sink, attempt, delay, gate, scheduler, listener).start());
+    }
+
+    private static final class Round<T> {
+        private final MonoSink<T> sink;
+        private final IntFunction<Mono<T>> attempt;
+        private final Duration delay;
+        private final HedgeGate gate;
+        private final Scheduler scheduler;
+        private final HedgeListener listener;
+        private final List<Disposable> running = new ArrayList<>(2);
+        private Disposable hedgeTimer;
+        private int started;
+        private int inFlight;
+        private boolean done;
+
+        Round(MonoSink<T> sink, IntFunction<Mono<T>> attempt, Duration delay, HedgeGate gate, Scheduler scheduler,
+                HedgeListener listener) {
+            this.sink = sink;
+            this.attempt = attempt;
+            this.delay = delay;
+            this.gate = gate;
+            this.scheduler = scheduler;
+            this.listener = listener;
+        }
+
+        void start() {
+            sink.onDispose(this::cancelAll);
+            launch();
+        }
+
+        private void launch() {
+            int n;
+            synchronized (this) {
+                if (done) {
+                    return;
+                }
+                n = started++;
+                inFlight++;
+            }
+            boolean hedge = n > 0;
+            Disposable d = attempt.apply(n).subscribe(
+                    value -> won(value, hedge),
+                    this::failed,
+                    () -> failed(new IllegalStateException("attempt completed without a value")));
+            synchronized (this) {
+                if (done) {
+                    d.dispose();
+                    return;
+                }
+                running.add(d);
+                if (hedgeTimer == null || hedgeTimer.isDisposed()) {
+                    hedgeTimer = scheduler.schedule(this::hedgeDue, delay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+                }
+            }
+        }
+
+        private void hedgeDue() {
+            synchronized (this) {
+                hedgeTimer = null;
+                if (done || inFlight == 0) {
+                    return;
+                }
+            }
+            if (gate.tryHedge()) {
+                listener.hedgeSent();
+                launch();
+            }
+        }
+
+        private void won(T value, boolean hedge) {
+            synchronized (this) {
+                if (done) {
+                    return;
+                }
+                done = true;
+            }
+            cancelAll();
+            if (hedge) {
+                listener.hedgeWon();
+            }
+            sink.success(value);
+        }
+
+        private void failed(Throwable error) {
+            boolean finish;
+            synchronized (this) {
+                if (done) {
+                    return;
+                }
+                inFlight--;
+                boolean retryable = error instanceof AttemptFailure f && f.outcome().retryable();
+                boolean localRefusal = error instanceof UpstreamFailure;
+                finish = inFlight == 0 || !(retryable || localRefusal);
+                if (finish) {
+                    done = true;
+                }
+            }
+            if (finish) {
+                cancelAll();
+                sink.error(error);
+            }
+        }
+
+        private void cancelAll() {
+            List<Disposable> toCancel;
+            synchronized (this) {
+                done = true;
+                toCancel = new ArrayList<>(running);
+                running.clear();
+                if (hedgeTimer != null) {
+                    toCancel.add(hedgeTimer);
+                    hedgeTimer = null;
+                }
+            }
+            for (Disposable d : toCancel) {
+                d.dispose();
+            }
+        }
+    }
+}
