@@ -11,6 +11,12 @@ import java.util.Locale;
 import java.util.function.LongFunction;
 import java.util.stream.Stream;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+
 /**
  * Runs the namegate benchmark: for each scenario, starts the simulator and the service as child
  * processes on loopback, offers an open-loop load (warm-up, then measured), and prints one
@@ -32,8 +38,9 @@ import java.util.stream.Stream;
  * <li>{@code --scenarios=healthy,flaky,...|all} (default all: healthy, flaky, slow, bad-instances,
  *     unknown-ids, outage, rate-limited, storm; see {@link Scenarios})</li>
  * <li>{@code --rate=N} requests/s for every scenario (default: each scenario's own, mostly 100)</li>
- * <li>{@code --duration=15s} measured phase; {@code --warmup=3s} unmeasured phase before it</li>
- * <li>{@code --timeout=2s} client-side timeout per request (a timeout counts as failed)</li>
+ * <li>{@code --duration=15s} measured phase; {@code --warmup=3s} unmeasured phase before it, ramping up from 5% of the rate</li>
+ * <li>{@code --timeout=2s} client-side timeout per request stage: connection wait, connect (≤ 1 s),
+ *     response (a timeout counts as failed, with its latency)</li>
  * <li>{@code --direct} load the simulator itself ({@code POST /{id}}, no service) as a baseline</li>
  * <li>{@code --service-cpu=0} pin the service to CPU 0 and the simulator and load to the others
  *     (needs {@code taskset} and at least 2 CPUs)</li>
@@ -48,11 +55,14 @@ import java.util.stream.Stream;
 public final class BenchMain {
 
     private static final String CLIENT_ID = "bench";
+    /** The warm-up ramps from this share of the rate up to the full rate. */
+    private static final double WARMUP_START_FRACTION = 0.05;
 
     private BenchMain() {
     }
 
     public static void main(String[] args) throws Exception {
+        quietLogging();
         BenchOptions options;
         try {
             options = BenchOptions.parse(args);
@@ -62,6 +72,17 @@ public final class BenchMain {
             return;
         }
         System.exit(new Run(options).all());
+    }
+
+    /**
+     * Without a logback configuration every Netty event is logged at DEBUG, which costs more CPU
+     * than the requests themselves; failures are counted by cause in the report instead.
+     */
+    private static void quietLogging() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.WARN);
+            context.getLogger("reactor.netty").setLevel(Level.ERROR);
+        }
     }
 
     /** One invocation: options, expected names and pinning are settled before any process starts. */
@@ -138,12 +159,13 @@ public final class BenchMain {
         private Summary measure(Scenario scenario, Target target, ResponseCheck check, SimulatorProcess simulator,
                 long servicePid) throws Exception {
             double rate = options.rateOf(scenario);
-            LoadPlan plan = new LoadPlan(rate, options.duration(), options.timeout(), LoadPlan.DEFAULT_SLO, 42L);
-            try (OpenLoopLoad load = new OpenLoopLoad(target, options.connections())) {
+            LoadPlan plan = new LoadPlan(rate, options.duration(), LoadPlan.DEFAULT_SLO, 42L);
+            try (OpenLoopLoad load = new OpenLoopLoad(target, options.connections(), options.timeout())) {
                 if (!options.warmup().isZero()) {
-                    // Another seed, so the measured phase does not replay ids the warm-up just asked.
-                    load.run(new LoadPlan(rate, options.warmup(), options.timeout(), LoadPlan.DEFAULT_SLO, 7L),
-                            scenario.ids(), check);
+                    // Another seed, so the measured phase does not replay ids the warm-up just asked;
+                    // a ramp, so a cold JVM (ours or the service's) is not knocked over by full load.
+                    load.run(new LoadPlan(rate, options.warmup(), LoadPlan.DEFAULT_SLO, 7L)
+                            .rampingFrom(WARMUP_START_FRACTION), scenario.ids(), check);
                 }
                 // Warm-up requests have all finished (run() drains), so none leak into these counters.
                 simulator.resetCounters();
@@ -151,8 +173,8 @@ public final class BenchMain {
                 LoadResult result = load.run(plan, scenario.ids(), check);
                 ProcStats after = servicePid > 0 ? ProcStats.of(servicePid) : ProcStats.UNKNOWN;
                 SimulatorCounters counters = simulator.counters();
-                System.err.printf(Locale.ROOT, "%s: %s; max send lag %d µs; simulator %s%n", scenario.name(),
-                        target, result.maxSendLagMicros(), counters.all());
+                System.err.printf(Locale.ROOT, "%s: %s; max send lag %d µs; failures %s; simulator %s%n",
+                        scenario.name(), target, result.maxSendLagMicros(), result.failureCauses(), counters.all());
                 double attemptsPerRequest = counters.attempts() < 0 ? Double.NaN
                         : (double) counters.attempts() / result.requests();
                 double cpuPer1000 = after.cpuSecondsSince(before) * 1000.0 / result.requests();

@@ -45,6 +45,22 @@ class BenchReportingTest {
     }
 
     @Test
+    void aConstantPlanSpacesRequestsEvenlyAndARampEndsAtItsDuration() {
+        LoadPlan constant = LoadPlan.of(200, Duration.ofSeconds(1));
+        assertThat(constant.count()).isEqualTo(200);
+        assertThat(constant.intendedOffsetNanos(100)).isEqualTo(500_000_000L);
+
+        LoadPlan ramp = LoadPlan.of(1000, Duration.ofSeconds(2)).rampingFrom(0.1);
+        assertThat(ramp.count()).isEqualTo(1100);
+        assertThat(ramp.intendedOffsetNanos(0)).isZero();
+        assertThat(ramp.intendedOffsetNanos(ramp.count())).isBetween(1_999_000_000L, 2_001_000_000L);
+        // Slow at first: the first 10% of requests take far more than 10% of the time.
+        assertThat(ramp.intendedOffsetNanos(110)).isGreaterThan(500_000_000L);
+        assertThatThrownBy(() -> LoadPlan.of(10, Duration.ofSeconds(1)).rampingFrom(0))
+                .hasMessageContaining("startRate");
+    }
+
+    @Test
     void idMixDrawsKnownAndUnknownIdsInTheGivenShare() {
         SplittableRandom random = new SplittableRandom(1);
         IdMix mix = new IdMix(1000, 0.1);
@@ -76,7 +92,7 @@ class BenchReportingTest {
         for (int i = 1; i <= 1000; i++) {
             latencies.recordValue(i * 100L);
         }
-        LoadResult load = new LoadResult(1000, 990, 980, 6, 4, latencies, 12);
+        LoadResult load = new LoadResult(1000, 990, 980, 6, 4, latencies, 12, java.util.Map.of());
         Summary summary = Summary.of("flaky", "service", 100, load, 1.52, 0, 0.0123, 210.4);
 
         String row = summary.markdownRow();

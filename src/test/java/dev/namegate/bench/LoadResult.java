@@ -1,5 +1,6 @@
 package dev.namegate.bench;
 
+import java.util.Map;
 import java.util.Objects;
 
 import org.HdrHistogram.Histogram;
@@ -17,12 +18,14 @@ import org.HdrHistogram.Histogram;
  * @param latencyMicros    every finished request's latency; a private copy
  * @param maxSendLagMicros worst delay between an intended and an actual send: if it is large the
  *                         generator itself could not keep up and the numbers are suspect
+ * @param failureCauses    failed requests by cause (exception simple name, {@code NotSent}, {@code Abandoned})
  */
 public record LoadResult(long requests, long correct, long correctWithinSlo, long wrong, long failed,
-        Histogram latencyMicros, long maxSendLagMicros) {
+        Histogram latencyMicros, long maxSendLagMicros, Map<String, Long> failureCauses) {
 
     public LoadResult {
         Objects.requireNonNull(latencyMicros, "latencyMicros");
+        failureCauses = Map.copyOf(failureCauses);
         latencyMicros = latencyMicros.copy();
     }
 

@@ -71,7 +71,7 @@ class OpenLoopLoadTest {
         start((request, response) -> Mono.delay(Duration.ofMillis(20)).then(answerName(request, response).then()));
 
         LoadResult result;
-        try (OpenLoopLoad load = new OpenLoopLoad(Target.publicApi(baseUrl(), "k"), 1)) {
+        try (OpenLoopLoad load = new OpenLoopLoad(Target.publicApi(baseUrl(), "k"), 1, LoadPlan.DEFAULT_TIMEOUT)) {
             result = load.run(LoadPlan.of(100, Duration.ofMillis(600)), IdMix.knownOnly(USERS), PUBLIC_API);
         }
 
@@ -90,7 +90,10 @@ class OpenLoopLoadTest {
             return answerName(request, response);
         });
 
-        LoadResult result = run(LoadPlan.of(200, Duration.ofSeconds(1)).withTimeout(Duration.ofMillis(300)));
+        LoadResult result;
+        try (OpenLoopLoad load = new OpenLoopLoad(Target.publicApi(baseUrl(), "k"), 512, Duration.ofMillis(300))) {
+            result = load.run(LoadPlan.of(200, Duration.ofSeconds(1)), IdMix.knownOnly(USERS), PUBLIC_API);
+        }
 
         assertThat(special.get()).isPositive();
         assertThat(result.failed()).isEqualTo(special.get());
