@@ -1,6 +1,7 @@
 package dev.namegate.api;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -42,9 +43,15 @@ public final class Problems {
 
     /** The same answer written straight to an exchange, for {@code WebFilter}s that run before routing. */
     public static Mono<Void> write(ServerWebExchange exchange, ProblemKind kind, String detail) {
+        return write(exchange, kind, kind.status(), detail);
+    }
+
+    /** As {@link #write(ServerWebExchange, ProblemKind, String)}, with a status other than the kind's usual one. */
+    public static Mono<Void> write(ServerWebExchange exchange, ProblemKind kind, HttpStatusCode status, String detail) {
         ProblemDetail body = detail(kind, detail, RequestId.of(exchange));
+        body.setStatus(status.value());
         var response = exchange.getResponse();
-        response.setStatusCode(kind.status());
+        response.setStatusCode(status);
         response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         byte[] json = ProblemJson.encode(body);
         return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(json)));

@@ -1,9 +1,10 @@
 package dev.namegate.api;
 
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 import org.springframework.web.server.ServerWebExchange;
+
+import dev.namegate.trace.RandomHex;
 
 /**
  * The id that ties a request's response, upstream calls and log lines together. A caller's own
@@ -17,7 +18,6 @@ public final class RequestId {
     public static final String ATTRIBUTE = RequestId.class.getName();
 
     private static final Pattern ACCEPTABLE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private RequestId() {
     }
@@ -27,25 +27,12 @@ public final class RequestId {
         if (offered != null && ACCEPTABLE.matcher(offered).matches()) {
             return offered;
         }
-        return randomHex(32);
+        return RandomHex.of(32);
     }
 
     /** The id {@link RequestIdFilter} gave this exchange ({@code "-"} if it ran too early). */
     public static String of(ServerWebExchange exchange) {
         String id = exchange.getAttribute(ATTRIBUTE);
         return id != null ? id : "-";
-    }
-
-    /** Lower-case hex of {@code length} random digits (not a secret: ThreadLocalRandom is enough). */
-    public static String randomHex(int length) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        char[] out = new char[length];
-        for (int i = 0; i < length; i += 16) {
-            long bits = random.nextLong();
-            for (int j = 0; j < 16 && i + j < length; j++) {
-                out[i + j] = HEX[(int) (bits >>> (4 * j)) & 0xF];
-            }
-        }
-        return new String(out);
     }
 }

@@ -20,7 +20,7 @@ import java.util.List;
  * systems size the queue differently; there the address may accept connections that then never
  * answer, which is a read timeout instead of a connect timeout.
  */
-final class DeadInstance implements AutoCloseable {
+public final class DeadInstance implements AutoCloseable {
     private static final String LOOPBACK = "127.0.0.1";
     private static final int BACKLOG = 1;
     private static final int FILLER_CONNECTIONS = BACKLOG + 1;
@@ -30,7 +30,7 @@ final class DeadInstance implements AutoCloseable {
     private final List<SocketChannel> fillers = new ArrayList<>(FILLER_CONNECTIONS);
     private final InetSocketAddress address;
 
-    DeadInstance() {
+    public DeadInstance() {
         try {
             listener = ServerSocketChannel.open();
             listener.bind(new InetSocketAddress(LOOPBACK, 0), BACKLOG);
@@ -49,7 +49,7 @@ final class DeadInstance implements AutoCloseable {
     }
 
     /** {@code http://127.0.0.1:PORT}. */
-    String baseUrl() {
+    public String baseUrl() {
         return "http://" + LOOPBACK + ":" + address.getPort();
     }
 

@@ -1,0 +1,73 @@
+package dev.namegate.api;
+
+import static org.springframework.web.reactive.function.server.RequestPredicates.all;
+import static org.springframework.web.reactive.function.server.RequestPredicates.path;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+import reactor.core.publisher.Mono;
+
+import dev.namegate.auth.BearerAuthentication;
+import dev.namegate.upstream.InternalUserClient;
+
+/**
+ * The public API as one functional router. Everything under {@code /users} is authenticated
+ * first (so an unknown path or a wrong method there still needs a key), then validated.
+ */
+@Configuration(proxyBeanMethods = false)
+public class ApiRoutes {
+
+    static final MediaType YAML = MediaType.parseMediaType("application/yaml");
+
+    @Bean
+    UserHandler userHandler(InternalUserClient internalUserClient) {
+        return new UserHandler(internalUserClient);
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> apiRouter(UserHandler users, BearerAuthentication authentication) {
+        byte[] openApi = openApiDocument();
+        return RouterFunctions.route()
+                .path("/users", builder -> builder
+                        .GET("/{id}", users::get)
+                        .HEAD("/{id}", users::get)
+                        .route(path("/{id}"), request -> methodNotAllowed(request, "GET, HEAD"))
+                        .route(all(), ApiRoutes::notFound)
+                        .filter(authentication))
+                .GET("/openapi.yaml", request -> ServerResponse.ok().contentType(YAML).bodyValue(openApi))
+                .HEAD("/openapi.yaml", request -> ServerResponse.ok().contentType(YAML)
+                        .contentLength(openApi.length).build())
+                .route(path("/openapi.yaml"), request -> methodNotAllowed(request, "GET, HEAD"))
+                .build();
+    }
+
+    static Mono<ServerResponse> methodNotAllowed(ServerRequest request, String allow) {
+        return Problems.respond(request, ProblemKind.METHOD_NOT_ALLOWED,
+                request.method().name() + " is not allowed here; allowed: " + allow + ".",
+                headers -> headers.set(HttpHeaders.ALLOW, allow));
+    }
+
+    static Mono<ServerResponse> notFound(ServerRequest request) {
+        return Problems.respond(request, ProblemKind.NOT_FOUND, "There is nothing at this path.");
+    }
+
+    private static byte[] openApiDocument() {
+        try (InputStream in = new ClassPathResource("openapi.yaml").getInputStream()) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("openapi.yaml missing from the classpath", e);
+        }
+    }
+}

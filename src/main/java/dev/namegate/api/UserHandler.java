@@ -1,0 +1,121 @@
+package dev.namegate.api;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+import reactor.core.publisher.Mono;
+
+import dev.namegate.trace.TraceParent;
+import dev.namegate.upstream.InternalUserClient;
+import dev.namegate.upstream.UpstreamFailure;
+import dev.namegate.upstream.UserLookup;
+
+/** {@code GET /users/{id}}: the name of one user, as JSON or plain text. */
+public final class UserHandler {
+
+    static final MediaType TEXT_UTF8 = new MediaType("text", "plain", StandardCharsets.UTF_8);
+
+    private final InternalUserClient users;
+
+    public UserHandler(InternalUserClient users) {
+        this.users = users;
+    }
+
+    /** The JSON body of a found user. */
+    record UserBody(long id, String name) {
+    }
+
+    public Mono<ServerResponse> get(ServerRequest request) {
+        long id = UserId.parse(request.pathVariable("id"));
+        if (id < 0) {
+            return Problems.respond(request, ProblemKind.INVALID_ID,
+                    "A user id is 1 to " + UserId.MAX_DIGITS + " ASCII digits without sign or leading zero.");
+        }
+        MediaType representation = representation(request.headers().header(HttpHeaders.ACCEPT));
+        if (representation == null) {
+            return Problems.respond(request, ProblemKind.NOT_ACCEPTABLE,
+                    "Users are available as application/json or text/plain.");
+        }
+        String requestId = RequestId.of(request.exchange());
+        String traceId = TraceParent.traceIdFrom(request.headers().firstHeader(TraceParent.HEADER));
+        return users.lookup(id, requestId, traceId)
+                .flatMap(lookup -> respond(request, lookup, representation))
+                .onErrorResume(UpstreamFailure.class, failure -> failed(request, failure));
+    }
+
+    private static Mono<ServerResponse> respond(ServerRequest request, UserLookup lookup, MediaType representation) {
+        if (lookup instanceof UserLookup.Found found) {
+            return representation == TEXT_UTF8
+                    ? ServerResponse.ok().contentType(TEXT_UTF8).bodyValue(found.name())
+                    : ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(new UserBody(found.id(), found.name()));
+        }
+        return Problems.respond(request, ProblemKind.USER_NOT_FOUND,
+                "No user has id " + ((UserLookup.NotFound) lookup).id() + ".");
+    }
+
+    private static Mono<ServerResponse> failed(ServerRequest request, UpstreamFailure failure) {
+        return switch (failure.kind()) {
+            case FAILED -> Problems.respond(request, ProblemKind.UPSTREAM_FAILED,
+                    "The user service kept failing; try again later.");
+            case UNAVAILABLE -> Problems.respond(request, ProblemKind.UPSTREAM_UNAVAILABLE,
+                    "The user service is unavailable; retry after the time given in Retry-After.",
+                    headers -> headers.set(HttpHeaders.RETRY_AFTER, retryAfterSeconds(failure)));
+            case DEADLINE -> Problems.respond(request, ProblemKind.DEADLINE_EXCEEDED,
+                    "The user service did not answer in time.");
+        };
+    }
+
+    private static String retryAfterSeconds(UpstreamFailure failure) {
+        long millis = failure.retryAfter() == null ? 1000 : failure.retryAfter().toMillis();
+        return Long.toString(Math.max(1, (millis + 999) / 1000));
+    }
+
+    /**
+     * JSON or text, by the Accept header: highest quality wins, then the more specific range; a
+     * tie (e.g. {@code *}{@code /*}) is JSON. {@code null} when neither is acceptable.
+     */
+    static MediaType representation(List<String> accept) {
+        if (accept.isEmpty()) {
+            return MediaType.APPLICATION_JSON;
+        }
+        List<MediaType> ranges;
+        try {
+            ranges = MediaType.parseMediaTypes(accept);
+        } catch (IllegalArgumentException unreadable) {
+            return MediaType.APPLICATION_JSON;
+        }
+        double json = score(ranges, MediaType.APPLICATION_JSON);
+        double text = score(ranges, MediaType.TEXT_PLAIN);
+        if (json <= 0 && text <= 0) {
+            return null;
+        }
+        return text > json ? TEXT_UTF8 : MediaType.APPLICATION_JSON;
+    }
+
+    /**
+     * The quality RFC 9110 gives {@code type}: that of the most specific range including it (so
+     * {@code text/plain;q=0} excludes text even beside {@code *}{@code /*}), plus a tiny bonus for
+     * specificity to break ties.
+     */
+    private static double score(List<MediaType> ranges, MediaType type) {
+        int specificity = -1;
+        double quality = 0;
+        for (MediaType range : ranges) {
+            if (range.includes(type)) {
+                int s = range.isWildcardType() ? 0 : range.isWildcardSubtype() ? 1 : 2;
+                if (s > specificity) {
+                    specificity = s;
+                    quality = range.getQualityValue();
+                } else if (s == specificity) {
+                    quality = Math.max(quality, range.getQualityValue());
+                }
+            }
+        }
+        return quality > 0 ? quality + specificity * 0.0001 : 0;
+    }
+}

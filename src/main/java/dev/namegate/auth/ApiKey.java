@@ -1,0 +1,90 @@
+package dev.namegate.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.zip.CRC32;
+
+/**
+ * The shape of a namegate API key: {@code ng_} + 30 random base62 characters + 6 base62
+ * characters of checksum (39 characters in all).
+ *
+ * <p>The fixed prefix and the checksum make a key a <em>scannable</em> secret: secret scanners
+ * (and our own filter) can tell a real key from random text without a lookup, so a leaked key is
+ * found and a typo is rejected before the key table is consulted. The checksum is CRC-32/IEEE of
+ * the 30 random characters as ASCII, unsigned, in base62 ({@code 0-9A-Za-z}), most significant
+ * digit first, left-padded with {@code 0}. It is not a security measure: the 30 random characters
+ * (about 178 bits) are.
+ *
+ * <p>Uses only JDK classes so that {@link KeyMint} runs from plain compiled classes.
+ */
+public final class ApiKey {
+
+    /** Every key starts with this. */
+    public static final String PREFIX = "ng_";
+    /** Random base62 characters after the prefix. */
+    public static final int RANDOM_LENGTH = 30;
+    /** Base62 characters of CRC-32 at the end. */
+    public static final int CHECKSUM_LENGTH = 6;
+    /** Total length of a key, in characters. */
+    public static final int LENGTH = PREFIX.length() + RANDOM_LENGTH + CHECKSUM_LENGTH;
+
+    static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    private ApiKey() {
+    }
+
+    /** A fresh key; {@code random} should be a {@link SecureRandom} nobody else can observe. */
+    public static String mint(SecureRandom random) {
+        StringBuilder body = new StringBuilder(RANDOM_LENGTH);
+        for (int i = 0; i < RANDOM_LENGTH; i++) {
+            // nextInt(bound) is unbiased, unlike nextByte() % 62.
+            body.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+        }
+        return PREFIX + body + checksum(body);
+    }
+
+    /**
+     * Whether {@code candidate} has the prefix, length, alphabet and checksum of a key. Says nothing
+     * about whether the key is known.
+     */
+    public static boolean hasValidShape(String candidate) {
+        if (candidate == null || candidate.length() != LENGTH || !candidate.startsWith(PREFIX)) {
+            return false;
+        }
+        for (int i = PREFIX.length(); i < LENGTH; i++) {
+            if (ALPHABET.indexOf(candidate.charAt(i)) < 0) {
+                return false;
+            }
+        }
+        int checksumStart = PREFIX.length() + RANDOM_LENGTH;
+        return checksum(candidate.subSequence(PREFIX.length(), checksumStart))
+                .equals(candidate.substring(checksumStart));
+    }
+
+    /** Lower-case hex SHA-256 of the whole key, prefix included: the only form the keys file holds. */
+    public static String sha256Hex(String key) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(sha256.digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            // Every Java platform must provide SHA-256.
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** CRC-32/IEEE of {@code text} as ASCII, in 6 base62 digits (2^32 < 62^6, so it always fits). */
+    static String checksum(CharSequence text) {
+        CRC32 crc = new CRC32();
+        crc.update(text.toString().getBytes(StandardCharsets.US_ASCII));
+        long value = crc.getValue();
+        char[] digits = new char[CHECKSUM_LENGTH];
+        for (int i = CHECKSUM_LENGTH - 1; i >= 0; i--) {
+            digits[i] = ALPHABET.charAt((int) (value % 62));
+            value /= 62;
+        }
+        return new String(digits);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.namegate.auth;
+
+import java.util.Locale;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+import dev.namegate.api.ProblemKind;
+import dev.namegate.api.Problems;
+import dev.namegate.api.RequestId;
+import dev.namegate.api.RequestIdFilter;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * Rejects, on every path, a request whose query string carries something named like a
+ * credential ({@code p}, {@code password}, {@code key}, {@code api_key}, {@code apikey},
+ * {@code token}, {@code access_token}; any case) with 400 {@link ProblemKind#CREDENTIALS_IN_QUERY}.
+ *
+ * <p>Why reject instead of ignore: a URL ends up in proxy logs, browser history and Referer
+ * headers, which is how a shared password once leaked. Failing loudly teaches the caller to use
+ * {@code Authorization: Bearer <key>} before the habit sets in. Runs right after
+ * {@link RequestIdFilter} so that nothing later (routing, authentication, handlers, their logs)
+ * ever sees such a query string; {@link QueryCredentialMasking} has already masked the values for
+ * the framework's own request log, which runs before any filter.
+ */
+@Component
+public class CredentialsInQueryFilter implements WebFilter, Ordered {
+
+    /** Right after {@link RequestIdFilter} ({@link Ordered#HIGHEST_PRECEDENCE}). */
+    public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 1;
+
+    static final Set<String> CREDENTIAL_NAMES =
+            Set.of("p", "password", "key", "api_key", "apikey", "token", "access_token");
+
+    static final String DETAIL = "Credentials are not accepted in the query string: send the key in the header"
+            + " 'Authorization: Bearer <key>'. A key sent in a URL may have been logged on the way; have it replaced.";
+
+    private static final Logger log = LoggerFactory.getLogger(CredentialsInQueryFilter.class);
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        // Decoded names, so "%70assword" counts as "password".
+        boolean credentialsInQuery = exchange.getRequest().getQueryParams().keySet().stream()
+                .anyMatch(CredentialsInQueryFilter::isCredentialName);
+        if (!credentialsInQuery) {
+            return chain.filter(exchange);
+        }
+        log.debug("rejected credentials in query string requestId={}", RequestId.of(exchange));
+        return Problems.write(exchange, ProblemKind.CREDENTIALS_IN_QUERY, DETAIL);
+    }
+
+    /** Whether a (decoded) query parameter name looks like a credential; case-insensitive. */
+    static boolean isCredentialName(String name) {
+        return CREDENTIAL_NAMES.contains(name.toLowerCase(Locale.ROOT));
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+}

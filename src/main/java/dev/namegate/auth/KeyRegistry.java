@@ -1,0 +1,191 @@
+package dev.namegate.auth;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * The live API keys: the keys file parsed into a {@link KeyTable}, re-read when its content
+ * changes so that a rotation or revocation takes effect without a restart.
+ *
+ * <p>The file is loaded in the constructor, so a missing setting, an unreadable file or a bad line
+ * stops the application from starting. Afterwards a daemon thread reads the file every
+ * {@link AuthProperties#reloadInterval()} and compares a SHA-256 of its bytes with the last one
+ * seen: modification times are not enough, because a Kubernetes Secret update swaps a
+ * {@code ..data} symlink and the file path (a symlink into it) keeps its own mtime. A file that
+ * fails to read or parse on reload is reported at WARN and the previous keys stay in force.
+ */
+@Component
+public class KeyRegistry implements SmartLifecycle {
+
+    /** Outcome of one {@link #reloadNow()}. */
+    public enum ReloadOutcome {
+        /** Same bytes as the last file seen: nothing to do. */
+        UNCHANGED,
+        /** New content parsed and now in force. */
+        RELOADED,
+        /** New content has a bad line: the previous keys stay in force. */
+        REJECTED,
+        /** The file could not be read: the previous keys stay in force. */
+        UNREADABLE
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(KeyRegistry.class);
+
+    private final Path keysFile;
+    private final Duration reloadInterval;
+    private final Object reloadLock = new Object();
+
+    private volatile KeyTable table;
+    // Digest of the last content seen, good or bad, so a bad file is reported once, not every poll.
+    private byte[] lastDigest;
+    private ScheduledExecutorService poller;
+
+    /**
+     * @throws IllegalStateException when {@code namegate.auth.keys-file} is not set
+     * @throws KeyFileException when the file cannot be read or has a bad line
+     */
+    public KeyRegistry(AuthProperties properties) {
+        if (properties.keysFile() == null || properties.keysFile().toString().isBlank()) {
+            throw new IllegalStateException("No API keys file: set API_KEYS_FILE (property namegate.auth.keys-file)"
+                    + " to a file with one '<client-id> <sha256-hex>' line per key; mint keys with"
+                    + " 'java -cp target/classes dev.namegate.auth.KeyMint <client-id>'");
+        }
+        this.keysFile = properties.keysFile();
+        this.reloadInterval = properties.reloadInterval();
+        byte[] content;
+        try {
+            content = Files.readAllBytes(keysFile);
+        } catch (IOException e) {
+            throw new KeyFileException(keysFile.toString(), "cannot be read (" + e.getClass().getSimpleName() + ")", e);
+        }
+        this.table = parse(content);
+        this.lastDigest = sha256(content);
+        log.info("API keys loaded from {}: {} keys for {} clients", keysFile, table.size(), table.clientCount());
+        if (table.size() == 0) {
+            log.warn("API keys file {} has no keys: every request to /users will be rejected", keysFile);
+        }
+    }
+
+    /** The client owning {@code key}, if the key has a valid shape and is live now. */
+    public Optional<Client> clientFor(String key) {
+        if (!ApiKey.hasValidShape(key)) {
+            return Optional.empty();
+        }
+        // A hash-map lookup is not constant-time, but it reveals at most the timing of a lookup of a
+        // SHA-256 the caller cannot choose: with 178-bit random keys that is no usable oracle.
+        return table.clientFor(ApiKey.sha256Hex(key));
+    }
+
+    /** The keys in force now. */
+    public KeyTable table() {
+        return table;
+    }
+
+    /** Reads the file now, on the calling thread (blocking IO: never call it on an event loop). */
+    public ReloadOutcome reloadNow() {
+        synchronized (reloadLock) {
+            byte[] content;
+            try {
+                content = Files.readAllBytes(keysFile);
+            } catch (IOException e) {
+                // During a Kubernetes symlink swap the path may briefly not resolve; the next poll retries.
+                log.warn("API keys file {} cannot be read ({}); previous keys stay in force",
+                        keysFile, e.getClass().getSimpleName());
+                return ReloadOutcome.UNREADABLE;
+            }
+            byte[] digest = sha256(content);
+            if (Arrays.equals(digest, lastDigest)) {
+                return ReloadOutcome.UNCHANGED;
+            }
+            lastDigest = digest;
+            KeyTable next;
+            try {
+                next = parse(content);
+            } catch (KeyFileException e) {
+                log.warn("{}; previous keys stay in force", e.getMessage());
+                return ReloadOutcome.REJECTED;
+            }
+            KeyTable previous = table;
+            table = next;
+            log.info("API keys reloaded from {}: {} keys for {} clients ({} added, {} removed)", keysFile,
+                    next.size(), next.clientCount(), next.addedSince(previous), next.removedSince(previous));
+            return ReloadOutcome.RELOADED;
+        }
+    }
+
+    @Override
+    public void start() {
+        synchronized (reloadLock) {
+            if (poller != null) {
+                return;
+            }
+            poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "namegate-keys-reload");
+                // Never keep the JVM alive for a reload.
+                thread.setDaemon(true);
+                return thread;
+            });
+            long millis = reloadInterval.toMillis();
+            poller.scheduleWithFixedDelay(this::pollQuietly, millis, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void stop() {
+        ScheduledExecutorService stopping;
+        synchronized (reloadLock) {
+            stopping = poller;
+            poller = null;
+        }
+        if (stopping != null) {
+            // shutdown(), not shutdownNow(): interrupting a read in progress would only log a
+            // spurious "cannot be read" warning; the schedule is cancelled either way.
+            stopping.shutdown();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        synchronized (reloadLock) {
+            return poller != null;
+        }
+    }
+
+    private void pollQuietly() {
+        try {
+            reloadNow();
+        } catch (RuntimeException e) {
+            // An exception would silently cancel the schedule; keep polling instead.
+            log.warn("API keys reload of {} failed ({}); previous keys stay in force",
+                    keysFile, e.getClass().getSimpleName());
+        }
+    }
+
+    private KeyTable parse(byte[] content) {
+        String text = new String(content, StandardCharsets.UTF_8);
+        return KeyTable.parse(keysFile.toString(), text.lines().toList());
+    }
+
+    private static byte[] sha256(byte[] content) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(content);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package dev.namegate.upstream;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.TimeoutException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.timeout.ReadTimeoutException;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClientRequest;
+import reactor.netty.http.client.PrematureCloseException;
+import reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException;
+import reactor.netty.internal.shaded.reactor.pool.PoolAcquireTimeoutException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.namegate.trace.TraceParent;
+
+/**
+ * The internal user service, made dependable: each lookup is a series of classified attempts
+ * under one {@link RetryPolicy}, each attempt bounded by its own timeouts, all of it bounded by
+ * the deadline.
+ *
+ * <p>Internal contract: {@code POST {base}/{id}} answers 200 {@code {"name": "..."}}; a 500 whose
+ * body contains {@code User not exists} for unknown ids; 500/502/503/504 when transiently broken;
+ * 429 when we exceed its rate. The POST only reads, so retrying it is safe.
+ */
+public final class InternalUserClient {
+
+    static final String NOT_FOUND_MARKER = "User not exists";
+
+    private static final Logger LOG = LoggerFactory.getLogger(InternalUserClient.class);
+
+    private final WebClient webClient;
+    private final UpstreamInstances instances;
+    private final RetryPolicy policy;
+    private final AttemptMetrics metrics;
+    private final Duration responseTimeout;
+    private final String connectTimeoutText;
+    private final ObjectReader nameReader;
+
+    public InternalUserClient(WebClient webClient, UpstreamProperties properties, RetryPolicy policy,
+            AttemptMetrics metrics) {
+        this.webClient = webClient;
+        this.instances = new UpstreamInstances(properties.baseUrls());
+        this.policy = policy;
+        this.metrics = metrics;
+        this.responseTimeout = properties.responseTimeout();
+        this.connectTimeoutText = "connect timeout after " + properties.connectTimeout().toMillis() + " ms";
+        this.nameReader = JsonMapper.builder()
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build()
+                .readerFor(InternalUser.class);
+    }
+
+    /** The body of a 200 from the internal service. */
+    record InternalUser(String name) {
+    }
+
+    /**
+     * Looks a user up. Completes with {@link UserLookup}, or fails with {@link UpstreamFailure}.
+     *
+     * @param requestId labels upstream requests and log lines
+     * @param traceId the W3C trace id the upstream spans belong to
+     */
+    public Mono<UserLookup> lookup(long userId, String requestId, String traceId) {
+        return Mono.defer(() -> {
+            RetryPolicy.Run run = policy.start(requestId);
+            int[] lastInstance = {-1};
+            return Mono.defer(() -> {
+                        lastInstance[0] = instances.pick(lastInstance[0]);
+                        return attempt(userId, lastInstance[0], requestId, traceId, run.attemptTimeout());
+                    })
+                    .retryWhen(run.retry())
+                    // the per-attempt timeouts sit inside the retry; this one bounds everything
+                    .timeout(policy.deadline(), policy.scheduler())
+                    .onErrorMap(TimeoutException.class,
+                            e -> new UpstreamFailure(UpstreamFailure.Kind.DEADLINE, null, "deadline expired"));
+        });
+    }
+
+    private Mono<UserLookup> attempt(long userId, int instance, String requestId, String traceId, Duration timeout) {
+        Duration headersTimeout = timeout.compareTo(responseTimeout) < 0 ? timeout : responseTimeout;
+        return webClient.post()
+                .uri(instances.uri(instance, userId))
+                .header("X-Request-Id", requestId)
+                .header(TraceParent.HEADER, TraceParent.forNewSpan(traceId))
+                .accept(MediaType.APPLICATION_JSON)
+                .httpRequest(request -> {
+                    HttpClientRequest netty = request.getNativeRequest();
+                    netty.responseTimeout(headersTimeout);
+                })
+                .exchangeToMono(response -> classify(userId, response))
+                .timeout(timeout, policy.scheduler())
+                .onErrorMap(e -> !(e instanceof AttemptFailure), this::classify)
+                .doOnNext(found -> metrics.record(found instanceof UserLookup.Found
+                        ? AttemptOutcome.SUCCESS : AttemptOutcome.NOT_FOUND))
+                .doOnError(AttemptFailure.class, failure -> {
+                    metrics.record(failure.outcome());
+                    if (failure.outcome() == AttemptOutcome.MALFORMED
+                            || failure.outcome() == AttemptOutcome.UNEXPECTED_STATUS) {
+                        LOG.atWarn().addKeyValue("requestId", requestId)
+                                .log("upstream contract break: {} [request={} instance={}]",
+                                        failure.reason(), requestId, instances.base(instance));
+                    }
+                });
+    }
+
+    private Mono<UserLookup> classify(long userId, ClientResponse response) {
+        int status = response.statusCode().value();
+        if (status == 200) {
+            return response.bodyToMono(byte[].class)
+                    .map(body -> (UserLookup) new UserLookup.Found(userId, nameIn(body)))
+                    .switchIfEmpty(Mono.error(() -> AttemptFailure.of(AttemptOutcome.MALFORMED, "200 with an empty body")));
+        }
+        if (status == 429) {
+            Duration retryAfter = retryAfter(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER));
+            return response.releaseBody().then(Mono.error(new AttemptFailure(AttemptOutcome.RATE_LIMITED, 429,
+                    retryAfter, retryAfter == null ? "status 429" : "status 429, Retry-After " + retryAfter.toSeconds() + " s")));
+        }
+        if (status == 500 || status == 502 || status == 503 || status == 504) {
+            return response.bodyToMono(String.class)
+                    .defaultIfEmpty("")
+                    .flatMap(body -> status == 500 && body.contains(NOT_FOUND_MARKER)
+                            ? Mono.just(new UserLookup.NotFound(userId))
+                            : Mono.error(new AttemptFailure(AttemptOutcome.TRANSIENT_STATUS, status, null, "status " + status)));
+        }
+        return response.releaseBody().then(Mono.error(new AttemptFailure(AttemptOutcome.UNEXPECTED_STATUS, status, null,
+                "unexpected status " + status)));
+    }
+
+    private String nameIn(byte[] body) {
+        InternalUser user;
+        try {
+            user = nameReader.readValue(body);
+        } catch (JacksonException e) {
+            throw AttemptFailure.of(AttemptOutcome.MALFORMED, "200 without a JSON object");
+        }
+        if (user == null || user.name() == null || user.name().isEmpty()) {
+            throw AttemptFailure.of(AttemptOutcome.MALFORMED, "200 without a name");
+        }
+        return user.name();
+    }
+
+    /** Maps a transport error to the attempt's outcome; unknown errors pass through unchanged. */
+    private Throwable classify(Throwable error) {
+        if (error instanceof TimeoutException) {
+            return AttemptFailure.of(AttemptOutcome.RESPONSE_TIMEOUT, "attempt timeout");
+        }
+        if (error instanceof DataBufferLimitException) {
+            return AttemptFailure.of(AttemptOutcome.MALFORMED, "oversized body");
+        }
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectTimeoutException) {
+                return AttemptFailure.of(AttemptOutcome.CONNECT_FAILURE, connectTimeoutText);
+            }
+            if (cause instanceof ConnectException || cause instanceof NoRouteToHostException
+                    || cause instanceof UnknownHostException || cause instanceof UnresolvedAddressException) {
+                return AttemptFailure.of(AttemptOutcome.CONNECT_FAILURE, "connect failed");
+            }
+            if (cause instanceof ReadTimeoutException) {
+                return AttemptFailure.of(AttemptOutcome.RESPONSE_TIMEOUT,
+                        "response timeout after " + responseTimeout.toMillis() + " ms");
+            }
+            if (cause instanceof PrematureCloseException) {
+                return AttemptFailure.of(AttemptOutcome.CONNECTION_CLOSED, "connection closed before response");
+            }
+            if (cause instanceof PoolAcquireTimeoutException || cause instanceof PoolAcquirePendingLimitException) {
+                return AttemptFailure.of(AttemptOutcome.POOL_EXHAUSTED, "no pooled connection in time");
+            }
+            if (cause instanceof DataBufferLimitException) {
+                return AttemptFailure.of(AttemptOutcome.MALFORMED, "oversized body");
+            }
+        }
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof IOException) {
+                return AttemptFailure.of(AttemptOutcome.CONNECTION_CLOSED, "connection failed: " + cause.getClass().getSimpleName());
+            }
+        }
+        return error;
+    }
+
+    /** RFC 9110 Retry-After: delay-seconds or an HTTP-date; {@code null} when absent or unreadable. */
+    static Duration retryAfter(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String v = value.trim();
+        try {
+            long seconds = Long.parseLong(v);
+            return seconds < 0 ? null : Duration.ofSeconds(seconds);
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration until = Duration.between(ZonedDateTime.now(at.getZone()), at);
+                return until.isNegative() ? Duration.ZERO : until;
+            } catch (DateTimeParseException unreadable) {
+                return null;
+            }
+        }
+    }
+}

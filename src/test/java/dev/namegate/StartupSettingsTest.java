@@ -1,0 +1,93 @@
+package dev.namegate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+import org.springframework.context.annotation.Configuration;
+
+import dev.namegate.upstream.UpstreamProperties;
+
+/** The service refuses to start on missing or inconsistent settings, naming what is wrong. */
+class StartupSettingsTest {
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties(UpstreamProperties.class)
+    static class UpstreamSettingsOnly {
+    }
+
+    private final ApplicationContextRunner upstream = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+            .withUserConfiguration(UpstreamSettingsOnly.class)
+            .withPropertyValues("namegate.upstream.base-urls=http://127.0.0.1:9");
+
+    @Test
+    void refusesToStartWithoutBaseUrlAndKeysFileNamingBoth() {
+        assertThatThrownBy(() -> NamegateApplication.application().run("--spring.main.web-application-type=none"))
+                .isInstanceOf(RequiredSettings.MissingSettingsException.class)
+                .hasMessageContaining("INTERNAL_BASE_URL")
+                .hasMessageContaining("API_KEYS_FILE");
+    }
+
+    @Test
+    void missingSettingsAreExplainedWithoutAStackTrace() {
+        var missing = new RequiredSettings.MissingSettingsException(java.util.List.of("INTERNAL_BASE_URL (x)"));
+        FailureAnalysis analysis = new MissingSettingsFailureAnalyzer().analyze(missing);
+        assertThat(analysis.getDescription()).contains("INTERNAL_BASE_URL");
+        assertThat(analysis.getAction()).contains("make run");
+    }
+
+    @Test
+    void defaultsFitTheHundredMillisecondBudget() {
+        upstream.run(context -> {
+            assertThat(context).hasNotFailed();
+            UpstreamProperties p = context.getBean(UpstreamProperties.class);
+            assertThat(p.connectTimeout().toMillis()).isEqualTo(5);
+            assertThat(p.responseTimeout().toMillis()).isEqualTo(25);
+            assertThat(p.deadline().toMillis()).isEqualTo(90);
+            assertThat(p.allowances().connectFailures()).isEqualTo(10);
+            assertThat(p.allowances().responseTimeouts()).isEqualTo(3);
+            assertThat(p.allowances().connectionsClosed()).isEqualTo(3);
+            assertThat(p.allowances().statuses()).isEqualTo(8);
+        });
+    }
+
+    @Test
+    void aPerAttemptTimeoutLongerThanTheDeadlineStopsTheStartNamingTheProperty() {
+        upstream.withPropertyValues("namegate.upstream.attempt-timeout=200ms", "namegate.upstream.response-timeout=150ms")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause()
+                            .hasMessageContaining("namegate.upstream.attempt-timeout")
+                            .hasMessageContaining("namegate.upstream.deadline");
+                });
+    }
+
+    @Test
+    void aBackoffCapBeyondTheDeadlineStopsTheStart() {
+        upstream.withPropertyValues("namegate.upstream.backoff.cap=1s")
+                .run(context -> assertThat(context.getStartupFailure()).rootCause()
+                        .hasMessageContaining("namegate.upstream.backoff.cap"));
+    }
+
+    @Test
+    void constraintAnnotationsAreEnforced() {
+        upstream.withPropertyValues("namegate.upstream.allowances.statuses=-1")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).hasStackTraceContaining("allowances.statuses");
+                });
+    }
+
+    @Test
+    void baseUrlsMustBeHttpWithAHost() {
+        upstream.withPropertyValues("namegate.upstream.base-urls=ftp://example")
+                .run(context -> assertThat(context.getStartupFailure()).rootCause()
+                        .hasMessageContaining("namegate.upstream.base-urls"));
+    }
+}

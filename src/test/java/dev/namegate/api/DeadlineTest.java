@@ -1,0 +1,94 @@
+package dev.namegate.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+
+import dev.namegate.testing.TestKeys;
+
+/**
+ * The deadline bounds everything: an internal service that never answers in time gets a 504
+ * shortly after the deadline, however many attempts were allowed.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "management.server.port=0",
+        "namegate.upstream.warmup.requests=0",
+        "namegate.upstream.connect-timeout=100ms",
+        "namegate.upstream.response-timeout=150ms",
+        "namegate.upstream.attempt-timeout=200ms",
+        "namegate.upstream.deadline=400ms",
+        "namegate.upstream.allowances.response-timeouts=10",
+        "namegate.upstream.pool.pending-acquire-timeout=100ms",
+})
+class DeadlineTest {
+
+    static final Duration DEADLINE = Duration.ofMillis(400);
+    static final MockWebServer upstream = started();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("namegate.upstream.base-urls", () -> "http://127.0.0.1:" + upstream.getPort());
+        registry.add("namegate.auth.keys-file", () -> TestKeys.keysFile().toString());
+    }
+
+    @LocalServerPort
+    int port;
+
+    @AfterAll
+    static void stop() {
+        upstream.close();
+    }
+
+    private static MockWebServer started() {
+        MockWebServer server = new MockWebServer();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return new MockResponse.Builder().code(200).body("{\"name\":\"Late\"}")
+                        .headersDelay(5, TimeUnit.SECONDS).build();
+            }
+        });
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return server;
+    }
+
+    @Test
+    void aSlowInternalServiceIsCutOffAtTheDeadlineWith504() {
+        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
+                .responseTimeout(Duration.ofSeconds(10)).build();
+        // one call first so class loading does not count against the measured one
+        client.get().uri("/users/1").header("Authorization", TestKeys.bearer()).exchange().expectStatus().isEqualTo(504);
+        int before = upstream.getRequestCount();
+
+        long start = System.nanoTime();
+        client.get().uri("/users/1").header("Authorization", TestKeys.bearer()).exchange()
+                .expectStatus().isEqualTo(504)
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody().jsonPath("$.type").isEqualTo("https://namegate.dev/problems/deadline-exceeded");
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+        // attempts of 150 ms fit twice, then the deadline cuts the third
+        assertThat(elapsed).isGreaterThanOrEqualTo(DEADLINE.minusMillis(10)).isLessThan(DEADLINE.plusMillis(800));
+        assertThat(upstream.getRequestCount() - before).isBetween(2, 3);
+    }
+}

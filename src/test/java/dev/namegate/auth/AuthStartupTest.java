@@ -1,0 +1,95 @@
+package dev.namegate.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import dev.namegate.NamegateApplication;
+
+/** The auth beans as Boot wires them: startup refusals and the filters in a real server. */
+class AuthStartupTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void startsWithAKeysFileGivenAsAPropertyAndPollsIt() throws IOException {
+        Path keys = Files.writeString(dir.resolve("keys"),
+                KeyMint.mint("alice", new SecureRandom()).keysFileLine() + "\n");
+
+        try (ConfigurableApplicationContext context = start(WebApplicationType.NONE,
+                "--namegate.auth.keys-file=" + keys, "--namegate.auth.reload-interval=500ms")) {
+            KeyRegistry registry = context.getBean(KeyRegistry.class);
+            assertThat(registry.isRunning()).isTrue();
+            assertThat(registry.table().size()).isEqualTo(1);
+            assertThat(context.getBean(AuthProperties.class).reloadInterval()).hasMillis(500);
+            assertThat(context.getBean(BearerAuthentication.class)).isNotNull();
+        }
+    }
+
+    @Test
+    void refusesToStartWithoutAKeysFileNamingApiKeysFile() {
+        // What application.yaml's ${API_KEYS_FILE:} gives when the variable is not set.
+        assertThatThrownBy(() -> start(WebApplicationType.NONE, "--namegate.auth.keys-file="))
+                .satisfies(e -> assertThat(NestedExceptionUtils.getMostSpecificCause(e))
+                        .hasMessageContaining("API_KEYS_FILE"));
+    }
+
+    @Test
+    void refusesToStartWithABadLineNamingItsNumber() throws IOException {
+        Path keys = Files.writeString(dir.resolve("keys"), "# keys\nalice xyz\n");
+
+        assertThatThrownBy(() -> start(WebApplicationType.NONE, "--namegate.auth.keys-file=" + keys))
+                .satisfies(e -> assertThat(NestedExceptionUtils.getMostSpecificCause(e))
+                        .isInstanceOf(KeyFileException.class)
+                        .hasMessage("keys file " + keys + " line 2: bad SHA-256 hex (expected 64 hex digits)"));
+    }
+
+    @Test
+    void refusesToStartWithAReloadIntervalOverTenSeconds() throws IOException {
+        Path keys = Files.writeString(dir.resolve("keys"), "");
+
+        assertThatThrownBy(() -> start(WebApplicationType.NONE, "--namegate.auth.keys-file=" + keys,
+                "--namegate.auth.reload-interval=30s"))
+                .hasStackTraceContaining("reloadInterval");
+    }
+
+    @Test
+    void realServerRefusesQueryCredentialsOnEveryPath() throws IOException {
+        Path keys = Files.writeString(dir.resolve("keys"), "");
+
+        try (ConfigurableApplicationContext context = start(WebApplicationType.REACTIVE,
+                "--namegate.auth.keys-file=" + keys, "--server.port=0")) {
+            int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+            WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build()
+                    .get().uri("/actuator/health?Password=x")
+                    .exchange()
+                    .expectStatus().isBadRequest()
+                    .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .expectHeader().exists("X-Request-Id");
+        }
+    }
+
+    private static ConfigurableApplicationContext start(WebApplicationType type, String... args) {
+        // the internal service is not needed here: an address nothing listens on, no warm-up
+        String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of(
+                        "--namegate.upstream.base-urls=http://127.0.0.1:9", "--namegate.upstream.warmup.requests=0",
+                        "--management.server.port=0"), java.util.Arrays.stream(args))
+                .toArray(String[]::new);
+        return new SpringApplicationBuilder(NamegateApplication.class).web(type).run(all);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.namegate.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+
+import dev.namegate.auth.KeyMint;
+import dev.namegate.auth.KeyMint.MintedKey;
+
+/** One real key per test JVM, in a real keys file, as an operator would set it up. */
+public final class TestKeys {
+
+    public static final MintedKey CLIENT = KeyMint.mint("test-client", new SecureRandom());
+    private static volatile Path file;
+
+    private TestKeys() {
+    }
+
+    /** {@code Authorization} header value for {@link #CLIENT}. */
+    public static String bearer() {
+        return "Bearer " + CLIENT.key();
+    }
+
+    public static synchronized Path keysFile() {
+        if (file == null) {
+            try {
+                Path dir = Files.createTempDirectory("namegate-keys");
+                Path f = dir.resolve("keys");
+                Files.writeString(f, "# test keys\n" + CLIENT.keysFileLine() + "\n");
+                f.toFile().deleteOnExit();
+                dir.toFile().deleteOnExit();
+                file = f;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return file;
+    }
+}
