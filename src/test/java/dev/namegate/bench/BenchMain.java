@@ -173,8 +173,9 @@ public final class BenchMain {
                 LoadResult result = load.run(plan, scenario.ids(), check);
                 ProcStats after = servicePid > 0 ? ProcStats.of(servicePid) : ProcStats.UNKNOWN;
                 SimulatorCounters counters = simulator.counters();
-                System.err.printf(Locale.ROOT, "%s: %s; max send lag %d µs; failures %s; simulator %s%n",
-                        scenario.name(), target, result.maxSendLagMicros(), result.failureCauses(), counters.all());
+                System.err.printf(Locale.ROOT, "%s: %s; max send lag %d µs; wrong by status %s; failures %s; "
+                        + "simulator %s%n", scenario.name(), target, result.maxSendLagMicros(), result.wrongByStatus(),
+                        result.failureCauses(), counters.all());
                 double attemptsPerRequest = counters.attempts() < 0 ? Double.NaN
                         : (double) counters.attempts() / result.requests();
                 double cpuPer1000 = after.cpuSecondsSince(before) * 1000.0 / result.requests();

@@ -92,7 +92,7 @@ class BenchReportingTest {
         for (int i = 1; i <= 1000; i++) {
             latencies.recordValue(i * 100L);
         }
-        LoadResult load = new LoadResult(1000, 990, 980, 6, 4, latencies, 12, java.util.Map.of());
+        LoadResult load = new LoadResult(1000, 990, 980, 6, 4, latencies, 12, java.util.Map.of(), java.util.Map.of());
         Summary summary = Summary.of("flaky", "service", 100, load, 1.52, 0, 0.0123, 210.4);
 
         String row = summary.markdownRow();

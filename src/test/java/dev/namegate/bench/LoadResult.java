@@ -19,13 +19,16 @@ import org.HdrHistogram.Histogram;
  * @param maxSendLagMicros worst delay between an intended and an actual send: if it is large the
  *                         generator itself could not keep up and the numbers are suspect
  * @param failureCauses    failed requests by cause (exception simple name, {@code NotSent}, {@code Abandoned})
+ * @param wrongByStatus    wrong answers by HTTP status
  */
 public record LoadResult(long requests, long correct, long correctWithinSlo, long wrong, long failed,
-        Histogram latencyMicros, long maxSendLagMicros, Map<String, Long> failureCauses) {
+        Histogram latencyMicros, long maxSendLagMicros, Map<String, Long> failureCauses,
+        Map<Integer, Long> wrongByStatus) {
 
     public LoadResult {
         Objects.requireNonNull(latencyMicros, "latencyMicros");
         failureCauses = Map.copyOf(failureCauses);
+        wrongByStatus = Map.copyOf(wrongByStatus);
         latencyMicros = latencyMicros.copy();
     }
 

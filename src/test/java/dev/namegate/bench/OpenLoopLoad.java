@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -137,6 +138,8 @@ public final class OpenLoopLoad implements AutoCloseable {
         private final LongAdder wrong = new LongAdder();
         private final LongAdder failed = new LongAdder();
         private final CountDownLatch finished;
+        /** Wrong answers by HTTP status: tells a 504 storm from a wrong name at a glance. */
+        private final AtomicLongArray wrongByStatus = new AtomicLongArray(600);
         /** Only touched on the error path, so the happy path stays allocation-light. */
         private final Map<String, LongAdder> failureCauses = new ConcurrentHashMap<>();
         private final AtomicLong lastSendNanos = new AtomicLong();
@@ -195,7 +198,13 @@ public final class OpenLoopLoad implements AutoCloseable {
                         String contentType = response.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE);
                         return body.asByteArray()
                                 .defaultIfEmpty(EMPTY)
-                                .map(bytes -> check.check(id, status, contentType, bytes));
+                                .map(bytes -> {
+                                    Outcome outcome = check.check(id, status, contentType, bytes);
+                                    if (outcome == Outcome.WRONG && status >= 0 && status < wrongByStatus.length()) {
+                                        wrongByStatus.incrementAndGet(status);
+                                    }
+                                    return outcome;
+                                });
                     })
                     .onErrorResume(error -> {
                         failureCauses.computeIfAbsent(error.getClass().getSimpleName(), k -> new LongAdder()).increment();
@@ -231,9 +240,15 @@ public final class OpenLoopLoad implements AutoCloseable {
             }
             Map<String, Long> causes = new TreeMap<>();
             failureCauses.forEach((cause, n) -> causes.put(cause, n.sum()));
+            Map<Integer, Long> wrongStatuses = new TreeMap<>();
+            for (int status = 0; status < wrongByStatus.length(); status++) {
+                if (wrongByStatus.get(status) > 0) {
+                    wrongStatuses.put(status, wrongByStatus.get(status));
+                }
+            }
             Histogram histogram = recorder.getIntervalHistogram();
             return new LoadResult(count, correct.sum(), correctWithinSlo.sum(), wrong.sum(),
-                    failed.sum() + abandoned, histogram, maxLagNanos / 1000, causes);
+                    failed.sum() + abandoned, histogram, maxLagNanos / 1000, causes, wrongStatuses);
         }
     }
 }

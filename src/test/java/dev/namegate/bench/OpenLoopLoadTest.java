@@ -117,6 +117,7 @@ class OpenLoopLoadTest {
 
         assertThat(special.get()).isPositive();
         assertThat(result.wrong()).isEqualTo(special.get());
+        assertThat(result.wrongByStatus()).containsExactly(java.util.Map.entry(200, special.get()));
         assertThat(result.correct()).isEqualTo(result.requests() - special.get());
         assertThat(result.failed()).isZero();
     }
