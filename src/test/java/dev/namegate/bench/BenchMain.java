@@ -43,7 +43,7 @@ import ch.qos.logback.classic.LoggerContext;
  *     response (a timeout counts as failed, with its latency)</li>
  * <li>{@code --direct} load the simulator itself ({@code POST /{id}}, no service) as a baseline</li>
  * <li>{@code --service-cpu=0} pin the service to CPU 0 and the simulator and load to the others
- *     (needs {@code taskset} and at least 2 CPUs)</li>
+ *     (needs {@code taskset} and at least 2 CPUs); with {@code --direct} the simulator takes CPU 0</li>
  * <li>{@code --jar=target/namegate.jar}, {@code --out=target/bench}, {@code --connections=512}</li>
  * <li>{@code --key-attributes="rate=... burst=... ids-per-day=..."} client limits written next
  *     to the key (default: effectively unlimited, so client throttling never shapes a result)</li>
@@ -131,7 +131,9 @@ public final class BenchMain {
 
         private Summary scenario(Scenario scenario) throws Exception {
             Path logs = options.outputDir();
-            try (SimulatorProcess simulator = SimulatorProcess.start(pinning.othersPrefix(), options.jar(),
+            // In direct mode the simulator is the system under test, so it gets the service's CPU.
+            List<String> simulatorPrefix = options.direct() ? pinning.servicePrefix() : pinning.othersPrefix();
+            try (SimulatorProcess simulator = SimulatorProcess.start(simulatorPrefix, options.jar(),
                     scenario.fullSimulatorArgs(), logs.resolve("simulator-" + scenario.name() + ".log"))) {
                 if (options.direct()) {
                     Target target = Target.internal(simulator.firstBaseUrl());
