@@ -49,6 +49,14 @@ import ch.qos.logback.classic.LoggerContext;
  *     to the key (default: effectively unlimited, so client throttling never shapes a result)</li>
  * </ul>
  *
+ * <p>Throughput sweeps (thousands of requests/s): the generator needs about half a core at
+ * 12,000 requests/s once warm, but every JVM involved starts cold, and an open loop offered more
+ * than a cold server can take queues up and does not recover within the phase. Give such runs a
+ * long warm-up and a fixed heap, e.g. {@code java -Xms1g -Xmx1g -cp ... BenchMain --direct
+ * --scenarios=healthy --rate=12000 --warmup=30s --duration=10s --service-cpu=0}, and check the
+ * "generator CPU" and "max send lag" on stderr: a lag of more than a few ms means the generator,
+ * not the system under test, was short of CPU.
+ *
  * <p>Exit status 0 when every scenario ran (whatever its numbers), 1 when one could not run,
  * 2 on bad options. Not a test: Surefire only runs {@code *Test} classes.
  */
@@ -172,11 +180,15 @@ public final class BenchMain {
                 // Warm-up requests have all finished (run() drains), so none leak into these counters.
                 simulator.resetCounters();
                 ProcStats before = servicePid > 0 ? ProcStats.of(servicePid) : ProcStats.UNKNOWN;
+                ProcStats generatorBefore = ProcStats.of(ProcessHandle.current().pid());
                 LoadResult result = load.run(plan, scenario.ids(), check);
                 ProcStats after = servicePid > 0 ? ProcStats.of(servicePid) : ProcStats.UNKNOWN;
+                // The generator's own cost: if it nears a full core, the numbers measure us, not them.
+                double generatorCpu = ProcStats.of(ProcessHandle.current().pid()).cpuSecondsSince(generatorBefore);
                 SimulatorCounters counters = simulator.counters();
-                System.err.printf(Locale.ROOT, "%s: %s; max send lag %d µs; wrong by status %s; failures %s; "
-                        + "simulator %s%n", scenario.name(), target, result.maxSendLagMicros(), result.wrongByStatus(),
+                System.err.printf(Locale.ROOT, "%s: %s; generator CPU %.2f s for %.1f s; max send lag %d µs; "
+                        + "wrong by status %s; failures %s; simulator %s%n", scenario.name(), target, generatorCpu,
+                        options.duration().toMillis() / 1000.0, result.maxSendLagMicros(), result.wrongByStatus(),
                         result.failureCauses(), counters.all());
                 double attemptsPerRequest = counters.attempts() < 0 ? Double.NaN
                         : (double) counters.attempts() / result.requests();
