@@ -59,7 +59,8 @@ public final class OpenLoopLoad implements AutoCloseable {
      * @param maxConnections connection pool size; sized for rate × expected latency, 512 is plenty
      *                       for loopback at the rates used here
      * @param timeout        client-side limit on each stage of a request: waiting for a pooled
-     *                       connection, connecting (at most 1 s), and waiting for the response. A
+     *                       connection, connecting (at most 1 s), and waiting for the response
+     *                       (Netty's response timeout: no byte of the answer for that long). A
      *                       request that hits it fails, with its latency still counted from its
      *                       intended send time. Per stage rather than end to end because Netty's
      *                       channel-level response timeout costs a third less CPU per request than a

@@ -10,7 +10,7 @@ import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
 /** Options, id mix, /proc sampling and the table row: the parts of a run that need no network. */
-class BenchReportingTest {
+class SettingsAndReportTest {
 
     @Test
     void optionsDefaultToEveryScenarioAndOverrideTheirRate() {
