@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.function.LongFunction;
 import java.util.stream.Stream;
 
+import dev.namegate.simulator.SimulatedUsers;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,7 +106,8 @@ public final class BenchMain {
             if (!Files.isRegularFile(options.jar())) {
                 throw new IOException(options.jar() + " is missing: build it with ./mvnw -q -B -DskipTests package");
             }
-            this.names = ExpectedNames.fromSimulator();
+            // The simulator's own name table, so a checker and the simulator can never disagree.
+            this.names = SimulatedUsers::nameOf;
             this.pinning = CpuPinning.of(options.serviceCpu());
             pinning.pinThisJvm();
             Files.createDirectories(options.outputDir());
