@@ -1,0 +1,212 @@
+package dev.namegate.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.LongFunction;
+import java.util.stream.Stream;
+
+import dev.namegate.simulator.SimulatedUsers;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+
+/**
+ * Runs the namegate benchmark: for each scenario, starts the simulator and the service as child
+ * processes on loopback, offers an open-loop load (warm-up, then measured), and prints one
+ * markdown table row per scenario; the table is also written to {@code target/bench/results.md},
+ * next to each process's log.
+ *
+ * <p>Build, then run (from the project root):
+ * <pre>
+ * ./mvnw -q -B -DskipTests package dependency:build-classpath \
+ *     -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+ * java -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) \
+ *     dev.namegate.bench.BenchMain --scenarios=healthy,flaky --rate=100 --duration=15s
+ * </pre>
+ * ({@code package} builds {@code target/namegate.jar}, which the children run, and compiles the
+ * test classes this harness lives in; {@code -DskipTests} skips running them, not compiling them.)
+ *
+ * <p>Options:
+ * <ul>
+ * <li>{@code --scenarios=healthy,flaky,...|all} (default all: healthy, flaky, slow, bad-instances,
+ *     unknown-ids, outage, rate-limited, storm; see {@link Scenarios})</li>
+ * <li>{@code --rate=N} requests/s for every scenario (default: each scenario's own, mostly 100)</li>
+ * <li>{@code --duration=15s} measured phase; {@code --warmup=3s} unmeasured phase before it, ramping up from 5% of the rate</li>
+ * <li>{@code --timeout=2s} client-side timeout per request stage: connection wait, connect (≤ 1 s),
+ *     response (a timeout counts as failed, with its latency)</li>
+ * <li>{@code --direct} load the simulator itself ({@code POST /{id}}, no service) as a baseline</li>
+ * <li>{@code --service-cpu=0} pin the service to CPU 0 and the simulator and load to the others
+ *     (needs {@code taskset} and at least 2 CPUs); with {@code --direct} the simulator takes CPU 0</li>
+ * <li>{@code --jar=target/namegate.jar}, {@code --out=target/bench}, {@code --connections=512}</li>
+ * <li>{@code --key-attributes="rate=... burst=... ids-per-day=..."} client limits written next
+ *     to the key (default: effectively unlimited, so client throttling never shapes a result)</li>
+ * </ul>
+ *
+ * <p>Throughput sweeps (thousands of requests/s): the generator needs about half a core at
+ * 12,000 requests/s once warm, but every JVM involved starts cold, and an open loop offered more
+ * than a cold server can take queues up and does not recover within the phase. Give such runs a
+ * long warm-up and a fixed heap, e.g. {@code java -Xms1g -Xmx1g -cp ... BenchMain --direct
+ * --scenarios=healthy --rate=12000 --warmup=30s --duration=10s --service-cpu=0}, and check the
+ * "generator CPU" and "max send lag" on stderr: a lag of more than a few ms means the generator,
+ * not the system under test, was short of CPU.
+ *
+ * <p>Exit status 0 when every scenario ran (whatever its numbers), 1 when one could not run,
+ * 2 on bad options. Not a test: Surefire only runs {@code *Test} classes.
+ */
+public final class BenchMain {
+
+    private static final String CLIENT_ID = "bench";
+    /** The warm-up ramps from this share of the rate up to the full rate. */
+    private static final double WARMUP_START_FRACTION = 0.05;
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        quietLogging();
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bad option " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(new Run(options).all());
+    }
+
+    /**
+     * Without a logback configuration every Netty event is logged at DEBUG, which costs more CPU
+     * than the requests themselves; failures are counted by cause in the report instead.
+     */
+    private static void quietLogging() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.WARN);
+            context.getLogger("reactor.netty").setLevel(Level.ERROR);
+        }
+    }
+
+    /** One invocation: options, expected names and pinning are settled before any process starts. */
+    private static final class Run {
+        private final BenchOptions options;
+        private final LongFunction<String> names;
+        private final CpuPinning pinning;
+
+        Run(BenchOptions options) throws IOException, InterruptedException {
+            this.options = options;
+            if (!Files.isRegularFile(options.jar())) {
+                throw new IOException(options.jar() + " is missing: build it with ./mvnw -q -B -DskipTests package");
+            }
+            // The simulator's own name table, so a checker and the simulator can never disagree.
+            this.names = SimulatedUsers::nameOf;
+            this.pinning = CpuPinning.of(options.serviceCpu());
+            pinning.pinThisJvm();
+            Files.createDirectories(options.outputDir());
+        }
+
+        int all() throws IOException {
+            List<String> table = new ArrayList<>();
+            table.add(Summary.markdownHeader());
+            System.out.println(Summary.markdownHeader());
+            int status = 0;
+            for (Scenario scenario : options.scenarios()) {
+                try {
+                    String row = scenario(scenario).markdownRow();
+                    table.add(row);
+                    System.out.println(row);
+                } catch (Exception e) {
+                    status = 1;
+                    System.err.println("scenario " + scenario.name() + " could not run: " + e);
+                    table.add("| " + scenario.name() + " | " + mode() + " | not run: "
+                            + e.getClass().getSimpleName() + " |");
+                }
+            }
+            Path results = options.outputDir().resolve("results.md");
+            Files.write(results, table, StandardCharsets.UTF_8);
+            System.err.println("wrote " + results);
+            return status;
+        }
+
+        private String mode() {
+            return options.direct() ? "direct" : "service";
+        }
+
+        private Summary scenario(Scenario scenario) throws Exception {
+            Path logs = options.outputDir();
+            // In direct mode the simulator is the system under test, so it gets the service's CPU.
+            List<String> simulatorPrefix = options.direct() ? pinning.servicePrefix() : pinning.othersPrefix();
+            try (SimulatorProcess simulator = SimulatorProcess.start(simulatorPrefix, options.jar(),
+                    scenario.fullSimulatorArgs(), logs.resolve("simulator-" + scenario.name() + ".log"))) {
+                if (options.direct()) {
+                    Target target = Target.internal(simulator.firstBaseUrl());
+                    ResponseCheck check = scenario.outage() ? ResponseChecks.serverProblem(false)
+                            : ResponseChecks.internalApi(scenario.users(), names);
+                    return measure(scenario, target, check, simulator, -1);
+                }
+                Path secrets = Files.createTempDirectory("namegate-bench");
+                try {
+                    ApiKeys.Minted key = ApiKeys.mint(CLIENT_ID);
+                    Path keysFile = ApiKeys.writeKeysFile(secrets, key, options.keyAttributes());
+                    try (ServiceProcess service = ServiceProcess.start(pinning.servicePrefix(), options.jar(),
+                            simulator.baseUrls(), keysFile, logs.resolve("service-" + scenario.name() + ".log"))) {
+                        Target target = Target.publicApi(service.baseUrl(), key.key());
+                        ResponseCheck check = scenario.outage() ? ResponseChecks.serverProblem(true)
+                                : ResponseChecks.publicApi(scenario.users(), names);
+                        return measure(scenario, target, check, simulator, service.pid());
+                    }
+                } finally {
+                    deleteTree(secrets);
+                }
+            }
+        }
+
+        private Summary measure(Scenario scenario, Target target, ResponseCheck check, SimulatorProcess simulator,
+                long servicePid) throws Exception {
+            double rate = options.rateOf(scenario);
+            LoadPlan plan = new LoadPlan(rate, options.duration(), LoadPlan.DEFAULT_SLO, 42L);
+            try (OpenLoopLoad load = new OpenLoopLoad(target, options.connections(), options.timeout())) {
+                if (!options.warmup().isZero()) {
+                    // Another seed, so the measured phase does not replay ids the warm-up just asked;
+                    // a ramp, so a cold JVM (ours or the service's) is not knocked over by full load.
+                    load.run(new LoadPlan(rate, options.warmup(), LoadPlan.DEFAULT_SLO, 7L)
+                            .rampingFrom(WARMUP_START_FRACTION), scenario.ids(), check);
+                }
+                // Warm-up requests have all finished (run() drains), so none leak into these counters.
+                simulator.resetCounters();
+                ProcStats before = servicePid > 0 ? ProcStats.of(servicePid) : ProcStats.UNKNOWN;
+                ProcStats generatorBefore = ProcStats.of(ProcessHandle.current().pid());
+                LoadResult result = load.run(plan, scenario.ids(), check);
+                ProcStats after = servicePid > 0 ? ProcStats.of(servicePid) : ProcStats.UNKNOWN;
+                // The generator's own cost: if it nears a full core, the numbers measure us, not them.
+                double generatorCpu = ProcStats.of(ProcessHandle.current().pid()).cpuSecondsSince(generatorBefore);
+                SimulatorCounters counters = simulator.counters();
+                System.err.printf(Locale.ROOT, "%s: %s; generator CPU %.2f s for %.1f s; max send lag %d µs; "
+                        + "wrong by status %s; failures %s; simulator %s%n", scenario.name(), target, generatorCpu,
+                        options.duration().toMillis() / 1000.0, result.maxSendLagMicros(), result.wrongByStatus(),
+                        result.failureCauses(), counters.all());
+                double attemptsPerRequest = counters.attempts() < 0 ? Double.NaN
+                        : (double) counters.attempts() / result.requests();
+                double cpuPer1000 = after.cpuSecondsSince(before) * 1000.0 / result.requests();
+                return Summary.of(scenario.name(), options.direct() ? "direct" : "service", rate, result,
+                        attemptsPerRequest, counters.rateLimited(), cpuPer1000, after.peakRssMiB());
+            }
+        }
+
+        private static void deleteTree(Path root) throws IOException {
+            try (Stream<Path> paths = Files.walk(root)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.namegate.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+
+/** Small helpers for starting JVM children on loopback. */
+final class Java {
+
+    private Java() {
+    }
+
+    /** The java launcher of the JVM running the benchmark, so children use the same JDK. */
+    static String launcher() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * A port that was free a moment ago on 127.0.0.1. The kernel picks it (bind to 0), which is
+     * racy in theory but fine on a benchmark machine, and avoids a fixed port colliding with a
+     * developer's running service.
+     */
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.namegate.bench;
+
+import java.util.Map;
+import java.util.Objects;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * What one open-loop phase measured. Latencies are in microseconds, from each request's
+ * intended send time to its completion (answer, timeout or error), so a stalled server shows
+ * up as latency instead of as a quietly lower request rate.
+ *
+ * @param requests         requests in the schedule (sent or not)
+ * @param correct          answers judged correct
+ * @param correctWithinSlo correct answers whose latency was within the plan's SLO
+ * @param wrong            answers judged wrong
+ * @param failed           timeouts, connection errors, and requests never sent or never finished
+ * @param latencyMicros    every finished request's latency; a private copy
+ * @param maxSendLagMicros worst delay between an intended and an actual send: if it is large the
+ *                         generator itself could not keep up and the numbers are suspect
+ * @param failureCauses    failed requests by cause (exception simple name, {@code NotSent}, {@code Abandoned})
+ * @param wrongByStatus    wrong answers by HTTP status
+ */
+public record LoadResult(long requests, long correct, long correctWithinSlo, long wrong, long failed,
+        Histogram latencyMicros, long maxSendLagMicros, Map<String, Long> failureCauses,
+        Map<Integer, Long> wrongByStatus) {
+
+    public LoadResult {
+        Objects.requireNonNull(latencyMicros, "latencyMicros");
+        failureCauses = Map.copyOf(failureCauses);
+        wrongByStatus = Map.copyOf(wrongByStatus);
+        latencyMicros = latencyMicros.copy();
+    }
+
+    @Override
+    public Histogram latencyMicros() {
+        return latencyMicros.copy();
+    }
+
+    /** Latency at {@code percentile} (0..100) in milliseconds; 0 when nothing finished. */
+    public double percentileMillis(double percentile) {
+        return latencyMicros.getTotalCount() == 0 ? 0.0 : latencyMicros.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    public double maxMillis() {
+        return latencyMicros.getTotalCount() == 0 ? 0.0 : latencyMicros.getMaxValue() / 1000.0;
+    }
+}

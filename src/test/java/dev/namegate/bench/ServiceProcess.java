@@ -1,0 +1,99 @@
+package dev.namegate.bench;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The namegate service as a child process: {@code java -jar target/namegate.jar}, configured only
+ * through its documented environment, bound to loopback, ready when {@code /readyz} answers 200.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final ManagedProcess process;
+    private final String baseUrl;
+
+    private ServiceProcess(ManagedProcess process, String baseUrl) {
+        this.process = process;
+        this.baseUrl = baseUrl;
+    }
+
+    /**
+     * @param prefix           command prefix, e.g. {@code taskset -c 0}, or empty
+     * @param internalBaseUrls the simulator's base URLs, all of them (dead ones included)
+     * @param keysFile         the keys file holding the benchmark key's hash
+     */
+    public static ServiceProcess start(List<String> prefix, Path jar, List<String> internalBaseUrls, Path keysFile,
+            Path log) throws IOException, InterruptedException {
+        int port = Java.freePort();
+        int managementPort = Java.freePort();
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(Java.launcher(), "-jar", jar.toString()));
+        Map<String, String> env = Map.of(
+                "INTERNAL_BASE_URL", String.join(",", internalBaseUrls),
+                "API_KEYS_FILE", keysFile.toString(),
+                "SERVER_PORT", Integer.toString(port),
+                "MANAGEMENT_SERVER_PORT", Integer.toString(managementPort),
+                // Loopback only: a benchmark must not open ports to the network.
+                "SERVER_ADDRESS", "127.0.0.1",
+                "MANAGEMENT_SERVER_ADDRESS", "127.0.0.1");
+        ManagedProcess process = ManagedProcess.start("service", command, env, log, null);
+        ServiceProcess service = new ServiceProcess(process, "http://127.0.0.1:" + port);
+        try {
+            service.awaitReady();
+            return service;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            process.close();
+            throw e;
+        }
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    private void awaitReady() throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl + "/readyz"))
+                .timeout(Duration.ofSeconds(2)).GET().build();
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        int lastStatus = -1;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("service exited before it was ready; see its log");
+            }
+            try {
+                lastStatus = client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (lastStatus == 200) {
+                    return;
+                }
+            } catch (ConnectException | HttpTimeoutException notYet) {
+                // still starting
+            } catch (IOException notYet) {
+                // e.g. connection reset while the server binds
+            }
+            Thread.sleep(100);
+        }
+        throw new IOException("service not ready within " + READY_TIMEOUT + " (last /readyz status " + lastStatus + ")");
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+}

@@ -1,0 +1,109 @@
+package dev.namegate.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The internal-service simulator (branch feat-sim) as a child process:
+ * {@code java -Dloader.main=dev.namegate.simulator.SimulatorMain -jar target/namegate.jar --port=0 ...}.
+ * Ready when it prints {@code SIMULATOR READY base-urls=...}; its counters live on the first base URL.
+ */
+public final class SimulatorProcess implements AutoCloseable {
+
+    private static final String READY = "SIMULATOR READY base-urls=";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final ManagedProcess process;
+    private final List<String> baseUrls;
+    private final HttpClient control = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private SimulatorProcess(ManagedProcess process, List<String> baseUrls) {
+        this.process = process;
+        this.baseUrls = List.copyOf(baseUrls);
+    }
+
+    /**
+     * @param prefix   command prefix, e.g. {@code taskset -c 1}, or empty
+     * @param jar      the namegate jar
+     * @param args     scenario arguments ({@code --scenario=...} etc.; {@code --port=0} is added)
+     */
+    public static SimulatorProcess start(List<String> prefix, Path jar, List<String> args, Path log)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(Java.launcher(), "-Dloader.main=dev.namegate.simulator.SimulatorMain",
+                "-jar", jar.toString(), "--port=0"));
+        command.addAll(args);
+        ManagedProcess process = ManagedProcess.start("simulator", command, Map.of(), log,
+                line -> line.startsWith(READY));
+        try {
+            String ready = process.awaitLine(START_TIMEOUT);
+            List<String> urls = Arrays.stream(ready.substring(READY.length()).trim().split(","))
+                    .map(String::trim).filter(url -> !url.isEmpty()).toList();
+            if (urls.isEmpty()) {
+                throw new IOException("simulator reported no base urls: " + ready);
+            }
+            return new SimulatorProcess(process, urls);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            process.close();
+            throw e;
+        }
+    }
+
+    /** Every base URL, live and dead, in the simulator's order: what the service is configured with. */
+    public List<String> baseUrls() {
+        return baseUrls;
+    }
+
+    /** The first base URL: always a live instance, and the one serving the counters. */
+    public String firstBaseUrl() {
+        return baseUrls.get(0);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public void resetCounters() throws IOException, InterruptedException {
+        HttpResponse<Void> response = control.send(HttpRequest.newBuilder(URI.create(firstBaseUrl() + "/_sim/counters/reset"))
+                .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (response.statusCode() / 100 != 2) {
+            throw new IOException("counter reset answered " + response.statusCode());
+        }
+    }
+
+    public SimulatorCounters counters() throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = control.send(HttpRequest.newBuilder(URI.create(firstBaseUrl() + "/_sim/counters"))
+                .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() != 200) {
+            throw new IOException("counters answered " + response.statusCode());
+        }
+        JsonNode root = JSON.readTree(response.body());
+        Map<String, Long> counters = new LinkedHashMap<>();
+        root.properties().forEach(entry -> {
+            if (entry.getValue().isIntegralNumber()) {
+                counters.put(entry.getKey(), entry.getValue().longValue());
+            }
+        });
+        return SimulatorCounters.of(counters);
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+}
