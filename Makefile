@@ -5,7 +5,7 @@ JAR      := target/namegate.jar
 SCENARIO ?= healthy
 CLIENT   ?=
 
-.PHONY: run test build key simulator clean
+.PHONY: run test build key simulator image k8s clean
 
 $(JAR): pom.xml $(shell find src/main -type f 2>/dev/null)
 	$(MVN) -DskipTests package
@@ -30,6 +30,21 @@ key:
 ## make simulator [SCENARIO=flaky]: the internal-service simulator on its own (port 9090)
 simulator: $(JAR)
 	java -Dloader.main=dev.namegate.simulator.SimulatorMain -jar $(JAR) --port=9090 --scenario=$(SCENARIO)
+
+## make image [IMAGE=registry.example.com/namegate] [TAG=0.1.0]: build and push the container image
+## with Jib (no Docker daemon); needs the base image's registry and a login to IMAGE's registry.
+## `make image JIB_GOAL=buildTar` writes target/jib-image.tar instead of pushing.
+IMAGE    ?= registry.example.com/namegate
+TAG      ?= $(shell sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | sed -n 2p)
+JIB_GOAL ?= build
+image:
+	$(MVN) -DskipTests package jib:$(JIB_GOAL) -Dimage=$(IMAGE) -Dimage.tag=$(TAG)
+
+## make k8s [OVERLAY=k8s/overlays/example]: render the manifests as they would be applied
+OVERLAY  ?= k8s/overlays/example
+k8s:
+	@command -v kubectl >/dev/null || { echo "make k8s needs kubectl (with kustomize)"; exit 2; }
+	kubectl kustomize $(OVERLAY)
 
 clean:
 	$(MVN) clean

@@ -1,0 +1,162 @@
+package dev.namegate.shutdown;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+import org.springframework.boot.convert.DurationStyle;
+
+import dev.namegate.NamegateApplication;
+import dev.namegate.simulator.SimulatedUsers;
+import dev.namegate.simulator.SimulatorMain;
+import dev.namegate.testing.TestKeys;
+
+/**
+ * What the Deployment relies on between the preStop pause and the kubelet's SIGKILL: on
+ * SIGTERM, requests already in flight get their normal answers, and the process exits within
+ * Spring's shutdown phase (spring.lifecycle.timeout-per-shutdown-phase), well inside
+ * terminationGracePeriodSeconds.
+ */
+class GracefulShutdownTest {
+
+    static final int IN_FLIGHT = 16;
+    static final Duration UPSTREAM_DELAY = Duration.ofMillis(1500);
+
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+    final List<Process> processes = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    @Test
+    void requestsInFlightAtSigtermGetTheirAnswersAndTheProcessExitsWithinTheShutdownPhase() throws Exception {
+        String simulator = startSimulator();
+        int port = freePort();
+        Path log = Files.createDirectories(Path.of("target")).resolve("graceful-shutdown-test.log");
+        ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), NamegateApplication.class.getName(),
+                // slow but successful upstream answers: generous timeouts
+                "--namegate.upstream.response-timeout=3s", "--namegate.upstream.attempt-timeout=4s",
+                "--namegate.upstream.deadline=5s", "--namegate.upstream.pool.pending-acquire-timeout=2s",
+                "--namegate.warmup.lookups=4", "--namegate.warmup.requests=4")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(Map.of("INTERNAL_BASE_URL", simulator, "API_KEYS_FILE", TestKeys.keysFile().toString(),
+                "SERVER_PORT", String.valueOf(port), "MANAGEMENT_SERVER_PORT", "0"));
+        Process service = track(pb.start());
+        String base = "http://127.0.0.1:" + port;
+        awaitReady(base, service);
+
+        // from now on every upstream answer takes 1.5 s
+        send(HttpRequest.newBuilder(URI.create(simulator + "/_sim/scenario?scenario=slow&slow-fraction=1&slow-delay="
+                + UPSTREAM_DELAY.toMillis() + "ms")).PUT(HttpRequest.BodyPublishers.noBody()).build());
+        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        for (int id = 1; id <= IN_FLIGHT; id++) {
+            answers.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/users/" + id))
+                    .header("Authorization", TestKeys.bearer()).header("Accept", "text/plain")
+                    .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        awaitUpstreamAttempts(simulator, IN_FLIGHT); // all of them are waiting on the upstream now
+
+        long sigterm = System.nanoTime();
+        service.destroy(); // SIGTERM, as the kubelet sends after the preStop pause
+        assertThat(service.waitFor(shutdownPhase().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS))
+                .as("exited within the shutdown phase + margin; log in %s", log).isTrue();
+        Duration exitAfter = Duration.ofNanos(System.nanoTime() - sigterm);
+
+        for (int id = 1; id <= IN_FLIGHT; id++) {
+            HttpResponse<String> answer = answers.get(id - 1).get(5, TimeUnit.SECONDS);
+            assertThat(answer.statusCode()).as("id %d", id).isEqualTo(200);
+            assertThat(answer.body()).isEqualTo(SimulatedUsers.nameOf(id));
+        }
+        // 143 = terminated by SIGTERM after the shutdown hook (Spring's graceful shutdown) ran
+        assertThat(service.exitValue()).isIn(0, 143);
+        assertThat(exitAfter).as("waited for the in-flight answers, not killed at once")
+                .isGreaterThan(UPSTREAM_DELAY.dividedBy(2)).isLessThan(shutdownPhase());
+    }
+
+    private String startSimulator() throws IOException {
+        Process sim = track(new ProcessBuilder(java(), "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                SimulatorMain.class.getName(), "--port=0", "--scenario=healthy")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start());
+        String ready = new BufferedReader(new InputStreamReader(sim.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertThat(ready).startsWith("SIMULATOR READY base-urls=");
+        return ready.substring("SIMULATOR READY base-urls=".length()).split(",")[0];
+    }
+
+    private void awaitReady(String base, Process service) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline && service.isAlive()) {
+            try {
+                if (send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYetListening) {
+                // keep polling
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("service not ready; see target/graceful-shutdown-test.log");
+    }
+
+    private void awaitUpstreamAttempts(String simulator, int n) throws Exception {
+        send(HttpRequest.newBuilder(URI.create(simulator + "/_sim/counters/reset")).POST(HttpRequest.BodyPublishers.noBody()).build());
+        long deadline = System.nanoTime() + UPSTREAM_DELAY.toNanos();
+        while (System.nanoTime() < deadline) {
+            String counters = send(HttpRequest.newBuilder(URI.create(simulator + "/_sim/counters")).build()).body();
+            Object attempts = new Yaml().<Map<String, Object>>load(counters).get("attempts");
+            if (((Number) attempts).intValue() >= n) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("requests did not reach the upstream in time");
+    }
+
+    private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private Process track(Process p) {
+        processes.add(p);
+        return p;
+    }
+
+    private static Duration shutdownPhase() throws IOException {
+        Map<String, Object> app = new Yaml().load(Files.readString(Path.of("src/main/resources/application.yaml")));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> lifecycle = (Map<String, Object>) ((Map<String, Object>) app.get("spring")).get("lifecycle");
+        return DurationStyle.detectAndParse((String) lifecycle.get("timeout-per-shutdown-phase"));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
