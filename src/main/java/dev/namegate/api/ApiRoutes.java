@@ -20,11 +20,15 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
 import dev.namegate.auth.BearerAuthentication;
+import dev.namegate.limits.AddressGuard;
+import dev.namegate.limits.ClientLimitsFilter;
 import dev.namegate.upstream.InternalUserClient;
 
 /**
- * The public API as one functional router. Everything under {@code /users} is authenticated
- * first (so an unknown path or a wrong method there still needs a key), then validated.
+ * The public API as one functional router. Everything under {@code /users} passes, in this order
+ * (the first registered filter is the outermost): the source-address throttle, authentication (so
+ * an unknown path or a wrong method there still needs a key), the client's rate limit and quota;
+ * then the handler validates the id.
  */
 @Configuration(proxyBeanMethods = false)
 public class ApiRoutes {
@@ -37,7 +41,8 @@ public class ApiRoutes {
     }
 
     @Bean
-    RouterFunction<ServerResponse> apiRouter(UserHandler users, BearerAuthentication authentication) {
+    RouterFunction<ServerResponse> apiRouter(UserHandler users, AddressGuard addressGuard,
+            BearerAuthentication authentication, ClientLimitsFilter clientLimits) {
         byte[] openApi = openApiDocument();
         return RouterFunctions.route()
                 .path("/users", builder -> builder
@@ -45,7 +50,9 @@ public class ApiRoutes {
                         .HEAD("/{id}", users::get)
                         .route(path("/{id}"), request -> methodNotAllowed(request, "GET, HEAD"))
                         .route(all(), ApiRoutes::notFound)
-                        .filter(authentication))
+                        .filter(addressGuard)
+                        .filter(authentication)
+                        .filter(clientLimits))
                 .GET("/openapi.yaml", request -> ServerResponse.ok().contentType(YAML).bodyValue(openApi))
                 .HEAD("/openapi.yaml", request -> ServerResponse.ok().contentType(YAML)
                         .contentLength(openApi.length).build())

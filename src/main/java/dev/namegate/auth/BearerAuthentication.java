@@ -35,6 +35,12 @@ public class BearerAuthentication implements HandlerFilterFunction<ServerRespons
     /** Request (and exchange) attribute holding the authenticated {@link Client}. */
     public static final String CLIENT_ATTRIBUTE = BearerAuthentication.class.getName() + ".client";
 
+    /**
+     * Request attribute holding the {@link Failure} of a refused request, so that a filter around
+     * this one (brute-force throttling, the audit trail) learns why without seeing the key.
+     */
+    public static final String FAILURE_ATTRIBUTE = BearerAuthentication.class.getName() + ".failure";
+
     static final String REALM_CHALLENGE = "Bearer realm=\"namegate\"";
     static final String INVALID_TOKEN_CHALLENGE = REALM_CHALLENGE + ", error=\"invalid_token\"";
     static final String MISSING_DETAIL = "Send the API key in the header 'Authorization: Bearer <key>'.";
@@ -45,7 +51,7 @@ public class BearerAuthentication implements HandlerFilterFunction<ServerRespons
     private static final String SCHEME = "Bearer";
 
     /** Why a request was refused: the only detail about a failure that may reach a log. */
-    enum Failure {
+    public enum Failure {
         MISSING, MALFORMED, UNKNOWN
     }
 
@@ -91,6 +97,7 @@ public class BearerAuthentication implements HandlerFilterFunction<ServerRespons
     private static Mono<ServerResponse> refuse(ServerRequest request, Failure failure) {
         // Reason and request id only: never the header, the key or its hash.
         log.debug("authentication failed reason={} requestId={}", failure, RequestId.of(request.exchange()));
+        request.attributes().put(FAILURE_ATTRIBUTE, failure);
         boolean presented = failure != Failure.MISSING;
         return Problems.respond(request, ProblemKind.UNAUTHORIZED, presented ? INVALID_DETAIL : MISSING_DETAIL,
                 headers -> headers.set(HttpHeaders.WWW_AUTHENTICATE,

@@ -8,10 +8,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +49,23 @@ public class KeyRegistry implements SmartLifecycle {
         UNREADABLE
     }
 
+    /**
+     * A reload that put new keys in force: counts only, never hashes.
+     *
+     * @param added keys not in the previous table
+     * @param removed keys of the previous table no longer live
+     * @param keys live keys now
+     * @param clients clients with a live key now
+     */
+    public record Reload(int added, int removed, int keys, int clients) {
+    }
+
+    // The warm-up must measure the path, not hit the rate limit or quota.
+    private static final ClientLimits EPHEMERAL_LIMITS = new ClientLimits(
+            OptionalDouble.of(1_000_000), OptionalInt.of(1_000_000), OptionalInt.of(100_000_000));
+
     private static final Logger log = LoggerFactory.getLogger(KeyRegistry.class);
+    private final List<Consumer<Reload>> reloadListeners = new CopyOnWriteArrayList<>();
 
     private final Path keysFile;
     private final Duration reloadInterval;
@@ -109,7 +130,7 @@ public class KeyRegistry implements SmartLifecycle {
      */
     public String mintEphemeralKey(String clientId) {
         KeyMint.MintedKey minted = KeyMint.mint(clientId, new java.security.SecureRandom());
-        ephemeral = new Ephemeral(minted.sha256Hex(), new Client(minted.clientId(), ClientLimits.DEFAULTS));
+        ephemeral = new Ephemeral(minted.sha256Hex(), new Client(minted.clientId(), EPHEMERAL_LIMITS));
         return minted.key();
     }
 
@@ -120,6 +141,11 @@ public class KeyRegistry implements SmartLifecycle {
     /** The keys in force now. */
     public KeyTable table() {
         return table;
+    }
+
+    /** Calls {@code listener} after each reload that puts new keys in force (on the reload thread). */
+    public void onReload(Consumer<Reload> listener) {
+        reloadListeners.add(listener);
     }
 
     /** Reads the file now, on the calling thread (blocking IO: never call it on an event loop). */
@@ -150,6 +176,9 @@ public class KeyRegistry implements SmartLifecycle {
             table = next;
             log.info("API keys reloaded from {}: {} keys for {} clients ({} added, {} removed)", keysFile,
                     next.size(), next.clientCount(), next.addedSince(previous), next.removedSince(previous));
+            Reload reload = new Reload(next.addedSince(previous), next.removedSince(previous), next.size(),
+                    next.clientCount());
+            reloadListeners.forEach(listener -> listener.accept(reload));
             return ReloadOutcome.RELOADED;
         }
     }

@@ -9,10 +9,16 @@ import java.security.SecureRandom;
 import dev.namegate.auth.KeyMint;
 import dev.namegate.auth.KeyMint.MintedKey;
 
-/** One real key per test JVM, in a real keys file, as an operator would set it up. */
+/**
+ * One real key per test JVM, in a real keys file, as an operator would set it up. Its line lifts
+ * the rate limit and quota (as for benchmark keys), so tests of other features that send bursts
+ * measure those features, not the limiter.
+ */
 public final class TestKeys {
 
     public static final MintedKey CLIENT = KeyMint.mint("test-client", new SecureRandom());
+    /** Keys file attributes that lift the per-client limits (see README "Limits"). */
+    public static final String UNLIMITED = "rate=1000000 burst=1000000 ids-per-day=100000000";
     private static volatile Path file;
 
     private TestKeys() {
@@ -28,7 +34,7 @@ public final class TestKeys {
             try {
                 Path dir = Files.createTempDirectory("namegate-keys");
                 Path f = dir.resolve("keys");
-                Files.writeString(f, "# test keys\n" + CLIENT.keysFileLine() + "\n");
+                Files.writeString(f, "# test keys\n" + CLIENT.keysFileLine() + " " + UNLIMITED + "\n");
                 f.toFile().deleteOnExit();
                 dir.toFile().deleteOnExit();
                 file = f;

@@ -1,0 +1,86 @@
+package dev.namegate.limits;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.web.reactive.function.server.HandlerFilterFunction;
+import org.springframework.web.reactive.function.server.HandlerFunction;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+import dev.namegate.api.ProblemKind;
+import dev.namegate.api.Problems;
+import dev.namegate.api.UserId;
+import dev.namegate.auth.BearerAuthentication;
+import dev.namegate.auth.Client;
+import dev.namegate.limits.ClientLimitStore.QuotaDecision;
+import dev.namegate.limits.ClientLimitStore.RateDecision;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * Router filter after {@link BearerAuthentication}: the client's token bucket, then its quota of
+ * distinct user ids, before the handler validates the id and calls the internal service.
+ *
+ * <p>Every authenticated answer carries the IETF httpapi ratelimit-headers fields:
+ * {@code RateLimit-Policy: "default";q=<burst>;w=<seconds to refill an empty bucket>} and
+ * {@code RateLimit: "default";r=<requests left>;t=<seconds until the bucket is full>}. Over the
+ * rate: 429 {@link ProblemKind#RATE_LIMITED}; over the quota: 429
+ * {@link ProblemKind#QUOTA_EXCEEDED}; both with {@code Retry-After} in seconds.
+ *
+ * <p>Only a valid id of a {@code GET}/{@code HEAD} counts towards the quota: an id that fails
+ * validation reveals nothing and must not burn quota. An unknown user (404) does count, because
+ * walking ids, found or not, is what a scraper does.
+ */
+public final class ClientLimitsFilter implements HandlerFilterFunction<ServerResponse, ServerResponse> {
+
+    /** Response header with the policy: capacity and refill time. */
+    public static final String POLICY_HEADER = "RateLimit-Policy";
+    /** Response header with the state: remaining requests and time to full. */
+    public static final String STATE_HEADER = "RateLimit";
+
+    private static final String RATE_DETAIL = "Too many requests for this client; retry after the time given in"
+            + " Retry-After.";
+
+    private final ClientLimitStore store;
+
+    public ClientLimitsFilter(ClientLimitStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public Mono<ServerResponse> filter(ServerRequest request, HandlerFunction<ServerResponse> next) {
+        Client client = BearerAuthentication.client(request).orElse(null);
+        if (client == null) {
+            // Not behind authentication: a wiring error that must not pass unlimited.
+            throw new IllegalStateException("ClientLimitsFilter must run after BearerAuthentication");
+        }
+        RateDecision rate = store.consume(client);
+        HttpHeaders headers = request.exchange().getResponse().getHeaders();
+        headers.set(POLICY_HEADER, "\"default\";q=" + rate.limit() + ";w=" + rate.windowSeconds());
+        headers.set(STATE_HEADER, "\"default\";r=" + rate.remaining() + ";t=" + rate.resetSeconds());
+        if (!rate.allowed()) {
+            return Problems.respond(request, ProblemKind.RATE_LIMITED, RATE_DETAIL,
+                    h -> h.set(HttpHeaders.RETRY_AFTER, Long.toString(rate.retryAfterSeconds())));
+        }
+        long id = countedId(request);
+        if (id >= 0) {
+            QuotaDecision quota = store.admit(client, id);
+            if (!quota.allowed()) {
+                return Problems.respond(request, ProblemKind.QUOTA_EXCEEDED, "This client has read its quota of "
+                        + quota.quota() + " distinct users for the period; already-read users stay available.",
+                        h -> h.set(HttpHeaders.RETRY_AFTER, Long.toString(quota.retryAfterSeconds())));
+            }
+        }
+        return next.handle(request);
+    }
+
+    /** The id this request would reveal, or -1 when it reveals none (bad id, other path or method). */
+    private static long countedId(ServerRequest request) {
+        HttpMethod method = request.method();
+        if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
+            return -1;
+        }
+        String id = request.pathVariables().get("id");
+        return id == null ? -1 : UserId.parse(id);
+    }
+}

@@ -1,0 +1,31 @@
+package dev.namegate.limits;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.namegate.audit.AuditLog;
+
+/** The limit filters over the per-replica {@link InMemoryClientLimitStore}. */
+@Configuration(proxyBeanMethods = false)
+public class LimitsConfiguration {
+
+    @Bean
+    ClientLimitStore clientLimitStore(LimitsProperties properties, AuditLog audit) {
+        return new InMemoryClientLimitStore(properties, audit, System::nanoTime);
+    }
+
+    @Bean
+    SourceAddresses sourceAddresses(LimitsProperties properties) {
+        return SourceAddresses.of(properties);
+    }
+
+    @Bean
+    AddressGuard addressGuard(ClientLimitStore store, SourceAddresses sources, AuditLog audit) {
+        return new AddressGuard(store, sources, audit);
+    }
+
+    @Bean
+    ClientLimitsFilter clientLimitsFilter(ClientLimitStore store) {
+        return new ClientLimitsFilter(store);
+    }
+}
