@@ -317,9 +317,9 @@ class KubernetesManifestsTest {
         assertThat(ns.getMetadata().getLabels()).containsEntry("pod-security.kubernetes.io/enforce", "restricted");
         assertThat(overlay.resources()).filteredOn(r -> !(r instanceof Namespace))
                 .allMatch(r -> ns.getMetadata().getName().equals(r.getMetadata().getNamespace()));
-        String proxies = overlay.one(ConfigMap.class).getData().get("NAMEGATE_CLIENTS_TRUSTEDPROXIES");
+        String proxies = overlay.one(ConfigMap.class).getData().get("NAMEGATE_LIMITS_TRUSTEDPROXIES");
         assertThat(proxies.split(",")).allMatch(cidr -> cidr.strip().matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}|[0-9a-fA-F:]+/\\d{1,3}"));
-        assertThat(Manifests.base().one(ConfigMap.class).getData()).containsEntry("NAMEGATE_CLIENTS_TRUSTEDPROXIES", "");
+        assertThat(Manifests.base().one(ConfigMap.class).getData()).containsEntry("NAMEGATE_LIMITS_TRUSTEDPROXIES", "");
     }
 
     @Test
