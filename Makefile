@@ -5,7 +5,7 @@ JAR      := target/namegate.jar
 SCENARIO ?= healthy
 CLIENT   ?=
 
-.PHONY: run test build key simulator image k8s clean
+.PHONY: run test build key simulator bench image k8s clean
 
 $(JAR): pom.xml $(shell find src/main -type f 2>/dev/null)
 	$(MVN) -DskipTests package
@@ -30,6 +30,14 @@ key:
 ## make simulator [SCENARIO=flaky]: the internal-service simulator on its own (port 9090)
 simulator: $(JAR)
 	java -Dloader.main=dev.namegate.simulator.SimulatorMain -jar $(JAR) --port=9090 --scenario=$(SCENARIO)
+
+## make bench [BENCH_ARGS="--scenarios=healthy,flaky --rate=100 --duration=15s"]: open-loop benchmark
+## table of every story scenario against the service and the simulator as separate processes
+## (target/bench/results.md). See README "Benchmarks".
+BENCH_ARGS ?=
+bench:
+	$(MVN) -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.namegate.bench.BenchMain $(BENCH_ARGS)
 
 ## make image [IMAGE=registry.example.com/namegate] [TAG=0.1.0]: build and push the container image
 ## with Jib (no Docker daemon); needs the base image's registry and a login to IMAGE's registry.
