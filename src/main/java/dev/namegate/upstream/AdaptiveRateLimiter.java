@@ -10,6 +10,10 @@ import reactor.core.scheduler.Scheduler;
  * success raises it by a constant per second up to a ceiling. Each replica adapts on its own,
  * so N replicas converge on about 1/N of the upstream's limit each without coordination.
  *
+ * <p>A cut starts from what was really sent, not from the allowed rate: with a ceiling far above
+ * the traffic (the default), a 429 cuts to {@code factor} times the measured rate of the last
+ * second, as the AWS SDK's adaptive mode does, instead of needing many cuts to get down to it.
+ *
  * <p>Permits follow the generic cell rate algorithm: a permit is a time slot; the limiter
  * reserves the next free one and tells the caller how long to wait for it, so callers wait
  * without blocking (with {@code Mono.delay}) and a caller whose slot lies past its deadline is
@@ -32,6 +36,11 @@ public final class AdaptiveRateLimiter {
     private final long decreaseCooldownNanos;
     private final RateListener listener;
     private final java.util.concurrent.atomic.AtomicReference<State> state;
+    /** Permits given per 100 ms slot over the last second, for the measured send rate. */
+    private final java.util.concurrent.atomic.AtomicLongArray sentPerSlot = new java.util.concurrent.atomic.AtomicLongArray(SLOTS);
+    private final java.util.concurrent.atomic.AtomicLongArray slotEpochs = new java.util.concurrent.atomic.AtomicLongArray(SLOTS);
+    private static final int SLOTS = 10;
+    private static final long SLOT_NANOS = 100_000_000L;
 
     /** Hears rate cuts (to log them); called outside any lock. */
     @FunctionalInterface
@@ -85,6 +94,7 @@ public final class AdaptiveRateLimiter {
             }
             State next = new State(s.ratePerSecond(), earliest + interval, s.lastDecreaseNanos(), s.lastIncreaseNanos());
             if (state.compareAndSet(s, next)) {
+                countSent(earliest);
                 return wait;
             }
         }
@@ -120,7 +130,7 @@ public final class AdaptiveRateLimiter {
             if (now - s.lastDecreaseNanos() < decreaseCooldownNanos) {
                 return;
             }
-            double cut = Math.max(floor, s.ratePerSecond() * decreaseFactor);
+            double cut = Math.max(floor, Math.min(s.ratePerSecond(), measuredRate(now)) * decreaseFactor);
             if (state.compareAndSet(s, new State(cut, s.nextFreeNanos(), now, now))) {
                 if (cut < s.ratePerSecond()) {
                     listener.rateCut(s.ratePerSecond(), cut);
@@ -128,6 +138,29 @@ public final class AdaptiveRateLimiter {
                 return;
             }
         }
+    }
+
+    private void countSent(long atNanos) {
+        long slot = atNanos / SLOT_NANOS;
+        int index = (int) Math.floorMod(slot, (long) SLOTS);
+        long epoch = slotEpochs.get(index);
+        if (epoch != slot && slotEpochs.compareAndSet(index, epoch, slot)) {
+            sentPerSlot.set(index, 0);
+        }
+        sentPerSlot.incrementAndGet(index);
+    }
+
+    /** Permits given over the last second (slots younger than a second), requests/s. */
+    double measuredRate(long nowNanos) {
+        long current = nowNanos / SLOT_NANOS;
+        long sent = 0;
+        for (int i = 0; i < SLOTS; i++) {
+            long age = current - slotEpochs.get(i);
+            if (age >= 0 && age < SLOTS) {
+                sent += sentPerSlot.get(i);
+            }
+        }
+        return Math.max(floor, sent * (1e9 / (SLOTS * SLOT_NANOS)));
     }
 
     /** The rate allowed now, requests/s. */

@@ -111,9 +111,10 @@ public final class InternalUserClient {
                 guards.budget().deposit();
             }
             Lookup lookup = new Lookup(userId, requestId, traceId, run);
-            return Mono.defer(() -> HedgedAttempts.race(n -> lookup.attempt(),
+            // each round waits for its rate permit first, so hedge delays count from the send
+            return Mono.defer(() -> lookup.permit().then(HedgedAttempts.race(n -> lookup.attempt(),
                             guards.hedgeDelay() == null ? null : guards.hedgeDelay().current(), lookup::tryHedge,
-                            policy.scheduler(), metrics))
+                            policy.scheduler(), metrics)))
                     .retryWhen(run.retry())
                     // the per-attempt timeouts sit inside the retry; this one bounds everything
                     .timeout(policy.deadline(), policy.scheduler())
@@ -139,9 +140,15 @@ public final class InternalUserClient {
             this.hedgesLeft = new java.util.concurrent.atomic.AtomicInteger(guards.maxHedges());
         }
 
-        /** A hedge may go when hedges are left, it has time to finish, and the budget pays for it. */
+        /**
+         * A hedge may go when hedges are left, it has time to finish, the budget pays for it and a
+         * rate permit is free right now (a hedge never waits: it would only add to a queue).
+         */
         boolean tryHedge() {
             if (hedgesLeft.get() <= 0 || run.timeLeftNanos() < policy.minAttemptTime().toNanos()) {
+                return false;
+            }
+            if (guards.limiter() != null && guards.limiter().reserve(0) != 0) {
                 return false;
             }
             if (guards.budget() != null && !guards.budget().tryWithdraw()) {
@@ -150,22 +157,24 @@ public final class InternalUserClient {
             return hedgesLeft.decrementAndGet() >= 0;
         }
 
-        /** An attempt behind the rate limiter and the breaker. */
+        /** Waits for a rate permit, or fails fast (503) when none comes before the deadline. */
+        Mono<Void> permit() {
+            AdaptiveRateLimiter limiter = guards.limiter();
+            if (limiter == null) {
+                return Mono.empty();
+            }
+            long wait = limiter.reserve(run.timeLeftNanos() - policy.minAttemptTime().toNanos());
+            if (wait < 0) {
+                metrics.refused(UpstreamMetrics.Refusal.RATE_LIMIT);
+                return Mono.error(new UpstreamFailure(UpstreamFailure.Kind.UNAVAILABLE, Duration.ofSeconds(1),
+                        "no upstream rate permit before the deadline"));
+            }
+            return wait == 0 ? Mono.empty() : Mono.delay(Duration.ofNanos(wait), policy.scheduler()).then();
+        }
+
+        /** An attempt behind the breaker (its rate permit was taken before). */
         Mono<UserLookup> attempt() {
-            return Mono.defer(() -> {
-                AdaptiveRateLimiter limiter = guards.limiter();
-                if (limiter == null) {
-                    return permitted();
-                }
-                long wait = limiter.reserve(run.timeLeftNanos() - policy.minAttemptTime().toNanos());
-                if (wait < 0) {
-                    metrics.refused(UpstreamMetrics.Refusal.RATE_LIMIT);
-                    return Mono.error(new UpstreamFailure(UpstreamFailure.Kind.UNAVAILABLE, Duration.ofSeconds(1),
-                            "no upstream rate permit before the deadline"));
-                }
-                return wait == 0 ? permitted()
-                        : Mono.delay(Duration.ofNanos(wait), policy.scheduler()).then(Mono.defer(this::permitted));
-            });
+            return Mono.defer(this::permitted);
         }
 
         private Mono<UserLookup> permitted() {

@@ -69,7 +69,7 @@ class UpstreamClientConfiguration {
         UpstreamProperties.Hedging hedging = properties.hedging();
         InternalUserClient.Guards guards = new InternalUserClient.Guards(
                 budget,
-                breaker(properties.breaker(), registry),
+                breaker(properties.breaker(), java.time.Clock.systemUTC(), registry),
                 limiter(properties.rateLimit(), clock, registry),
                 hedging.enabled() && hedging.maxHedges() > 0
                         ? new AdaptiveHedgeDelay(hedging.delay(),
@@ -108,11 +108,13 @@ class UpstreamClientConfiguration {
         return budget;
     }
 
-    private static CircuitBreaker breaker(UpstreamProperties.Breaker settings, MeterRegistry registry) {
+    /** The breaker over attempts, or {@code null} when switched off; {@code clock} times its open state. */
+    static CircuitBreaker breaker(UpstreamProperties.Breaker settings, java.time.Clock clock, MeterRegistry registry) {
         if (!settings.enabled()) {
             return null;
         }
         CircuitBreaker breaker = CircuitBreaker.of("internal-user-service", CircuitBreakerConfig.custom()
+                .clock(clock)
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(settings.window())
                 .minimumNumberOfCalls(settings.minimumAttempts())

@@ -190,7 +190,8 @@ public record UpstreamProperties(
      * {@code ceiling}. Attempts that cannot get a permit before the deadline fail fast (503).
      *
      * @param enabled false = no pacing
-     * @param ceiling highest rate, requests/s (default 100, the internal service's limit)
+     * @param ceiling highest rate, requests/s (default 1000: no pacing until a 429 says so; set it
+     *        to the internal service's limit, or this replica's share of it, to pace from the start)
      * @param floor lowest rate, requests/s (default 5)
      * @param decreaseFactor multiplier on a 429 (default 0.7)
      * @param increasePerSecond rate added per second of success (default 50)
@@ -199,7 +200,7 @@ public record UpstreamProperties(
      */
     public record RateLimit(
             @DefaultValue("true") boolean enabled,
-            @jakarta.validation.constraints.Positive @DefaultValue("100") double ceiling,
+            @jakarta.validation.constraints.Positive @DefaultValue("1000") double ceiling,
             @jakarta.validation.constraints.Positive @DefaultValue("5") double floor,
             @jakarta.validation.constraints.DecimalMin(value = "0", inclusive = false)
             @jakarta.validation.constraints.DecimalMax(value = "1", inclusive = false)

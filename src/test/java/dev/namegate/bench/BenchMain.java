@@ -157,7 +157,9 @@ public final class BenchMain {
                     ApiKeys.Minted key = ApiKeys.mint(CLIENT_ID);
                     Path keysFile = ApiKeys.writeKeysFile(secrets, key, options.keyAttributes());
                     try (ServiceProcess service = ServiceProcess.start(pinning.servicePrefix(), options.jar(),
-                            simulator.baseUrls(), keysFile, logs.resolve("service-" + scenario.name() + ".log"))) {
+                            simulator.baseUrls(), keysFile, logs.resolve("service-" + scenario.name() + ".log"),
+                            java.util.stream.Stream.concat(scenario.serviceArgs().stream(), options.serviceArgs().stream())
+                                    .toList())) {
                         Target target = Target.publicApi(service.baseUrl(), key.key());
                         ResponseCheck check = scenario.outage() ? ResponseChecks.serverProblem(true)
                                 : ResponseChecks.publicApi(scenario.users(), names);

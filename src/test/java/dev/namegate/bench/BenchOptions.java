@@ -23,16 +23,18 @@ import java.util.OptionalInt;
  * @param outputDir      logs and results.md
  * @param connections    client connection pool size
  * @param keyAttributes  attributes appended to the key's line in the keys file (client limits)
+ * @param serviceArgs    extra service arguments for every scenario, e.g. {@code --namegate.cache.enabled=true}
  */
 public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Duration duration, Duration warmup,
         Duration timeout, boolean direct, OptionalInt serviceCpu, Path jar, Path outputDir, int connections,
-        String keyAttributes) {
+        String keyAttributes, List<String> serviceArgs) {
 
     /** High enough that per-client throttling never shapes a benchmark result. */
     static final String UNLIMITED_KEY = "rate=1000000 burst=1000000 ids-per-day=999999999";
 
     public BenchOptions {
         scenarios = List.copyOf(scenarios);
+        serviceArgs = List.copyOf(serviceArgs);
         Objects.requireNonNull(jar, "jar");
         Objects.requireNonNull(outputDir, "outputDir");
         if (scenarios.isEmpty()) {
@@ -66,6 +68,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         Path outputDir = Path.of("target/bench");
         int connections = 512;
         String keyAttributes = UNLIMITED_KEY;
+        List<String> serviceArgs = List.of();
         for (String arg : args) {
             int eq = arg.indexOf('=');
             String name = eq < 0 ? arg : arg.substring(0, eq);
@@ -85,6 +88,8 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
                     case "--out" -> outputDir = Path.of(value);
                     case "--connections" -> connections = Integer.parseInt(value);
                     case "--key-attributes" -> keyAttributes = value;
+                    case "--service-args" -> serviceArgs = Arrays.stream(value.trim().split("\\s+"))
+                            .filter(a -> !a.isEmpty()).toList();
                     default -> throw new IllegalArgumentException("unknown option");
                 }
             } catch (RuntimeException e) {
@@ -92,7 +97,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
             }
         }
         return new BenchOptions(scenarios, rate, duration, warmup, timeout, direct, serviceCpu, jar, outputDir,
-                connections, keyAttributes);
+                connections, keyAttributes, serviceArgs);
     }
 
     private static double positive(double value) {

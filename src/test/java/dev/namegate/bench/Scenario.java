@@ -12,13 +12,20 @@ import java.util.Objects;
  * @param users           known users of the simulator (ids 1..users); passed as {@code --users}
  * @param unknownFraction share of requests for ids beyond {@code users}
  * @param outage          every answer is expected to be a fast server problem, not a name
+ * @param serviceArgs     service settings that describe this internal service (e.g. its rate limit)
  */
 public record Scenario(String name, List<String> simulatorArgs, double defaultRate, long users,
-        double unknownFraction, boolean outage) {
+        double unknownFraction, boolean outage, List<String> serviceArgs) {
+
+    public Scenario(String name, List<String> simulatorArgs, double defaultRate, long users, double unknownFraction,
+            boolean outage) {
+        this(name, simulatorArgs, defaultRate, users, unknownFraction, outage, List.of());
+    }
 
     public Scenario {
         Objects.requireNonNull(name, "name");
         simulatorArgs = List.copyOf(simulatorArgs);
+        serviceArgs = List.copyOf(serviceArgs);
         if (simulatorArgs.stream().anyMatch(arg -> arg.startsWith("--users="))) {
             throw new IllegalArgumentException(name + ": give users as the record field, not in simulatorArgs");
         }

@@ -35,11 +35,12 @@ public final class ServiceProcess implements AutoCloseable {
      * @param keysFile         the keys file holding the benchmark key's hash
      */
     public static ServiceProcess start(List<String> prefix, Path jar, List<String> internalBaseUrls, Path keysFile,
-            Path log) throws IOException, InterruptedException {
+            Path log, List<String> serviceArgs) throws IOException, InterruptedException {
         int port = Java.freePort();
         int managementPort = Java.freePort();
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(Java.launcher(), "-jar", jar.toString()));
+        command.addAll(serviceArgs);
         Map<String, String> env = Map.of(
                 "INTERNAL_BASE_URL", String.join(",", internalBaseUrls),
                 "API_KEYS_FILE", keysFile.toString(),
