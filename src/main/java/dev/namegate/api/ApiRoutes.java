@@ -22,7 +22,7 @@ import reactor.core.publisher.Mono;
 import dev.namegate.auth.BearerAuthentication;
 import dev.namegate.limits.AddressGuard;
 import dev.namegate.limits.ClientLimitsFilter;
-import dev.namegate.upstream.InternalUserClient;
+import dev.namegate.cache.NameCache;
 
 /**
  * The public API as one functional router. Everything under {@code /users} passes, in this order
@@ -36,8 +36,8 @@ public class ApiRoutes {
     static final MediaType YAML = MediaType.parseMediaType("application/yaml");
 
     @Bean
-    UserHandler userHandler(InternalUserClient internalUserClient) {
-        return new UserHandler(internalUserClient);
+    UserHandler userHandler(NameCache nameCache) {
+        return new UserHandler(nameCache);
     }
 
     @Bean

@@ -10,8 +10,9 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 import reactor.core.publisher.Mono;
 
+import dev.namegate.cache.CachedLookup;
+import dev.namegate.cache.NameCache;
 import dev.namegate.trace.TraceParent;
-import dev.namegate.upstream.InternalUserClient;
 import dev.namegate.upstream.UpstreamFailure;
 import dev.namegate.upstream.UserLookup;
 
@@ -20,9 +21,12 @@ public final class UserHandler {
 
     static final MediaType TEXT_UTF8 = new MediaType("text", "plain", StandardCharsets.UTF_8);
 
-    private final InternalUserClient users;
+    /** RFC 9211 response header saying how the cache produced the answer. */
+    static final String CACHE_STATUS = "Cache-Status";
 
-    public UserHandler(InternalUserClient users) {
+    private final NameCache users;
+
+    public UserHandler(NameCache users) {
         this.users = users;
     }
 
@@ -48,14 +52,24 @@ public final class UserHandler {
                 .onErrorResume(UpstreamFailure.class, failure -> failed(request, failure));
     }
 
-    private static Mono<ServerResponse> respond(ServerRequest request, UserLookup lookup, MediaType representation) {
-        if (lookup instanceof UserLookup.Found found) {
+    private static Mono<ServerResponse> respond(ServerRequest request, CachedLookup cached, MediaType representation) {
+        String cacheStatus = cached.cacheStatus();
+        if (cached.lookup() instanceof UserLookup.Found found) {
+            ServerResponse.BodyBuilder ok = ServerResponse.ok();
+            if (cacheStatus != null) {
+                ok.header(CACHE_STATUS, cacheStatus);
+            }
             return representation == TEXT_UTF8
-                    ? ServerResponse.ok().contentType(TEXT_UTF8).bodyValue(found.name())
-                    : ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(new UserBody(found.id(), found.name()));
+                    ? ok.contentType(TEXT_UTF8).bodyValue(found.name())
+                    : ok.contentType(MediaType.APPLICATION_JSON).bodyValue(new UserBody(found.id(), found.name()));
         }
         return Problems.respond(request, ProblemKind.USER_NOT_FOUND,
-                "No user has id " + ((UserLookup.NotFound) lookup).id() + ".");
+                "No user has id " + ((UserLookup.NotFound) cached.lookup()).id() + ".",
+                headers -> {
+                    if (cacheStatus != null) {
+                        headers.set(CACHE_STATUS, cacheStatus);
+                    }
+                });
     }
 
     private static Mono<ServerResponse> failed(ServerRequest request, UpstreamFailure failure) {

@@ -10,9 +10,12 @@ import reactor.core.scheduler.Scheduler;
  * success raises it by a constant per second up to a ceiling. Each replica adapts on its own,
  * so N replicas converge on about 1/N of the upstream's limit each without coordination.
  *
- * <p>A cut starts from what was really sent, not from the allowed rate: with a ceiling far above
- * the traffic (the default), a 429 cuts to {@code factor} times the measured rate of the last
- * second, as the AWS SDK's adaptive mode does, instead of needing many cuts to get down to it.
+ * <p>A cut looks at what was really sent. While the allowed rate is well above the measured send
+ * rate, pacing was not what held us back: the 429 came from bursts (a retry right behind its
+ * failure, next to another request), so the rate drops to the measured rate, which spaces the
+ * attempts evenly without making anyone wait. Once we send at the allowed rate, a 429 means the
+ * rate itself is too high, and it is cut by the factor, below the demand if need be: that is how
+ * replicas sharing one limit converge. The AWS SDK's adaptive mode also cuts from the measured rate.
  *
  * <p>Permits follow the generic cell rate algorithm: a permit is a time slot; the limiter
  * reserves the next free one and tells the caller how long to wait for it, so callers wait
@@ -40,6 +43,8 @@ public final class AdaptiveRateLimiter {
     private final java.util.concurrent.atomic.AtomicLongArray sentPerSlot = new java.util.concurrent.atomic.AtomicLongArray(SLOTS);
     private final java.util.concurrent.atomic.AtomicLongArray slotEpochs = new java.util.concurrent.atomic.AtomicLongArray(SLOTS);
     private static final int SLOTS = 10;
+    /** Sending within this factor of the allowed rate counts as being held back by it. */
+    private static final double RATE_BOUND = 1.1;
     private static final long SLOT_NANOS = 100_000_000L;
 
     /** Hears rate cuts (to log them); called outside any lock. */
@@ -130,7 +135,9 @@ public final class AdaptiveRateLimiter {
             if (now - s.lastDecreaseNanos() < decreaseCooldownNanos) {
                 return;
             }
-            double cut = Math.max(floor, Math.min(s.ratePerSecond(), measuredRate(now)) * decreaseFactor);
+            double measured = measuredRate(now);
+            double rate = s.ratePerSecond();
+            double cut = Math.max(floor, rate > measured * RATE_BOUND ? Math.min(rate, measured) : rate * decreaseFactor);
             if (state.compareAndSet(s, new State(cut, s.nextFreeNanos(), now, now))) {
                 if (cut < s.ratePerSecond()) {
                     listener.rateCut(s.ratePerSecond(), cut);

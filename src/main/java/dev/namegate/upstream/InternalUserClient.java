@@ -47,6 +47,9 @@ public final class InternalUserClient {
 
     static final String NOT_FOUND_MARKER = "User not exists";
 
+    /** A hedge waits at most this long for a rate permit; a hedge that would wait longer is not sent. */
+    private static final long HEDGE_PERMIT_SLACK_NANOS = 3_000_000L;
+
     private static final Logger LOG = LoggerFactory.getLogger(InternalUserClient.class);
 
     private final WebClient webClient;
@@ -112,7 +115,7 @@ public final class InternalUserClient {
             }
             Lookup lookup = new Lookup(userId, requestId, traceId, run);
             // each round waits for its rate permit first, so hedge delays count from the send
-            return Mono.defer(() -> lookup.permit().then(HedgedAttempts.race(n -> lookup.attempt(),
+            return Mono.defer(() -> lookup.permit().then(HedgedAttempts.race(lookup::attempt,
                             guards.hedgeDelay() == null ? null : guards.hedgeDelay().current(), lookup::tryHedge,
                             policy.scheduler(), metrics)))
                     .retryWhen(run.retry())
@@ -131,6 +134,8 @@ public final class InternalUserClient {
         private final RetryPolicy.Run run;
         private final java.util.concurrent.atomic.AtomicInteger lastInstance = new java.util.concurrent.atomic.AtomicInteger(-1);
         private final java.util.concurrent.atomic.AtomicInteger hedgesLeft;
+        /** Set by {@link #tryHedge()} for the hedge it lets go, read right after by {@link #attempt(int)}. */
+        private volatile long hedgeWaitNanos;
 
         Lookup(long userId, String requestId, String traceId, RetryPolicy.Run run) {
             this.userId = userId;
@@ -148,12 +153,17 @@ public final class InternalUserClient {
             if (hedgesLeft.get() <= 0 || run.timeLeftNanos() < policy.minAttemptTime().toNanos()) {
                 return false;
             }
-            if (guards.limiter() != null && guards.limiter().reserve(0) != 0) {
-                return false;
+            long wait = 0;
+            if (guards.limiter() != null) {
+                wait = guards.limiter().reserve(HEDGE_PERMIT_SLACK_NANOS);
+                if (wait < 0) {
+                    return false;
+                }
             }
             if (guards.budget() != null && !guards.budget().tryWithdraw()) {
                 return false;
             }
+            hedgeWaitNanos = wait;
             return hedgesLeft.decrementAndGet() >= 0;
         }
 
@@ -172,9 +182,11 @@ public final class InternalUserClient {
             return wait == 0 ? Mono.empty() : Mono.delay(Duration.ofNanos(wait), policy.scheduler()).then();
         }
 
-        /** An attempt behind the breaker (its rate permit was taken before). */
-        Mono<UserLookup> attempt() {
-            return Mono.defer(this::permitted);
+        /** An attempt behind the breaker (its rate permit was taken before; a hedge may wait a moment for it). */
+        Mono<UserLookup> attempt(int n) {
+            long wait = n == 0 ? 0 : hedgeWaitNanos;
+            return wait == 0 ? Mono.defer(this::permitted)
+                    : Mono.delay(Duration.ofNanos(wait), policy.scheduler()).then(Mono.defer(this::permitted));
         }
 
         private Mono<UserLookup> permitted() {

@@ -34,7 +34,7 @@ class UpstreamClientConfiguration {
     }
 
     @Bean(destroyMethod = "dispose")
-    ConnectionProvider upstreamConnections(UpstreamProperties properties) {
+    static ConnectionProvider upstreamConnections(UpstreamProperties properties) {
         UpstreamProperties.Pool pool = properties.pool();
         return ConnectionProvider.builder("internal-user-service")
                 .maxConnections(pool.maxConnections())
@@ -45,7 +45,7 @@ class UpstreamClientConfiguration {
     }
 
     @Bean
-    HttpClient upstreamHttpClient(ConnectionProvider upstreamConnections, UpstreamProperties properties) {
+    static HttpClient upstreamHttpClient(ConnectionProvider upstreamConnections, UpstreamProperties properties) {
         return HttpClient.create(upstreamConnections)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.max(1, (int) properties.connectTimeout().toMillis()))
                 .responseTimeout(properties.responseTimeout())
@@ -56,6 +56,12 @@ class UpstreamClientConfiguration {
     @Bean
     InternalUserClient internalUserClient(HttpClient upstreamHttpClient, UpstreamProperties properties,
             MeterRegistry registry) {
+        return internalUserClient(upstreamHttpClient, properties, registry, java.time.Clock.systemUTC());
+    }
+
+    /** As the bean, with the clock that times the breaker's open state given (tests move it). */
+    static InternalUserClient internalUserClient(HttpClient upstreamHttpClient, UpstreamProperties properties,
+            MeterRegistry registry, java.time.Clock breakerClock) {
         Scheduler clock = Schedulers.parallel();
         int maxBody = (int) Math.min(Integer.MAX_VALUE, properties.maxBodySize().toBytes());
         WebClient webClient = WebClient.builder()
@@ -69,7 +75,7 @@ class UpstreamClientConfiguration {
         UpstreamProperties.Hedging hedging = properties.hedging();
         InternalUserClient.Guards guards = new InternalUserClient.Guards(
                 budget,
-                breaker(properties.breaker(), java.time.Clock.systemUTC(), registry),
+                breaker(properties.breaker(), breakerClock, registry),
                 limiter(properties.rateLimit(), clock, registry),
                 hedging.enabled() && hedging.maxHedges() > 0
                         ? new AdaptiveHedgeDelay(hedging.delay(),
@@ -148,7 +154,7 @@ class UpstreamClientConfiguration {
     private static UpstreamInstances instances(UpstreamProperties properties, Scheduler clock, MeterRegistry registry) {
         UpstreamProperties.Outliers outliers = properties.outliers();
         UpstreamInstances instances = new UpstreamInstances(properties.baseUrls(), outliers.consecutiveFailures(),
-                outliers.baseEjection().toNanos(), outliers.maxEjection().toNanos(), clock,
+                outliers.consecutiveTimeouts(), outliers.baseEjection().toNanos(), outliers.maxEjection().toNanos(), clock,
                 new UpstreamInstances.Listener() {
                     @Override
                     public void ejected(String instance, long forMillis) {

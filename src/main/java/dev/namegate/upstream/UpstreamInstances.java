@@ -33,10 +33,12 @@ final class UpstreamInstances {
     private final String[] bases;
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicIntegerArray consecutiveFailures;
+    private final AtomicIntegerArray consecutiveTimeouts;
     private final AtomicIntegerArray timesEjected;
     /** Nanos (on the clock) until which each instance is out; 0 when in. */
     private final AtomicLongArray ejectedUntil;
     private final int threshold;
+    private final int timeoutThreshold;
     private final long baseEjectionNanos;
     private final long maxEjectionNanos;
     private final Scheduler clock;
@@ -44,14 +46,27 @@ final class UpstreamInstances {
 
     UpstreamInstances(List<URI> baseUrls, int threshold, long baseEjectionNanos, long maxEjectionNanos,
             Scheduler clock, Listener listener) {
+        this(baseUrls, threshold, threshold, baseEjectionNanos, maxEjectionNanos, clock, listener);
+    }
+
+    /**
+     * @param threshold connect failures in a row that eject an instance
+     * @param timeoutThreshold response timeouts in a row that eject it (higher: slowness is often
+     *        the network's, not the instance's, as in the story's far data centre)
+     */
+    UpstreamInstances(List<URI> baseUrls, int threshold, int timeoutThreshold, long baseEjectionNanos,
+            long maxEjectionNanos, Scheduler clock, Listener listener) {
         if (baseUrls.isEmpty()) {
             throw new IllegalArgumentException("at least one internal base URL is needed");
         }
         this.bases = baseUrls.stream().map(UpstreamInstances::withoutTrailingSlash).toArray(String[]::new);
         this.consecutiveFailures = new AtomicIntegerArray(bases.length);
+        this.consecutiveTimeouts = new AtomicIntegerArray(bases.length);
         this.timesEjected = new AtomicIntegerArray(bases.length);
         this.ejectedUntil = new AtomicLongArray(bases.length);
-        this.threshold = threshold;
+        // with one instance there is nowhere else to go: never eject
+        this.threshold = baseUrls.size() > 1 ? threshold : Integer.MAX_VALUE;
+        this.timeoutThreshold = baseUrls.size() > 1 ? timeoutThreshold : Integer.MAX_VALUE;
         this.baseEjectionNanos = baseEjectionNanos;
         this.maxEjectionNanos = maxEjectionNanos;
         this.clock = clock;
@@ -60,7 +75,8 @@ final class UpstreamInstances {
 
     /** Round robin without outlier detection (tests, and a single instance). */
     UpstreamInstances(List<URI> baseUrls) {
-        this(baseUrls, Integer.MAX_VALUE, 0, 0, reactor.core.scheduler.Schedulers.parallel(), Listener.NONE);
+        this(baseUrls, Integer.MAX_VALUE, Integer.MAX_VALUE, 0, 0, reactor.core.scheduler.Schedulers.parallel(),
+                Listener.NONE);
     }
 
     int size() {
@@ -96,16 +112,23 @@ final class UpstreamInstances {
 
     /** Records an attempt's outcome on its instance. */
     void record(int instance, AttemptOutcome outcome) {
-        if (threshold == Integer.MAX_VALUE) {
+        if (threshold == Integer.MAX_VALUE && timeoutThreshold == Integer.MAX_VALUE) {
             return;
         }
-        if (outcome == AttemptOutcome.CONNECT_FAILURE || outcome == AttemptOutcome.RESPONSE_TIMEOUT) {
+        if (outcome == AttemptOutcome.CONNECT_FAILURE) {
             if (consecutiveFailures.incrementAndGet(instance) >= threshold) {
+                eject(instance);
+            }
+        } else if (outcome == AttemptOutcome.RESPONSE_TIMEOUT) {
+            if (consecutiveTimeouts.incrementAndGet(instance) >= timeoutThreshold) {
                 eject(instance);
             }
         } else if (outcome == AttemptOutcome.SUCCESS || outcome == AttemptOutcome.NOT_FOUND) {
             if (consecutiveFailures.get(instance) != 0) {
                 consecutiveFailures.set(instance, 0);
+            }
+            if (consecutiveTimeouts.get(instance) != 0) {
+                consecutiveTimeouts.set(instance, 0);
             }
             long until = ejectedUntil.get(instance);
             if (until != 0 && ejectedUntil.compareAndSet(instance, until, 0)) {
@@ -126,6 +149,7 @@ final class UpstreamInstances {
         long duration = Math.min(maxEjectionNanos, baseEjectionNanos * times);
         if (ejectedUntil.compareAndSet(instance, until, now + duration)) {
             consecutiveFailures.set(instance, 0);
+            consecutiveTimeouts.set(instance, 0);
             listener.ejected(bases[instance], TimeUnit.NANOSECONDS.toMillis(duration));
         }
     }

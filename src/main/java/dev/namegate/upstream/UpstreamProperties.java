@@ -194,7 +194,8 @@ public record UpstreamProperties(
      *        to the internal service's limit, or this replica's share of it, to pace from the start)
      * @param floor lowest rate, requests/s (default 5)
      * @param decreaseFactor multiplier on a 429 (default 0.7)
-     * @param increasePerSecond rate added per second of success (default 50)
+     * @param increasePerSecond rate added per second of success (default 5: slow probing, so a
+     *        rate just under the limit is not lost to a 429 every second)
      * @param burst permits that may go at once after a quiet spell (default 2)
      * @param decreaseCooldown 429s within this time of a cut count as one (default 200 ms)
      */
@@ -205,7 +206,7 @@ public record UpstreamProperties(
             @jakarta.validation.constraints.DecimalMin(value = "0", inclusive = false)
             @jakarta.validation.constraints.DecimalMax(value = "1", inclusive = false)
             @DefaultValue("0.7") double decreaseFactor,
-            @jakarta.validation.constraints.PositiveOrZero @DefaultValue("50") double increasePerSecond,
+            @jakarta.validation.constraints.PositiveOrZero @DefaultValue("5") double increasePerSecond,
             @jakarta.validation.constraints.DecimalMin("1") @DefaultValue("2") double burst,
             @NotNull @DefaultValue("200ms") Duration decreaseCooldown) {
 
@@ -242,15 +243,18 @@ public record UpstreamProperties(
 
     /**
      * Passive outlier detection (as Envoy): an instance with {@code consecutiveFailures} connect
-     * failures or timeouts in a row is ejected for {@code baseEjection} times the number of its
+     * failures or {@code consecutiveTimeouts} response timeouts in a row is ejected for {@code baseEjection} times the number of its
      * ejections, at most {@code maxEjection}; never all instances.
      *
-     * @param consecutiveFailures failures in a row that eject (default 3)
+     * @param consecutiveFailures connect failures in a row that eject (default 3)
+     * @param consecutiveTimeouts response timeouts in a row that eject (default 10: a slow network
+     *        path makes timeouts on every instance, which is no reason to eject one)
      * @param baseEjection first ejection time (default 10 s)
      * @param maxEjection longest ejection (default 5 min)
      */
     public record Outliers(
             @Min(1) @DefaultValue("3") int consecutiveFailures,
+            @Min(1) @DefaultValue("10") int consecutiveTimeouts,
             @NotNull @DefaultValue("10s") Duration baseEjection,
             @NotNull @DefaultValue("5m") Duration maxEjection) {
     }

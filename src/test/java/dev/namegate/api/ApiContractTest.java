@@ -39,6 +39,7 @@ import dev.namegate.testing.TestKeys;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "management.server.port=0",
+        "namegate.cache.enabled=false",
         // the story-day mechanics on their own; the guards have their own tests
         "namegate.upstream.hedging.enabled=false",
         "namegate.upstream.breaker.enabled=false",

@@ -163,7 +163,9 @@ public final class BenchMain {
                         Target target = Target.publicApi(service.baseUrl(), key.key());
                         ResponseCheck check = scenario.outage() ? ResponseChecks.serverProblem(true)
                                 : ResponseChecks.publicApi(scenario.users(), names);
-                        return measure(scenario, target, check, simulator, service.pid());
+                        Summary summary = measure(scenario, target, check, simulator, service.pid());
+                        System.err.println(scenario.name() + " service metrics:\n" + service.namegateMetrics());
+                        return summary;
                     }
                 } finally {
                     deleteTree(secrets);

@@ -23,6 +23,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final ManagedProcess process;
     private final String baseUrl;
+    private String managementUrl;
 
     private ServiceProcess(ManagedProcess process, String baseUrl) {
         this.process = process;
@@ -40,6 +41,8 @@ public final class ServiceProcess implements AutoCloseable {
         int managementPort = Java.freePort();
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(Java.launcher(), "-jar", jar.toString()));
+        // figures are for the service, not the cache, unless a run says otherwise (later args win)
+        command.add("--namegate.cache.enabled=false");
         command.addAll(serviceArgs);
         Map<String, String> env = Map.of(
                 "INTERNAL_BASE_URL", String.join(",", internalBaseUrls),
@@ -51,6 +54,7 @@ public final class ServiceProcess implements AutoCloseable {
                 "MANAGEMENT_SERVER_ADDRESS", "127.0.0.1");
         ManagedProcess process = ManagedProcess.start("service", command, env, log, null);
         ServiceProcess service = new ServiceProcess(process, "http://127.0.0.1:" + port);
+        service.managementUrl = "http://127.0.0.1:" + managementPort;
         try {
             service.awaitReady();
             return service;
@@ -62,6 +66,26 @@ public final class ServiceProcess implements AutoCloseable {
 
     public String baseUrl() {
         return baseUrl;
+    }
+
+    /**
+     * The service's own {@code namegate_*} metrics (attempt outcomes, refusals, hedges, guards),
+     * one per line, so a benchmark row can be explained; empty if they cannot be read.
+     */
+    public String namegateMetrics() {
+        try {
+            HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(managementUrl + "/actuator/prometheus")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return response.body().lines()
+                    .filter(line -> line.startsWith("namegate_") && !line.endsWith(" 0.0"))
+                    .collect(java.util.stream.Collectors.joining("\n  ", "  ", ""));
+        } catch (IOException e) {
+            return "  (metrics unavailable: " + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
     }
 
     public long pid() {

@@ -34,26 +34,29 @@ class AdaptiveRateLimiterTest {
     }
 
     @Test
-    void cutsFromWhatWasReallySentOncePerCongestionEventAndClimbsBackAdditively() {
+    void aBurstyA429CutsToTheMeasuredRateThenTheRateItselfIsHalvedAndClimbsBack() {
         AdaptiveRateLimiter limiter = limiter(1);
         assertThat(limiter.rate()).isEqualTo(100);
         send(limiter, 80);
 
+        // allowed 100/s, sent ~80/s: the 429 came from bursts, so pace at what is really sent
         limiter.onRateLimited();
         limiter.onRateLimited(); // the same congestion event: no second cut
-        assertThat(limiter.rate()).isCloseTo(40, within(5.0)); // half of the ~80/s sent, not of the ceiling
+        assertThat(limiter.rate()).isCloseTo(76, within(5.0));
 
+        // now sending at the allowed rate: a 429 means the rate is too high: halve it
         time.advanceTimeBy(Duration.ofMillis(300));
-        send(limiter, 40);
+        send(limiter, 70);
+        double before = limiter.rate();
         limiter.onRateLimited();
-        assertThat(limiter.rate()).isCloseTo(20, within(3.0));
+        assertThat(limiter.rate()).isCloseTo(before / 2, within(0.5));
         assertThat(cuts).hasSize(2);
 
         // 10 requests/s more per second of success
-        double before = limiter.rate();
+        double halved = limiter.rate();
         time.advanceTimeBy(Duration.ofSeconds(2));
         limiter.onSuccess();
-        assertThat(limiter.rate()).isCloseTo(before + 20, within(0.01));
+        assertThat(limiter.rate()).isCloseTo(halved + 20, within(0.01));
         time.advanceTimeBy(Duration.ofSeconds(60));
         limiter.onSuccess();
         assertThat(limiter.rate()).isEqualTo(100); // never above the ceiling

@@ -60,7 +60,7 @@ class UpstreamInstancesTest {
     void consecutiveConnectFailuresEjectAnInstanceForAWhile() {
         UpstreamInstances instances = instances(3);
         instances.record(0, AttemptOutcome.CONNECT_FAILURE);
-        instances.record(0, AttemptOutcome.RESPONSE_TIMEOUT);
+        instances.record(0, AttemptOutcome.CONNECT_FAILURE);
         assertThat(picks(instances, 30)).contains(0); // two in a row: still in
         instances.record(0, AttemptOutcome.CONNECT_FAILURE);
 
@@ -72,6 +72,30 @@ class UpstreamInstancesTest {
         assertThat(picks(instances, 30)).contains(0);
         instances.record(0, AttemptOutcome.SUCCESS);
         assertThat(events).last().isEqualTo("returned http://127.0.0.1:9000");
+    }
+
+    @Test
+    void timeoutsHaveTheirOwnHigherThreshold() {
+        List<URI> urls = List.of(URI.create("http://127.0.0.1:9000"), URI.create("http://127.0.0.1:9001"));
+        UpstreamInstances instances = new UpstreamInstances(urls, 3, 5, Duration.ofSeconds(10).toNanos(),
+                Duration.ofSeconds(25).toNanos(), time, UpstreamInstances.Listener.NONE);
+        for (int i = 0; i < 4; i++) {
+            instances.record(0, AttemptOutcome.RESPONSE_TIMEOUT);
+        }
+        instances.record(0, AttemptOutcome.CONNECT_FAILURE); // a different count: no ejection yet
+        assertThat(instances.ejectedCount()).isZero();
+        instances.record(0, AttemptOutcome.RESPONSE_TIMEOUT);
+        assertThat(instances.ejectedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aSingleInstanceIsNeverEjected() {
+        UpstreamInstances instances = instances(1);
+        for (int i = 0; i < 20; i++) {
+            instances.record(0, AttemptOutcome.CONNECT_FAILURE);
+        }
+        assertThat(instances.ejectedCount()).isZero();
+        assertThat(events).isEmpty();
     }
 
     @Test

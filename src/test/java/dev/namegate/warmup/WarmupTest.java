@@ -26,6 +26,7 @@ import dev.namegate.testing.TestKeys;
 /** Readiness waits for the warm-up, which goes through the internal client and the public path. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "management.server.port=0",
+        "namegate.cache.enabled=false",
         "namegate.upstream.hedging.enabled=false",
         "namegate.warmup.lookups=4",
         "namegate.warmup.requests=8",

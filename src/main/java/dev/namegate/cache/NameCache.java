@@ -1,0 +1,146 @@
+package dev.namegate.cache;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.publisher.Mono;
+
+import dev.namegate.upstream.InternalUserClient;
+import dev.namegate.upstream.UpstreamFailure;
+import dev.namegate.upstream.UserLookup;
+
+/**
+ * Names by id in front of the internal service: a bounded Caffeine cache with a TTL (and a
+ * shorter one for "User not exists"), request coalescing (concurrent requests for one id share
+ * one upstream lookup), and stale-if-error: when the lookup fails, or is refused to protect the
+ * internal service, a name up to {@code staleIfError} old is served instead, marked as such.
+ *
+ * <p>Entries live for {@code staleIfError}; whether one is fresh is decided on read, so one entry
+ * serves both as a hit and as a stand-in. {@code Cache-Status} values follow RFC 9211:
+ * {@code namegate; hit; ttl=N}, {@code namegate; fwd=miss; stored}, and
+ * {@code namegate; fwd=stale; fwd-status=502} when a stale name stands in for a 502.
+ */
+public final class NameCache {
+
+    private static final String HIT = "namegate; hit; ttl=";
+    private static final String MISS = "namegate; fwd=miss; stored";
+    private static final String COLLAPSED = "namegate; fwd=miss; collapsed";
+
+    /** What the cache holds for an id, and since when ({@link Ticker} nanos). */
+    private record Entry(UserLookup lookup, long storedAt) {
+    }
+
+    private final InternalUserClient client;
+    private final boolean enabled;
+    private final long ttlNanos;
+    private final long negativeTtlNanos;
+    private final long staleNanos;
+    private final Ticker ticker;
+    private final Cache<Long, Entry> entries;
+    private final ConcurrentHashMap<Long, Mono<UserLookup>> inFlight = new ConcurrentHashMap<>();
+    private final Counter hits;
+    private final Counter misses;
+    private final Counter collapsed;
+    private final Counter stale;
+
+    public NameCache(InternalUserClient client, CacheProperties properties, MeterRegistry registry, Ticker ticker) {
+        this.client = client;
+        this.enabled = properties.enabled();
+        this.ttlNanos = properties.ttl().toNanos();
+        this.negativeTtlNanos = properties.negativeTtl().toNanos();
+        this.staleNanos = properties.staleIfError().toNanos();
+        this.ticker = ticker;
+        this.entries = Caffeine.newBuilder()
+                .maximumSize(properties.maxEntries())
+                .expireAfterWrite(properties.staleIfError())
+                .ticker(ticker)
+                .build();
+        this.hits = counter(registry, "hit");
+        this.misses = counter(registry, "miss");
+        this.collapsed = counter(registry, "collapsed");
+        this.stale = counter(registry, "stale");
+    }
+
+    private static Counter counter(MeterRegistry registry, String result) {
+        return Counter.builder("namegate.cache.requests").description("Lookups by how the name cache answered them")
+                .tag("result", result).register(registry);
+    }
+
+    /** The user's name from the cache or the internal service; fails with {@link UpstreamFailure}. */
+    public Mono<CachedLookup> lookup(long userId, String requestId, String traceId) {
+        if (!enabled) {
+            return client.lookup(userId, requestId, traceId).map(lookup -> new CachedLookup(lookup, null));
+        }
+        return Mono.defer(() -> {
+            long now = ticker.read();
+            Entry entry = entries.getIfPresent(userId);
+            if (entry != null) {
+                long age = now - entry.storedAt();
+                long freshFor = (entry.lookup() instanceof UserLookup.Found ? ttlNanos : negativeTtlNanos) - age;
+                if (freshFor > 0) {
+                    hits.increment();
+                    return Mono.just(new CachedLookup(entry.lookup(), HIT + TimeUnit.NANOSECONDS.toSeconds(freshFor)));
+                }
+            }
+            boolean[] first = {false};
+            Mono<UserLookup> shared = inFlight.computeIfAbsent(userId, id -> {
+                first[0] = true;
+                return fetch(id, requestId, traceId);
+            });
+            (first[0] ? misses : collapsed).increment();
+            String status = first[0] ? MISS : COLLAPSED;
+            return shared
+                    .map(lookup -> new CachedLookup(lookup, status))
+                    .onErrorResume(UpstreamFailure.class, failure -> standIn(entry, now, failure));
+        });
+    }
+
+    /** One upstream lookup for an id, shared by every request for it until it ends. */
+    private Mono<UserLookup> fetch(long userId, String requestId, String traceId) {
+        Mono<UserLookup>[] self = new Mono[1];
+        Runnable done = () -> inFlight.remove(userId, self[0]);
+        self[0] = client.lookup(userId, requestId, traceId)
+                // stored and released before anyone sees the answer, so the next request finds it
+                .doOnNext(lookup -> {
+                    entries.put(userId, new Entry(lookup, ticker.read()));
+                    done.run();
+                })
+                .doOnError(error -> done.run())
+                .doFinally(signal -> done.run())
+                // shared by whoever joined; the first requester leaving does not cancel the others'
+                // answer, and the internal client's own deadline bounds the work
+                .cache();
+        return self[0];
+    }
+
+    private Mono<CachedLookup> standIn(Entry entry, long now, UpstreamFailure failure) {
+        if (entry != null && entry.lookup() instanceof UserLookup.Found && now - entry.storedAt() <= staleNanos) {
+            stale.increment();
+            return Mono.just(new CachedLookup(entry.lookup(), "namegate; fwd=stale; fwd-status=" + status(failure)));
+        }
+        return Mono.error(failure);
+    }
+
+    private static int status(UpstreamFailure failure) {
+        return switch (failure.kind()) {
+            case FAILED -> 502;
+            case UNAVAILABLE -> 503;
+            case DEADLINE -> 504;
+        };
+    }
+
+    /** For logs and tests: the configuration in one line. */
+    @Override
+    public String toString() {
+        return enabled ? "NameCache[ttl=" + Duration.ofNanos(ttlNanos) + ", stale=" + Duration.ofNanos(staleNanos).toString()
+                .toLowerCase(Locale.ROOT) + "]" : "NameCache[off]";
+    }
+}

@@ -1,0 +1,172 @@
+package dev.namegate.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+import reactor.util.retry.Retry;
+
+import dev.namegate.upstream.InternalUserClient;
+import dev.namegate.upstream.RetryPolicy;
+import dev.namegate.upstream.UpstreamFailure;
+import dev.namegate.upstream.UpstreamMetrics;
+import dev.namegate.upstream.UpstreamProperties;
+import dev.namegate.upstream.UserLookup;
+
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * The name cache over a real internal client and a scripted internal service; the cache's own
+ * clock is moved by hand.
+ */
+class NameCacheTest {
+
+    /** "ok", "missing" (User not exists), "down" (500 always), "slow" (200 after 300 ms). */
+    private volatile String mode = "ok";
+    private final MockWebServer upstream = new MockWebServer();
+    private final AtomicLong now = new AtomicLong();
+    private final Ticker ticker = now::get;
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    @BeforeEach
+    void start() throws IOException {
+        upstream.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return switch (mode) {
+                    case "missing" -> new MockResponse.Builder().code(500).body("User not exists.").build();
+                    case "down" -> new MockResponse.Builder().code(500).body("Internal error").build();
+                    case "slow" -> json().newBuilder().headersDelay(300, TimeUnit.MILLISECONDS).build();
+                    default -> json();
+                };
+            }
+        });
+        upstream.start();
+    }
+
+    private static MockResponse json() {
+        return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+                .body("{\"name\":\"John\"}").build();
+    }
+
+    @AfterEach
+    void stop() {
+        upstream.close();
+    }
+
+    private NameCache cache(boolean enabled) {
+        UpstreamProperties properties = new Binder(new MapConfigurationPropertySource(java.util.Map.of(
+                "namegate.upstream.base-urls", "http://127.0.0.1:" + upstream.getPort(),
+                "namegate.upstream.connect-timeout", "1s",
+                "namegate.upstream.response-timeout", "2s",
+                "namegate.upstream.attempt-timeout", "3s",
+                "namegate.upstream.deadline", "5s",
+                "namegate.upstream.allowances.statuses", "1")))
+                .bind("namegate.upstream", UpstreamProperties.class).get();
+        WebClient web = WebClient.builder().clientConnector(new ReactorClientHttpConnector()).build();
+        RetryPolicy policy = RetryPolicy.from(properties, reactor.core.scheduler.Schedulers.parallel(),
+                RetryPolicy.RetryListener.NONE, null);
+        InternalUserClient client = new InternalUserClient(web, properties, policy, new UpstreamMetrics(meters));
+        CacheProperties settings = new CacheProperties(enabled, Duration.ofSeconds(60), Duration.ofSeconds(5),
+                Duration.ofMinutes(10), 1000);
+        return new NameCache(client, settings, meters, ticker);
+    }
+
+    private CachedLookup lookup(NameCache cache, long id) {
+        return cache.lookup(id, "req", "0af7651916cd43dd8448eb211c80319c").block(Duration.ofSeconds(10));
+    }
+
+    private void advance(Duration d) {
+        now.addAndGet(d.toNanos());
+    }
+
+    @Test
+    void aFreshNameIsServedFromTheCacheWithItsRemainingTtl() {
+        NameCache cache = cache(true);
+        assertThat(lookup(cache, 1).cacheStatus()).isEqualTo("namegate; fwd=miss; stored");
+        advance(Duration.ofSeconds(20));
+        CachedLookup hit = lookup(cache, 1);
+        assertThat(hit.lookup()).isEqualTo(new UserLookup.Found(1, "John"));
+        assertThat(hit.cacheStatus()).isEqualTo("namegate; hit; ttl=40");
+        assertThat(upstream.getRequestCount()).isEqualTo(1);
+
+        advance(Duration.ofSeconds(41)); // expired: asked again
+        assertThat(lookup(cache, 1).cacheStatus()).isEqualTo("namegate; fwd=miss; stored");
+        assertThat(upstream.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void concurrentRequestsForOneIdShareOneUpstreamCall() {
+        NameCache cache = cache(true);
+        mode = "slow";
+        List<CachedLookup> answers = Flux.range(0, 50)
+                .flatMap(i -> cache.lookup(7, "req-" + i, "0af7651916cd43dd8448eb211c80319c"), 50)
+                .collectList().block(Duration.ofSeconds(10));
+
+        assertThat(answers).hasSize(50).allMatch(a -> a.lookup().equals(new UserLookup.Found(7, "John")));
+        assertThat(upstream.getRequestCount()).isEqualTo(1);
+        assertThat(answers).filteredOn(a -> a.cacheStatus().endsWith("stored")).hasSize(1);
+        assertThat(answers).filteredOn(a -> a.cacheStatus().endsWith("collapsed")).hasSize(49);
+        assertThat(meters.get("namegate.cache.requests").tag("result", "collapsed").counter().count()).isEqualTo(49);
+    }
+
+    @Test
+    void userNotExistsIsCachedForTheShortNegativeTtl() {
+        NameCache cache = cache(true);
+        mode = "missing";
+        assertThat(lookup(cache, 999).lookup()).isInstanceOf(UserLookup.NotFound.class);
+        advance(Duration.ofSeconds(4));
+        assertThat(lookup(cache, 999).cacheStatus()).isEqualTo("namegate; hit; ttl=1");
+        assertThat(upstream.getRequestCount()).isEqualTo(1);
+        advance(Duration.ofSeconds(2));
+        lookup(cache, 999);
+        assertThat(upstream.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aStaleNameStandsInForAnErrorUpToItsMaximumAge() {
+        NameCache cache = cache(true);
+        lookup(cache, 1);
+        mode = "down";
+
+        advance(Duration.ofMinutes(5));
+        CachedLookup stale = lookup(cache, 1);
+        assertThat(stale.lookup()).isEqualTo(new UserLookup.Found(1, "John"));
+        assertThat(stale.cacheStatus()).isEqualTo("namegate; fwd=stale; fwd-status=502");
+        assertThat(meters.get("namegate.cache.requests").tag("result", "stale").counter().count()).isEqualTo(1);
+
+        advance(Duration.ofMinutes(6)); // older than stale-if-error: the error shows
+        StepVerifier.create(cache.lookup(1, "req", "0af7651916cd43dd8448eb211c80319c"))
+                .expectErrorSatisfies(e -> assertThat(((UpstreamFailure) e).kind()).isEqualTo(UpstreamFailure.Kind.FAILED))
+                .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void switchedOffEveryRequestGoesUpstreamWithoutCacheStatus() {
+        NameCache cache = cache(false);
+        assertThat(lookup(cache, 1).cacheStatus()).isNull();
+        assertThat(lookup(cache, 1).cacheStatus()).isNull();
+        assertThat(upstream.getRequestCount()).isEqualTo(2);
+    }
+}

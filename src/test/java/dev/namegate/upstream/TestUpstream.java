@@ -1,0 +1,40 @@
+package dev.namegate.upstream;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import reactor.netty.resources.ConnectionProvider;
+
+/** The real internal client, wired as the application wires it, from a few properties. */
+final class TestUpstream implements AutoCloseable {
+
+    final UpstreamProperties properties;
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    final InternalUserClient client;
+    private final ConnectionProvider connections;
+
+    TestUpstream(Map<String, String> settings, Clock breakerClock) {
+        Map<String, String> all = new LinkedHashMap<>();
+        settings.forEach((k, v) -> all.put("namegate.upstream." + k, v));
+        properties = new Binder(new MapConfigurationPropertySource(all))
+                .bind("namegate.upstream", UpstreamProperties.class).get();
+        connections = UpstreamClientConfiguration.upstreamConnections(properties);
+        client = UpstreamClientConfiguration.internalUserClient(
+                UpstreamClientConfiguration.upstreamHttpClient(connections, properties), properties, meters, breakerClock);
+    }
+
+    double counter(String name, String... tags) {
+        var counter = meters.find(name).tags(tags).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Override
+    public void close() {
+        connections.dispose();
+    }
+}
