@@ -141,7 +141,7 @@ class UpstreamClientConfiguration {
             return null;
         }
         AdaptiveRateLimiter limiter = new AdaptiveRateLimiter(settings.ceiling(), settings.floor(),
-                settings.decreaseFactor(), settings.increasePerSecond(), settings.burst(),
+                settings.decreaseFactor(), settings.recoveryPerSecond(), settings.probePerSecond(), settings.burst(),
                 settings.decreaseCooldown().toNanos(), clock,
                 (from, to) -> LOG.info("upstream rate limit cut after a 429: {} -> {} requests/s",
                         Math.round(from), Math.round(to)));

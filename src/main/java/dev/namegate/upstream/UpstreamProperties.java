@@ -185,18 +185,22 @@ public record UpstreamProperties(
     }
 
     /**
-     * Adaptive (AIMD) pace toward the internal service: a 429 multiplies the rate by
-     * {@code decreaseFactor}; success adds {@code increasePerSecond} each second, up to
-     * {@code ceiling}. Attempts that cannot get a permit before the deadline fail fast (503).
+     * Adaptive pace toward the internal service: a 429 cuts the rate (to just above what is sent
+     * when the 429 came from a burst, by {@code decreaseFactor} when the rate itself is too high);
+     * success raises it by {@code recoveryPerSecond} up to just under the rate of the last 429,
+     * then by {@code probePerSecond} beyond, up to {@code ceiling}. Attempts that cannot get a
+     * permit before the deadline fail fast (503).
      *
      * @param enabled false = no pacing
      * @param ceiling highest rate, requests/s (default 1000: no pacing until a 429 says so; set it
      *        to the internal service's limit, or this replica's share of it, to pace from the start)
      * @param floor lowest rate, requests/s (default 5)
-     * @param decreaseFactor multiplier on a 429 (default 0.7)
-     * @param increasePerSecond rate added per second of success (default 5: slow probing, so a
-     *        rate just under the limit is not lost to a 429 every second)
-     * @param burst permits that may go at once after a quiet spell (default 2)
+     * @param decreaseFactor multiplier when the rate itself is too high (default 0.7)
+     * @param recoveryPerSecond rate regained per second of success below the last 429's rate (default 50)
+     * @param probePerSecond rate added per second of success above it (default 2: probing slowly,
+     *        so a rate just under the limit is not lost to a 429 every second)
+     * @param burst permits that may go at once after a quiet spell (default 1: evenly spaced
+     *        attempts leave the internal service's own burst allowance for jitter on the way)
      * @param decreaseCooldown 429s within this time of a cut count as one (default 200 ms)
      */
     public record RateLimit(
@@ -206,8 +210,9 @@ public record UpstreamProperties(
             @jakarta.validation.constraints.DecimalMin(value = "0", inclusive = false)
             @jakarta.validation.constraints.DecimalMax(value = "1", inclusive = false)
             @DefaultValue("0.7") double decreaseFactor,
-            @jakarta.validation.constraints.PositiveOrZero @DefaultValue("5") double increasePerSecond,
-            @jakarta.validation.constraints.DecimalMin("1") @DefaultValue("2") double burst,
+            @jakarta.validation.constraints.PositiveOrZero @DefaultValue("50") double recoveryPerSecond,
+            @jakarta.validation.constraints.PositiveOrZero @DefaultValue("2") double probePerSecond,
+            @jakarta.validation.constraints.DecimalMin("1") @DefaultValue("1") double burst,
             @NotNull @DefaultValue("200ms") Duration decreaseCooldown) {
 
         public RateLimit {

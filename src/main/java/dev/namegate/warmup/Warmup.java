@@ -53,7 +53,9 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
     public void onApplicationEvent(ApplicationReadyEvent event) {
         String port = event.getApplicationContext().getEnvironment().getProperty("local.server.port");
         long start = System.nanoTime();
+        Duration pace = Duration.ofNanos((long) (1e9 / properties.rate()));
         Mono<Void> lookups = Flux.range(0, properties.lookups())
+                .delayElements(pace)
                 .flatMap(i -> client.lookup(properties.userId(), "warmup-" + i, TRACE_ID)
                         .onErrorResume(e -> Mono.empty()), properties.concurrency())
                 .then();
@@ -63,6 +65,7 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
                     .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key)
                     .build();
             return Flux.range(0, properties.requests())
+                    .delayElements(pace)
                     .flatMap(i -> self.get().uri("/users/{id}", properties.userId())
                             .header("X-Request-Id", "warmup-self-" + i)
                             .accept(i % 4 == 3 ? MediaType.TEXT_PLAIN : MediaType.APPLICATION_JSON)

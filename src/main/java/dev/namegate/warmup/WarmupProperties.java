@@ -12,18 +12,21 @@ import org.springframework.validation.annotation.Validated;
 /**
  * What happens between start-up and readiness.
  *
- * @param lookups lookups sent straight to the internal service, priming its connection pool (default 64; 0 = none)
- * @param requests requests sent to our own public API over loopback, warming the whole path (default 400; 0 = none)
+ * @param lookups lookups sent straight to the internal service, priming its connection pool (default 32; 0 = none)
+ * @param requests requests sent to our own public API over loopback, warming the whole path (default 200; 0 = none)
  * @param concurrency how many of those run at once (default 4)
+ * @param rate at most this many warm-up calls per second, so a start (or a rollout of many
+ *        replicas) does not flood the internal service and trip its rate limit (default 50)
  * @param userId the id looked up (default 1)
  * @param timeout readiness turns green after this even if the warm-up has not finished (default 20 s)
  */
 @Validated
 @ConfigurationProperties("namegate.warmup")
 public record WarmupProperties(
-        @Min(0) @DefaultValue("64") int lookups,
-        @Min(0) @DefaultValue("400") int requests,
+        @Min(0) @DefaultValue("32") int lookups,
+        @Min(0) @DefaultValue("200") int requests,
         @Min(1) @DefaultValue("4") int concurrency,
+        @jakarta.validation.constraints.Positive @DefaultValue("50") double rate,
         @Min(1) @DefaultValue("1") long userId,
         @NotNull @DefaultValue("20s") Duration timeout) {
 }

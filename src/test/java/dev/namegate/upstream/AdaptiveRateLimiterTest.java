@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import reactor.test.scheduler.VirtualTimeScheduler;
 
-/** The AIMD limiter in virtual time: it halves on a 429 and climbs back while attempts succeed. */
+/** The adaptive limiter in virtual time: how it cuts on a 429 and climbs back while attempts succeed. */
 class AdaptiveRateLimiterTest {
 
     private static final long MS = 1_000_000L;
@@ -19,12 +19,13 @@ class AdaptiveRateLimiterTest {
     private final VirtualTimeScheduler time = VirtualTimeScheduler.create();
     private final List<String> cuts = new ArrayList<>();
 
+    /** Ceiling 100/s, floor 5, factor 0.5, recovery 20/s², probing 2/s², cool-down 200 ms. */
     private AdaptiveRateLimiter limiter(double burst) {
-        return new AdaptiveRateLimiter(100, 5, 0.5, 10, burst, 200 * MS, time,
+        return new AdaptiveRateLimiter(100, 5, 0.5, 20, 2, burst, 200 * MS, time,
                 (from, to) -> cuts.add(Math.round(from) + "->" + Math.round(to)));
     }
 
-    /** Sends at {@code perSecond} for one virtual second. */
+    /** Sends at {@code perSecond} for one virtual second, succeeding. */
     private void send(AdaptiveRateLimiter limiter, int perSecond) {
         long step = 1_000_000_000L / perSecond;
         for (int i = 0; i < perSecond; i++) {
@@ -34,29 +35,72 @@ class AdaptiveRateLimiterTest {
     }
 
     @Test
-    void aBurstyA429CutsToTheMeasuredRateThenTheRateItselfIsHalvedAndClimbsBack() {
+    void a429FromABurstCutsTowardWhatWasSentButStaysAboveIt() {
         AdaptiveRateLimiter limiter = limiter(1);
-        assertThat(limiter.rate()).isEqualTo(100);
+        send(limiter, 80); // allowed 100/s, sent 80/s: pacing held nothing back
+        limiter.onRateLimited();
+        limiter.onRateLimited(); // the same congestion event: one cut
+        assertThat(limiter.rate()).isCloseTo(88, within(0.5)); // 10% above what was sent
+        assertThat(cuts).hasSize(1);
+
+        time.advanceTimeBy(Duration.ofSeconds(2)); // recovery stops just under the 429's rate
+        limiter.onSuccess();
+        assertThat(limiter.rate()).isCloseTo(95 * 0.95, within(0.5));
+    }
+
+    @Test
+    void farAboveWhatIsSentTheRateIsHalvedKeepingRoomForTheTraffic() {
+        AdaptiveRateLimiter limiter = new AdaptiveRateLimiter(1000, 5, 0.5, 20, 2, 1, 200 * MS, time, (a, b) -> { });
         send(limiter, 80);
-
-        // allowed 100/s, sent ~80/s: the 429 came from bursts, so pace at what is really sent
         limiter.onRateLimited();
-        limiter.onRateLimited(); // the same congestion event: no second cut
-        assertThat(limiter.rate()).isCloseTo(76, within(5.0));
+        assertThat(limiter.rate()).isEqualTo(500);
+        time.advanceTimeBy(Duration.ofSeconds(2));
+        send(limiter, 80);
+        limiter.onRateLimited();
+        assertThat(limiter.rate()).isCloseTo(250, within(0.5));
+    }
 
-        // now sending at the allowed rate: a 429 means the rate is too high: halve it
+    @Test
+    void cutAfterCutTheRateIsShedEvenBelowTheDemand() {
+        AdaptiveRateLimiter limiter = limiter(1);
+        send(limiter, 80);
+        limiter.onRateLimited(); // a burst: 88
         time.advanceTimeBy(Duration.ofMillis(300));
-        send(limiter, 70);
-        double before = limiter.rate();
-        limiter.onRateLimited();
-        assertThat(limiter.rate()).isCloseTo(before / 2, within(0.5));
-        assertThat(cuts).hasSize(2);
+        limiter.onRateLimited(); // again soon: still toward the traffic
+        time.advanceTimeBy(Duration.ofMillis(300));
+        limiter.onRateLimited(); // the third in a row: the limit is below the demand
+        assertThat(limiter.rate()).isLessThan(60);
+    }
 
-        // 10 requests/s more per second of success
-        double halved = limiter.rate();
+    @Test
+    void aRateThatIsItselfTooHighIsHalvedAndTheHalvingRepeatsWhile429sKeepComing() {
+        AdaptiveRateLimiter limiter = limiter(1);
+        send(limiter, 100); // sending at the allowed rate: it is what holds us back
+        limiter.onRateLimited();
+        assertThat(limiter.rate()).isEqualTo(50);
+
+        time.advanceTimeBy(Duration.ofMillis(300)); // another 429 soon after the cut: not enough
+        limiter.onRateLimited();
+        assertThat(limiter.rate()).isEqualTo(25);
+        assertThat(cuts).containsExactly("100->50", "50->25");
+    }
+
+    @Test
+    void recoveryIsFastUpToThePlateauThenProbesSlowly() {
+        AdaptiveRateLimiter limiter = limiter(1);
+        send(limiter, 100);
+        limiter.onRateLimited(); // plateau 100, rate 50
+        assertThat(limiter.rate()).isEqualTo(50);
+
+        time.advanceTimeBy(Duration.ofSeconds(1));
+        limiter.onSuccess();
+        assertThat(limiter.rate()).isCloseTo(70, within(0.01)); // +20/s below the plateau
         time.advanceTimeBy(Duration.ofSeconds(2));
         limiter.onSuccess();
-        assertThat(limiter.rate()).isCloseTo(halved + 20, within(0.01));
+        assertThat(limiter.rate()).isCloseTo(95, within(0.01)); // capped at 95% of the plateau
+        time.advanceTimeBy(Duration.ofSeconds(1));
+        limiter.onSuccess();
+        assertThat(limiter.rate()).isCloseTo(97, within(0.01)); // then +2/s: probing
         time.advanceTimeBy(Duration.ofSeconds(60));
         limiter.onSuccess();
         assertThat(limiter.rate()).isEqualTo(100); // never above the ceiling
@@ -80,11 +124,6 @@ class AdaptiveRateLimiterTest {
         assertThat(limiter.reserve(50 * MS)).isEqualTo(20 * MS);
         assertThat(limiter.reserve(25 * MS)).isEqualTo(-1); // would be 30 ms: too late, nothing reserved
         assertThat(limiter.reserve(30 * MS)).isEqualTo(30 * MS);
-
-        limiter.onRateLimited(); // 5 permits in the last second: cut to the floor, 5/s, 200 ms apart
-        assertThat(limiter.rate()).isEqualTo(5);
-        assertThat(limiter.reserve(1000 * MS)).isEqualTo(40 * MS);
-        assertThat(limiter.reserve(1000 * MS)).isEqualTo(240 * MS);
     }
 
     @Test
