@@ -97,6 +97,27 @@ public final class InternalUserClient {
                 .readerFor(InternalUser.class);
     }
 
+    /**
+     * Keeps the breaker and outlier ejection out of the way while this process warms up: a cold
+     * JVM misses timeouts of a few milliseconds for reasons of its own, which must neither open the
+     * breaker (refusing the very requests meant to warm the path) nor eject healthy instances.
+     * {@link #resumeJudging()} starts both afresh.
+     */
+    public void suspendJudging() {
+        if (guards.breaker() != null) {
+            guards.breaker().transitionToDisabledState();
+        }
+        instances.suspend(true);
+    }
+
+    /** Puts the breaker and outlier ejection back to work, with no memory of the warm-up. */
+    public void resumeJudging() {
+        if (guards.breaker() != null) {
+            guards.breaker().transitionToClosedState();
+        }
+        instances.suspend(false);
+    }
+
     /** The body of a 200 from the internal service. */
     record InternalUser(String name) {
     }

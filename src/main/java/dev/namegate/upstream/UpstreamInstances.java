@@ -43,6 +43,8 @@ final class UpstreamInstances {
     private final long maxEjectionNanos;
     private final Scheduler clock;
     private final Listener listener;
+    /** While true, outcomes are not judged (the warm-up of a cold process). */
+    private volatile boolean suspended;
 
     UpstreamInstances(List<URI> baseUrls, int threshold, long baseEjectionNanos, long maxEjectionNanos,
             Scheduler clock, Listener listener) {
@@ -110,9 +112,22 @@ final class UpstreamInstances {
         return previousIn || dueFirst < 0 ? previous : dueFirst;
     }
 
+    /** Stops judging outcomes (or starts again, with every instance back in and nothing counted). */
+    void suspend(boolean suspend) {
+        suspended = suspend;
+        if (!suspend) {
+            for (int i = 0; i < bases.length; i++) {
+                consecutiveFailures.set(i, 0);
+                consecutiveTimeouts.set(i, 0);
+                timesEjected.set(i, 0);
+                ejectedUntil.set(i, 0);
+            }
+        }
+    }
+
     /** Records an attempt's outcome on its instance. */
     void record(int instance, AttemptOutcome outcome) {
-        if (threshold == Integer.MAX_VALUE && timeoutThreshold == Integer.MAX_VALUE) {
+        if (suspended || threshold == Integer.MAX_VALUE && timeoutThreshold == Integer.MAX_VALUE) {
             return;
         }
         if (outcome == AttemptOutcome.CONNECT_FAILURE) {

@@ -229,7 +229,7 @@ public record UpstreamProperties(
      *
      * @param enabled false = one attempt at a time
      * @param delay time without an answer before the next hedge; with {@code adaptive}, the
-     *        shortest such time (default 10 ms)
+     *        shortest such time (default 8 ms)
      * @param maxHedges hedges per request (default 8, so up to 9 attempts fit the deadline)
      * @param adaptive raise the delay to the {@code percentile} of recent successful attempt
      *        latencies (at most the response timeout), so calls that are merely as slow as
@@ -238,7 +238,7 @@ public record UpstreamProperties(
      */
     public record Hedging(
             @DefaultValue("true") boolean enabled,
-            @NotNull @DefaultValue("10ms") Duration delay,
+            @NotNull @DefaultValue("8ms") Duration delay,
             @Min(0) @DefaultValue("8") int maxHedges,
             @DefaultValue("true") boolean adaptive,
             @jakarta.validation.constraints.DecimalMin(value = "0", inclusive = false)

@@ -53,6 +53,7 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
     public void onApplicationEvent(ApplicationReadyEvent event) {
         String port = event.getApplicationContext().getEnvironment().getProperty("local.server.port");
         long start = System.nanoTime();
+        client.suspendJudging();
         Duration pace = Duration.ofNanos((long) (1e9 / properties.rate()));
         Mono<Void> lookups = Flux.range(0, properties.lookups())
                 .delayElements(pace)
@@ -80,6 +81,7 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
                 .timeout(properties.timeout(), Mono.empty())
                 .doFinally(signal -> {
                     keys.revokeEphemeralKey();
+                    client.resumeJudging();
                     done.set(true);
                     LOG.info("warm-up done in {} ms ({} lookups, {} requests): ready",
                             Duration.ofNanos(System.nanoTime() - start).toMillis(), properties.lookups(), properties.requests());
