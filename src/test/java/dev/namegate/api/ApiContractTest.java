@@ -26,11 +26,10 @@ import com.atlassian.oai.validator.model.Request;
 import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.ValidationReport;
 
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 
+import dev.namegate.testing.MockUpstream;
 import dev.namegate.testing.TestKeys;
 
 /**
@@ -81,25 +80,15 @@ class ApiContractTest {
     }
 
     private static MockWebServer started() {
-        MockWebServer server = new MockWebServer();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return switch (request.getTarget()) {
-                    case "/1" -> json("{\"name\":\"John\"}");
-                    case "/42" -> json("{\"name\":\"Łukasz \\\"the\\\" \\\\ 李\"}");
-                    case "/999" -> new MockResponse.Builder().code(500).body("User not exists.").build();
-                    case "/429" -> new MockResponse.Builder().code(429).setHeader("Retry-After", "30").build();
-                    default -> new MockResponse.Builder().code(500).body("Internal error").build();
-                };
-            }
+        return MockUpstream.started(request -> {
+            return switch (request.getTarget()) {
+                case "/1" -> json("{\"name\":\"John\"}");
+                case "/42" -> json("{\"name\":\"Łukasz \\\"the\\\" \\\\ 李\"}");
+                case "/999" -> new MockResponse.Builder().code(500).body("User not exists.").build();
+                case "/429" -> new MockResponse.Builder().code(429).setHeader("Retry-After", "30").build();
+                default -> new MockResponse.Builder().code(500).body("Internal error").build();
+            };
         });
-        try {
-            server.start();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return server;
     }
 
     private static MockResponse json(String body) {

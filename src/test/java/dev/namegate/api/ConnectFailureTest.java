@@ -2,7 +2,6 @@ package dev.namegate.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +19,7 @@ import mockwebserver3.MockWebServer;
 
 import dev.namegate.simulator.DeadInstance;
 import dev.namegate.testing.LogCapture;
+import dev.namegate.testing.MockUpstream;
 import dev.namegate.testing.TestKeys;
 
 /**
@@ -66,13 +66,7 @@ class ConnectFailureTest {
     }
 
     private static MockWebServer started() {
-        MockWebServer server = new MockWebServer();
-        try {
-            server.start();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return server;
+        return MockUpstream.started();
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.namegate.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -15,11 +14,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 
+import dev.namegate.testing.MockUpstream;
 import dev.namegate.testing.TestKeys;
 
 /**
@@ -61,20 +59,10 @@ class DeadlineTest {
     }
 
     private static MockWebServer started() {
-        MockWebServer server = new MockWebServer();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return new MockResponse.Builder().code(200).body("{\"name\":\"Late\"}")
-                        .headersDelay(5, TimeUnit.SECONDS).build();
-            }
+        return MockUpstream.started(request -> {
+            return new MockResponse.Builder().code(200).body("{\"name\":\"Late\"}")
+                    .headersDelay(5, TimeUnit.SECONDS).build();
         });
-        try {
-            server.start();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return server;
     }
 
     @Test

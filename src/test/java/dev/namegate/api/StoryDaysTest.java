@@ -2,7 +2,6 @@ package dev.namegate.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -24,6 +23,7 @@ import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
 
 import dev.namegate.testing.LogCapture;
+import dev.namegate.testing.MockUpstream;
 import dev.namegate.testing.TestKeys;
 
 /**
@@ -48,7 +48,7 @@ import dev.namegate.testing.TestKeys;
 })
 class StoryDaysTest {
 
-    static final MockWebServer upstream = startedServer();
+    static final MockWebServer upstream = MockUpstream.started();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -81,25 +81,6 @@ class StoryDaysTest {
         upstream.close();
     }
 
-    private static MockWebServer startedServer() {
-        MockWebServer server = new MockWebServer();
-        try {
-            server.start();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return server;
-    }
-
-    private static MockResponse name(String name) {
-        return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
-                .body("{\"name\":\"" + name + "\"}").build();
-    }
-
-    private static MockResponse status(int code, String body) {
-        return new MockResponse.Builder().code(code).body(body).build();
-    }
-
     private int upstreamRequests() {
         return upstream.getRequestCount() - requestsBefore;
     }
@@ -115,7 +96,7 @@ class StoryDaysTest {
 
     @Test
     void day1HealthyAnswerIsTheNameAsJson() throws InterruptedException {
-        upstream.enqueue(name("John"));
+        upstream.enqueue(MockUpstream.name("John"));
 
         getUser("1").expectStatus().isOk()
                 .expectHeader().contentType(MediaType.APPLICATION_JSON)
@@ -130,10 +111,10 @@ class StoryDaysTest {
 
     @Test
     void day2TransientServerErrorsAreRetriedUntilSuccessAndEachRetryIsLogged() {
-        upstream.enqueue(status(500, "Internal error"));
-        upstream.enqueue(status(500, "Internal error"));
-        upstream.enqueue(status(503, ""));
-        upstream.enqueue(name("Carl"));
+        upstream.enqueue(MockUpstream.status(500, "Internal error"));
+        upstream.enqueue(MockUpstream.status(500, "Internal error"));
+        upstream.enqueue(MockUpstream.status(503, ""));
+        upstream.enqueue(MockUpstream.name("Carl"));
 
         try (LogCapture retries = LogCapture.of("dev.namegate.upstream.retry")) {
             getUser("2").expectStatus().isOk().expectBody().jsonPath("$.name").isEqualTo("Carl");
@@ -148,7 +129,7 @@ class StoryDaysTest {
     @Test
     void day2OutageEndsIn502AfterTheStatusAllowance() {
         for (int i = 0; i < 9; i++) {
-            upstream.enqueue(status(500, "Internal error"));
+            upstream.enqueue(MockUpstream.status(500, "Internal error"));
         }
         getUser("1").expectStatus().isEqualTo(502)
                 .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
@@ -163,16 +144,16 @@ class StoryDaysTest {
     @Test
     void day3RateLimitWithRetryAfterThatFitsIsHonoured() {
         upstream.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "0").build());
-        upstream.enqueue(name("John"));
+        upstream.enqueue(MockUpstream.name("John"));
         getUser("1").expectStatus().isOk().expectBody().jsonPath("$.name").isEqualTo("John");
         assertThat(upstreamRequests()).isEqualTo(2);
     }
 
     @Test
     void day3RateLimitWithoutRetryAfterIsRetriedWithBackoff() {
-        upstream.enqueue(status(429, "slow down"));
-        upstream.enqueue(status(429, "slow down"));
-        upstream.enqueue(name("John"));
+        upstream.enqueue(MockUpstream.status(429, "slow down"));
+        upstream.enqueue(MockUpstream.status(429, "slow down"));
+        upstream.enqueue(MockUpstream.name("John"));
         getUser("1").expectStatus().isOk().expectBody().jsonPath("$.name").isEqualTo("John");
         assertThat(upstreamRequests()).isEqualTo(3);
     }
@@ -180,7 +161,7 @@ class StoryDaysTest {
     @Test
     void day3RateLimitWithRetryAfterBeyondTheDeadlineIs503WithThatRetryAfter() {
         upstream.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "7").build());
-        upstream.enqueue(name("John")); // must not be fetched
+        upstream.enqueue(MockUpstream.name("John")); // must not be fetched
         getUser("1").expectStatus().isEqualTo(503)
                 .expectHeader().valueEquals("Retry-After", "7")
                 .expectBody().jsonPath("$.type").isEqualTo("https://namegate.dev/problems/upstream-unavailable");
@@ -193,7 +174,7 @@ class StoryDaysTest {
         double timeoutsBefore = attempts("response_timeout");
         upstream.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
                 .body("{\"name\":\"Slow\"}").headersDelay(3, TimeUnit.SECONDS).build());
-        upstream.enqueue(name("Rob"));
+        upstream.enqueue(MockUpstream.name("Rob"));
 
         getUser("3").expectStatus().isOk().expectBody().jsonPath("$.name").isEqualTo("Rob");
 
@@ -205,7 +186,7 @@ class StoryDaysTest {
     void connectionClosedBeforeTheResponseIsRetriedOnAFreshConnection() {
         double closedBefore = attempts("connection_closed");
         upstream.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
-        upstream.enqueue(name("John"));
+        upstream.enqueue(MockUpstream.name("John"));
 
         getUser("1").expectStatus().isOk().expectBody().jsonPath("$.name").isEqualTo("John");
 
@@ -215,8 +196,8 @@ class StoryDaysTest {
 
     @Test
     void day6UserNotExistsIs404AfterExactlyOneAttempt() {
-        upstream.enqueue(status(500, "User not exists."));
-        upstream.enqueue(name("must not be fetched"));
+        upstream.enqueue(MockUpstream.status(500, "User not exists."));
+        upstream.enqueue(MockUpstream.name("must not be fetched"));
 
         getUser("999").expectStatus().isNotFound()
                 .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
@@ -242,7 +223,7 @@ class StoryDaysTest {
 
     @Test
     void unexpectedClientErrorFromUpstreamIsNeverRetried() {
-        upstream.enqueue(status(404, "nope"));
+        upstream.enqueue(MockUpstream.status(404, "nope"));
         getUser("1").expectStatus().isEqualTo(502);
         assertThat(upstreamRequests()).isEqualTo(1);
     }
@@ -274,7 +255,7 @@ class StoryDaysTest {
 
     @Test
     void requestIdAndTraceparentTravelUpstream() throws InterruptedException {
-        upstream.enqueue(name("John"));
+        upstream.enqueue(MockUpstream.name("John"));
         client.get().uri("/users/1").header("Authorization", TestKeys.bearer())
                 .header(RequestId.HEADER, "caller-id.42")
                 .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
@@ -291,7 +272,7 @@ class StoryDaysTest {
 
     @Test
     void unacceptableCallerRequestIdIsReplaced() {
-        upstream.enqueue(name("John"));
+        upstream.enqueue(MockUpstream.name("John"));
         String given = client.get().uri("/users/1").header("Authorization", TestKeys.bearer())
                 .header(RequestId.HEADER, "bad id\twith spaces")
                 .exchange()
@@ -302,7 +283,7 @@ class StoryDaysTest {
 
     @Test
     void headIsLikeGetWithoutABody() {
-        upstream.enqueue(name("John"));
+        upstream.enqueue(MockUpstream.name("John"));
         client.head().uri("/users/1").header("Authorization", TestKeys.bearer()).exchange()
                 .expectStatus().isOk()
                 .expectHeader().contentType(MediaType.APPLICATION_JSON)

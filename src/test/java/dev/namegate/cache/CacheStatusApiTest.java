@@ -2,7 +2,6 @@ package dev.namegate.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
@@ -13,11 +12,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 
+import dev.namegate.testing.MockUpstream;
 import dev.namegate.testing.TestKeys;
 
 /**
@@ -55,21 +53,11 @@ class CacheStatusApiTest {
     }
 
     private static MockWebServer started() {
-        MockWebServer server = new MockWebServer();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return down ? new MockResponse.Builder().code(500).body("Internal error").build()
-                        : new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
-                                .body("{\"name\":\"John\"}").build();
-            }
+        return MockUpstream.started(request -> {
+            return down ? new MockResponse.Builder().code(500).body("Internal error").build()
+                    : new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+                            .body("{\"name\":\"John\"}").build();
         });
-        try {
-            server.start();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return server;
     }
 
     private WebTestClient.ResponseSpec get() {

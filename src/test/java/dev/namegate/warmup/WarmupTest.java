@@ -2,7 +2,6 @@ package dev.namegate.warmup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
@@ -15,12 +14,11 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import reactor.util.retry.Retry;
 
+import dev.namegate.testing.MockUpstream;
 import dev.namegate.testing.TestKeys;
 
 /** Readiness waits for the warm-up, which goes through the internal client and the public path. */
@@ -63,21 +61,11 @@ class WarmupTest {
     }
 
     private static MockWebServer started() {
-        MockWebServer server = new MockWebServer();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-                release.await(10, java.util.concurrent.TimeUnit.SECONDS);
-                return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
-                        .body("{\"name\":\"John\"}").build();
-            }
+        return MockUpstream.started(request -> {
+            release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+                    .body("{\"name\":\"John\"}").build();
         });
-        try {
-            server.start();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return server;
     }
 
     @Test
