@@ -125,6 +125,10 @@ public final class InternalServiceSimulator implements AutoCloseable {
     }
 
     /** Stops the instances, closes the dead sockets and the event loops; idempotent. */
+    /**
+     * Stops the simulator and waits (at most a few seconds) until its ports are free. Blocking by
+     * design: callers are main threads, shutdown hooks and tests, never an event loop.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {

@@ -9,7 +9,10 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,8 +156,8 @@ public final class InternalUserClient {
         private final String requestId;
         private final String traceId;
         private final RetryPolicy.Run run;
-        private final java.util.concurrent.atomic.AtomicInteger lastInstance = new java.util.concurrent.atomic.AtomicInteger(-1);
-        private final java.util.concurrent.atomic.AtomicInteger hedgesLeft;
+        private final AtomicInteger lastInstance = new AtomicInteger(-1);
+        private final AtomicInteger hedgesLeft;
         /** Set by {@link #tryHedge()} for the hedge it lets go, read right after by {@link #attempt(int)}. */
         private volatile long hedgeWaitNanos;
 
@@ -163,7 +166,7 @@ public final class InternalUserClient {
             this.requestId = requestId;
             this.traceId = traceId;
             this.run = run;
-            this.hedgesLeft = new java.util.concurrent.atomic.AtomicInteger(guards.maxHedges());
+            this.hedgesLeft = new AtomicInteger(guards.maxHedges());
         }
 
         /**
@@ -219,8 +222,8 @@ public final class InternalUserClient {
             }
             int instance = instances.pick(lastInstance.get());
             lastInstance.set(instance);
-            long start = policy.scheduler().now(java.util.concurrent.TimeUnit.NANOSECONDS);
-            java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+            long start = policy.scheduler().now(TimeUnit.NANOSECONDS);
+            AtomicBoolean ended = new AtomicBoolean();
             return send(userId, instance, requestId, traceId, run.attemptTimeout())
                     .doOnSuccess(found -> {
                         ended.set(true);
@@ -247,7 +250,7 @@ public final class InternalUserClient {
             instances.record(instance, outcome);
         }
         if (outcome == AttemptOutcome.SUCCESS && guards.hedgeDelay() != null) {
-            guards.hedgeDelay().record(policy.scheduler().now(java.util.concurrent.TimeUnit.NANOSECONDS) - startNanos);
+            guards.hedgeDelay().record(policy.scheduler().now(TimeUnit.NANOSECONDS) - startNanos);
         }
         AdaptiveRateLimiter limiter = guards.limiter();
         if (limiter != null) {
@@ -259,13 +262,13 @@ public final class InternalUserClient {
         }
         CircuitBreaker breaker = guards.breaker();
         if (breaker != null) {
-            long nanos = policy.scheduler().now(java.util.concurrent.TimeUnit.NANOSECONDS) - startNanos;
+            long nanos = policy.scheduler().now(TimeUnit.NANOSECONDS) - startNanos;
             if (outcome == AttemptOutcome.SUCCESS || outcome == AttemptOutcome.NOT_FOUND) {
-                breaker.onSuccess(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+                breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
             } else if (outcome == AttemptOutcome.RATE_LIMITED || outcome == AttemptOutcome.POOL_EXHAUSTED) {
                 breaker.releasePermission(); // says nothing about the upstream's health
             } else {
-                breaker.onError(nanos, java.util.concurrent.TimeUnit.NANOSECONDS, error);
+                breaker.onError(nanos, TimeUnit.NANOSECONDS, error);
             }
         }
     }

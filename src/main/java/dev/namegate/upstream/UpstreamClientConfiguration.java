@@ -1,5 +1,6 @@
 package dev.namegate.upstream;
 
+import java.time.Clock;
 import java.time.Duration;
 
 import org.slf4j.Logger;
@@ -56,12 +57,12 @@ class UpstreamClientConfiguration {
     @Bean
     InternalUserClient internalUserClient(HttpClient upstreamHttpClient, UpstreamProperties properties,
             MeterRegistry registry) {
-        return internalUserClient(upstreamHttpClient, properties, registry, java.time.Clock.systemUTC());
+        return internalUserClient(upstreamHttpClient, properties, registry, Clock.systemUTC());
     }
 
     /** As the bean, with the clock that times the breaker's open state given (tests move it). */
     static InternalUserClient internalUserClient(HttpClient upstreamHttpClient, UpstreamProperties properties,
-            MeterRegistry registry, java.time.Clock breakerClock) {
+            MeterRegistry registry, Clock breakerClock) {
         Scheduler clock = Schedulers.parallel();
         int maxBody = (int) Math.min(Integer.MAX_VALUE, properties.maxBodySize().toBytes());
         WebClient webClient = WebClient.builder()
@@ -115,7 +116,7 @@ class UpstreamClientConfiguration {
     }
 
     /** The breaker over attempts, or {@code null} when switched off; {@code clock} times its open state. */
-    static CircuitBreaker breaker(UpstreamProperties.Breaker settings, java.time.Clock clock, MeterRegistry registry) {
+    static CircuitBreaker breaker(UpstreamProperties.Breaker settings, Clock clock, MeterRegistry registry) {
         if (!settings.enabled()) {
             return null;
         }
