@@ -20,6 +20,8 @@ run: $(JAR)
 ## make test: every test (unit, MockWebServer, simulator process end to end)
 test:
 	$(MVN) verify
+	@cat target/surefire-reports/*.txt | awk '/^Tests run:/ { gsub(",", ""); run += $$3; bad += $$5 + $$7; skip += $$9 } \
+		END { printf "tests: %d passed, %d failed, %d skipped\n", run - bad - skip, bad, skip }'
 
 ## make key CLIENT=name: mint an API key; prints it once and the line for the keys file
 key:
