@@ -20,7 +20,7 @@ import dev.namegate.testing.TestKeys;
 
 /**
  * Through the public API: {@code Cache-Status} on answers, and a stale name standing in during an
- * outage. The cache's TTL is short here so the name goes stale within the test (real clock).
+ * outage. The cache's TTL is short here (2 s) so the name goes stale within the test (real clock).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "management.server.port=0",
@@ -30,7 +30,7 @@ import dev.namegate.testing.TestKeys;
         "namegate.upstream.deadline=5s",
         "namegate.upstream.breaker.enabled=false",
         "namegate.upstream.hedging.enabled=false",
-        "namegate.cache.ttl=300ms",
+        "namegate.cache.ttl=2s",
         "namegate.cache.stale-if-error=10m",
 })
 class CacheStatusApiTest {
@@ -68,12 +68,12 @@ class CacheStatusApiTest {
     @Test
     void missThenHitThenStaleDuringAnOutage() throws InterruptedException {
         get().expectStatus().isOk().expectHeader().valueEquals("Cache-Status", "namegate; fwd=miss; stored");
-        get().expectStatus().isOk().expectHeader().valueEquals("Cache-Status", "namegate; hit; ttl=0");
+        get().expectStatus().isOk().expectHeader().value("Cache-Status", v -> assertThat(v).startsWith("namegate; hit; ttl="));
         int before = upstream.getRequestCount();
         assertThat(before).isEqualTo(1);
 
         down = true;
-        Thread.sleep(350); // let the 300 ms TTL pass (real clock: this is the whole application)
+        Thread.sleep(2100); // let the 2 s TTL pass (real clock: this is the whole application)
         get().expectStatus().isOk()
                 .expectHeader().valueEquals("Cache-Status", "namegate; fwd=stale; fwd-status=502")
                 .expectBody().jsonPath("$.name").isEqualTo("John");

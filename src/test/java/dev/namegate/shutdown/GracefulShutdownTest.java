@@ -60,7 +60,9 @@ class GracefulShutdownTest {
                 // slow but successful upstream answers: generous timeouts
                 "--namegate.upstream.response-timeout=3s", "--namegate.upstream.attempt-timeout=4s",
                 "--namegate.upstream.deadline=5s", "--namegate.upstream.pool.pending-acquire-timeout=2s",
-                "--namegate.warmup.lookups=4", "--namegate.warmup.requests=4")
+                "--namegate.warmup.lookups=4", "--namegate.warmup.requests=4",
+                // one upstream attempt per request, so counting attempts counts requests in flight
+                "--namegate.upstream.hedging.enabled=false", "--namegate.cache.enabled=false")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(Map.of("INTERNAL_BASE_URL", simulator, "API_KEYS_FILE", TestKeys.keysFile().toString(),
                 "SERVER_PORT", String.valueOf(port), "MANAGEMENT_SERVER_PORT", "0"));
@@ -71,6 +73,8 @@ class GracefulShutdownTest {
         // from now on every upstream answer takes 1.5 s
         send(HttpRequest.newBuilder(URI.create(simulator + "/_sim/scenario?scenario=slow&slow-fraction=1&slow-delay="
                 + UPSTREAM_DELAY.toMillis() + "ms")).PUT(HttpRequest.BodyPublishers.noBody()).build());
+        // counted from before the requests leave, so none of their attempts can be missed
+        send(HttpRequest.newBuilder(URI.create(simulator + "/_sim/counters/reset")).POST(HttpRequest.BodyPublishers.noBody()).build());
         List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
         for (int id = 1; id <= IN_FLIGHT; id++) {
             answers.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/users/" + id))
@@ -121,7 +125,6 @@ class GracefulShutdownTest {
     }
 
     private void awaitUpstreamAttempts(String simulator, int n) throws Exception {
-        send(HttpRequest.newBuilder(URI.create(simulator + "/_sim/counters/reset")).POST(HttpRequest.BodyPublishers.noBody()).build());
         long deadline = System.nanoTime() + UPSTREAM_DELAY.toNanos();
         while (System.nanoTime() < deadline) {
             String counters = send(HttpRequest.newBuilder(URI.create(simulator + "/_sim/counters")).build()).body();
