@@ -22,8 +22,8 @@ import reactor.core.scheduler.Scheduler;
  *       retry right behind its failure, next to another request, or jitter on the way). The limit
  *       lies between what was sent and the allowed rate, so the rate is cut toward what was sent
  *       but kept above it (the demand does not wait), and the 429's rate becomes the plateau.</li>
- *   <li>Far above what was sent (the default ceiling), the allowed rate says nothing: the rate is
- *       halved toward the traffic, keeping room for it, until 429s place the limit.</li>
+ *   <li>Far above what was sent (the default ceiling), the allowed rate says nothing: the rate
+ *       drops to twice the traffic, keeping room for it, until 429s place the limit.</li>
  * </ul>
  * Success raises the rate quickly back up to just under the plateau ({@code recoveryPerSecond}),
  * then probes above it slowly ({@code probePerSecond}), like CUBIC's plateau, so a rate just under
@@ -170,9 +170,9 @@ public final class AdaptiveRateLimiter {
                 cut = rate * decreaseFactor;
                 plateau = rate;
             } else if (rate > 2 * measured) {
-                // far above what was sent: the allowed rate says nothing about the limit; halve
-                // toward the traffic, keep room for it, and let the next 429s place the limit
-                cut = Math.max(2 * measured, rate * 0.5);
+                // far above what was sent: the allowed rate says nothing about the limit; start
+                // from twice the traffic (room for it) and let the next 429s place the limit
+                cut = 2 * measured;
             } else {
                 // a burst: the limit lies between what was sent and the allowed rate
                 cut = Math.max(measured * RATE_BOUND, rate * decreaseFactor);

@@ -192,7 +192,7 @@ public record UpstreamProperties(
      * permit before the deadline fail fast (503).
      *
      * @param enabled false = no pacing
-     * @param ceiling highest rate, requests/s (default 1000: no pacing until a 429 says so; set it
+     * @param ceiling highest rate, requests/s (default 100,000: no pacing until a 429 says so; set it
      *        to the internal service's limit, or this replica's share of it, to pace from the start)
      * @param floor lowest rate, requests/s (default 5)
      * @param decreaseFactor multiplier when the rate itself is too high (default 0.7)
@@ -205,7 +205,7 @@ public record UpstreamProperties(
      */
     public record RateLimit(
             @DefaultValue("true") boolean enabled,
-            @jakarta.validation.constraints.Positive @DefaultValue("1000") double ceiling,
+            @jakarta.validation.constraints.Positive @DefaultValue("100000") double ceiling,
             @jakarta.validation.constraints.Positive @DefaultValue("5") double floor,
             @jakarta.validation.constraints.DecimalMin(value = "0", inclusive = false)
             @jakarta.validation.constraints.DecimalMax(value = "1", inclusive = false)

@@ -49,15 +49,15 @@ class AdaptiveRateLimiterTest {
     }
 
     @Test
-    void farAboveWhatIsSentTheRateIsHalvedKeepingRoomForTheTraffic() {
-        AdaptiveRateLimiter limiter = new AdaptiveRateLimiter(1000, 5, 0.5, 20, 2, 1, 200 * MS, time, (a, b) -> { });
+    void farAboveWhatIsSentTheRateDropsToTwiceTheTrafficThenTheNext429PlacesTheLimit() {
+        AdaptiveRateLimiter limiter = new AdaptiveRateLimiter(100_000, 5, 0.5, 20, 2, 1, 200 * MS, time, (a, b) -> { });
         send(limiter, 80);
         limiter.onRateLimited();
-        assertThat(limiter.rate()).isEqualTo(500);
+        assertThat(limiter.rate()).isCloseTo(160, within(1.0));
         time.advanceTimeBy(Duration.ofSeconds(2));
         send(limiter, 80);
-        limiter.onRateLimited();
-        assertThat(limiter.rate()).isCloseTo(250, within(0.5));
+        limiter.onRateLimited(); // now a burst near the traffic: 10% above what was sent
+        assertThat(limiter.rate()).isCloseTo(88, within(1.0));
     }
 
     @Test
