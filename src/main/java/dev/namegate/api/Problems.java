@@ -1,5 +1,7 @@
 package dev.namegate.api;
 
+import java.util.function.Consumer;
+
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -29,7 +31,7 @@ public final class Problems {
 
     /** A problem answer for a functional handler or filter; {@code headers} may add e.g. Retry-After. */
     public static Mono<ServerResponse> respond(ServerRequest request, ProblemKind kind, String detail,
-            java.util.function.Consumer<HttpHeaders> headers) {
+            Consumer<HttpHeaders> headers) {
         ProblemDetail body = detail(kind, detail, RequestId.of(request.exchange()));
         return ServerResponse.status(kind.status())
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)

@@ -97,6 +97,19 @@ public final class UserHandler {
         if (accept.isEmpty()) {
             return MediaType.APPLICATION_JSON;
         }
+        if (accept.size() == 1) {
+            // what nearly every client sends: no parsing on the hot path
+            switch (accept.get(0)) {
+                case "*/*", "application/json" -> {
+                    return MediaType.APPLICATION_JSON;
+                }
+                case "text/plain" -> {
+                    return TEXT_UTF8;
+                }
+                default -> {
+                }
+            }
+        }
         List<MediaType> ranges;
         try {
             ranges = MediaType.parseMediaTypes(accept);

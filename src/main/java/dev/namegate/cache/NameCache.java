@@ -1,7 +1,5 @@
 package dev.namegate.cache;
 
-import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -137,10 +135,4 @@ public final class NameCache {
         };
     }
 
-    /** For logs and tests: the configuration in one line. */
-    @Override
-    public String toString() {
-        return enabled ? "NameCache[ttl=" + Duration.ofNanos(ttlNanos) + ", stale=" + Duration.ofNanos(staleNanos).toString()
-                .toLowerCase(Locale.ROOT) + "]" : "NameCache[off]";
-    }
 }

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import reactor.core.publisher.Hooks;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Errors that arrive after their subscriber has gone. An attempt cancelled by its timeout while
@@ -24,7 +25,7 @@ final class DroppedErrors {
     }
 
     private static void dropped(Throwable error) {
-        if (error instanceof AttemptFailure || error instanceof java.util.concurrent.TimeoutException
+        if (error instanceof AttemptFailure || error instanceof TimeoutException
                 || error instanceof IllegalStateException && String.valueOf(error.getMessage()).contains("released")) {
             LOG.debug("dropped after cancellation: {}", error.getClass().getSimpleName());
         } else {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
+import java.util.concurrent.TimeUnit;
 
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -104,7 +105,7 @@ final class HedgedAttempts {
                 }
                 running.add(d);
                 if (hedgeTimer == null || hedgeTimer.isDisposed()) {
-                    hedgeTimer = scheduler.schedule(this::hedgeDue, delay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+                    hedgeTimer = scheduler.schedule(this::hedgeDue, delay.toNanos(), TimeUnit.NANOSECONDS);
                 }
             }
         }

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The internal service's instances, taken in turn, with passive outlier detection as Envoy does
@@ -77,7 +78,7 @@ final class UpstreamInstances {
 
     /** Round robin without outlier detection (tests, and a single instance). */
     UpstreamInstances(List<URI> baseUrls) {
-        this(baseUrls, Integer.MAX_VALUE, Integer.MAX_VALUE, 0, 0, reactor.core.scheduler.Schedulers.parallel(),
+        this(baseUrls, Integer.MAX_VALUE, Integer.MAX_VALUE, 0, 0, Schedulers.parallel(),
                 Listener.NONE);
     }
 

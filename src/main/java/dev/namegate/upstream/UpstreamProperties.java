@@ -5,9 +5,13 @@ import java.time.Duration;
 import java.util.List;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -158,8 +162,8 @@ public record UpstreamProperties(
      */
     public record Budget(
             @DefaultValue("true") boolean enabled,
-            @jakarta.validation.constraints.PositiveOrZero @DefaultValue("1.5") double ratio,
-            @jakarta.validation.constraints.PositiveOrZero @DefaultValue("10") double minPerSecond,
+            @PositiveOrZero @DefaultValue("1.5") double ratio,
+            @PositiveOrZero @DefaultValue("10") double minPerSecond,
             @NotNull @DefaultValue("10s") Duration window) {
     }
 
@@ -176,7 +180,7 @@ public record UpstreamProperties(
      */
     public record Breaker(
             @DefaultValue("true") boolean enabled,
-            @jakarta.validation.constraints.DecimalMin("1") @jakarta.validation.constraints.DecimalMax("100")
+            @DecimalMin("1") @DecimalMax("100")
             @DefaultValue("90") float failureRateThreshold,
             @Min(1) @DefaultValue("50") int window,
             @Min(1) @DefaultValue("20") int minimumAttempts,
@@ -205,14 +209,14 @@ public record UpstreamProperties(
      */
     public record RateLimit(
             @DefaultValue("true") boolean enabled,
-            @jakarta.validation.constraints.Positive @DefaultValue("100000") double ceiling,
-            @jakarta.validation.constraints.Positive @DefaultValue("5") double floor,
-            @jakarta.validation.constraints.DecimalMin(value = "0", inclusive = false)
-            @jakarta.validation.constraints.DecimalMax(value = "1", inclusive = false)
+            @Positive @DefaultValue("100000") double ceiling,
+            @Positive @DefaultValue("5") double floor,
+            @DecimalMin(value = "0", inclusive = false)
+            @DecimalMax(value = "1", inclusive = false)
             @DefaultValue("0.7") double decreaseFactor,
-            @jakarta.validation.constraints.PositiveOrZero @DefaultValue("50") double recoveryPerSecond,
-            @jakarta.validation.constraints.PositiveOrZero @DefaultValue("2") double probePerSecond,
-            @jakarta.validation.constraints.DecimalMin("1") @DefaultValue("1") double burst,
+            @PositiveOrZero @DefaultValue("50") double recoveryPerSecond,
+            @PositiveOrZero @DefaultValue("2") double probePerSecond,
+            @DecimalMin("1") @DefaultValue("1") double burst,
             @NotNull @DefaultValue("200ms") Duration decreaseCooldown) {
 
         public RateLimit {
@@ -241,8 +245,8 @@ public record UpstreamProperties(
             @NotNull @DefaultValue("8ms") Duration delay,
             @Min(0) @DefaultValue("8") int maxHedges,
             @DefaultValue("true") boolean adaptive,
-            @jakarta.validation.constraints.DecimalMin(value = "0", inclusive = false)
-            @jakarta.validation.constraints.DecimalMax(value = "1", inclusive = false)
+            @DecimalMin(value = "0", inclusive = false)
+            @DecimalMax(value = "1", inclusive = false)
             @DefaultValue("0.9") double percentile) {
     }
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -26,7 +27,7 @@ public record WarmupProperties(
         @Min(0) @DefaultValue("32") int lookups,
         @Min(0) @DefaultValue("200") int requests,
         @Min(1) @DefaultValue("4") int concurrency,
-        @jakarta.validation.constraints.Positive @DefaultValue("50") double rate,
+        @Positive @DefaultValue("50") double rate,
         @Min(1) @DefaultValue("1") long userId,
         @NotNull @DefaultValue("20s") Duration timeout) {
 }
