@@ -46,6 +46,9 @@ import ch.qos.logback.classic.LoggerContext;
  * <li>{@code --direct} load the simulator itself ({@code POST /{id}}, no service) as a baseline</li>
  * <li>{@code --service-cpu=0} pin the service to CPU 0 and the simulator and load to the others
  *     (needs {@code taskset} and at least 2 CPUs); with {@code --direct} the simulator takes CPU 0</li>
+ * <li>{@code --sweep=1000,2000,4000} a throughput sweep: one service and simulator, warmed up at the
+ *     first rate, then measured at each rate in turn (one row each)</li>
+ * <li>{@code --service-jvm-args="-XX:StartFlightRecording=..."} JVM options for the service</li>
  * <li>{@code --jar=target/namegate.jar}, {@code --out=target/bench}, {@code --connections=512}</li>
  * <li>{@code --key-attributes="rate=... burst=... ids-per-day=..."} client limits written next
  *     to the key (default: effectively unlimited, so client throttling never shapes a result)</li>
@@ -120,9 +123,11 @@ public final class BenchMain {
             int status = 0;
             for (Scenario scenario : options.scenarios()) {
                 try {
-                    String row = scenario(scenario).markdownRow();
-                    table.add(row);
-                    System.out.println(row);
+                    for (Summary summary : scenario(scenario)) {
+                        String row = summary.markdownRow();
+                        table.add(row);
+                        System.out.println(row);
+                    }
                 } catch (Exception e) {
                     status = 1;
                     System.err.println("scenario " + scenario.name() + " could not run: " + e);
@@ -140,7 +145,7 @@ public final class BenchMain {
             return options.direct() ? "direct" : "service";
         }
 
-        private Summary scenario(Scenario scenario) throws Exception {
+        private List<Summary> scenario(Scenario scenario) throws Exception {
             Path logs = options.outputDir();
             // In direct mode the simulator is the system under test, so it gets the service's CPU.
             List<String> simulatorPrefix = options.direct() ? pinning.servicePrefix() : pinning.othersPrefix();
@@ -159,13 +164,13 @@ public final class BenchMain {
                     try (ServiceProcess service = ServiceProcess.start(pinning.servicePrefix(), options.jar(),
                             simulator.baseUrls(), keysFile, logs.resolve("service-" + scenario.name() + ".log"),
                             java.util.stream.Stream.concat(scenario.serviceArgs().stream(), options.serviceArgs().stream())
-                                    .toList())) {
+                                    .toList(), options.serviceJvmArgs())) {
                         Target target = Target.publicApi(service.baseUrl(), key.key());
                         ResponseCheck check = scenario.outage() ? ResponseChecks.serverProblem(true)
                                 : ResponseChecks.publicApi(scenario.users(), names);
-                        Summary summary = measure(scenario, target, check, simulator, service.pid());
+                        List<Summary> summaries = measure(scenario, target, check, simulator, service.pid());
                         System.err.println(scenario.name() + " service metrics:\n" + service.namegateMetrics());
-                        return summary;
+                        return summaries;
                     }
                 } finally {
                     deleteTree(secrets);
@@ -173,36 +178,45 @@ public final class BenchMain {
             }
         }
 
-        private Summary measure(Scenario scenario, Target target, ResponseCheck check, SimulatorProcess simulator,
-                long servicePid) throws Exception {
-            double rate = options.rateOf(scenario);
-            LoadPlan plan = new LoadPlan(rate, options.duration(), LoadPlan.DEFAULT_SLO, 42L);
+        private List<Summary> measure(Scenario scenario, Target target, ResponseCheck check,
+                SimulatorProcess simulator, long servicePid) throws Exception {
+            List<Double> rates = options.sweep().isEmpty() ? List.of(options.rateOf(scenario)) : options.sweep();
+            List<Summary> summaries = new ArrayList<>();
             try (OpenLoopLoad load = new OpenLoopLoad(target, options.connections(), options.timeout())) {
                 if (!options.warmup().isZero()) {
                     // Another seed, so the measured phase does not replay ids the warm-up just asked;
                     // a ramp, so a cold JVM (ours or the service's) is not knocked over by full load.
-                    load.run(new LoadPlan(rate, options.warmup(), LoadPlan.DEFAULT_SLO, 7L)
+                    load.run(new LoadPlan(rates.get(0), options.warmup(), LoadPlan.DEFAULT_SLO, 7L)
                             .rampingFrom(WARMUP_START_FRACTION), scenario.ids(), check);
                 }
-                // Warm-up requests have all finished (run() drains), so none leak into these counters.
-                simulator.resetCounters();
-                ProcStats before = servicePid > 0 ? ProcStats.of(servicePid) : ProcStats.UNKNOWN;
-                ProcStats generatorBefore = ProcStats.of(ProcessHandle.current().pid());
-                LoadResult result = load.run(plan, scenario.ids(), check);
-                ProcStats after = servicePid > 0 ? ProcStats.of(servicePid) : ProcStats.UNKNOWN;
-                // The generator's own cost: if it nears a full core, the numbers measure us, not them.
-                double generatorCpu = ProcStats.of(ProcessHandle.current().pid()).cpuSecondsSince(generatorBefore);
-                SimulatorCounters counters = simulator.counters();
-                System.err.printf(Locale.ROOT, "%s: %s; generator CPU %.2f s for %.1f s; max send lag %d µs; "
-                        + "wrong by status %s; failures %s; simulator %s%n", scenario.name(), target, generatorCpu,
-                        options.duration().toMillis() / 1000.0, result.maxSendLagMicros(), result.wrongByStatus(),
-                        result.failureCauses(), counters.all());
-                double attemptsPerRequest = counters.attempts() < 0 ? Double.NaN
-                        : (double) counters.attempts() / result.requests();
-                double cpuPer1000 = after.cpuSecondsSince(before) * 1000.0 / result.requests();
-                return Summary.of(scenario.name(), options.direct() ? "direct" : "service", rate, result,
-                        attemptsPerRequest, counters.rateLimited(), cpuPer1000, after.peakRssMiB());
+                for (double rate : rates) {
+                    summaries.add(measureAt(rate, load, scenario, target, check, simulator, servicePid));
+                }
             }
+            return summaries;
+        }
+
+        private Summary measureAt(double rate, OpenLoopLoad load, Scenario scenario, Target target,
+                ResponseCheck check, SimulatorProcess simulator, long servicePid) throws Exception {
+            LoadPlan plan = new LoadPlan(rate, options.duration(), LoadPlan.DEFAULT_SLO, 42L);
+            // Earlier requests have all finished (run() drains), so none leak into these counters.
+            simulator.resetCounters();
+            ProcStats before = servicePid > 0 ? ProcStats.of(servicePid) : ProcStats.UNKNOWN;
+            ProcStats generatorBefore = ProcStats.of(ProcessHandle.current().pid());
+            LoadResult result = load.run(plan, scenario.ids(), check);
+            ProcStats after = servicePid > 0 ? ProcStats.of(servicePid) : ProcStats.UNKNOWN;
+            // The generator's own cost: if it nears a full core, the numbers measure us, not them.
+            double generatorCpu = ProcStats.of(ProcessHandle.current().pid()).cpuSecondsSince(generatorBefore);
+            SimulatorCounters counters = simulator.counters();
+            System.err.printf(Locale.ROOT, "%s at %.0f/s: %s; generator CPU %.2f s for %.1f s; max send lag %d µs; "
+                    + "wrong by status %s; failures %s; simulator %s%n", scenario.name(), rate, target, generatorCpu,
+                    options.duration().toMillis() / 1000.0, result.maxSendLagMicros(), result.wrongByStatus(),
+                    result.failureCauses(), counters.all());
+            double attemptsPerRequest = counters.attempts() < 0 ? Double.NaN
+                    : (double) counters.attempts() / result.requests();
+            double cpuPer1000 = after.cpuSecondsSince(before) * 1000.0 / result.requests();
+            return Summary.of(scenario.name(), mode(), rate, result, attemptsPerRequest, counters.rateLimited(),
+                    cpuPer1000, after.peakRssMiB());
         }
 
         private static void deleteTree(Path root) throws IOException {

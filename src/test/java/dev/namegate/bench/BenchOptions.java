@@ -27,7 +27,7 @@ import java.util.OptionalInt;
  */
 public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Duration duration, Duration warmup,
         Duration timeout, boolean direct, OptionalInt serviceCpu, Path jar, Path outputDir, int connections,
-        String keyAttributes, List<String> serviceArgs) {
+        String keyAttributes, List<String> serviceArgs, List<String> serviceJvmArgs, List<Double> sweep) {
 
     /** High enough that per-client throttling never shapes a benchmark result. */
     static final String UNLIMITED_KEY = "rate=1000000 burst=1000000 ids-per-day=999999999";
@@ -69,6 +69,8 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         int connections = 512;
         String keyAttributes = UNLIMITED_KEY;
         List<String> serviceArgs = List.of();
+        List<String> serviceJvmArgs = List.of();
+        List<Double> sweep = List.of();
         for (String arg : args) {
             int eq = arg.indexOf('=');
             String name = eq < 0 ? arg : arg.substring(0, eq);
@@ -90,6 +92,10 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
                     case "--key-attributes" -> keyAttributes = value;
                     case "--service-args" -> serviceArgs = Arrays.stream(value.trim().split("\\s+"))
                             .filter(a -> !a.isEmpty()).toList();
+                    case "--service-jvm-args" -> serviceJvmArgs = Arrays.stream(value.trim().split("\\s+"))
+                            .filter(a -> !a.isEmpty()).toList();
+                    case "--sweep" -> sweep = Arrays.stream(value.split(",")).map(String::trim)
+                            .filter(r -> !r.isEmpty()).map(r -> positive(Double.parseDouble(r))).toList();
                     default -> throw new IllegalArgumentException("unknown option");
                 }
             } catch (RuntimeException e) {
@@ -97,7 +103,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
             }
         }
         return new BenchOptions(scenarios, rate, duration, warmup, timeout, direct, serviceCpu, jar, outputDir,
-                connections, keyAttributes, serviceArgs);
+                connections, keyAttributes, serviceArgs, serviceJvmArgs, sweep);
     }
 
     private static double positive(double value) {

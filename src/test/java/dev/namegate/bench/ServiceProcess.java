@@ -34,13 +34,16 @@ public final class ServiceProcess implements AutoCloseable {
      * @param prefix           command prefix, e.g. {@code taskset -c 0}, or empty
      * @param internalBaseUrls the simulator's base URLs, all of them (dead ones included)
      * @param keysFile         the keys file holding the benchmark key's hash
+     * @param jvmArgs          JVM options for the service, e.g. a JFR recording or a heap size
      */
     public static ServiceProcess start(List<String> prefix, Path jar, List<String> internalBaseUrls, Path keysFile,
-            Path log, List<String> serviceArgs) throws IOException, InterruptedException {
+            Path log, List<String> serviceArgs, List<String> jvmArgs) throws IOException, InterruptedException {
         int port = Java.freePort();
         int managementPort = Java.freePort();
         List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of(Java.launcher(), "-jar", jar.toString()));
+        command.add(Java.launcher());
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-jar", jar.toString()));
         // figures are for the service, not the cache, unless a run says otherwise (later args win)
         command.add("--namegate.cache.enabled=false");
         command.addAll(serviceArgs);
