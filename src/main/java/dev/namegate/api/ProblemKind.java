@@ -23,6 +23,7 @@ public enum ProblemKind {
             "Too many failed authentications"),
     UPSTREAM_FAILED(HttpStatus.BAD_GATEWAY, "upstream-failed", "The user service failed"),
     UPSTREAM_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "upstream-unavailable", "The user service is unavailable"),
+    OVERLOADED(HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "The service is overloaded"),
     DEADLINE_EXCEEDED(HttpStatus.GATEWAY_TIMEOUT, "deadline-exceeded", "The user service did not answer in time"),
     INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error");
 

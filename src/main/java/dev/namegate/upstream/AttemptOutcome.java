@@ -24,7 +24,13 @@ public enum AttemptOutcome {
     /** A status the contract does not have (e.g. a 4xx other than 429): a contract break. */
     UNEXPECTED_STATUS(null),
     /** Our own connection pool had no connection in time: local overload, not retried. */
-    POOL_EXHAUSTED(null);
+    POOL_EXHAUSTED(null),
+    /**
+     * No answer in time while our own event loops lagged: the delay may well be ours, so it is
+     * held against neither the internal service nor its instances, and not retried (a retry would
+     * only add to the overload).
+     */
+    OWN_OVERLOAD(null);
 
     /** The allowance a retry of this outcome draws from. */
     public enum Allowance { STATUSES, CONNECT_FAILURES, RESPONSE_TIMEOUTS, CONNECTIONS_CLOSED }

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,11 +74,16 @@ public final class InternalUserClient {
      * @param hedgeDelay time without an answer before a hedge ({@code null} = no hedging)
      * @param maxHedges hedges per lookup
      * @param breakerRetryAfter what a 503 says when the breaker refused
+     * @param ownLag true while our own event loops lag, so a timeout may be ours ({@code null} = never)
      */
     record Guards(RetryBudget budget, CircuitBreaker breaker, AdaptiveRateLimiter limiter, AdaptiveHedgeDelay hedgeDelay,
-            int maxHedges, Duration breakerRetryAfter) {
+            int maxHedges, Duration breakerRetryAfter, BooleanSupplier ownLag) {
 
-        static final Guards NONE = new Guards(null, null, null, null, 0, Duration.ofSeconds(1));
+        static final Guards NONE = new Guards(null, null, null, null, 0, Duration.ofSeconds(1), null);
+
+        boolean lagging() {
+            return ownLag != null && ownLag.getAsBoolean();
+        }
     }
 
     public InternalUserClient(WebClient webClient, UpstreamProperties properties, RetryPolicy policy,
@@ -174,7 +180,8 @@ public final class InternalUserClient {
          * rate permit is free right now (a hedge never waits: it would only add to a queue).
          */
         boolean tryHedge() {
-            if (hedgesLeft.get() <= 0 || run.timeLeftNanos() < policy.minAttemptTime().toNanos()) {
+            // a hedge against our own lag would only deepen it
+            if (hedgesLeft.get() <= 0 || guards.lagging() || run.timeLeftNanos() < policy.minAttemptTime().toNanos()) {
                 return false;
             }
             long wait = 0;
@@ -256,7 +263,8 @@ public final class InternalUserClient {
         if (limiter != null) {
             if (outcome == AttemptOutcome.RATE_LIMITED) {
                 limiter.onRateLimited();
-            } else if (outcome != null && outcome != AttemptOutcome.CONNECT_FAILURE && outcome != AttemptOutcome.POOL_EXHAUSTED) {
+            } else if (outcome != null && outcome != AttemptOutcome.CONNECT_FAILURE && outcome != AttemptOutcome.POOL_EXHAUSTED
+                    && outcome != AttemptOutcome.OWN_OVERLOAD) {
                 limiter.onSuccess();
             }
         }
@@ -265,7 +273,8 @@ public final class InternalUserClient {
             long nanos = policy.scheduler().now(TimeUnit.NANOSECONDS) - startNanos;
             if (outcome == AttemptOutcome.SUCCESS || outcome == AttemptOutcome.NOT_FOUND) {
                 breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-            } else if (outcome == AttemptOutcome.RATE_LIMITED || outcome == AttemptOutcome.POOL_EXHAUSTED) {
+            } else if (outcome == AttemptOutcome.RATE_LIMITED || outcome == AttemptOutcome.POOL_EXHAUSTED
+                    || outcome == AttemptOutcome.OWN_OVERLOAD) {
                 breaker.releasePermission(); // says nothing about the upstream's health
             } else {
                 breaker.onError(nanos, TimeUnit.NANOSECONDS, error);
@@ -287,6 +296,7 @@ public final class InternalUserClient {
                 .exchangeToMono(response -> classify(userId, response))
                 .timeout(timeout, policy.scheduler())
                 .onErrorMap(e -> !(e instanceof AttemptFailure), this::classify)
+                .onErrorMap(AttemptFailure.class, this::excuseOwnLag)
                 .doOnError(AttemptFailure.class, failure -> {
                     if (failure.outcome() == AttemptOutcome.MALFORMED || failure.outcome() == AttemptOutcome.UNEXPECTED_STATUS) {
                         LOG.atWarn().addKeyValue("requestId", requestId)
@@ -330,6 +340,15 @@ public final class InternalUserClient {
             throw AttemptFailure.of(AttemptOutcome.MALFORMED, "200 without a name");
         }
         return user.name();
+    }
+
+    /** A timeout while our own event loops lagged is put down to us, not to the internal service. */
+    private AttemptFailure excuseOwnLag(AttemptFailure failure) {
+        boolean timedOut = failure.outcome() == AttemptOutcome.RESPONSE_TIMEOUT
+                || failure.outcome() == AttemptOutcome.CONNECT_FAILURE;
+        return timedOut && guards.lagging()
+                ? AttemptFailure.of(AttemptOutcome.OWN_OVERLOAD, "no answer in time while this process lagged: " + failure.reason())
+                : failure;
     }
 
     /** Maps a transport error to the attempt's outcome; unknown errors pass through unchanged. */

@@ -154,6 +154,9 @@ public final class RetryPolicy {
 
         Decision decide(AttemptFailure failure) {
             AttemptOutcome outcome = failure.outcome();
+            if (outcome == AttemptOutcome.POOL_EXHAUSTED || outcome == AttemptOutcome.OWN_OVERLOAD) {
+                return stop(UpstreamFailure.Kind.UNAVAILABLE, unavailableRetryAfter, "overloaded: " + failure.reason());
+            }
             if (!outcome.retryable()) {
                 return stop(UpstreamFailure.Kind.FAILED, null, "not retryable: " + failure.reason());
             }

@@ -2,9 +2,11 @@ package dev.namegate.upstream;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -19,6 +21,8 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
+
+import dev.namegate.overload.EventLoopLag;
 
 /**
  * Wires the internal client: Reactor Netty with per-attempt limits, the retry policy, and the
@@ -56,13 +60,19 @@ class UpstreamClientConfiguration {
 
     @Bean
     InternalUserClient internalUserClient(HttpClient upstreamHttpClient, UpstreamProperties properties,
-            MeterRegistry registry) {
-        return internalUserClient(upstreamHttpClient, properties, registry, Clock.systemUTC());
+            MeterRegistry registry, ObjectProvider<EventLoopLag> eventLoopLag) {
+        EventLoopLag lag = eventLoopLag.getIfAvailable();
+        return internalUserClient(upstreamHttpClient, properties, registry, Clock.systemUTC(),
+                lag == null ? null : lag::lagging);
     }
 
-    /** As the bean, with the clock that times the breaker's open state given (tests move it). */
+    /**
+     * As the bean, with the clock that times the breaker's open state given (tests move it).
+     *
+     * @param ownLag true while our own event loops lag ({@code null}: never)
+     */
     static InternalUserClient internalUserClient(HttpClient upstreamHttpClient, UpstreamProperties properties,
-            MeterRegistry registry, Clock breakerClock) {
+            MeterRegistry registry, Clock breakerClock, BooleanSupplier ownLag) {
         Scheduler clock = Schedulers.parallel();
         int maxBody = (int) Math.min(Integer.MAX_VALUE, properties.maxBodySize().toBytes());
         WebClient webClient = WebClient.builder()
@@ -83,7 +93,8 @@ class UpstreamClientConfiguration {
                                 hedging.adaptive() ? properties.responseTimeout() : hedging.delay(), hedging.percentile())
                         : null,
                 hedging.maxHedges(),
-                ceilSeconds(properties.breaker().openFor()));
+                ceilSeconds(properties.breaker().openFor()),
+                ownLag);
         UpstreamInstances instances = instances(properties, clock, registry);
         return new InternalUserClient(webClient, properties, instances, policy, metrics, guards);
     }

@@ -42,6 +42,8 @@ import dev.namegate.testing.TestKeys;
         // the story-day mechanics on their own; the guards have their own tests
         "namegate.upstream.hedging.enabled=false",
         "namegate.upstream.breaker.enabled=false",
+        // on, but with a threshold no test machine reaches: its metrics are part of the contract
+        "namegate.overload.lag-threshold=5s", "namegate.overload.hold=5s",
         "namegate.upstream.rate-limit.enabled=false",
         "namegate.warmup.lookups=0", "namegate.warmup.requests=0",
         "namegate.upstream.response-timeout=1s",
@@ -264,6 +266,8 @@ class ApiContractTest {
                 .expectStatus().isOk()
                 .expectBody(String.class).returnResult().getResponseBody();
         assertThat(metrics).contains("namegate_upstream_attempts_total{outcome=\"success\"}");
+        assertThat(metrics).contains("namegate_overload_event_loop_lag_seconds", "namegate_overload_shed_share",
+                "namegate_overload_shed_total 0.0");
         assertThat(metrics).containsPattern("http_server_requests_seconds_bucket\\{.*uri=\"/users/\\{id\\}\".*le=\"0\\.1\"\\}");
         // the metrics are not on the public port
         client.get().uri("/actuator/prometheus").exchange().expectStatus().isNotFound();

@@ -37,6 +37,7 @@ import dev.namegate.testing.TestKeys;
         // the story-day mechanics on their own; the guards have their own tests
         "namegate.upstream.hedging.enabled=false",
         "namegate.upstream.breaker.enabled=false",
+        "namegate.overload.enabled=false",
         "namegate.upstream.rate-limit.enabled=false",
         "namegate.upstream.budget.enabled=false",
         "namegate.warmup.lookups=0", "namegate.warmup.requests=0",

@@ -29,6 +29,7 @@ import dev.namegate.testing.TestKeys;
         "namegate.upstream.attempt-timeout=1500ms",
         "namegate.upstream.deadline=5s",
         "namegate.upstream.breaker.enabled=false",
+        "namegate.overload.enabled=false",
         "namegate.upstream.hedging.enabled=false",
         "namegate.cache.ttl=2s",
         "namegate.cache.stale-if-error=10m",

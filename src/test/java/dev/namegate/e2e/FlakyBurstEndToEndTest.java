@@ -43,6 +43,7 @@ import dev.namegate.testing.TestKeys;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "management.server.port=0",
         "namegate.cache.enabled=false",
+        "namegate.overload.enabled=false",
         "namegate.warmup.lookups=8", "namegate.warmup.requests=8",
         // functional test on a noisy machine: generous timeouts; the 100 ms budget is benchmarked
         "namegate.upstream.connect-timeout=500ms",

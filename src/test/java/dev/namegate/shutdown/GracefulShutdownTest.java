@@ -62,7 +62,8 @@ class GracefulShutdownTest {
                 "--namegate.upstream.deadline=5s", "--namegate.upstream.pool.pending-acquire-timeout=2s",
                 "--namegate.warmup.lookups=4", "--namegate.warmup.requests=4",
                 // one upstream attempt per request, so counting attempts counts requests in flight
-                "--namegate.upstream.hedging.enabled=false", "--namegate.cache.enabled=false")
+                "--namegate.upstream.hedging.enabled=false", "--namegate.cache.enabled=false",
+                "--namegate.overload.enabled=false")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(Map.of("INTERNAL_BASE_URL", simulator, "API_KEYS_FILE", TestKeys.keysFile().toString(),
                 "SERVER_PORT", String.valueOf(port), "MANAGEMENT_SERVER_PORT", "0"));

@@ -3,6 +3,7 @@ package dev.namegate.upstream;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
@@ -19,13 +20,18 @@ final class TestUpstream implements AutoCloseable {
     private final ConnectionProvider connections;
 
     TestUpstream(Map<String, String> settings, Clock breakerClock) {
+        this(settings, breakerClock, null);
+    }
+
+    /** @param ownLag stands in for the event-loop lag probe ({@code null}: never lagging) */
+    TestUpstream(Map<String, String> settings, Clock breakerClock, BooleanSupplier ownLag) {
         Map<String, String> all = new LinkedHashMap<>();
         settings.forEach((k, v) -> all.put("namegate.upstream." + k, v));
         properties = new Binder(new MapConfigurationPropertySource(all))
                 .bind("namegate.upstream", UpstreamProperties.class).get();
         connections = UpstreamClientConfiguration.upstreamConnections(properties);
         client = UpstreamClientConfiguration.internalUserClient(
-                UpstreamClientConfiguration.upstreamHttpClient(connections, properties), properties, meters, breakerClock);
+                UpstreamClientConfiguration.upstreamHttpClient(connections, properties), properties, meters, breakerClock, ownLag);
     }
 
     double counter(String name, String... tags) {

@@ -1,0 +1,140 @@
+package dev.namegate.overload;
+
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongSupplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.netty.util.concurrent.EventExecutor;
+
+/**
+ * Measures how late the event loops run a task scheduled on them: the one sign that this process,
+ * not the internal service, is why answers are late. Every loop gets a probe every
+ * {@code probeInterval}; a probe that runs {@code lagThreshold} late (or is that overdue) means the
+ * loops are saturated, and for {@code hold} after it a missed timeout is put down to us.
+ *
+ * <p>While the loops lag, a growing share of new requests is refused at the door (the cheapest
+ * thing an overloaded process can do with them); punctual probes shrink that share again. Each
+ * probe is one scheduled task per loop, so an idle process pays a few hundred tasks a second.
+ */
+public final class EventLoopLag {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.namegate.overload");
+
+    private final List<EventExecutor> loops;
+    private final long intervalNanos;
+    private final long thresholdNanos;
+    private final long holdNanos;
+    private final double shedStep;
+    private final double shedRelief;
+    private final double maxShed;
+    private final LongSupplier nanoClock;
+    /** When each loop's pending probe is due. */
+    private final AtomicLongArray dueAt;
+    /** How late each loop's last probe ran. */
+    private final AtomicLongArray lastLag;
+    private volatile long laggedAt;
+    private volatile double shedShare;
+    private volatile boolean running;
+
+    public EventLoopLag(List<EventExecutor> loops, OverloadProperties properties, LongSupplier nanoClock) {
+        if (loops.isEmpty()) {
+            throw new IllegalArgumentException("no event loops to probe");
+        }
+        this.loops = List.copyOf(loops);
+        this.intervalNanos = properties.probeInterval().toNanos();
+        this.thresholdNanos = properties.lagThreshold().toNanos();
+        this.holdNanos = properties.hold().toNanos();
+        this.shedStep = properties.shedStep();
+        this.shedRelief = properties.shedRelief();
+        this.maxShed = properties.maxShed();
+        this.nanoClock = nanoClock;
+        this.dueAt = new AtomicLongArray(this.loops.size());
+        this.lastLag = new AtomicLongArray(this.loops.size());
+        this.laggedAt = nanoClock.getAsLong() - holdNanos - 1;
+    }
+
+    public void start() {
+        running = true;
+        for (int i = 0; i < loops.size(); i++) {
+            schedule(i);
+        }
+    }
+
+    public void stop() {
+        running = false;
+    }
+
+    private void schedule(int loop) {
+        long due = nanoClock.getAsLong() + intervalNanos;
+        dueAt.set(loop, due);
+        loops.get(loop).schedule(() -> probe(loop, due), intervalNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void probe(int loop, long due) {
+        long now = nanoClock.getAsLong();
+        long lag = Math.max(0, now - due);
+        lastLag.set(loop, lag);
+        boolean late = lag >= thresholdNanos;
+        if (late) {
+            laggedAt = now;
+        }
+        adjustShedding(late);
+        if (running) {
+            schedule(loop);
+        }
+    }
+
+    /** Additive both ways: a late probe refuses a little more, a punctual one a little less. */
+    private synchronized void adjustShedding(boolean late) {
+        double before = shedShare;
+        double after = late ? Math.min(maxShed, before + shedStep) : Math.max(0, before - shedRelief);
+        if (after != before) {
+            shedShare = after;
+            if (before == 0) {
+                LOG.warn("overload: event loops {} ms late, refusing a share of new requests", lagNanos() / 1_000_000);
+            } else if (after == 0) {
+                LOG.info("overload: event loops punctual again, no longer refusing requests");
+            }
+        }
+    }
+
+    /** The worst current lag over all loops: a probe's lateness, or how overdue a pending probe is. */
+    public long lagNanos() {
+        long now = nanoClock.getAsLong();
+        long worst = 0;
+        for (int i = 0; i < loops.size(); i++) {
+            worst = Math.max(worst, Math.max(lastLag.get(i), now - dueAt.get(i)));
+        }
+        return worst;
+    }
+
+    /** True while the loops lag, or lagged within {@code hold}: a timeout now may well be ours. */
+    public boolean lagging() {
+        long now = nanoClock.getAsLong();
+        if (now - laggedAt < holdNanos) {
+            return true;
+        }
+        for (int i = 0; i < loops.size(); i++) {
+            if (now - dueAt.get(i) >= thresholdNanos) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The share of new requests to refuse now, 0 when the loops keep time. */
+    public double shedShare() {
+        return shedShare;
+    }
+
+    /** Whether to refuse this request: true for about {@link #shedShare()} of them. */
+    public boolean shouldShed() {
+        double share = shedShare;
+        return share > 0 && ThreadLocalRandom.current().nextDouble() < share;
+    }
+}

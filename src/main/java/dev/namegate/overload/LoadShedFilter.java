@@ -1,0 +1,53 @@
+package dev.namegate.overload;
+
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.publisher.Mono;
+
+import dev.namegate.api.ProblemKind;
+import dev.namegate.api.Problems;
+
+/**
+ * Refuses a share of public requests with a 503 while the event loops lag, before any key is
+ * checked or any upstream attempt made: work an overloaded process cannot finish in time is best
+ * not started, so the requests it does take are answered within their deadline.
+ * Probes and metrics are never refused.
+ */
+public final class LoadShedFilter implements WebFilter, Ordered {
+
+    /** Right after the request id and the query-credentials check, so a refusal still carries its id. */
+    public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 2;
+
+    private final EventLoopLag lag;
+    private final String retryAfterSeconds;
+    private final Counter shed;
+
+    public LoadShedFilter(EventLoopLag lag, long retryAfterSeconds, MeterRegistry registry) {
+        this.lag = lag;
+        this.retryAfterSeconds = Long.toString(retryAfterSeconds);
+        this.shed = Counter.builder("namegate.overload.shed")
+                .description("Public requests refused because the event loops lagged")
+                .register(registry);
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        if (!lag.shouldShed() || !exchange.getRequest().getPath().value().startsWith("/users/")) {
+            return chain.filter(exchange);
+        }
+        shed.increment();
+        exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
+        return Problems.write(exchange, ProblemKind.OVERLOADED, "The service is overloaded; retry later.");
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.namegate.overload;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.NotNull;
+
+/**
+ * How this process notices that it, not the internal service, is the slow part, and what it does
+ * then ({@code namegate.overload.*}).
+ *
+ * @param enabled probe the event loops and shed load when they lag (default true)
+ * @param probeInterval how often each event loop is probed (default 5 ms)
+ * @param lagThreshold a probe this late means the loops are saturated (default 10 ms)
+ * @param hold how long after a late probe timeouts are still put down to our own lag (default 250 ms)
+ * @param shedStep added to the share of requests refused at each late probe (default 0.05)
+ * @param shedRelief taken off that share at each punctual probe (default 0.01)
+ * @param maxShed the largest share ever refused, so some requests always get through (default 0.9)
+ * @param retryAfter what a refusal's {@code Retry-After} says, whole seconds (default 1 s)
+ */
+@Validated
+@ConfigurationProperties("namegate.overload")
+public record OverloadProperties(
+        @DefaultValue("true") boolean enabled,
+        @NotNull @DefaultValue("5ms") Duration probeInterval,
+        @NotNull @DefaultValue("10ms") Duration lagThreshold,
+        @NotNull @DefaultValue("250ms") Duration hold,
+        @DecimalMin("0.001") @DecimalMax("1") @DefaultValue("0.05") double shedStep,
+        @DecimalMin("0.001") @DecimalMax("1") @DefaultValue("0.01") double shedRelief,
+        @DecimalMin("0") @DecimalMax("0.99") @DefaultValue("0.9") double maxShed,
+        @NotNull @DefaultValue("1s") Duration retryAfter) {
+
+    public OverloadProperties {
+        if (probeInterval.toNanos() < 1_000_000L) {
+            throw new IllegalArgumentException("namegate.overload.probe-interval must be at least 1ms");
+        }
+        if (lagThreshold.compareTo(probeInterval) < 0) {
+            throw new IllegalArgumentException(
+                    "namegate.overload.lag-threshold must be at least the probe interval (" + probeInterval + ")");
+        }
+        if (retryAfter.toSeconds() < 1) {
+            throw new IllegalArgumentException("namegate.overload.retry-after must be at least 1s");
+        }
+        if (hold.compareTo(lagThreshold) < 0) {
+            throw new IllegalArgumentException("namegate.overload.hold must be at least the lag threshold");
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.namegate.overload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.DefaultEventLoop;
+import reactor.core.publisher.Mono;
+
+/** While the loops lag, public requests are refused with a 503 problem; probes never are. */
+class LoadShedFilterTest {
+
+    private final DefaultEventLoop loop = new DefaultEventLoop();
+    private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    // no relief to speak of, so the share stays where the test put it
+    private final EventLoopLag lag = new EventLoopLag(List.of(loop), new OverloadProperties(true, Duration.ofMillis(5),
+            Duration.ofMillis(10), Duration.ofMillis(250), 0.5, 0.001, 0.9, Duration.ofSeconds(2)), clock::get);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final LoadShedFilter filter = new LoadShedFilter(lag, 2, meters);
+
+    @AfterEach
+    void stop() {
+        lag.stop();
+        loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+    }
+
+    @Test
+    void punctualLoopsLetEveryRequestThrough() {
+        lag.start();
+        AtomicInteger passed = new AtomicInteger();
+        for (int i = 0; i < 100; i++) {
+            filter.filter(exchange("/users/" + i), e -> Mono.fromRunnable(passed::incrementAndGet)).block();
+        }
+        assertThat(passed).hasValue(100);
+        assertThat(meters.counter("namegate.overload.shed").count()).isZero();
+    }
+
+    @Test
+    void laggingLoopsRefuseMostPublicRequestsWithA503Problem() {
+        lag.start();
+        clock.addAndGet(Duration.ofMillis(50).toNanos()); // the next probe runs late: half is shed
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() >= 0.45);
+        clock.addAndGet(Duration.ofMillis(50).toNanos()); // and again: the maximum, 0.9
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() >= 0.85);
+
+        AtomicInteger passed = new AtomicInteger();
+        int refused = 0;
+        MockServerWebExchange sample = null;
+        for (int i = 0; i < 200; i++) {
+            MockServerWebExchange exchange = exchange("/users/" + i);
+            filter.filter(exchange, e -> Mono.fromRunnable(passed::incrementAndGet)).block();
+            if (exchange.getResponse().getStatusCode() == HttpStatus.SERVICE_UNAVAILABLE) {
+                refused++;
+                sample = exchange;
+            }
+        }
+        assertThat(refused).isBetween(140, 199);
+        assertThat(passed.get()).isEqualTo(200 - refused);
+        assertThat(meters.counter("namegate.overload.shed").count()).isEqualTo(refused);
+        assertThat(sample.getResponse().getHeaders().getFirst("Retry-After")).isEqualTo("2");
+        assertThat(sample.getResponse().getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+        assertThat(sample.getResponse().getBodyAsString().block())
+                .contains("\"type\":\"https://namegate.dev/problems/overloaded\"", "\"status\":503");
+
+        AtomicInteger probes = new AtomicInteger();
+        for (int i = 0; i < 50; i++) {
+            filter.filter(exchange("/readyz"), e -> Mono.fromRunnable(probes::incrementAndGet)).block();
+        }
+        assertThat(probes).as("probes are never refused").hasValue(50);
+    }
+
+    private static MockServerWebExchange exchange(String path) {
+        return MockServerWebExchange.from(MockServerHttpRequest.get(path));
+    }
+}
