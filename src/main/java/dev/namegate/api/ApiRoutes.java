@@ -22,6 +22,7 @@ import reactor.core.publisher.Mono;
 import dev.namegate.auth.BearerAuthentication;
 import dev.namegate.limits.AddressGuard;
 import dev.namegate.limits.ClientLimitsFilter;
+import dev.namegate.limits.LimitsProperties;
 import dev.namegate.cache.NameCache;
 
 /**
@@ -42,17 +43,20 @@ public class ApiRoutes {
 
     @Bean
     RouterFunction<ServerResponse> apiRouter(UserHandler users, AddressGuard addressGuard,
-            BearerAuthentication authentication, ClientLimitsFilter clientLimits) {
+            BearerAuthentication authentication, ClientLimitsFilter clientLimits, LimitsProperties limits) {
         byte[] openApi = openApiDocument();
         return RouterFunctions.route()
-                .path("/users", builder -> builder
-                        .GET("/{id}", users::get)
-                        .HEAD("/{id}", users::get)
-                        .route(path("/{id}"), request -> methodNotAllowed(request, "GET, HEAD"))
-                        .route(all(), ApiRoutes::notFound)
-                        .filter(addressGuard)
-                        .filter(authentication)
-                        .filter(clientLimits))
+                .path("/users", builder -> {
+                    builder.GET("/{id}", users::get)
+                            .HEAD("/{id}", users::get)
+                            .route(path("/{id}"), request -> methodNotAllowed(request, "GET, HEAD"))
+                            .route(all(), ApiRoutes::notFound);
+                    if (limits.enabled()) {
+                        builder.filter(addressGuard).filter(authentication).filter(clientLimits);
+                    } else {
+                        builder.filter(authentication);
+                    }
+                })
                 .GET("/openapi.yaml", request -> ServerResponse.ok().contentType(YAML).bodyValue(openApi))
                 .HEAD("/openapi.yaml", request -> ServerResponse.ok().contentType(YAML)
                         .contentLength(openApi.length).build())

@@ -25,6 +25,9 @@ import jakarta.validation.constraints.Positive;
  * @param trustedProxies {@code namegate.limits.trusted-proxies}: addresses or CIDRs (e.g.
  *     {@code 10.0.0.0/8}) of proxies in front of us; empty by default, i.e. the TCP peer is the
  *     source. Behind an ingress the ingress must be listed, or every client shares its address.
+ * @param enabled {@code namegate.limits.enabled}: false leaves out the source-address throttle and
+ *     the per-client limits, so a benchmark can measure what they cost (default true; never turn
+ *     them off in production)
  */
 @Validated
 @ConfigurationProperties("namegate.limits")
@@ -32,7 +35,8 @@ public record LimitsProperties(
         @Valid @NotNull @DefaultValue Rate rate,
         @Valid @NotNull @DefaultValue Quota quota,
         @Valid @NotNull @DefaultValue BruteForce bruteForce,
-        @NotNull @DefaultValue List<String> trustedProxies) {
+        @NotNull @DefaultValue List<String> trustedProxies,
+        @DefaultValue("true") boolean enabled) {
 
     public LimitsProperties {
         if (trustedProxies != null) {

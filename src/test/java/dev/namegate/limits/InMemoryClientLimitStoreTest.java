@@ -39,7 +39,7 @@ class InMemoryClientLimitStoreTest {
             new LimitsProperties.Rate(50, 100),
             new LimitsProperties.Quota(10, Duration.ofHours(24), 0.8),
             new LimitsProperties.BruteForce(10, Duration.ofMinutes(1), Duration.ofMinutes(5), 1_000),
-            List.of());
+            List.of(), true);
     private final InMemoryClientLimitStore store = new InMemoryClientLimitStore(properties,
             new AuditLog(Clock.fixed(Instant.parse("2025-01-01T00:00:00Z"), ZoneOffset.UTC)), now::get);
 

@@ -34,7 +34,8 @@ class LimitsOverheadBenchmark {
     void measure() throws Exception {
         LimitsProperties properties = new LimitsProperties(new LimitsProperties.Rate(50, 100),
                 new LimitsProperties.Quota(10_000, Duration.ofHours(24), 0.8),
-                new LimitsProperties.BruteForce(10, Duration.ofMinutes(1), Duration.ofMinutes(5), 100_000), List.of());
+                new LimitsProperties.BruteForce(10, Duration.ofMinutes(1), Duration.ofMinutes(5), 100_000), List.of(),
+                true);
         InMemoryClientLimitStore store = new InMemoryClientLimitStore(properties, new AuditLog(Clock.systemUTC()),
                 System::nanoTime);
         SourceAddresses sources = new SourceAddresses(List.of(Cidr.parse("10.0.0.0/8")));
