@@ -6,6 +6,8 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
@@ -17,7 +19,8 @@ import dev.namegate.api.Problems;
  * Refuses a share of public requests with a 503 while the event loops lag, before any key is
  * checked or any upstream attempt made: work an overloaded process cannot finish in time is best
  * not started, so the requests it does take are answered within their deadline.
- * Probes and metrics are never refused.
+ * Only while enough requests are in progress, so that a lag caused by a noisy neighbour, not by
+ * our own load, refuses nothing. Probes and metrics are never refused.
  */
 public final class LoadShedFilter implements WebFilter, Ordered {
 
@@ -26,11 +29,14 @@ public final class LoadShedFilter implements WebFilter, Ordered {
 
     private final EventLoopLag lag;
     private final String retryAfterSeconds;
+    private final int minInFlight;
     private final Counter shed;
+    private final AtomicInteger inFlight = new AtomicInteger();
 
-    public LoadShedFilter(EventLoopLag lag, long retryAfterSeconds, MeterRegistry registry) {
+    public LoadShedFilter(EventLoopLag lag, OverloadProperties properties, MeterRegistry registry) {
         this.lag = lag;
-        this.retryAfterSeconds = Long.toString(retryAfterSeconds);
+        this.retryAfterSeconds = Long.toString(properties.retryAfter().toSeconds());
+        this.minInFlight = properties.shedMinInFlight();
         this.shed = Counter.builder("namegate.overload.shed")
                 .description("Public requests refused because the event loops lagged")
                 .register(registry);
@@ -38,8 +44,12 @@ public final class LoadShedFilter implements WebFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (!lag.shouldShed() || !exchange.getRequest().getPath().value().startsWith("/users/")) {
+        if (!exchange.getRequest().getPath().value().startsWith("/users/")) {
             return chain.filter(exchange);
+        }
+        if (inFlight.get() < minInFlight || !lag.shouldShed()) {
+            inFlight.incrementAndGet();
+            return chain.filter(exchange).doFinally(signal -> inFlight.decrementAndGet());
         }
         shed.increment();
         exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, retryAfterSeconds);

@@ -60,6 +60,6 @@ class OverloadConfiguration {
 
     @Bean
     LoadShedFilter loadShedFilter(EventLoopLag lag, OverloadProperties properties, MeterRegistry registry) {
-        return new LoadShedFilter(lag, properties.retryAfter().toSeconds(), registry);
+        return new LoadShedFilter(lag, properties, registry);
     }
 }

@@ -8,6 +8,7 @@ import org.springframework.validation.annotation.Validated;
 
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
 /**
@@ -22,6 +23,8 @@ import jakarta.validation.constraints.NotNull;
  * @param shedRelief taken off that share at each punctual probe (default 0.01)
  * @param maxShed the largest share ever refused, so some requests always get through (default 0.9)
  * @param retryAfter what a refusal's {@code Retry-After} says, whole seconds (default 1 s)
+ * @param shedMinInFlight requests are refused only while at least this many are in progress: a
+ *     lag with little load of our own is a neighbour's doing, and refusing would not help (default 16)
  */
 @Validated
 @ConfigurationProperties("namegate.overload")
@@ -33,7 +36,8 @@ public record OverloadProperties(
         @DecimalMin("0.001") @DecimalMax("1") @DefaultValue("0.05") double shedStep,
         @DecimalMin("0.001") @DecimalMax("1") @DefaultValue("0.01") double shedRelief,
         @DecimalMin("0") @DecimalMax("0.99") @DefaultValue("0.9") double maxShed,
-        @NotNull @DefaultValue("1s") Duration retryAfter) {
+        @NotNull @DefaultValue("1s") Duration retryAfter,
+        @Min(0) @DefaultValue("16") int shedMinInFlight) {
 
     public OverloadProperties {
         if (probeInterval.toNanos() < 1_000_000L) {

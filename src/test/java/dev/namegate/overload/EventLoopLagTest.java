@@ -22,7 +22,7 @@ class EventLoopLagTest {
     private final DefaultEventLoop loop = new DefaultEventLoop();
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private final OverloadProperties properties = new OverloadProperties(true, Duration.ofMillis(5),
-            Duration.ofMillis(10), Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1));
+            Duration.ofMillis(10), Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1), 0);
     private final EventLoopLag lag = new EventLoopLag(List.of(loop), properties, clock::get);
 
     @AfterEach

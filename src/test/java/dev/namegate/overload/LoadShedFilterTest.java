@@ -19,6 +19,7 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.DefaultEventLoop;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /** While the loops lag, public requests are refused with a 503 problem; probes never are. */
 class LoadShedFilterTest {
@@ -26,10 +27,11 @@ class LoadShedFilterTest {
     private final DefaultEventLoop loop = new DefaultEventLoop();
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     // no relief to speak of, so the share stays where the test put it
-    private final EventLoopLag lag = new EventLoopLag(List.of(loop), new OverloadProperties(true, Duration.ofMillis(5),
-            Duration.ofMillis(10), Duration.ofMillis(250), 0.5, 0.001, 0.9, Duration.ofSeconds(2)), clock::get);
+    private final OverloadProperties properties = new OverloadProperties(true, Duration.ofMillis(5),
+            Duration.ofMillis(10), Duration.ofMillis(250), 0.5, 0.001, 0.9, Duration.ofSeconds(2), 0);
+    private final EventLoopLag lag = new EventLoopLag(List.of(loop), properties, clock::get);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final LoadShedFilter filter = new LoadShedFilter(lag, 2, meters);
+    private final LoadShedFilter filter = new LoadShedFilter(lag, properties, meters);
 
     @AfterEach
     void stop() {
@@ -46,6 +48,35 @@ class LoadShedFilterTest {
         }
         assertThat(passed).hasValue(100);
         assertThat(meters.counter("namegate.overload.shed").count()).isZero();
+    }
+
+    @Test
+    void aLagWithFewRequestsInProgressRefusesNothing() {
+        LoadShedFilter atLeastFour = new LoadShedFilter(lag, new OverloadProperties(true, Duration.ofMillis(5),
+                Duration.ofMillis(10), Duration.ofMillis(250), 0.5, 0.001, 0.9, Duration.ofSeconds(2), 4), meters);
+        lag.start();
+        clock.addAndGet(Duration.ofMillis(50).toNanos());
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() >= 0.45);
+        clock.addAndGet(Duration.ofMillis(50).toNanos());
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() >= 0.85);
+
+        Sinks.Empty<Void> held = Sinks.empty();
+        for (int i = 0; i < 4; i++) { // four requests in progress, none refused
+            MockServerWebExchange exchange = exchange("/users/" + i);
+            atLeastFour.filter(exchange, e -> held.asMono()).subscribe();
+            assertThat(exchange.getResponse().getStatusCode()).isNull();
+        }
+        int refused = 0;
+        for (int i = 0; i < 50; i++) { // with four in progress, most of the rest are
+            MockServerWebExchange exchange = exchange("/users/" + i);
+            atLeastFour.filter(exchange, e -> held.asMono()).subscribe();
+            refused += exchange.getResponse().getStatusCode() == HttpStatus.SERVICE_UNAVAILABLE ? 1 : 0;
+        }
+        assertThat(refused).isBetween(30, 50);
+        held.tryEmitEmpty();
+        MockServerWebExchange after = exchange("/users/1");
+        atLeastFour.filter(after, e -> Mono.empty()).block();
+        assertThat(after.getResponse().getStatusCode()).as("all finished: below four again").isNull();
     }
 
     @Test
