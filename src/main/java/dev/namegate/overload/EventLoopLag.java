@@ -3,6 +3,7 @@ package dev.namegate.overload;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
 
@@ -20,6 +21,8 @@ import io.netty.util.concurrent.EventExecutor;
  * <p>While the loops lag, a growing share of new requests is refused at the door (the cheapest
  * thing an overloaded process can do with them); punctual probes shrink that share again. Each
  * probe is one scheduled task per loop, so an idle process pays a few hundred tasks a second.
+ * Both the refusals and the excusing of timeouts apply only while enough requests are in
+ * progress ({@link #overloaded()}).
  */
 public final class EventLoopLag {
 
@@ -37,6 +40,8 @@ public final class EventLoopLag {
     private final AtomicLongArray dueAt;
     /** How late each loop's last probe ran. */
     private final AtomicLongArray lastLag;
+    private final int minInFlight;
+    private final AtomicInteger inFlight = new AtomicInteger();
     private volatile long laggedAt;
     private volatile double shedShare;
     private volatile boolean running;
@@ -52,6 +57,7 @@ public final class EventLoopLag {
         this.shedStep = properties.shedStep();
         this.shedRelief = properties.shedRelief();
         this.maxShed = properties.maxShed();
+        this.minInFlight = properties.shedMinInFlight();
         this.nanoClock = nanoClock;
         this.dueAt = new AtomicLongArray(this.loops.size());
         this.lastLag = new AtomicLongArray(this.loops.size());
@@ -127,14 +133,32 @@ public final class EventLoopLag {
         return false;
     }
 
+    /** A public request starts; pair with {@link #leave()}. */
+    public void enter() {
+        inFlight.incrementAndGet();
+    }
+
+    public void leave() {
+        inFlight.decrementAndGet();
+    }
+
+    /**
+     * True while the loops lag and at least {@code shedMinInFlight} requests are in progress: the
+     * lag is our own load's doing. A lag with little load is a neighbour's (CPU throttling, a noisy
+     * host), and refusing or not retrying would not help.
+     */
+    public boolean overloaded() {
+        return inFlight.get() >= minInFlight && lagging();
+    }
+
     /** The share of new requests to refuse now, 0 when the loops keep time. */
     public double shedShare() {
         return shedShare;
     }
 
-    /** Whether to refuse this request: true for about {@link #shedShare()} of them. */
+    /** Whether to refuse this request: true for about {@link #shedShare()} of them while {@link #overloaded() busy}. */
     public boolean shouldShed() {
         double share = shedShare;
-        return share > 0 && ThreadLocalRandom.current().nextDouble() < share;
+        return share > 0 && inFlight.get() >= minInFlight && ThreadLocalRandom.current().nextDouble() < share;
     }
 }

@@ -6,8 +6,6 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
@@ -29,14 +27,11 @@ public final class LoadShedFilter implements WebFilter, Ordered {
 
     private final EventLoopLag lag;
     private final String retryAfterSeconds;
-    private final int minInFlight;
     private final Counter shed;
-    private final AtomicInteger inFlight = new AtomicInteger();
 
     public LoadShedFilter(EventLoopLag lag, OverloadProperties properties, MeterRegistry registry) {
         this.lag = lag;
         this.retryAfterSeconds = Long.toString(properties.retryAfter().toSeconds());
-        this.minInFlight = properties.shedMinInFlight();
         this.shed = Counter.builder("namegate.overload.shed")
                 .description("Public requests refused because the event loops lagged")
                 .register(registry);
@@ -47,9 +42,9 @@ public final class LoadShedFilter implements WebFilter, Ordered {
         if (!exchange.getRequest().getPath().value().startsWith("/users/")) {
             return chain.filter(exchange);
         }
-        if (inFlight.get() < minInFlight || !lag.shouldShed()) {
-            inFlight.incrementAndGet();
-            return chain.filter(exchange).doFinally(signal -> inFlight.decrementAndGet());
+        if (!lag.shouldShed()) {
+            lag.enter();
+            return chain.filter(exchange).doFinally(signal -> lag.leave());
         }
         shed.increment();
         exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, retryAfterSeconds);

@@ -74,7 +74,7 @@ public final class InternalUserClient {
      * @param hedgeDelay time without an answer before a hedge ({@code null} = no hedging)
      * @param maxHedges hedges per lookup
      * @param breakerRetryAfter what a 503 says when the breaker refused
-     * @param ownLag true while our own event loops lag, so a timeout may be ours ({@code null} = never)
+     * @param ownLag true while our own load makes our event loops lag, so a timeout may be ours ({@code null} = never)
      */
     record Guards(RetryBudget budget, CircuitBreaker breaker, AdaptiveRateLimiter limiter, AdaptiveHedgeDelay hedgeDelay,
             int maxHedges, Duration breakerRetryAfter, BooleanSupplier ownLag) {

@@ -63,7 +63,7 @@ class UpstreamClientConfiguration {
             MeterRegistry registry, ObjectProvider<EventLoopLag> eventLoopLag) {
         EventLoopLag lag = eventLoopLag.getIfAvailable();
         return internalUserClient(upstreamHttpClient, properties, registry, Clock.systemUTC(),
-                lag == null ? null : lag::lagging);
+                lag == null ? null : lag::overloaded);
     }
 
     /**

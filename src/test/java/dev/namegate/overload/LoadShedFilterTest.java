@@ -52,8 +52,10 @@ class LoadShedFilterTest {
 
     @Test
     void aLagWithFewRequestsInProgressRefusesNothing() {
-        LoadShedFilter atLeastFour = new LoadShedFilter(lag, new OverloadProperties(true, Duration.ofMillis(5),
-                Duration.ofMillis(10), Duration.ofMillis(250), 0.5, 0.001, 0.9, Duration.ofSeconds(2), 4), meters);
+        OverloadProperties fourInFlight = new OverloadProperties(true, Duration.ofMillis(5),
+                Duration.ofMillis(10), Duration.ofMillis(250), 0.5, 0.001, 0.9, Duration.ofSeconds(2), 4);
+        EventLoopLag lag = new EventLoopLag(List.of(loop), fourInFlight, clock::get);
+        LoadShedFilter atLeastFour = new LoadShedFilter(lag, fourInFlight, meters);
         lag.start();
         clock.addAndGet(Duration.ofMillis(50).toNanos());
         await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() >= 0.45);
@@ -62,10 +64,12 @@ class LoadShedFilterTest {
 
         Sinks.Empty<Void> held = Sinks.empty();
         for (int i = 0; i < 4; i++) { // four requests in progress, none refused
+            assertThat(lag.overloaded()).as("lagging, but only %d in progress", i).isFalse();
             MockServerWebExchange exchange = exchange("/users/" + i);
             atLeastFour.filter(exchange, e -> held.asMono()).subscribe();
             assertThat(exchange.getResponse().getStatusCode()).isNull();
         }
+        assertThat(lag.overloaded()).isTrue();
         int refused = 0;
         for (int i = 0; i < 50; i++) { // with four in progress, most of the rest are
             MockServerWebExchange exchange = exchange("/users/" + i);
@@ -77,6 +81,8 @@ class LoadShedFilterTest {
         MockServerWebExchange after = exchange("/users/1");
         atLeastFour.filter(after, e -> Mono.empty()).block();
         assertThat(after.getResponse().getStatusCode()).as("all finished: below four again").isNull();
+        assertThat(lag.overloaded()).isFalse();
+        lag.stop();
     }
 
     @Test
