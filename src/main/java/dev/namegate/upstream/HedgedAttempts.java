@@ -97,7 +97,7 @@ final class HedgedAttempts {
             Disposable d = attempt.apply(n).subscribe(
                     value -> won(value, hedge),
                     this::failed,
-                    () -> failed(new IllegalStateException("attempt completed without a value")));
+                    this::completed);
             synchronized (this) {
                 if (done) {
                     d.dispose();
@@ -121,6 +121,19 @@ final class HedgedAttempts {
                 listener.hedgeSent();
                 launch();
             }
+        }
+
+        /**
+         * Runs after every value too (a Mono's value implies completion), so the exception is made
+         * only when no value came: a stack trace per request was the costliest thing on the hot path.
+         */
+        private void completed() {
+            synchronized (this) {
+                if (done) {
+                    return;
+                }
+            }
+            failed(new IllegalStateException("attempt completed without a value"));
         }
 
         private void won(T value, boolean hedge) {

@@ -61,6 +61,15 @@ class HedgedAttemptsTest {
     }
 
     @Test
+    void anAttemptThatCompletesWithoutAValueFailsTheRound() {
+        StepVerifier.withVirtualTime(() -> HedgedAttempts.race(n -> Mono.<String>empty(), DELAY, () -> true,
+                        VirtualTimeScheduler.get(), listener))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+                        .hasMessage("attempt completed without a value"))
+                .verify();
+    }
+
+    @Test
     void aHedgeStartsOnlyAfterTheDelayAndTheLoserIsCancelled() {
         StepVerifier.withVirtualTime(() -> {
                     VirtualTimeScheduler time = VirtualTimeScheduler.get();
