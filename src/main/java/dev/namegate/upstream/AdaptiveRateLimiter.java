@@ -127,6 +127,15 @@ public final class AdaptiveRateLimiter {
         }
     }
 
+    /** Nanoseconds until the next permit is free (0 = now), reserving nothing. */
+    public long nanosUntilFree() {
+        State s = state.get();
+        long now = now();
+        long interval = (long) (1e9 / s.ratePerSecond());
+        long earliest = Math.max(s.nextFreeNanos(), now - (long) ((burst - 1) * interval));
+        return Math.max(0, earliest - now);
+    }
+
     /** An attempt got an answer that was not a 429: raise the rate. */
     public void onSuccess() {
         while (true) {

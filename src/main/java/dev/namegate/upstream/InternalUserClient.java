@@ -64,6 +64,7 @@ public final class InternalUserClient {
     private final Duration responseTimeout;
     private final String connectTimeoutText;
     private final ObjectReader nameReader;
+    private final DeadlineOrderedPermits permits;
 
     /**
      * What protects the internal service and the tail; any of them may be {@code null} (off).
@@ -100,6 +101,7 @@ public final class InternalUserClient {
         this.guards = guards;
         this.responseTimeout = properties.responseTimeout();
         this.connectTimeoutText = "connect timeout after " + properties.connectTimeout().toMillis() + " ms";
+        this.permits = guards.limiter() == null ? null : new DeadlineOrderedPermits(guards.limiter(), policy.scheduler());
         this.nameReader = JsonMapper.builder()
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .build()
@@ -185,8 +187,8 @@ public final class InternalUserClient {
                 return false;
             }
             long wait = 0;
-            if (guards.limiter() != null) {
-                wait = guards.limiter().reserve(HEDGE_PERMIT_SLACK_NANOS);
+            if (permits != null) {
+                wait = permits.tryNow(HEDGE_PERMIT_SLACK_NANOS);
                 if (wait < 0) {
                     return false;
                 }
@@ -198,19 +200,19 @@ public final class InternalUserClient {
             return hedgesLeft.decrementAndGet() >= 0;
         }
 
-        /** Waits for a rate permit, or fails fast (503) when none comes before the deadline. */
+        /**
+         * Waits for a rate permit (earliest deadline first), or fails (503) when none comes before
+         * the deadline: at once when the permits before it are already spoken for.
+         */
         Mono<Void> permit() {
-            AdaptiveRateLimiter limiter = guards.limiter();
-            if (limiter == null) {
+            if (permits == null) {
                 return Mono.empty();
             }
-            long wait = limiter.reserve(run.timeLeftNanos() - policy.minAttemptTime().toNanos());
-            if (wait < 0) {
+            return permits.acquire(run.timeLeftNanos() - policy.minAttemptTime().toNanos(), () -> {
                 metrics.refused(UpstreamMetrics.Refusal.RATE_LIMIT);
-                return Mono.error(new UpstreamFailure(UpstreamFailure.Kind.UNAVAILABLE, Duration.ofSeconds(1),
-                        "no upstream rate permit before the deadline"));
-            }
-            return wait == 0 ? Mono.empty() : Mono.delay(Duration.ofNanos(wait), policy.scheduler()).then();
+                return new UpstreamFailure(UpstreamFailure.Kind.UNAVAILABLE, Duration.ofSeconds(1),
+                        "no upstream rate permit before the deadline");
+            });
         }
 
         /** An attempt behind the breaker (its rate permit was taken before; a hedge may wait a moment for it). */
