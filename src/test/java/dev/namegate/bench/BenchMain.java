@@ -121,12 +121,17 @@ public final class BenchMain {
             table.add(Summary.markdownHeader());
             System.out.println(Summary.markdownHeader());
             int status = 0;
+            List<String> sweepVerdict = new ArrayList<>();
             for (Scenario scenario : options.scenarios()) {
                 try {
-                    for (Summary summary : scenario(scenario)) {
+                    List<Summary> summaries = scenario(scenario);
+                    for (Summary summary : summaries) {
                         String row = summary.markdownRow();
                         table.add(row);
                         System.out.println(row);
+                    }
+                    if (summaries.size() > 1) {
+                        sweepVerdict.add(sweepVerdict(scenario, summaries));
                     }
                 } catch (Exception e) {
                     status = 1;
@@ -135,10 +140,25 @@ public final class BenchMain {
                             + e.getClass().getSimpleName() + " |");
                 }
             }
+            table.addAll(sweepVerdict);
+            sweepVerdict.forEach(System.out::println);
             Path results = options.outputDir().resolve("results.md");
             Files.write(results, table, StandardCharsets.UTF_8);
             System.err.println("wrote " + results);
             return status;
+        }
+
+        /** The highest sustainable rate of a sweep, and the goodput at each rate (for overload). */
+        private String sweepVerdict(Scenario scenario, List<Summary> summaries) {
+            double best = summaries.stream().filter(Summary::sustainable).mapToDouble(Summary::rate).max().orElse(0);
+            StringBuilder text = new StringBuilder("\n" + scenario.name() + " sweep: highest rate with p99 ≤ 100 ms and "
+                    + "≥ 99.9% correct: " + (best > 0 ? String.format(Locale.ROOT, "%.0f/s", best) : "none") + ". "
+                    + "Goodput (correct within 100 ms, per s):");
+            for (Summary summary : summaries) {
+                text.append(String.format(Locale.ROOT, " %.0f/s at %.0f/s offered;",
+                        summary.goodputPerSecond(options.duration()), summary.rate()));
+            }
+            return text.toString();
         }
 
         private String mode() {

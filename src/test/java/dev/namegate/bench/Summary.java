@@ -1,5 +1,7 @@
 package dev.namegate.bench;
 
+import java.time.Duration;
+
 import java.util.Locale;
 import java.util.Objects;
 
@@ -40,6 +42,16 @@ public record Summary(String scenario, String mode, double rate, long requests, 
                 load.wrong(), load.failed(), load.percentileMillis(50), load.percentileMillis(99),
                 load.percentileMillis(99.9), load.maxMillis(), upstreamAttemptsPerRequest, upstream429,
                 cpuSecondsPer1000, peakRssMiB);
+    }
+
+    /** What a throughput sweep looks for: p99 within 100 ms and at least 99.9% correct. */
+    public boolean sustainable() {
+        return requests > 0 && p99Millis <= 100 && correct >= 0.999 * requests;
+    }
+
+    /** Correct answers within 100 ms per second of a phase this long. */
+    public double goodputPerSecond(Duration phase) {
+        return correctWithinSlo / (phase.toMillis() / 1000.0);
     }
 
     /** The table header and its separator line. */
