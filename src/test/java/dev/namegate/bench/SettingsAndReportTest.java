@@ -103,4 +103,18 @@ class SettingsAndReportTest {
         assertThat(Summary.of("x", "direct", 1, load, Double.NaN, -1, Double.NaN, Double.NaN).markdownRow())
                 .endsWith("| – | – | – | – |");
     }
+
+    @Test
+    void aSweepRateIsSustainableWithP99Within100MsAndAtLeast999PerMilleCorrect() {
+        Summary fine = new Summary("healthy", "service", 2000, 20000, 19990, 19990, 10, 0, 1, 99.9, 120, 150,
+                1, 0, 0.3, 300);
+        Summary slow = new Summary("healthy", "service", 4000, 40000, 40000, 39000, 0, 0, 1, 100.1, 120, 150,
+                1, 0, 0.3, 300);
+        Summary wrong = new Summary("healthy", "service", 3000, 30000, 29960, 29960, 40, 0, 1, 20, 30, 40,
+                1, 0, 0.3, 300);
+        assertThat(fine.sustainable()).isTrue();
+        assertThat(slow.sustainable()).isFalse();
+        assertThat(wrong.sustainable()).isFalse();
+        assertThat(slow.goodputPerSecond(java.time.Duration.ofSeconds(10))).isEqualTo(3900);
+    }
 }
