@@ -1,5 +1,6 @@
 package dev.namegate.load;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,9 +63,16 @@ public final class LoadMain {
         for (Scenario scenario : settings.scenarios()) {
             LoadTarget target = LoadTarget.of(scenario.name());
             double rate = settings.rateOf(scenario);
-            summaries.add(runs.latest(ScenarioSimulation.classNameOf(scenario.name()), sinceEpochMillis)
-                    .map(run -> new RunSummary(scenario.name(), rate, target, Optional.of(run.measured()),
-                            Optional.of(run.directory())))
+            Optional<GatlingRuns.Run> run;
+            try {
+                run = runs.latest(ScenarioSimulation.classNameOf(scenario.name()), sinceEpochMillis);
+            } catch (IOException | RuntimeException unreadable) {
+                // e.g. a log cut short by a crash: that scenario has no result, the others still do
+                System.err.println(scenario.name() + ": cannot read its Gatling run: " + unreadable);
+                run = Optional.empty();
+            }
+            summaries.add(run.map(measured -> new RunSummary(scenario.name(), rate, target,
+                            Optional.of(measured.measured()), Optional.of(measured.directory())))
                     .orElseGet(() -> RunSummary.notRun(scenario.name(), rate, target)));
         }
         System.out.println();
