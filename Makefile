@@ -5,7 +5,7 @@ JAR      := target/namegate.jar
 SCENARIO ?= healthy
 CLIENT   ?=
 
-.PHONY: run test build key simulator bench image k8s clean
+.PHONY: run test build key simulator bench load image k8s clean
 
 $(JAR): pom.xml $(shell find src/main -type f 2>/dev/null)
 	$(MVN) -DskipTests package
@@ -40,6 +40,26 @@ BENCH_ARGS ?=
 bench:
 	$(MVN) -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.namegate.bench.BenchMain $(BENCH_ARGS)
+
+## make load [SCENARIO=flaky] [RATE=200] [DURATION=60] [SERVICE_CPU=0]: Gatling load tests (open workload),
+## every story scenario in turn or the one named, each against its own simulator and service processes on
+## loopback after an unmeasured warm-up; one summary line per scenario, HTML reports under target/gatling/.
+## RATE defaults to each scenario's own, DURATION (measured seconds) to 15. See README "Load tests".
+RATE        ?=
+DURATION    ?= 15
+SERVICE_CPU ?=
+# SCENARIO's default above is for run and simulator; load runs every scenario unless one is named.
+LOAD_SCENARIO = $(if $(filter command line environment override,$(origin SCENARIO)),$(SCENARIO),all)
+LOAD_PROPS    = -Dload.scenario=$(LOAD_SCENARIO) -Dload.rate=$(RATE) -Dload.duration=$(DURATION) -Dload.service-cpu=$(SERVICE_CPU)
+LOAD_MAIN     = java --add-opens java.base/java.lang=ALL-UNNAMED -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) \
+	$(LOAD_PROPS) dev.namegate.load.LoadMain
+load:
+	$(MVN) -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+	@simulations=$$($(LOAD_MAIN) simulations) || exit 2; since=$$(date +%s); \
+	for simulation in $$simulations; do \
+		$(MVN) gatling:test -Dgatling.simulationClass=$$simulation $(LOAD_PROPS) || true; \
+	done; \
+	$(LOAD_MAIN) summary $$since
 
 ## make image [IMAGE=registry.example.com/namegate] [TAG=0.1.0]: build and push the container image
 ## with Jib (no Docker daemon); needs the base image's registry and a login to IMAGE's registry.

@@ -5,11 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.LongFunction;
-import java.util.stream.Stream;
 
 import dev.namegate.simulator.SimulatedUsers;
 
@@ -67,7 +65,6 @@ import ch.qos.logback.classic.LoggerContext;
  */
 public final class BenchMain {
 
-    private static final String CLIENT_ID = "bench";
     /** The warm-up ramps from this share of the rate up to the full rate. */
     private static final double WARMUP_START_FRACTION = 0.05;
 
@@ -167,34 +164,23 @@ public final class BenchMain {
 
         private List<Summary> scenario(Scenario scenario) throws Exception {
             Path logs = options.outputDir();
-            // In direct mode the simulator is the system under test, so it gets the service's CPU.
-            List<String> simulatorPrefix = options.direct() ? pinning.servicePrefix() : pinning.othersPrefix();
-            try (SimulatorProcess simulator = SimulatorProcess.start(simulatorPrefix, options.jar(),
-                    scenario.fullSimulatorArgs(), logs.resolve("simulator-" + scenario.name() + ".log"))) {
-                if (options.direct()) {
-                    Target target = Target.internal(simulator.firstBaseUrl());
+            if (options.direct()) {
+                // In direct mode the simulator is the system under test, so it gets the service's CPU.
+                try (SimulatorProcess simulator = SimulatorProcess.start(pinning.servicePrefix(), options.jar(),
+                        scenario.fullSimulatorArgs(), logs.resolve("simulator-" + scenario.name() + ".log"))) {
                     ResponseCheck check = scenario.outage() ? ResponseChecks.serverProblem(false)
                             : ResponseChecks.internalApi(scenario.users(), names);
-                    return measure(scenario, target, check, simulator, -1);
+                    return measure(scenario, Target.internal(simulator.firstBaseUrl()), check, simulator, -1);
                 }
-                Path secrets = Files.createTempDirectory("namegate-bench");
-                try {
-                    ApiKeys.Minted key = ApiKeys.mint(CLIENT_ID);
-                    Path keysFile = ApiKeys.writeKeysFile(secrets, key, options.keyAttributes());
-                    try (ServiceProcess service = ServiceProcess.start(pinning.servicePrefix(), options.jar(),
-                            simulator.baseUrls(), keysFile, logs.resolve("service-" + scenario.name() + ".log"),
-                            java.util.stream.Stream.concat(scenario.serviceArgs().stream(), options.serviceArgs().stream())
-                                    .toList(), options.serviceJvmArgs())) {
-                        Target target = Target.publicApi(service.baseUrl(), key.key());
-                        ResponseCheck check = scenario.outage() ? ResponseChecks.serverProblem(true)
-                                : ResponseChecks.publicApi(scenario.users(), names);
-                        List<Summary> summaries = measure(scenario, target, check, simulator, service.pid());
-                        System.err.println(scenario.name() + " service metrics:\n" + service.namegateMetrics());
-                        return summaries;
-                    }
-                } finally {
-                    deleteTree(secrets);
-                }
+            }
+            try (ServiceUnderTest system = ServiceUnderTest.start(scenario, options.jar(), pinning,
+                    options.keyAttributes(), options.serviceArgs(), options.serviceJvmArgs(), logs)) {
+                ResponseCheck check = scenario.outage() ? ResponseChecks.serverProblem(true)
+                        : ResponseChecks.publicApi(scenario.users(), names);
+                List<Summary> summaries = measure(scenario, system.target(), check, system.simulator(),
+                        system.service().pid());
+                System.err.println(scenario.name() + " service metrics:\n" + system.service().namegateMetrics());
+                return summaries;
             }
         }
 
@@ -237,14 +223,6 @@ public final class BenchMain {
             double cpuPer1000 = after.cpuSecondsSince(before) * 1000.0 / result.requests();
             return Summary.of(scenario.name(), mode(), rate, result, attemptsPerRequest, counters.rateLimited(),
                     cpuPer1000, after.peakRssMiB());
-        }
-
-        private static void deleteTree(Path root) throws IOException {
-            try (Stream<Path> paths = Files.walk(root)) {
-                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(path);
-                }
-            }
         }
     }
 }

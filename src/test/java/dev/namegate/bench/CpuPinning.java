@@ -16,11 +16,11 @@ import java.util.stream.IntStream;
  * @param othersPrefix  command prefix for the simulator (empty when not pinning)
  * @param othersCpus    the CPU list for everything but the service, e.g. {@code 1-3}; empty when not pinning
  */
-record CpuPinning(List<String> servicePrefix, List<String> othersPrefix, String othersCpus) {
+public record CpuPinning(List<String> servicePrefix, List<String> othersPrefix, String othersCpus) {
 
-    static final CpuPinning NONE = new CpuPinning(List.of(), List.of(), "");
+    public static final CpuPinning NONE = new CpuPinning(List.of(), List.of(), "");
 
-    CpuPinning {
+    public CpuPinning {
         servicePrefix = List.copyOf(servicePrefix);
         othersPrefix = List.copyOf(othersPrefix);
     }
@@ -29,7 +29,7 @@ record CpuPinning(List<String> servicePrefix, List<String> othersPrefix, String 
      * Pinning for {@code serviceCpu}, or {@link #NONE} (with a note on stderr) when it is absent,
      * taskset is missing, or there is no other CPU left for the rest.
      */
-    static CpuPinning of(OptionalInt serviceCpu) {
+    public static CpuPinning of(OptionalInt serviceCpu) {
         if (serviceCpu.isEmpty()) {
             return NONE;
         }
@@ -47,7 +47,7 @@ record CpuPinning(List<String> servicePrefix, List<String> othersPrefix, String 
     }
 
     /** Moves every thread of this JVM (the load generator) to the non-service CPUs. */
-    void pinThisJvm() throws IOException, InterruptedException {
+    public void pinThisJvm() throws IOException, InterruptedException {
         if (othersCpus.isEmpty()) {
             return;
         }

@@ -55,7 +55,7 @@ public final class ResponseChecks {
                         ? Outcome.CORRECT : Outcome.WRONG;
     }
 
-    static boolean isProblem(String contentType) {
+    public static boolean isProblem(String contentType) {
         return contentType != null && contentType.regionMatches(true, 0, PROBLEM_JSON, 0, PROBLEM_JSON.length());
     }
 

@@ -1,0 +1,96 @@
+package dev.namegate.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * What a load is offered to: the simulator in one scenario's failure mode and the service in front
+ * of it, as separate processes on loopback, with a freshly minted key. Closing it stops both and
+ * deletes the keys file. Used by {@link BenchMain} and by the Gatling simulations
+ * ({@code dev.namegate.load}), so both measure the same set-up.
+ */
+public final class ServiceUnderTest implements AutoCloseable {
+
+    private static final String CLIENT_ID = "bench";
+
+    private final SimulatorProcess simulator;
+    private final ServiceProcess service;
+    private final Target target;
+    private final Path secrets;
+
+    private ServiceUnderTest(SimulatorProcess simulator, ServiceProcess service, Target target, Path secrets) {
+        this.simulator = simulator;
+        this.service = service;
+        this.target = target;
+        this.secrets = secrets;
+    }
+
+    /**
+     * Starts the simulator, then the service (cache off, see {@link ServiceProcess}); each process
+     * logs to {@code logs/simulator-<scenario>.log} and {@code logs/service-<scenario>.log}.
+     *
+     * @param keyAttributes  written next to the key, e.g. {@link BenchOptions#UNLIMITED_KEY}
+     * @param serviceArgs    service arguments after the scenario's own (later ones win)
+     * @param serviceJvmArgs JVM options for the service
+     */
+    public static ServiceUnderTest start(Scenario scenario, Path jar, CpuPinning pinning, String keyAttributes,
+            List<String> serviceArgs, List<String> serviceJvmArgs, Path logs) throws IOException, InterruptedException {
+        SimulatorProcess simulator = SimulatorProcess.start(pinning.othersPrefix(), jar, scenario.fullSimulatorArgs(),
+                logs.resolve("simulator-" + scenario.name() + ".log"));
+        Path secrets = null;
+        try {
+            secrets = Files.createTempDirectory("namegate-bench");
+            ApiKeys.Minted key = ApiKeys.mint(CLIENT_ID);
+            Path keysFile = ApiKeys.writeKeysFile(secrets, key, keyAttributes);
+            ServiceProcess service = ServiceProcess.start(pinning.servicePrefix(), jar, simulator.baseUrls(), keysFile,
+                    logs.resolve("service-" + scenario.name() + ".log"),
+                    Stream.concat(scenario.serviceArgs().stream(), serviceArgs.stream()).toList(), serviceJvmArgs);
+            return new ServiceUnderTest(simulator, service, Target.publicApi(service.baseUrl(), key.key()), secrets);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            simulator.close();
+            if (secrets != null) {
+                try {
+                    deleteTree(secrets);
+                } catch (IOException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** The public API of the service with the key ({@code GET /users/{id}}, {@code Bearer ...}). */
+    public Target target() {
+        return target;
+    }
+
+    public SimulatorProcess simulator() {
+        return simulator;
+    }
+
+    public ServiceProcess service() {
+        return service;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            service.close();
+            simulator.close();
+        } finally {
+            deleteTree(secrets);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
