@@ -92,9 +92,18 @@ final class DeadlineOrderedPermits {
         return limiter.nanosUntilFree() + (long) (ahead * (1e9 / limiter.rate()));
     }
 
-    /** Whether a permit is free right now with nobody waiting for it; takes it if so (a hedge never queues). */
-    synchronized long tryNow(long slackNanos) {
-        return waiters.isEmpty() ? limiter.reserve(slackNanos) : -1;
+    /**
+     * A permit within {@code slackNanos} for a hedge, which never queues: only when nobody waits
+     * whose deadline is nearer than the hedge's ({@code maxWaitNanos} from now).
+     *
+     * @return nanoseconds to wait for the permit taken, or -1 when none was taken
+     */
+    synchronized long tryNow(long slackNanos, long maxWaitNanos) {
+        Waiter first = waiters.peek();
+        if (first != null && first.deadlineNanos <= now() + maxWaitNanos) {
+            return -1;
+        }
+        return limiter.reserve(slackNanos);
     }
 
     /** Grants free permits by deadline and refuses expired waiters; re-arms while any wait. */

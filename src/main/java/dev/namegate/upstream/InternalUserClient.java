@@ -188,7 +188,7 @@ public final class InternalUserClient {
             }
             long wait = 0;
             if (permits != null) {
-                wait = permits.tryNow(HEDGE_PERMIT_SLACK_NANOS);
+                wait = permits.tryNow(HEDGE_PERMIT_SLACK_NANOS, run.timeLeftNanos() - policy.minAttemptTime().toNanos());
                 if (wait < 0) {
                     return false;
                 }

@@ -61,13 +61,15 @@ class DeadlineOrderedPermitsTest {
     }
 
     @Test
-    void aHedgeNeverTakesAPermitWhileSomeoneWaits() {
+    void aHedgeNeverTakesAPermitBeforeSomeoneWaitingWithANearerDeadline() {
         acquire("now", 100);
-        assertThat(permits.tryNow(20 * MS)).as("nobody waits: the next slot, 10 ms on").isEqualTo(10 * MS);
-        acquire("waiting", 100); // slot at 20 ms
-        assertThat(permits.tryNow(50 * MS)).isEqualTo(-1);
-        time.advanceTimeBy(Duration.ofMillis(20));
-        assertThat(events).containsExactly("now at 0", "waiting at 20");
+        assertThat(permits.tryNow(20 * MS, 80 * MS)).as("nobody waits: the next slot, 10 ms on").isEqualTo(10 * MS);
+        acquire("waiting", 60); // slot at 20 ms, deadline at 60 ms
+        assertThat(permits.tryNow(50 * MS, 70 * MS)).as("the waiter's deadline is nearer").isEqualTo(-1);
+        assertThat(permits.tryNow(25 * MS, 40 * MS)).as("the hedge's deadline is nearer: it goes first")
+                .isEqualTo(20 * MS);
+        time.advanceTimeBy(Duration.ofMillis(40));
+        assertThat(events).containsExactly("now at 0", "waiting at 30");
     }
 
     @Test
