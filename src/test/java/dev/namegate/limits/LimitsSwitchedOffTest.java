@@ -34,6 +34,7 @@ import dev.namegate.auth.KeyMint.MintedKey;
         "namegate.upstream.deadline=5s",
         "namegate.overload.enabled=false",
         "namegate.limits.enabled=false",
+        "namegate.upstream.hedging.enabled=false", // one upstream call per request, to count them
 })
 class LimitsSwitchedOffTest {
 
