@@ -27,6 +27,7 @@ import io.netty.util.concurrent.EventExecutor;
 public final class EventLoopLag {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.namegate.overload");
+    private static final long EPISODE_END_NANOS = 1_000_000_000L;
 
     private final List<EventExecutor> loops;
     private final long intervalNanos;
@@ -45,6 +46,9 @@ public final class EventLoopLag {
     private volatile long laggedAt;
     private volatile double shedShare;
     private volatile boolean running;
+    /** Whether a shedding episode has been logged as started and not yet as ended (guarded by this). */
+    private boolean episode;
+    private long calmSince = Long.MAX_VALUE;
 
     public EventLoopLag(List<EventExecutor> loops, OverloadProperties properties, LongSupplier nanoClock) {
         if (loops.isEmpty()) {
@@ -95,16 +99,26 @@ public final class EventLoopLag {
         }
     }
 
-    /** Additive both ways: a late probe refuses a little more, a punctual one a little less. */
+    /**
+     * Additive both ways: a late probe refuses a little more, a punctual one a little less. One log
+     * line when an episode starts and one when the share has stayed at zero for a second, however
+     * often it flickers in between.
+     */
     private synchronized void adjustShedding(boolean late) {
-        double before = shedShare;
-        double after = late ? Math.min(maxShed, before + shedStep) : Math.max(0, before - shedRelief);
-        if (after != before) {
-            shedShare = after;
-            if (before == 0) {
+        double after = late ? Math.min(maxShed, shedShare + shedStep) : Math.max(0, shedShare - shedRelief);
+        shedShare = after;
+        long now = nanoClock.getAsLong();
+        if (after > 0) {
+            calmSince = Long.MAX_VALUE;
+            if (!episode) {
+                episode = true;
                 LOG.warn("overload: event loops {} ms late, refusing a share of new requests", lagNanos() / 1_000_000);
-            } else if (after == 0) {
-                LOG.info("overload: event loops punctual again, no longer refusing requests");
+            }
+        } else if (episode) {
+            calmSince = Math.min(calmSince, now);
+            if (now - calmSince >= EPISODE_END_NANOS) {
+                episode = false;
+                LOG.info("overload: event loops punctual for a second, no longer refusing requests");
             }
         }
     }

@@ -34,7 +34,7 @@ public record OverloadProperties(
         @NotNull @DefaultValue("10ms") Duration lagThreshold,
         @NotNull @DefaultValue("250ms") Duration hold,
         @DecimalMin("0.001") @DecimalMax("1") @DefaultValue("0.05") double shedStep,
-        @DecimalMin("0.001") @DecimalMax("1") @DefaultValue("0.01") double shedRelief,
+        @DecimalMin("0.0001") @DecimalMax("1") @DefaultValue("0.01") double shedRelief,
         @DecimalMin("0") @DecimalMax("0.99") @DefaultValue("0.9") double maxShed,
         @NotNull @DefaultValue("1s") Duration retryAfter,
         @Min(0) @DefaultValue("16") int shedMinInFlight) {

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 
 import io.netty.channel.DefaultEventLoop;
 
+import dev.namegate.testing.LogCapture;
+
 /**
  * The probe on a real event loop, read through a clock the test moves: a jump of the clock is a
  * stall of the loop as far as the probe can tell, without making the test machine stall.
@@ -83,5 +85,19 @@ class EventLoopLagTest {
             highest = Math.max(highest, lag.shedShare());
         }
         assertThat(highest).isEqualTo(0.9);
+    }
+
+    @Test
+    void anEpisodeIsLoggedOnceHoweverOftenTheShareFlickers() {
+        try (LogCapture log = LogCapture.of("dev.namegate.overload")) {
+            lag.start();
+            for (int i = 0; i < 3; i++) {
+                clock.addAndGet(Duration.ofMillis(50).toNanos()); // late, then punctual until the share is 0
+                await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() > 0);
+                await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() == 0);
+            }
+            assertThat(log.messages()).hasSize(1).first().asString()
+                    .startsWith("overload: event loops").endsWith("refusing a share of new requests");
+        }
     }
 }
