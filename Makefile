@@ -5,7 +5,7 @@ JAR      := target/namegate.jar
 SCENARIO ?= healthy
 CLIENT   ?=
 
-.PHONY: run test build key simulator bench image k8s clean
+.PHONY: run test build key simulator bench startup image k8s clean
 
 $(JAR): pom.xml $(shell find src/main -type f 2>/dev/null)
 	$(MVN) -DskipTests package
@@ -40,6 +40,15 @@ BENCH_ARGS ?=
 bench:
 	$(MVN) -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.namegate.bench.BenchMain $(BENCH_ARGS)
+
+## make startup [STARTUP_ARGS="--runs=5 --variants=jar,cds"]: time from launch to the first right
+## answer and to readiness, and RSS, for the plain jar, the extracted jar, its CDS archive and (when
+## /usr/lib/jvm/temurin-25-jdk-amd64 exists) Java 25's AOT cache (target/bench/startup.md).
+## See README "Startup and footprint".
+STARTUP_ARGS ?=
+startup:
+	$(MVN) -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.namegate.bench.StartupBench $(STARTUP_ARGS)
 
 ## make image [IMAGE=registry.example.com/namegate] [TAG=0.1.0]: build and push the container image
 ## with Jib (no Docker daemon); needs the base image's registry and a login to IMAGE's registry.
