@@ -118,12 +118,14 @@ public final class BenchMain {
 
         int all() throws IOException {
             List<String> table = new ArrayList<>();
+            List<Summary> plotted = new ArrayList<>();
             table.add(Summary.markdownHeader());
             System.out.println(Summary.markdownHeader());
             int status = 0;
             for (Scenario scenario : options.scenarios()) {
                 try {
                     for (Summary summary : scenario(scenario)) {
+                        plotted.add(summary);
                         String row = summary.markdownRow();
                         table.add(row);
                         System.out.println(row);
@@ -138,6 +140,7 @@ public final class BenchMain {
             Path results = options.outputDir().resolve("results.md");
             Files.write(results, table, StandardCharsets.UTF_8);
             System.err.println("wrote " + results);
+            System.err.println("wrote " + LatencyPlot.write(plotted, options.outputDir().resolve("latency.png")));
             return status;
         }
 
