@@ -71,6 +71,11 @@ public record ProcStats(long cpuTicks, long vmHwmKiB, long vmRssKiB) {
         return value;
     }
 
+    /** CPU seconds spent since the process started. */
+    public double cpuSeconds() {
+        return known() ? (double) cpuTicks / ticksPerSecond() : Double.NaN;
+    }
+
     /** CPU seconds spent between {@code before} and this sample. */
     public double cpuSecondsSince(ProcStats before) {
         if (!known() || !before.known()) {

@@ -42,8 +42,9 @@ import dev.namegate.simulator.SimulatedUsers;
  * <ul>
  * <li>{@code --runs=5} measured launches per variant; one more, unmeasured, launch comes first so
  *     the page cache holds the jars for every variant alike</li>
- * <li>{@code --variants=jar,extracted,cds,extracted-25,aot-25} (default: all; the {@code -25} ones
- *     only when a Java 25 JDK is there)</li>
+ * <li>{@code --variants=jar,extracted,cds,cds-warm,extracted-25,aot-25,aot-25-warm} (default: all;
+ *     the {@code -25} ones only when a Java 25 JDK is there). The {@code -warm} ones train through
+ *     the warm-up instead of stopping when the context has started</li>
  * <li>{@code --jdk25=/usr/lib/jvm/temurin-25-jdk-amd64} the Java 25 JDK (default: that path if it
  *     exists); {@code --jdk25=none} skips its variants</li>
  * <li>{@code --jvm-args="-XX:+UseSerialGC -Xmx307m"} JVM options for every launch, training runs included</li>
@@ -156,9 +157,9 @@ public final class StartupBench {
                 .toList();
         notes.add(0, String.format(Locale.ROOT, "Each cell: median (min–max) of %d launches per variant, rounds "
                 + "interleaved, after one unmeasured launch; times from process launch, polling every %d ms. "
-                + "%d CPUs, %s %s; load average before: %s. %s. Command: `make startup%s`.",
+                + "%d CPUs, %s %s; load average before: %s, after: %s. %s. Command: `make startup%s`.",
                 options.runs(), options.pollInterval().toMillis(), Runtime.getRuntime().availableProcessors(),
-                System.getProperty("os.name"), System.getProperty("os.version"), loadBefore,
+                System.getProperty("os.name"), System.getProperty("os.version"), loadBefore, loadAverage(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS),
                 commandLine.isBlank() ? "" : " STARTUP_ARGS=\"" + commandLine + "\""));
         if (!options.jvmArgs().isEmpty()) {
@@ -191,22 +192,24 @@ public final class StartupBench {
                 case "jar" -> new Variant(name, "`java -jar " + options.jar().getFileName() + "`", java17, jdk17,
                         options.jar().toAbsolutePath(), jvmArgs);
                 case "extracted" -> new Variant(name, "extracted jar", java17, jdk17, appJar, jvmArgs);
-                case "cds" -> {
-                    Path archive = app.resolve("app.jsa");
-                    launches.train(name, java17, appJar, archive, "-XX:ArchiveClassesAtExit=" + archive);
-                    yield new Variant(name, "extracted jar + CDS archive", java17, jdk17, appJar,
-                            with(jvmArgs, "-XX:SharedArchiveFile=" + archive, "-Xshare:on"));
+                case "cds", "cds-warm" -> {
+                    boolean warm = name.endsWith("-warm");
+                    Path archive = app.resolve(warm ? "app-warm.jsa" : "app.jsa");
+                    launches.train(name, java17, appJar, archive, "-XX:ArchiveClassesAtExit=" + archive, warm);
+                    yield new Variant(name, "extracted jar + CDS archive" + (warm ? " (trained through the warm-up)" : ""),
+                            java17, jdk17, appJar, with(jvmArgs, "-XX:SharedArchiveFile=" + archive, "-Xshare:on"));
                 }
                 case "extracted-25" -> {
                     String java25 = Java.launcher(options.jdk25().orElseThrow());
                     yield new Variant(name, "extracted jar", java25, javaVersion(java25), appJar, jvmArgs);
                 }
-                case "aot-25" -> {
+                case "aot-25", "aot-25-warm" -> {
+                    boolean warm = name.endsWith("-warm");
                     String java25 = Java.launcher(options.jdk25().orElseThrow());
-                    Path cache = app.resolve("app.aot");
-                    launches.train(name, java25, appJar, cache, "-XX:AOTCacheOutput=" + cache);
-                    yield new Variant(name, "extracted jar + AOT cache", java25, javaVersion(java25), appJar,
-                            with(jvmArgs, "-XX:AOTCache=" + cache, "-XX:AOTMode=on"));
+                    Path cache = app.resolve(warm ? "app-warm.aot" : "app.aot");
+                    launches.train(name, java25, appJar, cache, "-XX:AOTCacheOutput=" + cache, warm);
+                    yield new Variant(name, "extracted jar + AOT cache" + (warm ? " (trained through the warm-up)" : ""),
+                            java25, javaVersion(java25), appJar, with(jvmArgs, "-XX:AOTCache=" + cache, "-XX:AOTMode=on"));
                 }
                 default -> throw new IllegalArgumentException("unknown variant " + name);
             });
@@ -245,14 +248,25 @@ public final class StartupBench {
             this.key = key;
         }
 
-        /** A training run: the context starts, the JVM writes {@code output} as it exits. */
-        void train(String variant, String java, Path appJar, Path output, String outputFlag)
+        /**
+         * A training run; the JVM writes {@code output} as it exits. Spring Boot's recipe stops once
+         * the context has started ({@code -Dspring.context.exit=onRefresh}): no request has run yet.
+         * {@code throughWarmup} instead lets the service start its servers and do its warm-up
+         * (lookups and requests through the whole public path) and then exit
+         * ({@code namegate.warmup.exit-when-done}, as {@code make cds} does), so the archive also
+         * holds what the first requests load.
+         */
+        void train(String variant, String java, Path appJar, Path output, String outputFlag, boolean throughWarmup)
                 throws IOException, InterruptedException {
             Files.deleteIfExists(output);
             Path log = work.resolve(variant + "-training.log");
+            List<String> jvmArgs = throughWarmup ? with(options.jvmArgs(), outputFlag)
+                    : with(options.jvmArgs(), outputFlag, "-Dspring.context.exit=onRefresh");
+            List<String> serviceArgs = throughWarmup ? with(options.serviceArgs(), "--namegate.warmup.exit-when-done=true")
+                    : options.serviceArgs();
             long start = System.nanoTime();
             try (ServiceProcess training = ServiceProcess.launch(java, List.of(), appJar, internalBaseUrls, keysFile,
-                    log, options.serviceArgs(), with(options.jvmArgs(), outputFlag, "-Dspring.context.exit=onRefresh"))) {
+                    log, serviceArgs, jvmArgs)) {
                 int exit = training.awaitExit(TRAINING_TIMEOUT);
                 if (exit != 0 || !Files.isRegularFile(output)) {
                     throw new IOException(variant + " training run failed (exit " + exit + "); see " + log);
@@ -263,11 +277,16 @@ public final class StartupBench {
                     variant, seconds, output.getFileName(), Files.size(output) / (1024.0 * 1024.0)));
         }
 
+        private HttpRequest readyz(ServiceProcess service) {
+            return HttpRequest.newBuilder(URI.create(service.baseUrl() + "/readyz")).timeout(REQUEST_TIMEOUT).GET().build();
+        }
+
         StartupSample measure(Variant variant, Path log) throws IOException, InterruptedException {
             // Before the JVM is warm, a lookup can miss its 90 ms deadline: those answers are counted, not hidden.
             Map<Integer, Integer> wrongBefore = new TreeMap<>();
             long start = System.nanoTime();
             double first;
+            double cpuAtFirst;
             double rssAtFirst;
             double ready;
             double rssAtReady;
@@ -277,10 +296,10 @@ public final class StartupBench {
                         .timeout(REQUEST_TIMEOUT).header("Authorization", "Bearer " + key)
                         .header("Accept", "application/json").GET().build();
                 first = pollUntil(service, user, start, this::isRightName, wrongBefore);
-                rssAtFirst = ProcStats.of(service.pid()).rssMiB();
-                HttpRequest readyz = HttpRequest.newBuilder(URI.create(service.baseUrl() + "/readyz"))
-                        .timeout(REQUEST_TIMEOUT).GET().build();
-                ready = pollUntil(service, readyz, start, response -> response.statusCode() == 200, new TreeMap<>());
+                ProcStats atFirst = ProcStats.of(service.pid());
+                cpuAtFirst = atFirst.cpuSeconds() * 1000;
+                rssAtFirst = atFirst.rssMiB();
+                ready = pollUntil(service, readyz(service), start, response -> response.statusCode() == 200, new TreeMap<>());
                 rssAtReady = ProcStats.of(service.pid()).rssMiB();
             }
             double started;
@@ -291,7 +310,7 @@ public final class StartupBench {
             if (!wrongBefore.isEmpty()) {
                 System.err.println(variant.name() + ": answers before the first right one, by status: " + wrongBefore);
             }
-            return new StartupSample(first, ready, rssAtFirst, rssAtReady, started);
+            return new StartupSample(first, ready, cpuAtFirst, rssAtFirst, rssAtReady, started);
         }
 
         private boolean isRightName(HttpResponse<byte[]> response) {

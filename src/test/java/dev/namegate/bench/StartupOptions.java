@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Command-line options of {@link StartupBench}; see its Javadoc for the list.
@@ -25,8 +26,8 @@ public record StartupOptions(int runs, Path jar, Path outputDir, Optional<Path> 
 
     /** Where the brief's machine has its second JDK; used when it exists and no --jdk25 is given. */
     static final Path DEFAULT_JDK25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
-    static final List<String> JDK17_VARIANTS = List.of("jar", "extracted", "cds");
-    static final List<String> JDK25_VARIANTS = List.of("extracted-25", "aot-25");
+    static final List<String> JDK17_VARIANTS = List.of("jar", "extracted", "cds", "cds-warm");
+    static final List<String> JDK25_VARIANTS = List.of("extracted-25", "aot-25", "aot-25-warm");
 
     public StartupOptions {
         Objects.requireNonNull(jar, "jar");
@@ -94,7 +95,7 @@ public record StartupOptions(int runs, Path jar, Path outputDir, Optional<Path> 
         }
         if (variants == null) {
             variants = jdk25.isPresent()
-                    ? List.of("jar", "extracted", "cds", "extracted-25", "aot-25")
+                    ? Stream.concat(JDK17_VARIANTS.stream(), JDK25_VARIANTS.stream()).toList()
                     : JDK17_VARIANTS;
         }
         return new StartupOptions(runs, jar, outputDir, jdk25, variants, jvmArgs, serviceArgs, poll);

@@ -67,6 +67,7 @@ final class StartupReport {
         String markdown() {
             return "| " + String.join(" | ", variant, how, jdk, Integer.toString(samples.size()),
                     spread(StartupSample::firstAnswerMillis).format(),
+                    spread(StartupSample::cpuAtFirstAnswerMillis).format(),
                     spread(StartupSample::startedMillis).format(),
                     spread(StartupSample::readyMillis).format(),
                     spread(StartupSample::rssAtFirstAnswerMiB).format(),
@@ -75,9 +76,9 @@ final class StartupReport {
     }
 
     static String header() {
-        return "| variant | launched as | JDK | runs | first right answer ms | Spring \"Started\" ms "
+        return "| variant | launched as | JDK | runs | first right answer ms | CPU by then ms | Spring \"Started\" ms "
                 + "| ready ms | RSS at first answer MiB | RSS at ready MiB |\n"
-                + "|---|---|---|--:|--:|--:|--:|--:|--:|";
+                + "|---|---|---|--:|--:|--:|--:|--:|--:|--:|";
     }
 
     /** The table, then {@code notes} (one paragraph or list item per entry). */

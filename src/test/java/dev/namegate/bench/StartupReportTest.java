@@ -28,13 +28,13 @@ class StartupReportTest {
     @Test
     void aRowHasTheHeadersColumnsAndOneCellPerMeasure() {
         StartupReport.Row row = new StartupReport.Row("cds", "extracted jar + CDS archive", "17.0.15", List.of(
-                new StartupSample(2800, 7700, 230, 270, 2500),
-                new StartupSample(3000, 7900, 240, 280, Double.NaN)));
+                new StartupSample(2800, 7700, 4100, 230, 270, 2500),
+                new StartupSample(3000, 7900, 4300, 240, 280, Double.NaN)));
 
         String header = StartupReport.header().lines().findFirst().orElseThrow();
         assertThat(columns(row.markdown())).isEqualTo(columns(header));
         assertThat(row.markdown()).isEqualTo(
-                "| cds | extracted jar + CDS archive | 17.0.15 | 2 | 2900 (2800–3000) | 2500 | 7800 (7700–7900) "
+                "| cds | extracted jar + CDS archive | 17.0.15 | 2 | 2900 (2800–3000) | 4200 (4100–4300) | 2500 | 7800 (7700–7900) "
                         + "| 235 (230–240) | 275 (270–280) |");
         assertThat(StartupReport.markdown(List.of(row), List.of("note"))).startsWith(StartupReport.header())
                 .endsWith(row.markdown() + "\n\nnote\n");
@@ -51,20 +51,22 @@ class StartupReportTest {
     @Test
     void optionsRunEveryVariantTheMachineCanAndRefuseTheOthersByName() {
         StartupOptions without25 = StartupOptions.parse(Optional.empty());
-        assertThat(without25.variants()).containsExactly("jar", "extracted", "cds");
+        assertThat(without25.variants()).containsExactly("jar", "extracted", "cds", "cds-warm");
         assertThat(without25.runs()).isEqualTo(5);
         assertThat(without25.pollInterval()).isEqualTo(Duration.ofMillis(10));
 
         Path jdk = Path.of("/opt/jdk-25");
         StartupOptions with25 = StartupOptions.parse(Optional.of(jdk), "--runs=3", "--jvm-args=-XX:+UseSerialGC -Xmx300m",
                 "--service-args=--namegate.warmup.requests=0");
-        assertThat(with25.variants()).containsExactly("jar", "extracted", "cds", "extracted-25", "aot-25");
+        assertThat(with25.variants()).containsExactly("jar", "extracted", "cds", "cds-warm", "extracted-25", "aot-25",
+                "aot-25-warm");
         assertThat(with25.jdk25()).hasValue(jdk);
         assertThat(with25.runs()).isEqualTo(3);
         assertThat(with25.jvmArgs()).containsExactly("-XX:+UseSerialGC", "-Xmx300m");
         assertThat(with25.serviceArgs()).containsExactly("--namegate.warmup.requests=0");
 
-        assertThat(StartupOptions.parse(Optional.of(jdk), "--jdk25=none").variants()).containsExactly("jar", "extracted", "cds");
+        assertThat(StartupOptions.parse(Optional.of(jdk), "--jdk25=none").variants())
+                .containsExactly("jar", "extracted", "cds", "cds-warm");
         assertThat(StartupOptions.parse(Optional.of(jdk), "--variants=cds,aot-25").variants()).containsExactly("cds", "aot-25");
         assertThatThrownBy(() -> StartupOptions.parse(Optional.empty(), "--variants=aot-25")).hasMessageContaining("--jdk25");
         assertThatThrownBy(() -> StartupOptions.parse(Optional.empty(), "--variants=graal")).hasMessageContaining("graal");
