@@ -2,10 +2,12 @@
 # the Maven wrapper fetches Maven on first use.
 MVN      ?= ./mvnw -B -q
 JAR      := target/namegate.jar
+CDS_DIR  := target/cds
+CDS_ARCHIVE := $(CDS_DIR)/app.jsa
 SCENARIO ?= healthy
 CLIENT   ?=
 
-.PHONY: run test build key simulator bench load image k8s clean
+.PHONY: run test build cds key simulator bench load startup image k8s clean
 
 $(JAR): pom.xml $(shell find src/main -type f 2>/dev/null)
 	$(MVN) -DskipTests package
@@ -13,9 +15,29 @@ $(JAR): pom.xml $(shell find src/main -type f 2>/dev/null)
 ## make build: the runnable jar (target/namegate.jar)
 build: $(JAR)
 
-## make run [SCENARIO=flaky]: the service with the embedded internal-service simulator (demo mode)
-run: $(JAR)
-	java -jar $(JAR) --namegate.demo.enabled=true --namegate.demo.scenario=$(SCENARIO)
+## make run [SCENARIO=flaky]: the service with the embedded internal-service simulator (demo mode),
+## started from the extracted jar and its CDS archive (make cds)
+run: $(CDS_ARCHIVE)
+	java -XX:SharedArchiveFile=$(CDS_ARCHIVE) -jar $(CDS_DIR)/namegate.jar --namegate.demo.enabled=true --namegate.demo.scenario=$(SCENARIO)
+
+## make cds: the jar extracted to target/cds plus a CDS archive of the classes a start and the
+## first requests load (a training run: demo mode, then exit after the warm-up); `make run` starts
+## from it. It fits only the JDK that made it, and this path: from this directory,
+## java -XX:SharedArchiveFile=target/cds/app.jsa -jar target/cds/namegate.jar. README "Startup and footprint".
+cds: $(CDS_ARCHIVE)
+
+# Spring Boot's recipe (-Dspring.context.exit=onRefresh) stops before any request, so its archive
+# lacks the request path. Here demo mode brings a simulator and a key, the warm-up sends lookups and
+# requests through everything, namegate.warmup.exit-when-done ends the run, and the JVM writes the
+# archive as it exits. (The demo key in training.log died with the process.)
+$(CDS_ARCHIVE): $(JAR)
+	rm -rf $(CDS_DIR)
+	java -Djarmode=tools -jar $(JAR) extract --destination $(CDS_DIR)
+	SERVER_PORT=0 MANAGEMENT_SERVER_PORT=0 SERVER_ADDRESS=127.0.0.1 MANAGEMENT_SERVER_ADDRESS=127.0.0.1 \
+		java -XX:ArchiveClassesAtExit=$(CDS_ARCHIVE) -jar $(CDS_DIR)/namegate.jar \
+		--namegate.demo.enabled=true --namegate.warmup.exit-when-done=true \
+		> $(CDS_DIR)/training.log 2>&1 || { tail -20 $(CDS_DIR)/training.log; exit 1; }
+	@echo "wrote $(CDS_ARCHIVE) ($$(du -m $(CDS_ARCHIVE) | cut -f1) MiB); training log: $(CDS_DIR)/training.log"
 
 ## make test: every test (unit, MockWebServer, simulator process end to end)
 test:
@@ -60,6 +82,15 @@ load:
 		$(MVN) gatling:test -Dgatling.simulationClass=$$simulation $(LOAD_PROPS) || true; \
 	done; \
 	$(LOAD_MAIN) summary $$since
+
+## make startup [STARTUP_ARGS="--runs=5 --variants=jar,cds-warm"]: time from launch to the first right
+## answer and to readiness, and RSS, for the plain jar, the extracted jar, CDS archives and (when
+## /usr/lib/jvm/temurin-25-jdk-amd64 exists) Java 25's AOT cache (target/bench/startup.md).
+## See README "Startup and footprint".
+STARTUP_ARGS ?=
+startup:
+	$(MVN) -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.namegate.bench.StartupBench $(STARTUP_ARGS)
 
 ## make image [IMAGE=registry.example.com/namegate] [TAG=0.1.0]: build and push the container image
 ## with Jib (no Docker daemon); needs the base image's registry and a login to IMAGE's registry.

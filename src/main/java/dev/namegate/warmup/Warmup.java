@@ -5,10 +5,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -85,8 +87,22 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
                     done.set(true);
                     LOG.info("warm-up done in {} ms ({} lookups, {} requests): ready",
                             Duration.ofNanos(System.nanoTime() - start).toMillis(), properties.lookups(), properties.requests());
+                    if (properties.exitWhenDone()) {
+                        exit(event.getApplicationContext());
+                    }
                 })
                 .subscribe(ignored -> { }, error -> LOG.warn("warm-up failed: {}", error.getClass().getName()));
+    }
+
+    /**
+     * Closes the context and ends the JVM, as {@code -Dspring.context.exit=onRefresh} does, so the JVM
+     * writes its CDS archive or AOT cache. On a thread of its own: closing waits for the servers,
+     * whose event loops may be the caller.
+     */
+    private static void exit(ConfigurableApplicationContext context) {
+        LOG.info("exiting after the warm-up (namegate.warmup.exit-when-done: a training run)");
+        Thread exit = new Thread(() -> System.exit(SpringApplication.exit(context)), "warmup-exit");
+        exit.start();
     }
 
     public boolean isDone() {

@@ -20,6 +20,9 @@ import org.springframework.validation.annotation.Validated;
  *        replicas) does not flood the internal service and trip its rate limit (default 50)
  * @param userId the id looked up (default 1)
  * @param timeout readiness turns green after this even if the warm-up has not finished (default 20 s)
+ * @param exitWhenDone stop the application once the warm-up is done (default false): a training
+ *        run for a CDS archive or AOT cache ({@code make cds}) that, unlike Spring's
+ *        {@code -Dspring.context.exit=onRefresh}, has also loaded what the first requests need
  */
 @Validated
 @ConfigurationProperties("namegate.warmup")
@@ -29,5 +32,6 @@ public record WarmupProperties(
         @Min(1) @DefaultValue("4") int concurrency,
         @Positive @DefaultValue("50") double rate,
         @Min(1) @DefaultValue("1") long userId,
-        @NotNull @DefaultValue("20s") Duration timeout) {
+        @NotNull @DefaultValue("20s") Duration timeout,
+        @DefaultValue("false") boolean exitWhenDone) {
 }

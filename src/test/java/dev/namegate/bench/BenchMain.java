@@ -115,6 +115,7 @@ public final class BenchMain {
 
         int all() throws IOException {
             List<String> table = new ArrayList<>();
+            List<Summary> plotted = new ArrayList<>();
             table.add(Summary.markdownHeader());
             System.out.println(Summary.markdownHeader());
             int status = 0;
@@ -122,6 +123,7 @@ public final class BenchMain {
             for (Scenario scenario : options.scenarios()) {
                 try {
                     List<Summary> summaries = scenario(scenario);
+                    plotted.addAll(summaries);
                     for (Summary summary : summaries) {
                         String row = summary.markdownRow();
                         table.add(row);
@@ -142,6 +144,7 @@ public final class BenchMain {
             Path results = options.outputDir().resolve("results.md");
             Files.write(results, table, StandardCharsets.UTF_8);
             System.err.println("wrote " + results);
+            System.err.println("wrote " + LatencyPlot.write(plotted, options.outputDir().resolve("latency.png")));
             return status;
         }
 

@@ -13,7 +13,12 @@ final class Java {
 
     /** The java launcher of the JVM running the benchmark, so children use the same JDK. */
     static String launcher() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return launcher(Path.of(System.getProperty("java.home")));
+    }
+
+    /** The java launcher of the JDK (or JRE) installed at {@code javaHome}. */
+    static String launcher(Path javaHome) {
+        return javaHome.resolve("bin").resolve("java").toString();
     }
 
     /**

@@ -86,6 +86,19 @@ public final class ManagedProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The exit status once the process has ended by itself, waiting at most {@code timeout}.
+     *
+     * @throws IOException if it is still running then (it is left running: {@link #close()} ends it)
+     */
+    public int awaitExit(Duration timeout) throws IOException, InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IOException(name + " still running after " + timeout);
+        }
+        RUNNING.remove(this);
+        return process.exitValue();
+    }
+
     /** Copies output to the log (never to our stdout: the results table must stay readable). */
     private void pump(Path log) {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));

@@ -5,15 +5,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * CPU time and peak memory of a process, read from Linux {@code /proc}. Values of a finished or
+ * CPU time and memory of a process, read from Linux {@code /proc}. Values of a finished or
  * foreign process, or on a system without {@code /proc}, are {@link #UNKNOWN}.
  *
  * @param cpuTicks  utime + stime, in clock ticks (see {@link #ticksPerSecond()})
  * @param vmHwmKiB  peak resident set size (VmHWM), KiB
+ * @param vmRssKiB  resident set size now (VmRSS), KiB
  */
-public record ProcStats(long cpuTicks, long vmHwmKiB) {
+public record ProcStats(long cpuTicks, long vmHwmKiB, long vmRssKiB) {
 
-    public static final ProcStats UNKNOWN = new ProcStats(-1, -1);
+    public static final ProcStats UNKNOWN = new ProcStats(-1, -1, -1);
 
     private static volatile long ticksPerSecond;
 
@@ -29,15 +30,23 @@ public record ProcStats(long cpuTicks, long vmHwmKiB) {
             // After the name, field 3 (state) is index 0, so utime (14) and stime (15) are 11 and 12.
             long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
             long hwm = -1;
+            long rss = -1;
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith("VmHWM:")) {
-                    hwm = Long.parseLong(line.substring(6).replace("kB", "").trim());
+                    hwm = kib(line);
+                } else if (line.startsWith("VmRSS:")) {
+                    rss = kib(line);
                 }
             }
-            return new ProcStats(ticks, hwm);
+            return new ProcStats(ticks, hwm, rss);
         } catch (IOException | RuntimeException gone) {
             return UNKNOWN;
         }
+    }
+
+    /** The number of a {@code /proc/<pid>/status} line such as {@code VmHWM:    1234 kB}. */
+    private static long kib(String statusLine) {
+        return Long.parseLong(statusLine.substring(statusLine.indexOf(':') + 1).replace("kB", "").trim());
     }
 
     /** {@code getconf CLK_TCK}, asked once; 100 when getconf is missing (the Linux default). */
@@ -62,6 +71,11 @@ public record ProcStats(long cpuTicks, long vmHwmKiB) {
         return value;
     }
 
+    /** CPU seconds spent since the process started. */
+    public double cpuSeconds() {
+        return known() ? (double) cpuTicks / ticksPerSecond() : Double.NaN;
+    }
+
     /** CPU seconds spent between {@code before} and this sample. */
     public double cpuSecondsSince(ProcStats before) {
         if (!known() || !before.known()) {
@@ -72,5 +86,9 @@ public record ProcStats(long cpuTicks, long vmHwmKiB) {
 
     public double peakRssMiB() {
         return vmHwmKiB < 0 ? Double.NaN : vmHwmKiB / 1024.0;
+    }
+
+    public double rssMiB() {
+        return vmRssKiB < 0 ? Double.NaN : vmRssKiB / 1024.0;
     }
 }

@@ -31,6 +31,8 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /**
+     * Launches the service with this JVM's launcher and waits until {@code /readyz} answers 200.
+     *
      * @param prefix           command prefix, e.g. {@code taskset -c 0}, or empty
      * @param internalBaseUrls the simulator's base URLs, all of them (dead ones included)
      * @param keysFile         the keys file holding the benchmark key's hash
@@ -38,10 +40,28 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess start(List<String> prefix, Path jar, List<String> internalBaseUrls, Path keysFile,
             Path log, List<String> serviceArgs, List<String> jvmArgs) throws IOException, InterruptedException {
+        ServiceProcess service = launch(Java.launcher(), prefix, jar, internalBaseUrls, keysFile, log, serviceArgs, jvmArgs);
+        try {
+            service.awaitReady();
+            return service;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            service.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Launches the service and returns at once, without waiting for anything: for measuring the
+     * start itself, or for a run that ends by itself (a CDS training run).
+     *
+     * @param launcher the {@code java} executable, e.g. {@link Java#launcher()} or another JDK's
+     */
+    public static ServiceProcess launch(String launcher, List<String> prefix, Path jar, List<String> internalBaseUrls,
+            Path keysFile, Path log, List<String> serviceArgs, List<String> jvmArgs) throws IOException {
         int port = Java.freePort();
         int managementPort = Java.freePort();
         List<String> command = new ArrayList<>(prefix);
-        command.add(Java.launcher());
+        command.add(launcher);
         command.addAll(jvmArgs);
         command.addAll(List.of("-jar", jar.toString()));
         // figures are for the service, not the cache, unless a run says otherwise (later args win)
@@ -58,13 +78,7 @@ public final class ServiceProcess implements AutoCloseable {
         ManagedProcess process = ManagedProcess.start("service", command, env, log, null);
         ServiceProcess service = new ServiceProcess(process, "http://127.0.0.1:" + port);
         service.managementUrl = "http://127.0.0.1:" + managementPort;
-        try {
-            service.awaitReady();
-            return service;
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            process.close();
-            throw e;
-        }
+        return service;
     }
 
     public String baseUrl() {
@@ -93,6 +107,15 @@ public final class ServiceProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The exit status, waiting at most {@code timeout}; see {@link ManagedProcess#awaitExit(Duration)}. */
+    public int awaitExit(Duration timeout) throws IOException, InterruptedException {
+        return process.awaitExit(timeout);
     }
 
     private void awaitReady() throws IOException, InterruptedException {

@@ -78,10 +78,11 @@ class SettingsAndReportTest {
     }
 
     @Test
-    void procStatsReadsThisJvmsCpuAndPeakMemory() {
+    void procStatsReadsThisJvmsCpuAndMemory() {
         ProcStats self = ProcStats.of(ProcessHandle.current().pid());
         assertThat(self.known()).isTrue();
         assertThat(self.vmHwmKiB()).isPositive();
+        assertThat(self.vmRssKiB()).isPositive().isLessThanOrEqualTo(self.vmHwmKiB());
         assertThat(ProcStats.ticksPerSecond()).isPositive();
         assertThat(ProcStats.of(Long.MAX_VALUE)).isEqualTo(ProcStats.UNKNOWN);
     }
