@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +21,7 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import dev.namegate.simulator.SimulatedUsers;
@@ -88,7 +90,7 @@ public final class StartupBench {
     private final ResponseCheck rightName = ResponseChecks.publicApi(USER_ID, SimulatedUsers::nameOf);
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1)).build();
-    private final List<String> notes = new ArrayList<>();
+    private final List<String> trainingNotes = new ArrayList<>();
 
     private StartupBench(StartupOptions options) {
         this.options = options;
@@ -104,7 +106,10 @@ public final class StartupBench {
             System.exit(2);
             return;
         }
-        System.exit(new StartupBench(options).run(String.join(" ", args)));
+        // As it would be typed again: an argument with spaces in single quotes.
+        String commandLine = Arrays.stream(args).map(arg -> arg.matches(".*\\s.*") ? "'" + arg + "'" : arg)
+                .collect(Collectors.joining(" "));
+        System.exit(new StartupBench(options).run(commandLine));
     }
 
     private int run(String commandLine) throws Exception {
@@ -155,7 +160,8 @@ public final class StartupBench {
         List<StartupReport.Row> rows = samples.entrySet().stream()
                 .map(e -> new StartupReport.Row(e.getKey().name(), e.getKey().how(), e.getKey().jdk(), e.getValue()))
                 .toList();
-        notes.add(0, String.format(Locale.ROOT, "Each cell: median (min–max) of %d launches per variant, rounds "
+        List<String> paragraphs = new ArrayList<>();
+        paragraphs.add(String.format(Locale.ROOT, "Each cell: median (min–max) of %d launches per variant, rounds "
                 + "interleaved, after one unmeasured launch; times from process launch, polling every %d ms. "
                 + "%d CPUs, %s %s; load average before: %s, after: %s. %s. Command: `make startup%s`.",
                 options.runs(), options.pollInterval().toMillis(), Runtime.getRuntime().availableProcessors(),
@@ -163,12 +169,19 @@ public final class StartupBench {
                 Instant.now().truncatedTo(ChronoUnit.SECONDS),
                 commandLine.isBlank() ? "" : " STARTUP_ARGS=\"" + commandLine + "\""));
         if (!options.jvmArgs().isEmpty()) {
-            notes.add("JVM options for every launch: `" + String.join(" ", options.jvmArgs()) + "`.");
+            paragraphs.add("JVM options for every launch: `" + String.join(" ", options.jvmArgs()) + "`.");
         }
         if (!options.serviceArgs().isEmpty()) {
-            notes.add("Service arguments for every launch: `" + String.join(" ", options.serviceArgs()) + "`.");
+            paragraphs.add("Service arguments for every launch: `" + String.join(" ", options.serviceArgs()) + "`.");
         }
-        String table = StartupReport.markdown(rows, notes);
+        // A blank line between paragraphs, and before the list of training runs.
+        List<String> text = new ArrayList<>();
+        for (String paragraph : paragraphs) {
+            text.add(paragraph);
+            text.add("");
+        }
+        text.addAll(trainingNotes);
+        String table = StartupReport.markdown(rows, text);
         System.out.print(table);
         Path report = options.outputDir().resolve("startup.md");
         Files.writeString(report, table, StandardCharsets.UTF_8);
@@ -273,7 +286,7 @@ public final class StartupBench {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            notes.add(String.format(Locale.ROOT, "- `%s`: training run %.1f s, %s %.0f MiB (a one-off cost per build).",
+            trainingNotes.add(String.format(Locale.ROOT, "- `%s`: training run %.1f s, %s %.0f MiB (a one-off cost per build).",
                     variant, seconds, output.getFileName(), Files.size(output) / (1024.0 * 1024.0)));
         }
 
