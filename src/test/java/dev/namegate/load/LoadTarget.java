@@ -49,15 +49,4 @@ public record LoadTarget(double share) {
     public boolean boundsP99() {
         return share >= 0.99;
     }
-
-    /**
-     * Whether a measured run keeps the promise: the same rule as the simulation's Gatling
-     * assertions, applied to the same numbers, so the summary line and Gatling agree.
-     *
-     * @param correctPercent percent of requests correct within the SLO, 0..100
-     * @param p99Millis      99th percentile latency of all measured requests, ms
-     */
-    public boolean isMetBy(double correctPercent, int p99Millis) {
-        return correctPercent >= percent() && (!boundsP99() || p99Millis < SLO_MILLIS);
-    }
 }
