@@ -8,7 +8,6 @@ import java.util.Optional;
 
 import dev.namegate.bench.Scenario;
 
-
 /**
  * The two steps of {@code make load} around the Gatling runs, configured by the same system
  * properties as the simulations ({@link LoadSettings}):

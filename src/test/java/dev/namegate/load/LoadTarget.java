@@ -40,9 +40,9 @@ public record LoadTarget(double share) {
         return target;
     }
 
-    /** The share as Gatling's percentages, e.g. 99.5. */
+    /** The share as Gatling's percentages, e.g. 99.5 (rounded to 0.01, so 0.995 is not 99.49999...). */
     public double percent() {
-        return share * 100.0;
+        return Math.round(share * 10_000) / 100.0;
     }
 
     /** A promise of 99% or more also bounds the p99 latency by the SLO. */
