@@ -73,7 +73,7 @@ SERVICE_CPU ?=
 # SCENARIO's default above is for run and simulator; load runs every scenario unless one is named.
 LOAD_SCENARIO = $(if $(filter command line environment override,$(origin SCENARIO)),$(SCENARIO),all)
 LOAD_PROPS    = -Dload.scenario=$(LOAD_SCENARIO) -Dload.rate=$(RATE) -Dload.duration=$(DURATION) -Dload.service-cpu=$(SERVICE_CPU)
-LOAD_MAIN     = java --add-opens java.base/java.lang=ALL-UNNAMED -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) \
+LOAD_MAIN     = java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) \
 	$(LOAD_PROPS) dev.namegate.load.LoadMain
 load:
 	$(MVN) -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test

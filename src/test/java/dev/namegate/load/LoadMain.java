@@ -8,12 +8,6 @@ import java.util.Optional;
 
 import dev.namegate.bench.Scenario;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
-
 /**
  * The two steps of {@code make load} around the Gatling runs, configured by the same system
  * properties as the simulations ({@link LoadSettings}):
@@ -24,8 +18,7 @@ import ch.qos.logback.classic.LoggerContext;
  *     scenario from its newest run since then, and the reports' paths; exits 1 unless every
  *     scenario ran and passed.</li>
  * </ul>
- * Bad settings exit 2 with the reason on stderr. Gatling's log reader needs
- * {@code --add-opens java.base/java.lang=ALL-UNNAMED}.
+ * Bad settings exit 2 with the reason on stderr.
  */
 public final class LoadMain {
 
@@ -35,10 +28,6 @@ public final class LoadMain {
     }
 
     public static void main(String[] args) throws Exception {
-        // Gatling's reader logs its configuration at INFO; the summary is the only output wanted.
-        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-            context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.WARN);
-        }
         LoadSettings settings;
         try {
             settings = LoadSettings.fromSystemProperties();
@@ -57,23 +46,10 @@ public final class LoadMain {
         }
     }
 
-    private static boolean summary(LoadSettings settings, long sinceEpochMillis) throws Exception {
-        GatlingRuns runs = new GatlingRuns(RESULTS);
+    private static boolean summary(LoadSettings settings, long sinceEpochMillis) {
         List<RunSummary> summaries = new ArrayList<>();
         for (Scenario scenario : settings.scenarios()) {
-            LoadTarget target = LoadTarget.of(scenario.name());
-            double rate = settings.rateOf(scenario);
-            Optional<GatlingRuns.Run> run;
-            try {
-                run = runs.latest(ScenarioSimulation.classNameOf(scenario.name()), sinceEpochMillis);
-            } catch (IOException | RuntimeException unreadable) {
-                // e.g. a log cut short by a crash: that scenario has no result, the others still do
-                System.err.println(scenario.name() + ": cannot read its Gatling run: " + unreadable);
-                run = Optional.empty();
-            }
-            summaries.add(run.map(measured -> new RunSummary(scenario.name(), rate, target,
-                            Optional.of(measured.measured()), Optional.of(measured.directory())))
-                    .orElseGet(() -> RunSummary.notRun(scenario.name(), rate, target)));
+            summaries.add(summary(scenario, settings.rateOf(scenario), sinceEpochMillis));
         }
         System.out.println();
         System.out.println("load test summary (measured phase only; correct = right answer within "
@@ -82,5 +58,23 @@ public final class LoadMain {
         summaries.forEach(summary -> summary.report().ifPresent(report ->
                 System.out.println("report " + summary.scenario() + ": " + report.resolve("index.html"))));
         return summaries.stream().allMatch(RunSummary::passed);
+    }
+
+    private static RunSummary summary(Scenario scenario, double rate, long sinceEpochMillis) {
+        LoadTarget target = LoadTarget.of(scenario.name());
+        try {
+            Optional<Path> run = GatlingReport.newest(RESULTS, ScenarioSimulation.classNameOf(scenario.name()),
+                    sinceEpochMillis);
+            if (run.isPresent()) {
+                GatlingReport report = GatlingReport.read(run.get(), ScenarioSimulation.MEASURED);
+                return new RunSummary(scenario.name(), rate, target,
+                        Optional.of(report.measured().orElse(new RunSummary.Measured(0, 0, 0, 0))),
+                        report.assertionsHeld(), run);
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            // one unreadable report costs that scenario its line, not the others theirs
+            System.err.println(scenario.name() + ": cannot read its Gatling report: " + unreadable);
+        }
+        return RunSummary.notRun(scenario.name(), rate, target);
     }
 }
