@@ -93,10 +93,11 @@ public final class EventLoopLag {
         if (late) {
             laggedAt = now;
         }
-        adjustShedding(late);
+        // the next probe first, so whoever sees this probe's effect sees it scheduled
         if (running) {
             schedule(loop);
         }
+        adjustShedding(late);
     }
 
     /**
