@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -22,7 +21,7 @@ import reactor.netty.resources.LoopResources;
 @ConditionalOnProperty(name = "namegate.overload.enabled", havingValue = "true", matchIfMissing = true)
 class OverloadConfiguration {
 
-    @Bean
+    @Bean(initMethod = "start", destroyMethod = "stop")
     EventLoopLag eventLoopLag(OverloadProperties properties, MeterRegistry registry) {
         List<EventExecutor> loops = new ArrayList<>();
         HttpResources.get().onServer(LoopResources.DEFAULT_NATIVE).forEach(loops::add);
@@ -32,30 +31,6 @@ class OverloadConfiguration {
         Gauge.builder("namegate.overload.shed.share", lag, EventLoopLag::shedShare)
                 .description("Share of public requests refused while the event loops lag").register(registry);
         return lag;
-    }
-
-    @Bean
-    SmartLifecycle eventLoopProbes(EventLoopLag lag) {
-        return new SmartLifecycle() {
-            private volatile boolean running;
-
-            @Override
-            public void start() {
-                lag.start();
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                lag.stop();
-                running = false;
-            }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-        };
     }
 
     @Bean

@@ -297,8 +297,7 @@ public final class InternalUserClient {
                 })
                 .exchangeToMono(response -> classify(userId, response))
                 .timeout(timeout, policy.scheduler())
-                .onErrorMap(e -> !(e instanceof AttemptFailure), this::classify)
-                .onErrorMap(AttemptFailure.class, this::excuseOwnLag)
+                .onErrorMap(this::attemptError)
                 .doOnError(AttemptFailure.class, failure -> {
                     if (failure.outcome() == AttemptOutcome.MALFORMED || failure.outcome() == AttemptOutcome.UNEXPECTED_STATUS) {
                         LOG.atWarn().addKeyValue("requestId", requestId)
@@ -344,8 +343,16 @@ public final class InternalUserClient {
         return user.name();
     }
 
-    /** A timeout while our own event loops lagged is put down to us, not to the internal service. */
-    private AttemptFailure excuseOwnLag(AttemptFailure failure) {
+    /**
+     * An attempt's error as its outcome (one operator on the hot path for both steps): transport
+     * errors classified, and a timeout while our own event loops lagged put down to us, not to the
+     * internal service.
+     */
+    private Throwable attemptError(Throwable error) {
+        Throwable classified = error instanceof AttemptFailure ? error : classify(error);
+        if (!(classified instanceof AttemptFailure failure)) {
+            return classified;
+        }
         boolean timedOut = failure.outcome() == AttemptOutcome.RESPONSE_TIMEOUT
                 || failure.outcome() == AttemptOutcome.CONNECT_FAILURE;
         return timedOut && guards.lagging()

@@ -90,10 +90,8 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
                     case "--out" -> outputDir = Path.of(value);
                     case "--connections" -> connections = Integer.parseInt(value);
                     case "--key-attributes" -> keyAttributes = value;
-                    case "--service-args" -> serviceArgs = Arrays.stream(value.trim().split("\\s+"))
-                            .filter(a -> !a.isEmpty()).toList();
-                    case "--service-jvm-args" -> serviceJvmArgs = Arrays.stream(value.trim().split("\\s+"))
-                            .filter(a -> !a.isEmpty()).toList();
+                    case "--service-args" -> serviceArgs = words(value);
+                    case "--service-jvm-args" -> serviceJvmArgs = words(value);
                     case "--sweep" -> sweep = Arrays.stream(value.split(",")).map(String::trim)
                             .filter(r -> !r.isEmpty()).map(r -> positive(Double.parseDouble(r))).toList();
                     default -> throw new IllegalArgumentException("unknown option");
@@ -104,6 +102,11 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         }
         return new BenchOptions(scenarios, rate, duration, warmup, timeout, direct, serviceCpu, jar, outputDir,
                 connections, keyAttributes, serviceArgs, serviceJvmArgs, sweep);
+    }
+
+    /** The whitespace-separated words of an option's value, e.g. {@code --service-args="--a=1 --b=2"}. */
+    static List<String> words(String value) {
+        return Arrays.stream(value.trim().split("\\s+")).filter(word -> !word.isEmpty()).toList();
     }
 
     private static double positive(double value) {

@@ -3,7 +3,6 @@ package dev.namegate.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -83,9 +82,9 @@ public record StartupOptions(int runs, Path jar, Path outputDir, Optional<Path> 
                     case "--out" -> outputDir = Path.of(value);
                     case "--jdk25" -> jdk25 = value.isBlank() || "none".equals(value) ? Optional.empty()
                             : Optional.of(Path.of(value));
-                    case "--variants" -> variants = words(value.replace(',', ' '));
-                    case "--jvm-args" -> jvmArgs = words(value);
-                    case "--service-args" -> serviceArgs = words(value);
+                    case "--variants" -> variants = BenchOptions.words(value.replace(',', ' '));
+                    case "--jvm-args" -> jvmArgs = BenchOptions.words(value);
+                    case "--service-args" -> serviceArgs = BenchOptions.words(value);
                     case "--poll" -> poll = BenchOptions.duration(value);
                     default -> throw new IllegalArgumentException("unknown option");
                 }
@@ -99,9 +98,5 @@ public record StartupOptions(int runs, Path jar, Path outputDir, Optional<Path> 
                     : JDK17_VARIANTS;
         }
         return new StartupOptions(runs, jar, outputDir, jdk25, variants, jvmArgs, serviceArgs, poll);
-    }
-
-    private static List<String> words(String value) {
-        return Arrays.stream(value.trim().split("\\s+")).filter(word -> !word.isEmpty()).toList();
     }
 }
