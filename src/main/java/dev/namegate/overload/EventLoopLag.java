@@ -1,11 +1,13 @@
 package dev.namegate.overload;
 
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +31,7 @@ public final class EventLoopLag {
     private static final Logger LOG = LoggerFactory.getLogger("dev.namegate.overload");
     private static final long EPISODE_END_NANOS = 1_000_000_000L;
 
-    private final List<EventExecutor> loops;
+    private final Supplier<List<EventExecutor>> loopSource;
     private final long intervalNanos;
     private final long thresholdNanos;
     private final long holdNanos;
@@ -37,24 +39,22 @@ public final class EventLoopLag {
     private final double shedRelief;
     private final double maxShed;
     private final LongSupplier nanoClock;
-    /** When each loop's pending probe is due. */
-    private final AtomicLongArray dueAt;
-    /** How late each loop's last probe ran. */
-    private final AtomicLongArray lastLag;
     private final int minInFlight;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile long laggedAt;
     private volatile double shedShare;
-    private volatile boolean running;
+    /** The loops being probed; {@code null} while stopped. */
+    private volatile Probes probes;
     /** Whether a shedding episode has been logged as started and not yet as ended (guarded by this). */
     private boolean episode;
     private long calmSince = Long.MAX_VALUE;
 
-    public EventLoopLag(List<EventExecutor> loops, OverloadProperties properties, LongSupplier nanoClock) {
-        if (loops.isEmpty()) {
-            throw new IllegalArgumentException("no event loops to probe");
-        }
-        this.loops = List.copyOf(loops);
+    /**
+     * @param loopSource the loops to probe, asked again at every {@link #start()}: the loops of a
+     *        server that is stopped and started again are new ones
+     */
+    public EventLoopLag(Supplier<List<EventExecutor>> loopSource, OverloadProperties properties, LongSupplier nanoClock) {
+        this.loopSource = loopSource;
         this.intervalNanos = properties.probeInterval().toNanos();
         this.thresholdNanos = properties.lagThreshold().toNanos();
         this.holdNanos = properties.hold().toNanos();
@@ -63,41 +63,66 @@ public final class EventLoopLag {
         this.maxShed = properties.maxShed();
         this.minInFlight = properties.shedMinInFlight();
         this.nanoClock = nanoClock;
-        this.dueAt = new AtomicLongArray(this.loops.size());
-        this.lastLag = new AtomicLongArray(this.loops.size());
         this.laggedAt = nanoClock.getAsLong() - holdNanos - 1;
     }
 
-    public void start() {
-        running = true;
-        for (int i = 0; i < loops.size(); i++) {
-            schedule(i);
+    /** The loops to probe, and for each when its pending probe is due and how late its last one ran. */
+    private record Probes(List<EventExecutor> loops, AtomicLongArray dueAt, AtomicLongArray lastLag) {
+        static Probes of(List<EventExecutor> loops) {
+            if (loops.isEmpty()) {
+                throw new IllegalStateException("no event loops to probe");
+            }
+            return new Probes(List.copyOf(loops), new AtomicLongArray(loops.size()), new AtomicLongArray(loops.size()));
         }
     }
 
-    public void stop() {
-        running = false;
+    /** Starts probing the loops the source gives now. */
+    public synchronized void start() {
+        Probes started = Probes.of(loopSource.get());
+        laggedAt = nanoClock.getAsLong() - holdNanos - 1;
+        probes = started;
+        for (int i = 0; i < started.loops().size(); i++) {
+            schedule(started, i);
+        }
     }
 
-    private void schedule(int loop) {
+    /** Stops probing; until started again nothing lags and nothing is refused. */
+    public synchronized void stop() {
+        probes = null;
+        shedShare = 0;
+        episode = false;
+        calmSince = Long.MAX_VALUE;
+    }
+
+    public boolean isRunning() {
+        return probes != null;
+    }
+
+    private void schedule(Probes p, int loop) {
         long due = nanoClock.getAsLong() + intervalNanos;
-        dueAt.set(loop, due);
-        loops.get(loop).schedule(() -> probe(loop, due), intervalNanos, TimeUnit.NANOSECONDS);
+        p.dueAt().set(loop, due);
+        try {
+            p.loops().get(loop).schedule(() -> probe(p, loop, due), intervalNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException shutDown) {
+            // a loop that is gone runs nothing late: it must not look overdue forever
+            p.dueAt().set(loop, Long.MAX_VALUE);
+        }
     }
 
-    private void probe(int loop, long due) {
+    private void probe(Probes p, int loop, long due) {
+        if (probes != p) {
+            return; // stopped, or started again on other loops
+        }
         long now = nanoClock.getAsLong();
         long lag = Math.max(0, now - due);
-        lastLag.set(loop, lag);
+        p.lastLag().set(loop, lag);
         boolean late = lag >= thresholdNanos;
         if (late) {
             laggedAt = now;
         }
         // the next probe first, so whoever sees this probe's effect sees it scheduled
-        if (running) {
-            schedule(loop);
-        }
-        adjustShedding(late);
+        schedule(p, loop);
+        adjustShedding(p, late);
     }
 
     /**
@@ -105,7 +130,10 @@ public final class EventLoopLag {
      * line when an episode starts and one when the share has stayed at zero for a second, however
      * often it flickers in between.
      */
-    private synchronized void adjustShedding(boolean late) {
+    private synchronized void adjustShedding(Probes p, boolean late) {
+        if (probes != p) {
+            return;
+        }
         double after = late ? Math.min(maxShed, shedShare + shedStep) : Math.max(0, shedShare - shedRelief);
         shedShare = after;
         long now = nanoClock.getAsLong();
@@ -126,22 +154,30 @@ public final class EventLoopLag {
 
     /** The worst current lag over all loops: a probe's lateness, or how overdue a pending probe is. */
     public long lagNanos() {
+        Probes p = probes;
+        if (p == null) {
+            return 0;
+        }
         long now = nanoClock.getAsLong();
         long worst = 0;
-        for (int i = 0; i < loops.size(); i++) {
-            worst = Math.max(worst, Math.max(lastLag.get(i), now - dueAt.get(i)));
+        for (int i = 0; i < p.loops().size(); i++) {
+            worst = Math.max(worst, Math.max(p.lastLag().get(i), now - p.dueAt().get(i)));
         }
         return worst;
     }
 
     /** True while the loops lag, or lagged within {@code hold}: a timeout now may well be ours. */
     public boolean lagging() {
+        Probes p = probes;
+        if (p == null) {
+            return false;
+        }
         long now = nanoClock.getAsLong();
         if (now - laggedAt < holdNanos) {
             return true;
         }
-        for (int i = 0; i < loops.size(); i++) {
-            if (now - dueAt.get(i) >= thresholdNanos) {
+        for (int i = 0; i < p.loops().size(); i++) {
+            if (now - p.dueAt().get(i) >= thresholdNanos) {
                 return true;
             }
         }

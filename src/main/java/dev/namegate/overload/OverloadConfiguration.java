@@ -3,9 +3,12 @@ package dev.namegate.overload;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.ReactorResourceFactory;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,23 +17,67 @@ import reactor.netty.http.HttpResources;
 import reactor.netty.resources.LoopResources;
 
 /**
- * Probes the event loops the public server and the upstream client share (Reactor Netty's global
- * loops) and refuses load while they lag. {@code namegate.overload.enabled=false} turns it off.
+ * Probes the public server's event loops and refuses load while they lag.
+ * {@code namegate.overload.enabled=false} turns it off.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "namegate.overload.enabled", havingValue = "true", matchIfMissing = true)
 class OverloadConfiguration {
 
-    @Bean(initMethod = "start", destroyMethod = "stop")
-    EventLoopLag eventLoopLag(OverloadProperties properties, MeterRegistry registry) {
-        List<EventExecutor> loops = new ArrayList<>();
-        HttpResources.get().onServer(LoopResources.DEFAULT_NATIVE).forEach(loops::add);
-        EventLoopLag lag = new EventLoopLag(loops, properties, System::nanoTime);
+    /** After {@link ReactorResourceFactory} (phase 0) starts, before it stops. */
+    private static final int PROBE_PHASE = 1;
+
+    /**
+     * The server runs on the loops of Spring's {@link ReactorResourceFactory}: Reactor Netty's
+     * global loops in production (shared with the upstream client), loops of the context's own
+     * under Spring's test support. They are looked up at each start, since a stopped and restarted
+     * factory has new ones.
+     */
+    @Bean
+    EventLoopLag eventLoopLag(OverloadProperties properties, MeterRegistry registry,
+            ObjectProvider<ReactorResourceFactory> resourceFactory) {
+        EventLoopLag lag = new EventLoopLag(() -> serverLoops(resourceFactory.getIfAvailable()), properties, System::nanoTime);
         Gauge.builder("namegate.overload.event.loop.lag", lag, l -> l.lagNanos() / 1e9)
                 .description("How late the latest event-loop probe ran").baseUnit("seconds").register(registry);
         Gauge.builder("namegate.overload.shed.share", lag, EventLoopLag::shedShare)
                 .description("Share of public requests refused while the event loops lag").register(registry);
         return lag;
+    }
+
+    private static List<EventExecutor> serverLoops(ReactorResourceFactory resourceFactory) {
+        LoopResources loops = resourceFactory == null ? HttpResources.get() : resourceFactory.getLoopResources();
+        List<EventExecutor> executors = new ArrayList<>();
+        loops.onServer(LoopResources.DEFAULT_NATIVE).forEach(executors::add);
+        return executors;
+    }
+
+    /**
+     * Probing starts after the resource factory has its loops and stops before it disposes them,
+     * and also while a context is paused (between test classes), so no probe outlives its loops.
+     */
+    @Bean
+    SmartLifecycle eventLoopProbing(EventLoopLag lag) {
+        return new SmartLifecycle() {
+            @Override
+            public void start() {
+                lag.start();
+            }
+
+            @Override
+            public void stop() {
+                lag.stop();
+            }
+
+            @Override
+            public boolean isRunning() {
+                return lag.isRunning();
+            }
+
+            @Override
+            public int getPhase() {
+                return PROBE_PHASE;
+            }
+        };
     }
 
     @Bean

@@ -69,14 +69,17 @@ final class DeadlineOrderedPermits {
                     waiters.remove(waiter);
                 }
             });
+            boolean queued;
             synchronized (this) {
-                if (expectedWaitNanos(waiter.deadlineNanos) > maxWaitNanos) {
-                    // refused at once rather than at its deadline: the permits before it are spoken for
-                    sink.error(refusal.get());
-                    return;
+                // refused at once rather than at its deadline when the permits before it are spoken for
+                queued = expectedWaitNanos(waiter.deadlineNanos) <= maxWaitNanos;
+                if (queued) {
+                    waiters.add(waiter);
+                    armTimer(limiter.nanosUntilFree());
                 }
-                waiters.add(waiter);
-                armTimer(limiter.nanosUntilFree());
+            }
+            if (!queued) {
+                sink.error(refusal.get()); // outside the lock: what runs on from here is not ours to hold
             }
         });
     }

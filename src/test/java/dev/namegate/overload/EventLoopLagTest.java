@@ -5,13 +5,19 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+
 import io.netty.channel.DefaultEventLoop;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 
 import dev.namegate.testing.LogCapture;
 
@@ -21,11 +27,14 @@ import dev.namegate.testing.LogCapture;
  */
 class EventLoopLagTest {
 
-    private final DefaultEventLoop loop = new DefaultEventLoop();
+    /** Named, so that log lines of this probe can be told from those of a Spring context still running. */
+    private static final String LOOP_THREAD = "lag-under-test";
+
+    private final DefaultEventLoop loop = new DefaultEventLoop(new DefaultThreadFactory(LOOP_THREAD));
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private final OverloadProperties properties = new OverloadProperties(true, Duration.ofMillis(5),
             Duration.ofMillis(10), Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1), 0);
-    private final EventLoopLag lag = new EventLoopLag(List.of(loop), properties, clock::get);
+    private final EventLoopLag lag = new EventLoopLag(() -> List.of(loop), properties, clock::get);
 
     @AfterEach
     void stop() {
@@ -44,10 +53,20 @@ class EventLoopLagTest {
     @Test
     void aLateProbeMeansLaggingAndSheddingGrowsThenRecedesWhenProbesArePunctualAgain() {
         lag.start();
+        // the loop held busy, so no probe runs (and resets the lag) while the overdue one is looked at
+        CountDownLatch busy = new CountDownLatch(1);
+        loop.execute(() -> {
+            try {
+                busy.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         clock.addAndGet(Duration.ofMillis(50).toNanos()); // every pending probe now runs 45 ms late
         assertThat(lag.lagging()).as("an overdue probe counts at once").isTrue();
+        assertThat(lag.lagNanos()).isGreaterThanOrEqualTo(Duration.ofMillis(45).toNanos());
+        busy.countDown();
         await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() > 0);
-        assertThat(lag.lagNanos()).isGreaterThanOrEqualTo(Duration.ofMillis(40).toNanos());
 
         // probes are punctual again (the clock stands still, so no lateness): the share recedes
         await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() == 0);
@@ -56,7 +75,7 @@ class EventLoopLagTest {
 
     @Test
     void aStalledLoopIsLaggingForTheHoldAndNoLongerAfterIt() {
-        EventLoopLag real = new EventLoopLag(List.of(loop), properties, System::nanoTime);
+        EventLoopLag real = new EventLoopLag(() -> List.of(loop), properties, System::nanoTime);
         real.start();
         await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> !real.lagging());
         // a stall of the loop, as a long GC pause or a burst of work would cause it
@@ -72,6 +91,51 @@ class EventLoopLagTest {
         assertThat(System.nanoTime() - seenAt).as("lagging for about the hold after the stall")
                 .isGreaterThanOrEqualTo(Duration.ofMillis(150).toNanos());
         real.stop();
+    }
+
+    @Test
+    void aStoppedProbeNeitherLagsNorSheds() {
+        lag.start();
+        clock.addAndGet(Duration.ofMillis(50).toNanos());
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() > 0);
+
+        lag.stop();
+        clock.addAndGet(Duration.ofMillis(50).toNanos()); // a pending probe would now be overdue
+        assertThat(lag.isRunning()).isFalse();
+        assertThat(lag.lagging()).isFalse();
+        assertThat(lag.lagNanos()).isZero();
+        assertThat(lag.shedShare()).isZero();
+    }
+
+    @Test
+    void aRestartProbesTheLoopsTheSourceGivesThen() {
+        DefaultEventLoop second = new DefaultEventLoop(new DefaultThreadFactory(LOOP_THREAD));
+        try {
+            AtomicReference<List<EventExecutor>> current = new AtomicReference<>(List.of(loop));
+            EventLoopLag restartable = new EventLoopLag(current::get, properties, clock::get);
+            restartable.start();
+            restartable.stop();
+            // as a paused Spring context does: its loops are disposed, new ones come with the restart
+            loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+            current.set(List.of(second));
+            restartable.start();
+
+            clock.addAndGet(Duration.ofMillis(50).toNanos());
+            await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5))
+                    .until(() -> restartable.shedShare() > 0);
+            restartable.stop();
+        } finally {
+            second.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Test
+    void aLoopThatIsGoneNeverLooksOverdue() {
+        loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        lag.start();
+        clock.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertThat(lag.lagging()).isFalse();
+        assertThat(lag.lagNanos()).isZero();
     }
 
     @Test
@@ -96,7 +160,9 @@ class EventLoopLagTest {
                 await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() > 0);
                 await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() == 0);
             }
-            assertThat(log.messages()).hasSize(1).first().asString()
+            List<String> ours = log.events().stream().filter(e -> e.getThreadName().startsWith(LOOP_THREAD))
+                    .map(ILoggingEvent::getFormattedMessage).toList();
+            assertThat(ours).hasSize(1).first().asString()
                     .startsWith("overload: event loops").endsWith("refusing a share of new requests");
         }
     }

@@ -29,7 +29,7 @@ class LoadShedFilterTest {
     // no relief to speak of, so the share stays where the test put it
     private final OverloadProperties properties = new OverloadProperties(true, Duration.ofMillis(5),
             Duration.ofMillis(10), Duration.ofMillis(250), 0.5, 0.0001, 0.9, Duration.ofSeconds(2), 0);
-    private final EventLoopLag lag = new EventLoopLag(List.of(loop), properties, clock::get);
+    private final EventLoopLag lag = new EventLoopLag(() -> List.of(loop), properties, clock::get);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final LoadShedFilter filter = new LoadShedFilter(lag, properties, meters);
 
@@ -54,7 +54,7 @@ class LoadShedFilterTest {
     void aLagWithFewRequestsInProgressRefusesNothing() {
         OverloadProperties fourInFlight = new OverloadProperties(true, Duration.ofMillis(5),
                 Duration.ofMillis(10), Duration.ofMillis(250), 0.5, 0.0001, 0.9, Duration.ofSeconds(2), 4);
-        EventLoopLag lag = new EventLoopLag(List.of(loop), fourInFlight, clock::get);
+        EventLoopLag lag = new EventLoopLag(() -> List.of(loop), fourInFlight, clock::get);
         LoadShedFilter atLeastFour = new LoadShedFilter(lag, fourInFlight, meters);
         lag.start();
         clock.addAndGet(Duration.ofMillis(50).toNanos());
