@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 
 import io.netty.util.concurrent.EventExecutor;
 
@@ -26,7 +27,7 @@ import io.netty.util.concurrent.EventExecutor;
  * Both the refusals and the excusing of timeouts apply only while enough requests are in
  * progress ({@link #overloaded()}).
  */
-public final class EventLoopLag {
+public final class EventLoopLag implements SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.namegate.overload");
     private static final long EPISODE_END_NANOS = 1_000_000_000L;
@@ -77,6 +78,7 @@ public final class EventLoopLag {
     }
 
     /** Starts probing the loops the source gives now. */
+    @Override
     public synchronized void start() {
         Probes started = Probes.of(loopSource.get());
         laggedAt = nanoClock.getAsLong() - holdNanos - 1;
@@ -87,6 +89,7 @@ public final class EventLoopLag {
     }
 
     /** Stops probing; until started again nothing lags and nothing is refused. */
+    @Override
     public synchronized void stop() {
         probes = null;
         shedShare = 0;
@@ -94,8 +97,18 @@ public final class EventLoopLag {
         calmSince = Long.MAX_VALUE;
     }
 
+    @Override
     public boolean isRunning() {
         return probes != null;
+    }
+
+    /**
+     * As a Spring bean: after the {@code ReactorResourceFactory} (phase 0) has its loops, before it
+     * disposes them, and also stopped while a context is paused, so no probe outlives its loops.
+     */
+    @Override
+    public int getPhase() {
+        return 1;
     }
 
     private void schedule(Probes p, int loop) {

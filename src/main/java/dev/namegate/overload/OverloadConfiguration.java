@@ -5,7 +5,6 @@ import java.util.List;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.ReactorResourceFactory;
@@ -24,14 +23,11 @@ import reactor.netty.resources.LoopResources;
 @ConditionalOnProperty(name = "namegate.overload.enabled", havingValue = "true", matchIfMissing = true)
 class OverloadConfiguration {
 
-    /** After {@link ReactorResourceFactory} (phase 0) starts, before it stops. */
-    private static final int PROBE_PHASE = 1;
-
     /**
      * The server runs on the loops of Spring's {@link ReactorResourceFactory}: Reactor Netty's
      * global loops in production (shared with the upstream client), loops of the context's own
-     * under Spring's test support. They are looked up at each start, since a stopped and restarted
-     * factory has new ones.
+     * under Spring's test support. They are looked up at each start (the probe is a lifecycle
+     * bean), since a stopped and restarted factory has new ones.
      */
     @Bean
     EventLoopLag eventLoopLag(OverloadProperties properties, MeterRegistry registry,
@@ -49,35 +45,6 @@ class OverloadConfiguration {
         List<EventExecutor> executors = new ArrayList<>();
         loops.onServer(LoopResources.DEFAULT_NATIVE).forEach(executors::add);
         return executors;
-    }
-
-    /**
-     * Probing starts after the resource factory has its loops and stops before it disposes them,
-     * and also while a context is paused (between test classes), so no probe outlives its loops.
-     */
-    @Bean
-    SmartLifecycle eventLoopProbing(EventLoopLag lag) {
-        return new SmartLifecycle() {
-            @Override
-            public void start() {
-                lag.start();
-            }
-
-            @Override
-            public void stop() {
-                lag.stop();
-            }
-
-            @Override
-            public boolean isRunning() {
-                return lag.isRunning();
-            }
-
-            @Override
-            public int getPhase() {
-                return PROBE_PHASE;
-            }
-        };
     }
 
     @Bean

@@ -49,4 +49,12 @@ public enum AttemptOutcome {
     public boolean retryable() {
         return allowance != null;
     }
+
+    /**
+     * Our own overload, not the internal service's doing: never retried, and held against neither
+     * the service (breaker, rate) nor its instances.
+     */
+    public boolean local() {
+        return this == POOL_EXHAUSTED || this == OWN_OVERLOAD;
+    }
 }

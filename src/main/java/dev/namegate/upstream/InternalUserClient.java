@@ -265,8 +265,7 @@ public final class InternalUserClient {
         if (limiter != null) {
             if (outcome == AttemptOutcome.RATE_LIMITED) {
                 limiter.onRateLimited();
-            } else if (outcome != null && outcome != AttemptOutcome.CONNECT_FAILURE && outcome != AttemptOutcome.POOL_EXHAUSTED
-                    && outcome != AttemptOutcome.OWN_OVERLOAD) {
+            } else if (outcome != null && outcome != AttemptOutcome.CONNECT_FAILURE && !outcome.local()) {
                 limiter.onSuccess();
             }
         }
@@ -275,8 +274,7 @@ public final class InternalUserClient {
             long nanos = policy.scheduler().now(TimeUnit.NANOSECONDS) - startNanos;
             if (outcome == AttemptOutcome.SUCCESS || outcome == AttemptOutcome.NOT_FOUND) {
                 breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-            } else if (outcome == AttemptOutcome.RATE_LIMITED || outcome == AttemptOutcome.POOL_EXHAUSTED
-                    || outcome == AttemptOutcome.OWN_OVERLOAD) {
+            } else if (outcome == AttemptOutcome.RATE_LIMITED || outcome != null && outcome.local()) {
                 breaker.releasePermission(); // says nothing about the upstream's health
             } else {
                 breaker.onError(nanos, TimeUnit.NANOSECONDS, error);

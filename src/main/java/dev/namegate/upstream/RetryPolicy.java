@@ -154,7 +154,7 @@ public final class RetryPolicy {
 
         Decision decide(AttemptFailure failure) {
             AttemptOutcome outcome = failure.outcome();
-            if (outcome == AttemptOutcome.POOL_EXHAUSTED || outcome == AttemptOutcome.OWN_OVERLOAD) {
+            if (outcome.local()) {
                 return stop(UpstreamFailure.Kind.UNAVAILABLE, unavailableRetryAfter, "overloaded: " + failure.reason());
             }
             if (!outcome.retryable()) {
