@@ -211,16 +211,19 @@ public final class BenchMain {
             // Earlier requests have all finished (run() drains), so none leak into these counters.
             simulator.resetCounters();
             ProcStats before = servicePid > 0 ? ProcStats.of(servicePid) : ProcStats.UNKNOWN;
+            ThreadCpu threadsBefore = servicePid > 0 ? ThreadCpu.of(servicePid) : ThreadCpu.UNKNOWN;
             ProcStats generatorBefore = ProcStats.of(ProcessHandle.current().pid());
             LoadResult result = load.run(plan, scenario.ids(), check);
             ProcStats after = servicePid > 0 ? ProcStats.of(servicePid) : ProcStats.UNKNOWN;
+            ThreadCpu threadsAfter = servicePid > 0 ? ThreadCpu.of(servicePid) : ThreadCpu.UNKNOWN;
             // The generator's own cost: if it nears a full core, the numbers measure us, not them.
             double generatorCpu = ProcStats.of(ProcessHandle.current().pid()).cpuSecondsSince(generatorBefore);
             SimulatorCounters counters = simulator.counters();
             System.err.printf(Locale.ROOT, "%s at %.0f/s: %s; generator CPU %.2f s for %.1f s; max send lag %d µs; "
-                    + "wrong by status %s; failures %s; simulator %s%n", scenario.name(), rate, target, generatorCpu,
-                    options.duration().toMillis() / 1000.0, result.maxSendLagMicros(), result.wrongByStatus(),
-                    result.failureCauses(), counters.all());
+                    + "wrong by status %s; failures %s; simulator %s; service CPU by thread: %s%n", scenario.name(),
+                    rate, target, generatorCpu, options.duration().toMillis() / 1000.0, result.maxSendLagMicros(),
+                    result.wrongByStatus(), result.failureCauses(), counters.all(),
+                    threadsAfter.describeSince(threadsBefore, result.requests()));
             double attemptsPerRequest = counters.attempts() < 0 ? Double.NaN
                     : (double) counters.attempts() / result.requests();
             double cpuPer1000 = after.cpuSecondsSince(before) * 1000.0 / result.requests();
