@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -25,6 +27,9 @@ public final class UserHandler {
 
     /** RFC 9211 response header saying how the cache produced the answer. */
     static final String CACHE_STATUS = "Cache-Status";
+
+    /** One DEBUG line per lookup that failed, with why (our own words): for finding where a 504 came from. */
+    private static final Logger FAILURES = LoggerFactory.getLogger("dev.namegate.api.failures");
 
     private final NameCache users;
 
@@ -62,7 +67,13 @@ public final class UserHandler {
         String traceId = TraceParent.traceIdFrom(request.headers().firstHeader(TraceParent.HEADER));
         return users.lookup(id, requestId, traceId)
                 .flatMap(lookup -> respond(request, lookup, representation))
-                .onErrorResume(UpstreamFailure.class, failure -> failed(request, failure));
+                .onErrorResume(UpstreamFailure.class, failure -> {
+                    if (FAILURES.isDebugEnabled()) {
+                        FAILURES.atDebug().addKeyValue("requestId", requestId)
+                                .log("lookup failed ({}): {} [request={}]", failure.kind(), failure.reason(), requestId);
+                    }
+                    return failed(request, failure);
+                });
     }
 
     private static Mono<ServerResponse> respond(ServerRequest request, CachedLookup cached, MediaType representation) {

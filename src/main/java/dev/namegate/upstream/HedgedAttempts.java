@@ -18,15 +18,28 @@ import reactor.core.scheduler.Scheduler;
  * cancelled, which closes its connection. The round fails only when every attempt it started has
  * failed: then the retry policy decides, on the last failure, whether another round starts.
  *
+ * <p>A hedge the gate refuses for now (no rate permit free this moment, say) is asked for again
+ * after a short {@code reask}, not only when the next attempt starts.
+ *
  * <p>A failure that must not be retried (a contract break, an unexpected error) ends the round at
  * once. A local refusal of a hedge (no rate permit, breaker open) only ends the round if nothing
  * else is in flight.
  */
 final class HedgedAttempts {
 
-    /** Decides, when a hedge is due, whether it may start (and takes what it costs). */
+    /** Decides, when a hedge is due, whether it may start (and takes what it costs when it may). */
     interface HedgeGate {
-        boolean tryHedge();
+        Verdict tryHedge();
+    }
+
+    /** A {@link HedgeGate}'s answer. */
+    enum Verdict {
+        /** Start the hedge now. */
+        GO,
+        /** Not now (no rate permit free this moment): ask again shortly. */
+        NOT_NOW,
+        /** Not in this round (no hedges or time left). */
+        NEVER
     }
 
     /** Hears hedges being sent and winning (for metrics). */
@@ -47,19 +60,22 @@ final class HedgedAttempts {
     /**
      * @param attempt the n-th attempt of this round (0 = first, not a hedge)
      * @param delay time without an answer before a hedge; {@code null} = no hedging
+     * @param reask when the gate said {@link Verdict#NOT_NOW}, the time before it is asked again:
+     *        one refused hedge must not leave a slow attempt alone until its timeout
      */
-    static <T> Mono<T> race(IntFunction<Mono<T>> attempt, Duration delay, HedgeGate gate, Scheduler scheduler,
-            HedgeListener listener) {
+    static <T> Mono<T> race(IntFunction<Mono<T>> attempt, Duration delay, Duration reask, HedgeGate gate,
+            Scheduler scheduler, HedgeListener listener) {
         if (delay == null) {
             return attempt.apply(0);
         }
-        return Mono.create(sink -> new Round<>(sink, attempt, delay, gate, scheduler, listener).start());
+        return Mono.create(sink -> new Round<>(sink, attempt, delay, reask, gate, scheduler, listener).start());
     }
 
     private static final class Round<T> {
         private final MonoSink<T> sink;
         private final IntFunction<Mono<T>> attempt;
         private final Duration delay;
+        private final Duration reask;
         private final HedgeGate gate;
         private final Scheduler scheduler;
         private final HedgeListener listener;
@@ -69,11 +85,12 @@ final class HedgedAttempts {
         private int inFlight;
         private boolean done;
 
-        Round(MonoSink<T> sink, IntFunction<Mono<T>> attempt, Duration delay, HedgeGate gate, Scheduler scheduler,
-                HedgeListener listener) {
+        Round(MonoSink<T> sink, IntFunction<Mono<T>> attempt, Duration delay, Duration reask, HedgeGate gate,
+                Scheduler scheduler, HedgeListener listener) {
             this.sink = sink;
             this.attempt = attempt;
             this.delay = delay;
+            this.reask = reask;
             this.gate = gate;
             this.scheduler = scheduler;
             this.listener = listener;
@@ -117,9 +134,21 @@ final class HedgedAttempts {
                     return;
                 }
             }
-            if (gate.tryHedge()) {
-                listener.hedgeSent();
-                launch();
+            switch (gate.tryHedge()) {
+                case GO -> {
+                    listener.hedgeSent();
+                    launch();
+                }
+                case NOT_NOW -> {
+                    synchronized (this) {
+                        if (!done && inFlight > 0 && hedgeTimer == null) {
+                            hedgeTimer = scheduler.schedule(this::hedgeDue, reask.toNanos(), TimeUnit.NANOSECONDS);
+                        }
+                    }
+                }
+                case NEVER -> {
+                    // the attempts in flight finish the round
+                }
             }
         }
 

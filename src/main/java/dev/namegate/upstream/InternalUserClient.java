@@ -53,6 +53,8 @@ public final class InternalUserClient {
 
     /** A hedge waits at most this long for a rate permit; a hedge that would wait longer is not sent. */
     private static final long HEDGE_PERMIT_SLACK_NANOS = 3_000_000L;
+    /** A hedge refused for now is asked for again after this: by then a permit refused for being too far off is near. */
+    private static final Duration HEDGE_REASK = Duration.ofNanos(HEDGE_PERMIT_SLACK_NANOS);
 
     private static final Logger LOG = LoggerFactory.getLogger(InternalUserClient.class);
 
@@ -148,13 +150,13 @@ public final class InternalUserClient {
             Lookup lookup = new Lookup(userId, requestId, traceId, run);
             // each round waits for its rate permit first, so hedge delays count from the send
             return Mono.defer(() -> lookup.permit().then(HedgedAttempts.race(lookup::attempt,
-                            guards.hedgeDelay() == null ? null : guards.hedgeDelay().current(), lookup::tryHedge,
+                            guards.hedgeDelay() == null ? null : guards.hedgeDelay().current(), HEDGE_REASK, lookup::tryHedge,
                             policy.scheduler(), metrics)))
                     .retryWhen(run.retry())
                     // the per-attempt timeouts sit inside the retry; this one bounds everything
                     .timeout(policy.deadline(), policy.scheduler())
-                    .onErrorMap(TimeoutException.class,
-                            e -> new UpstreamFailure(UpstreamFailure.Kind.DEADLINE, null, "deadline expired"));
+                    .onErrorMap(TimeoutException.class, e -> new UpstreamFailure(UpstreamFailure.Kind.DEADLINE, null,
+                            "deadline expired after " + run.progress() + lookup.hedgesDescribed()));
         });
     }
 
@@ -177,27 +179,35 @@ public final class InternalUserClient {
             this.hedgesLeft = new AtomicInteger(guards.maxHedges());
         }
 
+        /** {@code , 3 hedges} when any were sent. */
+        String hedgesDescribed() {
+            int sent = guards.maxHedges() - Math.max(0, hedgesLeft.get());
+            return sent == 0 ? "" : ", " + sent + (sent == 1 ? " hedge" : " hedges");
+        }
+
         /**
          * A hedge may go when hedges are left, it has time to finish, the budget pays for it and a
-         * rate permit is free right now (a hedge never waits: it would only add to a queue).
+         * rate permit is free right now (a hedge never waits long: it would only add to a queue).
+         * Refused only for want of a permit, it is asked for again after {@link #HEDGE_REASK}.
          */
-        boolean tryHedge() {
-            // a hedge against our own lag would only deepen it
+        HedgedAttempts.Verdict tryHedge() {
+            // a hedge against our own lag would only deepen it, and asking again costs timers
             if (hedgesLeft.get() <= 0 || guards.lagging() || run.timeLeftNanos() < policy.minAttemptTime().toNanos()) {
-                return false;
+                return HedgedAttempts.Verdict.NEVER;
             }
             long wait = 0;
             if (permits != null) {
                 wait = permits.tryNow(HEDGE_PERMIT_SLACK_NANOS, run.timeLeftNanos() - policy.minAttemptTime().toNanos());
                 if (wait < 0) {
-                    return false;
+                    return HedgedAttempts.Verdict.NOT_NOW;
                 }
             }
+            // a spent budget refills with new traffic, not within milliseconds
             if (guards.budget() != null && !guards.budget().tryWithdraw()) {
-                return false;
+                return HedgedAttempts.Verdict.NEVER;
             }
             hedgeWaitNanos = wait;
-            return hedgesLeft.decrementAndGet() >= 0;
+            return hedgesLeft.decrementAndGet() >= 0 ? HedgedAttempts.Verdict.GO : HedgedAttempts.Verdict.NEVER;
         }
 
         /**

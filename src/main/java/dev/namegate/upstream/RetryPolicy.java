@@ -110,6 +110,8 @@ public final class RetryPolicy {
         private final long startNanos;
         private final int[] used = new int[Allowance.values().length];
         private int retries;
+        /** The last failure a decision was made on, for the reason a deadline gives (read racily, logs only). */
+        private volatile AttemptFailure lastFailure;
 
         private Run(String requestId, long startNanos) {
             this.requestId = requestId;
@@ -152,7 +154,14 @@ public final class RetryPolicy {
         record Decision(Duration delay, UpstreamFailure stop) {
         }
 
+        /** Where this run stands, for a failure's reason: {@code 2 retries, last: status 500}. */
+        String progress() {
+            AttemptFailure last = lastFailure;
+            return retries + (retries == 1 ? " retry" : " retries") + (last == null ? "" : ", last: " + last.reason());
+        }
+
         Decision decide(AttemptFailure failure) {
+            lastFailure = failure;
             AttemptOutcome outcome = failure.outcome();
             if (outcome.local()) {
                 return stop(UpstreamFailure.Kind.UNAVAILABLE, unavailableRetryAfter, "overloaded: " + failure.reason());

@@ -17,6 +17,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 
+import dev.namegate.testing.LogCapture;
 import dev.namegate.testing.MockUpstream;
 import dev.namegate.testing.TestKeys;
 
@@ -75,10 +76,19 @@ class DeadlineTest {
         int before = upstream.getRequestCount();
 
         long start = System.nanoTime();
-        client.get().uri("/users/1").header("Authorization", TestKeys.bearer()).exchange()
-                .expectStatus().isEqualTo(504)
-                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .expectBody().jsonPath("$.type").isEqualTo("https://namegate.dev/problems/deadline-exceeded");
+        try (LogCapture failures = LogCapture.of("dev.namegate.api.failures")) {
+            client.get().uri("/users/1").header("Authorization", TestKeys.bearer()).header("X-Request-Id", "late-1")
+                    .exchange()
+                    .expectStatus().isEqualTo(504)
+                    .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .expectBody().jsonPath("$.type").isEqualTo("https://namegate.dev/problems/deadline-exceeded");
+            // at DEBUG, one line says where the deadline caught the lookup (the deadline itself, or
+            // the retry policy seeing no time for another attempt: the two race at 400 ms)
+            assertThat(failures.messages()).singleElement().asString()
+                    .matches("lookup failed \\(DEADLINE\\): (deadline expired after [12] retr(y|ies), last: "
+                            + "|no time left for another attempt after: )(response timeout after 150 ms|attempt timeout)"
+                            + " \\[request=late-1]");
+        }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
 
         // attempts of 150 ms fit twice, then the deadline cuts the third

@@ -14,10 +14,13 @@ import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
+import dev.namegate.upstream.HedgedAttempts.Verdict;
+
 /** Hedging in virtual time: when hedges start, who wins, and that losers are cancelled. */
 class HedgedAttemptsTest {
 
     private static final Duration DELAY = Duration.ofMillis(10);
+    private static final Duration REASK = Duration.ofMillis(3);
     private static final AttemptFailure STATUS_500 = new AttemptFailure(AttemptOutcome.TRANSIENT_STATUS, 500, null, "status 500");
 
     private final List<Long> starts = new ArrayList<>();
@@ -51,7 +54,7 @@ class HedgedAttemptsTest {
         StepVerifier.withVirtualTime(() -> {
                     VirtualTimeScheduler time = VirtualTimeScheduler.get();
                     return HedgedAttempts.race(n -> attempt(time, n, new long[] {9}, new boolean[] {false}),
-                            DELAY, () -> true, time, listener);
+                            DELAY, REASK, () -> Verdict.GO, time, listener);
                 })
                 .thenAwait(Duration.ofMillis(9))
                 .expectNext("answer 0")
@@ -62,7 +65,7 @@ class HedgedAttemptsTest {
 
     @Test
     void anAttemptThatCompletesWithoutAValueFailsTheRound() {
-        StepVerifier.withVirtualTime(() -> HedgedAttempts.race(n -> Mono.<String>empty(), DELAY, () -> true,
+        StepVerifier.withVirtualTime(() -> HedgedAttempts.race(n -> Mono.<String>empty(), DELAY, REASK, () -> Verdict.GO,
                         VirtualTimeScheduler.get(), listener))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
                         .hasMessage("attempt completed without a value"))
@@ -75,7 +78,7 @@ class HedgedAttemptsTest {
                     VirtualTimeScheduler time = VirtualTimeScheduler.get();
                     // the first attempt went to the slow data centre; the hedge answers in 1 ms
                     return HedgedAttempts.race(n -> attempt(time, n, new long[] {-1, 1}, new boolean[] {false, false}),
-                            DELAY, () -> true, time, listener);
+                            DELAY, REASK, () -> Verdict.GO, time, listener);
                 })
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(10))
@@ -94,7 +97,7 @@ class HedgedAttemptsTest {
         StepVerifier.withVirtualTime(() -> {
                     VirtualTimeScheduler time = VirtualTimeScheduler.get();
                     return HedgedAttempts.race(n -> attempt(time, n, new long[] {-1, -1, -1, 5}, new boolean[4]),
-                            DELAY, () -> allowed.getAndDecrement() > 0, time, listener);
+                            DELAY, REASK, () -> allowed.getAndDecrement() > 0 ? Verdict.GO : Verdict.NEVER, time, listener);
                 })
                 .thenAwait(Duration.ofMillis(35))
                 .expectNext("answer 3")
@@ -104,13 +107,54 @@ class HedgedAttemptsTest {
     }
 
     @Test
+    void aHedgeRefusedForNowIsAskedForAgainAfterTheReaskDelay() {
+        List<Long> asked = new ArrayList<>();
+        List<Verdict> verdicts = new ArrayList<>(List.of(Verdict.NOT_NOW, Verdict.NOT_NOW, Verdict.GO));
+        StepVerifier.withVirtualTime(() -> {
+                    VirtualTimeScheduler time = VirtualTimeScheduler.get();
+                    // no rate permit free at 10 ms nor at 13 ms; at 16 ms there is: the hedge goes then
+                    return HedgedAttempts.race(n -> attempt(time, n, new long[] {-1, 1}, new boolean[2]),
+                            DELAY, REASK, () -> {
+                                asked.add(time.now(TimeUnit.MILLISECONDS));
+                                return verdicts.remove(0);
+                            }, time, listener);
+                })
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(16))
+                .thenAwait(Duration.ofMillis(1))
+                .expectNext("answer 1")
+                .verifyComplete();
+        assertThat(asked).containsExactly(10L, 13L, 16L);
+        assertThat(starts).containsExactly(0L, 16L);
+        assertThat(cancelled).containsExactly(0);
+    }
+
+    @Test
+    void aHedgeRefusedForTheRoundIsNotAskedForAgain() {
+        AtomicInteger asked = new AtomicInteger();
+        StepVerifier.withVirtualTime(() -> {
+                    VirtualTimeScheduler time = VirtualTimeScheduler.get();
+                    return HedgedAttempts.race(n -> attempt(time, n, new long[] {25}, new boolean[1]),
+                            DELAY, REASK, () -> {
+                                asked.incrementAndGet();
+                                return Verdict.NEVER;
+                            }, time, listener);
+                })
+                .thenAwait(Duration.ofMillis(25))
+                .expectNext("answer 0")
+                .verifyComplete();
+        assertThat(asked.get()).isEqualTo(1);
+        assertThat(starts).containsExactly(0L);
+    }
+
+    @Test
     void aFailureWhileAnotherAttemptIsInFlightWaitsForThatAttempt() {
         AtomicInteger allowed = new AtomicInteger(1);
         StepVerifier.withVirtualTime(() -> {
                     VirtualTimeScheduler time = VirtualTimeScheduler.get();
                     // attempt 0 is slow but good; the hedge fails fast: the round waits for attempt 0
                     return HedgedAttempts.race(n -> attempt(time, n, new long[] {15, 1}, new boolean[] {false, true}),
-                            DELAY, () -> allowed.getAndDecrement() > 0, time, listener);
+                            DELAY, REASK, () -> allowed.getAndDecrement() > 0 ? Verdict.GO : Verdict.NEVER, time, listener);
                 })
                 .thenAwait(Duration.ofMillis(15))
                 .expectNext("answer 0")
@@ -123,7 +167,7 @@ class HedgedAttemptsTest {
         StepVerifier.withVirtualTime(() -> {
                     VirtualTimeScheduler time = VirtualTimeScheduler.get();
                     return HedgedAttempts.race(n -> attempt(time, n, new long[] {2}, new boolean[] {true}),
-                            DELAY, () -> true, time, listener);
+                            DELAY, REASK, () -> Verdict.GO, time, listener);
                 })
                 .thenAwait(Duration.ofMillis(2))
                 .expectErrorMatches(e -> e == STATUS_500)
@@ -138,7 +182,7 @@ class HedgedAttemptsTest {
                     VirtualTimeScheduler time = VirtualTimeScheduler.get();
                     return HedgedAttempts.race(n -> n == 0 ? attempt(time, 0, new long[] {-1}, new boolean[1])
                                     : Mono.delay(Duration.ofMillis(1), time).then(Mono.<String>error(malformed)),
-                            DELAY, () -> true, time, listener);
+                            DELAY, REASK, () -> Verdict.GO, time, listener);
                 })
                 .thenAwait(Duration.ofMillis(11))
                 .expectErrorMatches(e -> e == malformed)
@@ -150,7 +194,7 @@ class HedgedAttemptsTest {
     void withoutADelayThereIsNoHedging() {
         StepVerifier.withVirtualTime(() -> {
                     VirtualTimeScheduler time = VirtualTimeScheduler.get();
-                    return HedgedAttempts.race(n -> attempt(time, n, new long[] {50}, new boolean[1]), null, () -> true,
+                    return HedgedAttempts.race(n -> attempt(time, n, new long[] {50}, new boolean[1]), null, REASK, () -> Verdict.GO,
                             time, listener);
                 })
                 .thenAwait(Duration.ofMillis(50))
