@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -19,10 +21,12 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.ResponseEntity;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -32,6 +36,7 @@ import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import reactor.core.publisher.Flux;
 
 import dev.namegate.audit.AuditLog;
 import dev.namegate.auth.KeyMint;
@@ -65,6 +70,7 @@ class LimitsEndToEndTest {
     static final MintedKey CAREFUL = KeyMint.mint("careful", RANDOM);
     static final MintedKey WALKER = KeyMint.mint("walker", RANDOM);
     static final MintedKey SLOW = KeyMint.mint("slow", RANDOM);
+    static final MintedKey PACED = KeyMint.mint("paced-scraper", RANDOM);
     static final Path KEYS = keysFile();
 
     static final MockWebServer upstream = started();
@@ -120,7 +126,9 @@ class LimitsEndToEndTest {
                     NEIGHBOUR.keysFileLine() + " ids-per-day=20",
                     CAREFUL.keysFileLine() + " ids-per-day=2",
                     WALKER.keysFileLine() + " ids-per-day=1",
-                    SLOW.keysFileLine() + " rate=1 burst=3") + "\n");
+                    SLOW.keysFileLine() + " rate=1 burst=3",
+                    // the default rate (50/s, burst 100): only the quota stops a scraper at 50/s
+                    PACED.keysFileLine() + " ids-per-day=" + PACED_QUOTA) + "\n");
             return file;
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -242,6 +250,34 @@ class LimitsEndToEndTest {
         assertThat(lines.get(0).get("client").asString()).isEqualTo("scraper");
         assertThat(lines.get(0).get("used").asInt()).isEqualTo(16);
         assertThat(lines.get(1).get("quota").asInt()).isEqualTo(20);
+    }
+
+    static final int PACED_QUOTA = 100;
+
+    /** The scraper: one key walking new ids at 50 requests/s, open loop, for 3 s. */
+    @Test
+    void aScraperAt50PerSecondObtainsExactlyItsQuotaOfDistinctNames() {
+        WebClient scraper = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
+                .defaultHeader("Authorization", "Bearer " + PACED.key())
+                .defaultHeader("X-Forwarded-For", "198.51.100.70")
+                .build();
+        List<ResponseEntity<String>> answers = Flux.interval(Duration.ofMillis(20)).take(150)
+                .flatMap(i -> scraper.get().uri("/users/{id}", 5_000 + i)
+                        .exchangeToMono(response -> response.toEntity(String.class)))
+                .collectList()
+                .block(Duration.ofSeconds(30));
+
+        Set<String> names = new HashSet<>();
+        int quotaRefusals = 0;
+        for (ResponseEntity<String> answer : answers) {
+            if (answer.getStatusCode().value() == 200) {
+                names.add(JSON.readTree(answer.getBody()).get("name").asString());
+            } else if (answer.getStatusCode().value() == 429 && answer.getBody().contains("/quota-exceeded")) {
+                quotaRefusals++;
+            }
+        }
+        assertThat(names).hasSize(PACED_QUOTA);
+        assertThat(quotaRefusals).isEqualTo(150 - PACED_QUOTA);
     }
 
     @Test
