@@ -3,6 +3,7 @@ package dev.namegate.upstream;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 import reactor.core.scheduler.Scheduler;
 
@@ -24,6 +25,9 @@ import reactor.core.scheduler.Scheduler;
  *       but kept above it (the demand does not wait), and the 429's rate becomes the plateau.</li>
  *   <li>Far above what was sent (the default ceiling), the allowed rate says nothing: the rate
  *       drops to twice the traffic, keeping room for it, until 429s place the limit.</li>
+ *   <li>Right after our own event loops stalled (the JIT or a pause took the CPU), the sends that
+ *       met the 429 left late and together, and the last second's count is depressed by the
+ *       stall: the rate is kept. It still counts as a cut, so 429s that keep coming escalate.</li>
  * </ul>
  * Success raises the rate quickly back up to just under the plateau ({@code recoveryPerSecond}),
  * then probes above it slowly ({@code probePerSecond}), like CUBIC's plateau, so a rate just under
@@ -67,6 +71,7 @@ public final class AdaptiveRateLimiter {
     private final double burst;
     private final long decreaseCooldownNanos;
     private final RateListener listener;
+    private final BooleanSupplier recentOwnStall;
     private final AtomicReference<State> state;
     /** Permits given per 100 ms slot over the last second, for the measured send rate. */
     private final AtomicLongArray sentPerSlot = new AtomicLongArray(SLOTS);
@@ -83,6 +88,14 @@ public final class AdaptiveRateLimiter {
      */
     public AdaptiveRateLimiter(double ceiling, double floor, double decreaseFactor, double recoveryPerSecond,
             double probePerSecond, double burst, long decreaseCooldownNanos, Scheduler clock, RateListener listener) {
+        this(ceiling, floor, decreaseFactor, recoveryPerSecond, probePerSecond, burst, decreaseCooldownNanos, clock,
+                listener, () -> false);
+    }
+
+    /** @param recentOwnStall true when our own event loops ran late just now (whatever the load) */
+    public AdaptiveRateLimiter(double ceiling, double floor, double decreaseFactor, double recoveryPerSecond,
+            double probePerSecond, double burst, long decreaseCooldownNanos, Scheduler clock, RateListener listener,
+            BooleanSupplier recentOwnStall) {
         if (!(floor > 0 && floor <= ceiling) || !(decreaseFactor > 0 && decreaseFactor < 1) || recoveryPerSecond < 0
                 || probePerSecond < 0 || burst < 1) {
             throw new IllegalArgumentException("rate limiter needs 0 < floor <= ceiling, 0 < factor < 1, burst >= 1");
@@ -96,6 +109,7 @@ public final class AdaptiveRateLimiter {
         this.decreaseCooldownNanos = decreaseCooldownNanos;
         this.clock = clock;
         this.listener = listener;
+        this.recentOwnStall = recentOwnStall;
         long now = now();
         this.state = new AtomicReference<>(new State(ceiling, now, now - ESCALATION_NANOS - decreaseCooldownNanos, now,
                 ceiling, 0));
@@ -174,7 +188,11 @@ public final class AdaptiveRateLimiter {
             int quickCuts = sinceCut < ESCALATION_NANOS ? s.quickCuts() + 1 : 0;
             double cut;
             double plateau = s.plateau();
-            if (rate <= measured * RATE_BOUND || quickCuts >= 2) {
+            if (quickCuts < 2 && rate <= 2 * measured && recentOwnStall.getAsBoolean()) {
+                // our stall bunched the sends: not the rate's fault, and `measured` is low (far
+                // above the traffic, the next branches still place the limit from what was sent)
+                cut = rate;
+            } else if (rate <= measured * RATE_BOUND || quickCuts >= 2) {
                 // the rate itself is too high (or cut after cut did not help): shed load
                 cut = rate * decreaseFactor;
                 plateau = rate;

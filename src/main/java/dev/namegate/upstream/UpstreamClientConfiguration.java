@@ -63,16 +63,17 @@ class UpstreamClientConfiguration {
             MeterRegistry registry, ObjectProvider<EventLoopLag> eventLoopLag) {
         EventLoopLag lag = eventLoopLag.getIfAvailable();
         return internalUserClient(upstreamHttpClient, properties, registry, Clock.systemUTC(),
-                lag == null ? null : lag::overloaded);
+                lag == null ? null : lag::overloaded, lag == null ? null : lag::lagging);
     }
 
     /**
      * As the bean, with the clock that times the breaker's open state given (tests move it).
      *
-     * @param ownLag true while our own event loops lag ({@code null}: never)
+     * @param ownLag true while our own load makes our event loops lag ({@code null}: never)
+     * @param ownStall true when our event loops ran late just now, whatever the load ({@code null}: never)
      */
     static InternalUserClient internalUserClient(HttpClient upstreamHttpClient, UpstreamProperties properties,
-            MeterRegistry registry, Clock breakerClock, BooleanSupplier ownLag) {
+            MeterRegistry registry, Clock breakerClock, BooleanSupplier ownLag, BooleanSupplier ownStall) {
         Scheduler clock = Schedulers.parallel();
         int maxBody = (int) Math.min(Integer.MAX_VALUE, properties.maxBodySize().toBytes());
         WebClient webClient = WebClient.builder()
@@ -87,7 +88,7 @@ class UpstreamClientConfiguration {
         InternalUserClient.Guards guards = new InternalUserClient.Guards(
                 budget,
                 breaker(properties.breaker(), breakerClock, registry),
-                limiter(properties.rateLimit(), clock, registry),
+                limiter(properties.rateLimit(), clock, registry, ownStall == null ? () -> false : ownStall),
                 hedging.enabled() && hedging.maxHedges() > 0
                         ? new AdaptiveHedgeDelay(hedging.delay(),
                                 hedging.adaptive() ? properties.responseTimeout() : hedging.delay(), hedging.percentile())
@@ -148,7 +149,8 @@ class UpstreamClientConfiguration {
         return breaker;
     }
 
-    private static AdaptiveRateLimiter limiter(UpstreamProperties.RateLimit settings, Scheduler clock, MeterRegistry registry) {
+    private static AdaptiveRateLimiter limiter(UpstreamProperties.RateLimit settings, Scheduler clock, MeterRegistry registry,
+            BooleanSupplier ownStall) {
         if (!settings.enabled()) {
             return null;
         }
@@ -156,7 +158,8 @@ class UpstreamClientConfiguration {
                 settings.decreaseFactor(), settings.recoveryPerSecond(), settings.probePerSecond(), settings.burst(),
                 settings.decreaseCooldown().toNanos(), clock,
                 (from, to) -> LOG.info("upstream rate limit cut after a 429: {} -> {} requests/s",
-                        Math.round(from), Math.round(to)));
+                        Math.round(from), Math.round(to)),
+                ownStall);
         Gauge.builder("namegate.upstream.rate.limit", limiter, AdaptiveRateLimiter::rate)
                 .description("Requests/s currently allowed toward the internal service").baseUnit("requests/s")
                 .register(registry);

@@ -31,7 +31,7 @@ final class TestUpstream implements AutoCloseable {
                 .bind("namegate.upstream", UpstreamProperties.class).get();
         connections = UpstreamClientConfiguration.upstreamConnections(properties);
         client = UpstreamClientConfiguration.internalUserClient(
-                UpstreamClientConfiguration.upstreamHttpClient(connections, properties), properties, meters, breakerClock, ownLag);
+                UpstreamClientConfiguration.upstreamHttpClient(connections, properties), properties, meters, breakerClock, ownLag, ownLag);
     }
 
     double counter(String name, String... tags) {
