@@ -78,14 +78,19 @@ public final class InternalUserClient {
      * @param maxHedges hedges per lookup
      * @param breakerRetryAfter what a 503 says when the breaker refused
      * @param ownLag true while our own load makes our event loops lag, so a timeout may be ours ({@code null} = never)
+     * @param ownStall true when our event loops ran late just now, whatever the load ({@code null} = never)
      */
     record Guards(RetryBudget budget, CircuitBreaker breaker, AdaptiveRateLimiter limiter, AdaptiveHedgeDelay hedgeDelay,
-            int maxHedges, Duration breakerRetryAfter, BooleanSupplier ownLag) {
+            int maxHedges, Duration breakerRetryAfter, BooleanSupplier ownLag, BooleanSupplier ownStall) {
 
-        static final Guards NONE = new Guards(null, null, null, null, 0, Duration.ofSeconds(1), null);
+        static final Guards NONE = new Guards(null, null, null, null, 0, Duration.ofSeconds(1), null, null);
 
         boolean lagging() {
             return ownLag != null && ownLag.getAsBoolean();
+        }
+
+        boolean stalled() {
+            return ownStall != null && ownStall.getAsBoolean();
         }
     }
 
@@ -264,9 +269,16 @@ public final class InternalUserClient {
 
     /** Tells every guard how an attempt ended ({@code outcome} null = an unexpected error). */
     private void ended(int instance, AttemptOutcome outcome, long startNanos, Throwable error) {
+        // A timeout just after our own loops stalled (a GC pause, the JIT on a busy core) may have
+        // been the stall's: it is still retried, but it neither ejects the instance nor counts for
+        // the breaker; one pause must not take healthy instances out of rotation.
+        boolean excused = (outcome == AttemptOutcome.RESPONSE_TIMEOUT || outcome == AttemptOutcome.CONNECT_FAILURE)
+                && guards.stalled();
         if (outcome != null) {
             metrics.record(outcome);
-            instances.record(instance, outcome);
+            if (!excused) {
+                instances.record(instance, outcome);
+            }
         }
         if (outcome == AttemptOutcome.SUCCESS && guards.hedgeDelay() != null) {
             guards.hedgeDelay().record(policy.scheduler().now(TimeUnit.NANOSECONDS) - startNanos);
@@ -284,7 +296,7 @@ public final class InternalUserClient {
             long nanos = policy.scheduler().now(TimeUnit.NANOSECONDS) - startNanos;
             if (outcome == AttemptOutcome.SUCCESS || outcome == AttemptOutcome.NOT_FOUND) {
                 breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-            } else if (outcome == AttemptOutcome.RATE_LIMITED || outcome != null && outcome.local()) {
+            } else if (outcome == AttemptOutcome.RATE_LIMITED || outcome != null && outcome.local() || excused) {
                 breaker.releasePermission(); // says nothing about the upstream's health
             } else {
                 breaker.onError(nanos, TimeUnit.NANOSECONDS, error);

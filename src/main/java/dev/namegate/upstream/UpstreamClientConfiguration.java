@@ -95,7 +95,7 @@ class UpstreamClientConfiguration {
                         : null,
                 hedging.maxHedges(),
                 ceilSeconds(properties.breaker().openFor()),
-                ownLag);
+                ownLag, ownStall);
         UpstreamInstances instances = instances(properties, clock, registry);
         return new InternalUserClient(webClient, properties, instances, policy, metrics, guards);
     }

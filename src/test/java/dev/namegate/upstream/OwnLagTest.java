@@ -26,6 +26,7 @@ import reactor.test.StepVerifier;
 class OwnLagTest {
 
     private final AtomicBoolean lagging = new AtomicBoolean();
+    private final AtomicBoolean stalled = new AtomicBoolean();
     private final MockWebServer upstream = new MockWebServer();
     private TestUpstream test;
 
@@ -49,7 +50,7 @@ class OwnLagTest {
                 Map.entry("rate-limit.enabled", "false"),
                 Map.entry("breaker.window", "4"), Map.entry("breaker.minimum-attempts", "4"),
                 Map.entry("breaker.failure-rate-threshold", "90"), Map.entry("breaker.open-for", "1m")),
-                Clock.systemUTC(), lagging::get);
+                Clock.systemUTC(), lagging::get, () -> lagging.get() || stalled.get());
     }
 
     @AfterEach
@@ -91,6 +92,20 @@ class OwnLagTest {
         assertThat(test.counter("namegate.upstream.attempts", "outcome", "response_timeout")).isGreaterThanOrEqualTo(4);
         assertThat(test.counter("namegate.upstream.refusals", "reason", "breaker_open"))
                 .as("the breaker opened on the upstream's timeouts").isPositive();
+    }
+
+    @Test
+    void afterAStallWithoutLoadTimeoutsAreRetriedButDoNotOpenTheBreaker() {
+        stalled.set(true); // a GC pause, say: our loops ran late, but little is in flight
+        for (int i = 0; i < 2; i++) {
+            StepVerifier.create(test.client.lookup(1, "req-" + i, "0af7651916cd43dd8448eb211c80319c"))
+                    .expectErrorSatisfies(e -> assertThat(((UpstreamFailure) e).kind()).isEqualTo(UpstreamFailure.Kind.DEADLINE))
+                    .verify(Duration.ofSeconds(5));
+        }
+        assertThat(attempts()).as("first attempts and their retries").isEqualTo(6);
+        assertThat(test.counter("namegate.upstream.attempts", "outcome", "response_timeout")).isEqualTo(6);
+        assertThat(test.counter("namegate.upstream.refusals", "reason", "breaker_open"))
+                .as("six timeouts right after a stall did not open the breaker").isZero();
     }
 
     /** Attempts made, whatever their outcome. */

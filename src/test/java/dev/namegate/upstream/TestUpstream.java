@@ -23,15 +23,23 @@ final class TestUpstream implements AutoCloseable {
         this(settings, breakerClock, null);
     }
 
-    /** @param ownLag stands in for the event-loop lag probe ({@code null}: never lagging) */
+    /** @param ownLag stands in for the event-loop lag probe ({@code null}: never lagging), overloaded and stalled alike */
     TestUpstream(Map<String, String> settings, Clock breakerClock, BooleanSupplier ownLag) {
+        this(settings, breakerClock, ownLag, ownLag);
+    }
+
+    /**
+     * @param ownLag our own load makes the loops lag ({@code null}: never)
+     * @param ownStall the loops ran late just now, whatever the load ({@code null}: never)
+     */
+    TestUpstream(Map<String, String> settings, Clock breakerClock, BooleanSupplier ownLag, BooleanSupplier ownStall) {
         Map<String, String> all = new LinkedHashMap<>();
         settings.forEach((k, v) -> all.put("namegate.upstream." + k, v));
         properties = new Binder(new MapConfigurationPropertySource(all))
                 .bind("namegate.upstream", UpstreamProperties.class).get();
         connections = UpstreamClientConfiguration.upstreamConnections(properties);
         client = UpstreamClientConfiguration.internalUserClient(
-                UpstreamClientConfiguration.upstreamHttpClient(connections, properties), properties, meters, breakerClock, ownLag, ownLag);
+                UpstreamClientConfiguration.upstreamHttpClient(connections, properties), properties, meters, breakerClock, ownLag, ownStall);
     }
 
     double counter(String name, String... tags) {
