@@ -154,7 +154,10 @@ public final class EventLoopLag implements SmartLifecycle {
             calmSince = Long.MAX_VALUE;
             if (!episode) {
                 episode = true;
-                LOG.warn("overload: event loops {} ms late, refusing a share of new requests", lagNanos() / 1_000_000);
+                // the refusals need load of our own too: at 80 requests/s a GC pause starts an
+                // episode in which nothing is refused, and the line must not claim otherwise
+                LOG.warn("overload: event loops {} ms late, refusing a share of new requests while at least {} are in progress",
+                        lagNanos() / 1_000_000, minInFlight);
             }
         } else if (episode) {
             calmSince = Math.min(calmSince, now);

@@ -108,6 +108,35 @@ class OwnLagTest {
                 .as("six timeouts right after a stall did not open the breaker").isZero();
     }
 
+    @Test
+    void afterAStallTimeoutsDoNotEjectHealthyInstancesButWithoutOneTheyDo() throws Exception {
+        try (MockWebServer second = new MockWebServer()) {
+            second.setDispatcher(upstream.getDispatcher());
+            second.start();
+            Map<String, String> twoInstances = Map.ofEntries(
+                    Map.entry("base-urls", "http://127.0.0.1:" + upstream.getPort() + ",http://127.0.0.1:" + second.getPort()),
+                    Map.entry("connect-timeout", "30ms"), Map.entry("response-timeout", "40ms"),
+                    Map.entry("attempt-timeout", "50ms"), Map.entry("deadline", "1s"),
+                    Map.entry("pool.pending-acquire-timeout", "20ms"),
+                    Map.entry("allowances.response-timeouts", "3"), Map.entry("outliers.consecutive-timeouts", "2"),
+                    Map.entry("budget.enabled", "false"), Map.entry("hedging.enabled", "false"),
+                    Map.entry("rate-limit.enabled", "false"), Map.entry("breaker.enabled", "false"));
+            assertThat(ejectedAfterFourTimeouts(twoInstances, true)).as("timeouts right after our stall").isZero();
+            assertThat(ejectedAfterFourTimeouts(twoInstances, false)).as("the same timeouts, no stall").isEqualTo(2);
+        }
+    }
+
+    /** Instances ejected after one lookup whose four attempts (two per instance) all time out. */
+    private double ejectedAfterFourTimeouts(Map<String, String> settings, boolean stall) {
+        try (TestUpstream two = new TestUpstream(settings, Clock.systemUTC(), () -> false, () -> stall)) {
+            StepVerifier.create(two.client.lookup(1, "req-eject", "0af7651916cd43dd8448eb211c80319c"))
+                    .expectError(UpstreamFailure.class)
+                    .verify(Duration.ofSeconds(5));
+            assertThat(two.counter("namegate.upstream.attempts", "outcome", "response_timeout")).isEqualTo(4);
+            return two.meters.find("namegate.upstream.instances.ejected").gauge().value();
+        }
+    }
+
     /** Attempts made, whatever their outcome. */
     private double attempts() {
         return test.meters.find("namegate.upstream.attempts").counters().stream().mapToDouble(c -> c.count()).sum();
