@@ -3,7 +3,6 @@ package dev.namegate.upstream;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
 import reactor.core.scheduler.Scheduler;
 
@@ -71,7 +70,6 @@ public final class AdaptiveRateLimiter {
     private final double burst;
     private final long decreaseCooldownNanos;
     private final RateListener listener;
-    private final BooleanSupplier recentOwnStall;
     private final AtomicReference<State> state;
     /** Permits given per 100 ms slot over the last second, for the measured send rate. */
     private final AtomicLongArray sentPerSlot = new AtomicLongArray(SLOTS);
@@ -88,14 +86,6 @@ public final class AdaptiveRateLimiter {
      */
     public AdaptiveRateLimiter(double ceiling, double floor, double decreaseFactor, double recoveryPerSecond,
             double probePerSecond, double burst, long decreaseCooldownNanos, Scheduler clock, RateListener listener) {
-        this(ceiling, floor, decreaseFactor, recoveryPerSecond, probePerSecond, burst, decreaseCooldownNanos, clock,
-                listener, () -> false);
-    }
-
-    /** @param recentOwnStall true when our own event loops ran late just now (whatever the load) */
-    public AdaptiveRateLimiter(double ceiling, double floor, double decreaseFactor, double recoveryPerSecond,
-            double probePerSecond, double burst, long decreaseCooldownNanos, Scheduler clock, RateListener listener,
-            BooleanSupplier recentOwnStall) {
         if (!(floor > 0 && floor <= ceiling) || !(decreaseFactor > 0 && decreaseFactor < 1) || recoveryPerSecond < 0
                 || probePerSecond < 0 || burst < 1) {
             throw new IllegalArgumentException("rate limiter needs 0 < floor <= ceiling, 0 < factor < 1, burst >= 1");
@@ -109,7 +99,6 @@ public final class AdaptiveRateLimiter {
         this.decreaseCooldownNanos = decreaseCooldownNanos;
         this.clock = clock;
         this.listener = listener;
-        this.recentOwnStall = recentOwnStall;
         long now = now();
         this.state = new AtomicReference<>(new State(ceiling, now, now - ESCALATION_NANOS - decreaseCooldownNanos, now,
                 ceiling, 0));
@@ -176,6 +165,15 @@ public final class AdaptiveRateLimiter {
 
     /** The upstream answered 429: cut the rate, once per congestion event. */
     public void onRateLimited() {
+        onRateLimited(false);
+    }
+
+    /**
+     * The upstream answered 429.
+     *
+     * @param afterOwnStall our own event loops ran late just now (whatever the load)
+     */
+    public void onRateLimited(boolean afterOwnStall) {
         while (true) {
             State s = state.get();
             long now = now();
@@ -188,7 +186,7 @@ public final class AdaptiveRateLimiter {
             int quickCuts = sinceCut < ESCALATION_NANOS ? s.quickCuts() + 1 : 0;
             double cut;
             double plateau = s.plateau();
-            if (quickCuts < 2 && rate <= 2 * measured && recentOwnStall.getAsBoolean()) {
+            if (quickCuts < 2 && rate <= 2 * measured && afterOwnStall) {
                 // our stall bunched the sends: not the rate's fault, and `measured` is low (far
                 // above the traffic, the next branches still place the limit from what was sent)
                 cut = rate;

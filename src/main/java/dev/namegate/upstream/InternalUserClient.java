@@ -286,7 +286,7 @@ public final class InternalUserClient {
         AdaptiveRateLimiter limiter = guards.limiter();
         if (limiter != null) {
             if (outcome == AttemptOutcome.RATE_LIMITED) {
-                limiter.onRateLimited();
+                limiter.onRateLimited(guards.stalled());
             } else if (outcome != null && outcome != AttemptOutcome.CONNECT_FAILURE && !outcome.local()) {
                 limiter.onSuccess();
             }

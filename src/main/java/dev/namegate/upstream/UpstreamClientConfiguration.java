@@ -88,7 +88,7 @@ class UpstreamClientConfiguration {
         InternalUserClient.Guards guards = new InternalUserClient.Guards(
                 budget,
                 breaker(properties.breaker(), breakerClock, registry),
-                limiter(properties.rateLimit(), clock, registry, ownStall == null ? () -> false : ownStall),
+                limiter(properties.rateLimit(), clock, registry),
                 hedging.enabled() && hedging.maxHedges() > 0
                         ? new AdaptiveHedgeDelay(hedging.delay(),
                                 hedging.adaptive() ? properties.responseTimeout() : hedging.delay(), hedging.percentile())
@@ -149,8 +149,7 @@ class UpstreamClientConfiguration {
         return breaker;
     }
 
-    private static AdaptiveRateLimiter limiter(UpstreamProperties.RateLimit settings, Scheduler clock, MeterRegistry registry,
-            BooleanSupplier ownStall) {
+    private static AdaptiveRateLimiter limiter(UpstreamProperties.RateLimit settings, Scheduler clock, MeterRegistry registry) {
         if (!settings.enabled()) {
             return null;
         }
@@ -158,8 +157,7 @@ class UpstreamClientConfiguration {
                 settings.decreaseFactor(), settings.recoveryPerSecond(), settings.probePerSecond(), settings.burst(),
                 settings.decreaseCooldown().toNanos(), clock,
                 (from, to) -> LOG.info("upstream rate limit cut after a 429: {} -> {} requests/s",
-                        Math.round(from), Math.round(to)),
-                ownStall);
+                        Math.round(from), Math.round(to)));
         Gauge.builder("namegate.upstream.rate.limit", limiter, AdaptiveRateLimiter::rate)
                 .description("Requests/s currently allowed toward the internal service").baseUnit("requests/s")
                 .register(registry);

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
@@ -63,29 +62,26 @@ class AdaptiveRateLimiterTest {
 
     @Test
     void a429RightAfterOurOwnStallKeepsTheRateUnless429sKeepComing() {
-        AtomicBoolean stalled = new AtomicBoolean(true);
-        AdaptiveRateLimiter limiter = new AdaptiveRateLimiter(100, 5, 0.5, 20, 2, 1, 200 * MS, time,
-                (from, to) -> cuts.add(Math.round(from) + "->" + Math.round(to)), stalled::get);
+        AdaptiveRateLimiter limiter = limiter(1);
         send(limiter, 100); // at the allowed rate: without the stall this 429 would halve it
-        limiter.onRateLimited();
+        limiter.onRateLimited(true);
         assertThat(limiter.rate()).isEqualTo(100);
         assertThat(cuts).isEmpty();
 
         time.advanceTimeBy(Duration.ofMillis(300));
-        limiter.onRateLimited(); // a second one soon after, still stalled: kept, but counted
+        limiter.onRateLimited(true); // a second one soon after, still stalled: kept, but counted
         assertThat(limiter.rate()).isEqualTo(100);
         time.advanceTimeBy(Duration.ofMillis(300));
-        limiter.onRateLimited(); // the third in a row: no stall excuses that
+        limiter.onRateLimited(true); // the third in a row: no stall excuses that
         assertThat(limiter.rate()).isEqualTo(50);
         assertThat(cuts).containsExactly("100->50");
     }
 
     @Test
     void withoutAStallTheSame429CutsAtOnce() {
-        AdaptiveRateLimiter limiter = new AdaptiveRateLimiter(100, 5, 0.5, 20, 2, 1, 200 * MS, time,
-                (from, to) -> cuts.add(Math.round(from) + "->" + Math.round(to)), () -> false);
+        AdaptiveRateLimiter limiter = limiter(1);
         send(limiter, 100);
-        limiter.onRateLimited();
+        limiter.onRateLimited(false);
         assertThat(cuts).containsExactly("100->50");
     }
 
