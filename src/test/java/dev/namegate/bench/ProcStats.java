@@ -24,11 +24,7 @@ public record ProcStats(long cpuTicks, long vmHwmKiB, long vmRssKiB) {
 
     public static ProcStats of(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            // The command name (field 2) may contain spaces and parentheses: parse after the last ')'.
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-            // After the name, field 3 (state) is index 0, so utime (14) and stime (15) are 11 and 12.
-            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            long ticks = cpuTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
             long hwm = -1;
             long rss = -1;
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
@@ -42,6 +38,14 @@ public record ProcStats(long cpuTicks, long vmHwmKiB, long vmRssKiB) {
         } catch (IOException | RuntimeException gone) {
             return UNKNOWN;
         }
+    }
+
+    /** utime + stime of a {@code /proc/<pid>/stat} or {@code /proc/<pid>/task/<tid>/stat} line, in clock ticks. */
+    static long cpuTicks(String stat) {
+        // The command name (field 2) may contain spaces and parentheses: parse after the last ')'.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        // After the name, field 3 (state) is index 0, so utime (14) and stime (15) are 11 and 12.
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     /** The number of a {@code /proc/<pid>/status} line such as {@code VmHWM:    1234 kB}. */

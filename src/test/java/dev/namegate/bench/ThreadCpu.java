@@ -54,10 +54,7 @@ public record ThreadCpu(Map<Kind, Long> ticks) {
             for (Path task : tasks) {
                 try {
                     String comm = Files.readString(task.resolve("comm")).strip();
-                    String stat = Files.readString(task.resolve("stat"));
-                    // as in ProcStats: utime and stime are fields 11 and 12 after the name's ')'
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-                    long spent = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    long spent = ProcStats.cpuTicks(Files.readString(task.resolve("stat")));
                     sums.merge(Kind.of(comm), spent, Long::sum);
                 } catch (IOException | RuntimeException threadEnded) {
                     // a thread that ended while we listed them: its time is lost to both samples
