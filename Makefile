@@ -6,6 +6,8 @@ CDS_DIR  := target/cds
 CDS_ARCHIVE := $(CDS_DIR)/app.jsa
 SCENARIO ?= healthy
 CLIENT   ?=
+# Spring AOT: bean definitions generated at build time (process-aot); README "Startup and footprint"
+AOT      := -Dspring.aot.enabled=true
 
 .PHONY: run test build cds key simulator bench load startup image k8s clean
 
@@ -18,7 +20,7 @@ build: $(JAR)
 ## make run [SCENARIO=flaky]: the service with the embedded internal-service simulator (demo mode),
 ## started from the extracted jar and its CDS archive (make cds)
 run: $(CDS_ARCHIVE)
-	java -XX:SharedArchiveFile=$(CDS_ARCHIVE) -jar $(CDS_DIR)/namegate.jar --namegate.demo.enabled=true --namegate.demo.scenario=$(SCENARIO)
+	java -XX:SharedArchiveFile=$(CDS_ARCHIVE) $(AOT) -jar $(CDS_DIR)/namegate.jar --namegate.demo.enabled=true --namegate.demo.scenario=$(SCENARIO)
 
 ## make cds: the jar extracted to target/cds plus a CDS archive of the classes a start and the
 ## first requests load (a training run: demo mode, then exit after the warm-up); `make run` starts
@@ -34,7 +36,7 @@ $(CDS_ARCHIVE): $(JAR)
 	rm -rf $(CDS_DIR)
 	java -Djarmode=tools -jar $(JAR) extract --destination $(CDS_DIR)
 	SERVER_PORT=0 MANAGEMENT_SERVER_PORT=0 SERVER_ADDRESS=127.0.0.1 MANAGEMENT_SERVER_ADDRESS=127.0.0.1 \
-		java -XX:ArchiveClassesAtExit=$(CDS_ARCHIVE) -jar $(CDS_DIR)/namegate.jar \
+		java -XX:ArchiveClassesAtExit=$(CDS_ARCHIVE) $(AOT) -jar $(CDS_DIR)/namegate.jar \
 		--namegate.demo.enabled=true --namegate.warmup.exit-when-done=true \
 		> $(CDS_DIR)/training.log 2>&1 || { tail -20 $(CDS_DIR)/training.log; exit 1; }
 	@echo "wrote $(CDS_ARCHIVE) ($$(du -m $(CDS_ARCHIVE) | cut -f1) MiB); training log: $(CDS_DIR)/training.log"
@@ -42,7 +44,7 @@ $(CDS_ARCHIVE): $(JAR)
 ## make test: every test (unit, MockWebServer, simulator process end to end)
 test:
 	$(MVN) verify
-	@cat target/surefire-reports/*.txt | awk '/^Tests run:/ { gsub(",", ""); run += $$3; bad += $$5 + $$7; skip += $$9 } \
+	@cat target/surefire-reports/*.txt target/failsafe-reports/*.txt 2>/dev/null | awk '/^Tests run:/ { gsub(",", ""); run += $$3; bad += $$5 + $$7; skip += $$9 } \
 		END { printf "tests: %d passed, %d failed, %d skipped\n", run - bad - skip, bad, skip }'
 
 ## make key CLIENT=name: mint an API key; prints it once and the line for the keys file

@@ -41,6 +41,7 @@ public final class EventLoopLag implements SmartLifecycle {
     private final double maxShed;
     private final LongSupplier nanoClock;
     private final int minInFlight;
+    private final boolean enabled;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile long laggedAt;
     private volatile double shedShare;
@@ -63,6 +64,7 @@ public final class EventLoopLag implements SmartLifecycle {
         this.shedRelief = properties.shedRelief();
         this.maxShed = properties.maxShed();
         this.minInFlight = properties.shedMinInFlight();
+        this.enabled = properties.enabled();
         this.nanoClock = nanoClock;
         this.laggedAt = nanoClock.getAsLong() - holdNanos - 1;
     }
@@ -77,9 +79,17 @@ public final class EventLoopLag implements SmartLifecycle {
         }
     }
 
-    /** Starts probing the loops the source gives now. */
+    /** False with {@code namegate.overload.enabled=false}: nothing is probed, nothing lags, nothing is refused. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** Starts probing the loops the source gives now (unless switched off). */
     @Override
     public synchronized void start() {
+        if (!enabled) {
+            return;
+        }
         Probes started = Probes.of(loopSource.get());
         laggedAt = nanoClock.getAsLong() - holdNanos - 1;
         probes = started;

@@ -39,7 +39,7 @@ public final class LoadShedFilter implements WebFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (!exchange.getRequest().getPath().value().startsWith("/users/")) {
+        if (!lag.enabled() || !exchange.getRequest().getPath().value().startsWith("/users/")) {
             return chain.filter(exchange);
         }
         if (!lag.shouldShed()) {

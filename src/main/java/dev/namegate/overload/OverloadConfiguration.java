@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.ReactorResourceFactory;
@@ -17,10 +16,10 @@ import reactor.netty.resources.LoopResources;
 
 /**
  * Probes the public server's event loops and refuses load while they lag.
- * {@code namegate.overload.enabled=false} turns it off.
+ * {@code namegate.overload.enabled=false} turns it off at run time: the beans stay (Spring AOT
+ * fixes the set of beans at build time) but probe nothing and refuse nothing.
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(name = "namegate.overload.enabled", havingValue = "true", matchIfMissing = true)
 class OverloadConfiguration {
 
     /**
@@ -33,6 +32,9 @@ class OverloadConfiguration {
     EventLoopLag eventLoopLag(OverloadProperties properties, MeterRegistry registry,
             ObjectProvider<ReactorResourceFactory> resourceFactory) {
         EventLoopLag lag = new EventLoopLag(() -> serverLoops(resourceFactory.getIfAvailable()), properties, System::nanoTime);
+        if (!properties.enabled()) {
+            return lag;
+        }
         Gauge.builder("namegate.overload.event.loop.lag", lag, l -> l.lagNanos() / 1e9)
                 .description("How late the latest event-loop probe ran").baseUnit("seconds").register(registry);
         Gauge.builder("namegate.overload.shed.share", lag, EventLoopLag::shedShare)

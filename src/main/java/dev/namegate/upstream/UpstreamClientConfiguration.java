@@ -61,7 +61,8 @@ class UpstreamClientConfiguration {
     @Bean
     InternalUserClient internalUserClient(HttpClient upstreamHttpClient, UpstreamProperties properties,
             MeterRegistry registry, ObjectProvider<EventLoopLag> eventLoopLag) {
-        EventLoopLag lag = eventLoopLag.getIfAvailable();
+        EventLoopLag found = eventLoopLag.getIfAvailable();
+        EventLoopLag lag = found == null || !found.enabled() ? null : found;
         return internalUserClient(upstreamHttpClient, properties, registry, Clock.systemUTC(),
                 lag == null ? null : lag::overloaded, lag == null ? null : lag::lagging);
     }

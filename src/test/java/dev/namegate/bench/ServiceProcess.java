@@ -85,6 +85,11 @@ public final class ServiceProcess implements AutoCloseable {
         return baseUrl;
     }
 
+    /** Where {@code /actuator/*} answers. */
+    public String managementUrl() {
+        return managementUrl;
+    }
+
     /**
      * The service's own {@code namegate_*} metrics (attempt outcomes, refusals, hedges, guards),
      * one per line, so a benchmark row can be explained; empty if they cannot be read.

@@ -94,6 +94,21 @@ class EventLoopLagTest {
     }
 
     @Test
+    void switchedOffItProbesNothingAndNeitherLagsNorShedsThoughTheLoopStalls() {
+        OverloadProperties off = new OverloadProperties(false, Duration.ofMillis(5), Duration.ofMillis(10),
+                Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1), 0);
+        EventLoopLag disabled = new EventLoopLag(() -> List.of(loop), off, clock::get);
+        disabled.start();
+        clock.addAndGet(Duration.ofMillis(50).toNanos()); // a probe, had one been scheduled, would be overdue
+
+        assertThat(disabled.enabled()).isFalse();
+        assertThat(disabled.isRunning()).as("no probe scheduled").isFalse();
+        assertThat(disabled.lagging()).isFalse();
+        assertThat(disabled.overloaded()).isFalse();
+        assertThat(disabled.shouldShed()).isFalse();
+    }
+
+    @Test
     void aStoppedProbeNeitherLagsNorSheds() {
         lag.start();
         clock.addAndGet(Duration.ofMillis(50).toNanos());
