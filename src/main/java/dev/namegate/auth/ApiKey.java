@@ -66,9 +66,23 @@ public final class ApiKey {
 
     /** Lower-case hex SHA-256 of the whole key, prefix included: the only form the keys file holds. */
     public static String sha256Hex(String key) {
+        return HexFormat.of().formatHex(sha256().digest(key.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Cloned from one instance: on every request, a provider lookup would cost more than the hash itself. */
+    private static final MessageDigest SHA256_PROTOTYPE = newSha256();
+
+    private static MessageDigest sha256() {
         try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha256.digest(key.getBytes(StandardCharsets.UTF_8)));
+            return (MessageDigest) SHA256_PROTOTYPE.clone();
+        } catch (CloneNotSupportedException notCloneable) {
+            return newSha256();
+        }
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             // Every Java platform must provide SHA-256.
             throw new IllegalStateException(e);
