@@ -75,7 +75,7 @@ class UpstreamClientConfiguration {
      */
     static InternalUserClient internalUserClient(HttpClient upstreamHttpClient, UpstreamProperties properties,
             MeterRegistry registry, Clock breakerClock, BooleanSupplier ownLag, BooleanSupplier ownStall) {
-        Scheduler clock = Schedulers.parallel();
+        Scheduler clock = new EventLoopTimers(Schedulers.parallel());
         int maxBody = (int) Math.min(Integer.MAX_VALUE, properties.maxBodySize().toBytes());
         WebClient webClient = WebClient.builder()
                 .clientConnector(new ReactorClientHttpConnector(upstreamHttpClient))
