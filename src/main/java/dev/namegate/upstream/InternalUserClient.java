@@ -31,10 +31,6 @@ import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException;
 import reactor.netty.internal.shaded.reactor.pool.PoolAcquireTimeoutException;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.ObjectReader;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.namegate.trace.TraceParent;
 
@@ -65,7 +61,6 @@ public final class InternalUserClient {
     private final Guards guards;
     private final Duration responseTimeout;
     private final String connectTimeoutText;
-    private final ObjectReader nameReader;
     private final DeadlineOrderedPermits permits;
 
     /**
@@ -109,10 +104,6 @@ public final class InternalUserClient {
         this.responseTimeout = properties.responseTimeout();
         this.connectTimeoutText = "connect timeout after " + properties.connectTimeout().toMillis() + " ms";
         this.permits = guards.limiter() == null ? null : new DeadlineOrderedPermits(guards.limiter(), policy.scheduler());
-        this.nameReader = JsonMapper.builder()
-                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .build()
-                .readerFor(InternalUser.class);
     }
 
     /**
@@ -136,10 +127,6 @@ public final class InternalUserClient {
         instances.suspend(false);
     }
 
-    /** The body of a 200 from the internal service. */
-    record InternalUser(String name) {
-    }
-
     /**
      * Looks a user up. Completes with {@link UserLookup}, or fails with {@link UpstreamFailure}.
      *
@@ -159,7 +146,7 @@ public final class InternalUserClient {
                             policy.scheduler(), metrics)))
                     .retryWhen(run.retry())
                     // the per-attempt timeouts sit inside the retry; this one bounds everything
-                    .timeout(policy.deadline(), policy.scheduler())
+                    .timeout(policy.deadline(), timedOut(policy.deadline()), policy.scheduler())
                     .onErrorMap(TimeoutException.class, e -> new UpstreamFailure(UpstreamFailure.Kind.DEADLINE, null,
                             "deadline expired after " + run.progress() + lookup.hedgesDescribed()));
         });
@@ -316,7 +303,7 @@ public final class InternalUserClient {
                     netty.responseTimeout(headersTimeout);
                 })
                 .exchangeToMono(response -> classify(userId, response))
-                .timeout(timeout, policy.scheduler())
+                .timeout(timeout, timedOut(timeout), policy.scheduler())
                 .onErrorMap(this::attemptError)
                 .doOnError(AttemptFailure.class, failure -> {
                     if (failure.outcome() == AttemptOutcome.MALFORMED || failure.outcome() == AttemptOutcome.UNEXPECTED_STATUS) {
@@ -327,11 +314,19 @@ public final class InternalUserClient {
                 });
     }
 
+    /**
+     * A timeout's own fallback: given none, Reactor names the operator chain for the exception's
+     * message on every subscription, whether or not it ever fires (3.5% of the CPU at 1,500/s).
+     */
+    private static <T> Mono<T> timedOut(Duration after) {
+        return Mono.error(() -> new TimeoutException("no signal within " + after.toMillis() + " ms"));
+    }
+
     private Mono<UserLookup> classify(long userId, ClientResponse response) {
         int status = response.statusCode().value();
         if (status == 200) {
             return response.bodyToMono(byte[].class)
-                    .map(body -> (UserLookup) new UserLookup.Found(userId, nameIn(body)))
+                    .map(body -> (UserLookup) new UserLookup.Found(userId, InternalUserBody.name(body)))
                     .switchIfEmpty(Mono.error(() -> AttemptFailure.of(AttemptOutcome.MALFORMED, "200 with an empty body")));
         }
         if (status == 429) {
@@ -348,19 +343,6 @@ public final class InternalUserClient {
         }
         return response.releaseBody().then(Mono.error(new AttemptFailure(AttemptOutcome.UNEXPECTED_STATUS, status, null,
                 "unexpected status " + status)));
-    }
-
-    private String nameIn(byte[] body) {
-        InternalUser user;
-        try {
-            user = nameReader.readValue(body);
-        } catch (JacksonException e) {
-            throw AttemptFailure.of(AttemptOutcome.MALFORMED, "200 without a JSON object");
-        }
-        if (user == null || user.name() == null || user.name().isEmpty()) {
-            throw AttemptFailure.of(AttemptOutcome.MALFORMED, "200 without a name");
-        }
-        return user.name();
     }
 
     /**
