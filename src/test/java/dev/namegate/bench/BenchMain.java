@@ -42,6 +42,8 @@ import ch.qos.logback.classic.LoggerContext;
  * <li>{@code --timeout=2s} client-side timeout per request stage: connection wait, connect (≤ 1 s),
  *     response (a timeout counts as failed, with its latency)</li>
  * <li>{@code --direct} load the simulator itself ({@code POST /{id}}, no service) as a baseline</li>
+ * <li>{@code --naive} load {@link NaiveProxy} instead of the service: plain WebFlux + WebClient in
+ *     front of the simulator, the stack's own cost (healthy scenario; pinned like the service)</li>
  * <li>{@code --service-cpu=0} pin the service to CPU 0 and the simulator and load to the others
  *     (needs {@code taskset} and at least 2 CPUs); with {@code --direct} the simulator takes CPU 0</li>
  * <li>{@code --sweep=1000,2000,4000} a throughput sweep: one service and simulator, warmed up at the
@@ -162,7 +164,7 @@ public final class BenchMain {
         }
 
         private String mode() {
-            return options.direct() ? "direct" : "service";
+            return options.direct() ? "direct" : options.naive() ? "naive" : "service";
         }
 
         private List<Summary> scenario(Scenario scenario) throws Exception {
@@ -174,6 +176,15 @@ public final class BenchMain {
                     ResponseCheck check = scenario.outage() ? ResponseChecks.serverProblem(false)
                             : ResponseChecks.internalApi(scenario.users(), names);
                     return measure(scenario, Target.internal(simulator.firstBaseUrl()), check, simulator, -1);
+                }
+            }
+            if (options.naive()) {
+                try (SimulatorProcess simulator = SimulatorProcess.start(pinning.othersPrefix(), options.jar(),
+                        scenario.fullSimulatorArgs(), logs.resolve("simulator-" + scenario.name() + ".log"));
+                        NaiveProxy.Running proxy = NaiveProxy.start(pinning.servicePrefix(), simulator.firstBaseUrl(),
+                                options.serviceJvmArgs(), logs.resolve("naive-" + scenario.name() + ".log"))) {
+                    return measure(scenario, Target.publicApi(proxy.baseUrl(), "unused"),
+                            ResponseChecks.publicApi(scenario.users(), names), simulator, proxy.process().pid());
                 }
             }
             try (ServiceUnderTest system = ServiceUnderTest.start(scenario, options.jar(), pinning,

@@ -18,6 +18,7 @@ import java.util.OptionalInt;
  * @param warmup         unmeasured phase before it (0 to skip)
  * @param timeout        client-side timeout per request
  * @param direct         load the simulator directly (internal contract) instead of the service
+ * @param naive          load {@link NaiveProxy} (plain WebFlux + WebClient) instead of the service
  * @param serviceCpu     pin the service to this CPU and everything else to the other CPUs
  * @param jar            the namegate jar (service and simulator)
  * @param outputDir      logs and results.md
@@ -26,7 +27,7 @@ import java.util.OptionalInt;
  * @param serviceArgs    extra service arguments for every scenario, e.g. {@code --namegate.cache.enabled=true}
  */
 public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Duration duration, Duration warmup,
-        Duration timeout, boolean direct, OptionalInt serviceCpu, Path jar, Path outputDir, int connections,
+        Duration timeout, boolean direct, boolean naive, OptionalInt serviceCpu, Path jar, Path outputDir, int connections,
         String keyAttributes, List<String> serviceArgs, List<String> serviceJvmArgs, List<Double> sweep) {
 
     /** High enough that per-client throttling never shapes a benchmark result. */
@@ -46,6 +47,9 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         if (warmup.isNegative()) {
             throw new IllegalArgumentException("--warmup must be >= 0");
         }
+        if (direct && naive) {
+            throw new IllegalArgumentException("--direct and --naive: one baseline at a time");
+        }
         if (connections < 1) {
             throw new IllegalArgumentException("--connections must be >= 1");
         }
@@ -63,6 +67,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         Duration warmup = Duration.ofSeconds(3);
         Duration timeout = LoadPlan.DEFAULT_TIMEOUT;
         boolean direct = false;
+        boolean naive = false;
         OptionalInt serviceCpu = OptionalInt.empty();
         Path jar = Path.of("target/namegate.jar");
         Path outputDir = Path.of("target/bench");
@@ -85,6 +90,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
                     case "--warmup" -> warmup = duration(value);
                     case "--timeout" -> timeout = duration(value);
                     case "--direct" -> direct = eq < 0 || Boolean.parseBoolean(value);
+                    case "--naive" -> naive = eq < 0 || Boolean.parseBoolean(value);
                     case "--service-cpu" -> serviceCpu = OptionalInt.of(Integer.parseInt(value));
                     case "--jar" -> jar = Path.of(value);
                     case "--out" -> outputDir = Path.of(value);
@@ -100,7 +106,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
                 throw new IllegalArgumentException(arg + ": " + e.getMessage(), e);
             }
         }
-        return new BenchOptions(scenarios, rate, duration, warmup, timeout, direct, serviceCpu, jar, outputDir,
+        return new BenchOptions(scenarios, rate, duration, warmup, timeout, direct, naive, serviceCpu, jar, outputDir,
                 connections, keyAttributes, serviceArgs, serviceJvmArgs, sweep);
     }
 
