@@ -61,8 +61,8 @@ class UpstreamClientConfiguration {
     @Bean
     InternalUserClient internalUserClient(HttpClient upstreamHttpClient, UpstreamProperties properties,
             MeterRegistry registry, ObjectProvider<EventLoopLag> eventLoopLag) {
-        EventLoopLag found = eventLoopLag.getIfAvailable();
-        EventLoopLag lag = found == null || !found.enabled() ? null : found;
+        // switched off (namegate.overload.enabled=false), the probe never starts and never lags
+        EventLoopLag lag = eventLoopLag.getIfAvailable();
         return internalUserClient(upstreamHttpClient, properties, registry, Clock.systemUTC(),
                 lag == null ? null : lag::overloaded, lag == null ? null : lag::lagging);
     }
