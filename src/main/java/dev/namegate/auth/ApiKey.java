@@ -33,6 +33,9 @@ public final class ApiKey {
 
     static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
+    /** Cloned from one instance: on every request, a provider lookup would cost more than the hash itself. */
+    private static final MessageDigest SHA256_PROTOTYPE = newSha256();
+
     private ApiKey() {
     }
 
@@ -68,9 +71,6 @@ public final class ApiKey {
     public static String sha256Hex(String key) {
         return HexFormat.of().formatHex(sha256().digest(key.getBytes(StandardCharsets.UTF_8)));
     }
-
-    /** Cloned from one instance: on every request, a provider lookup would cost more than the hash itself. */
-    private static final MessageDigest SHA256_PROTOTYPE = newSha256();
 
     private static MessageDigest sha256() {
         try {
