@@ -154,9 +154,7 @@ class UpstreamClientConfiguration {
         if (!settings.enabled()) {
             return null;
         }
-        AdaptiveRateLimiter limiter = new AdaptiveRateLimiter(settings.ceiling(), settings.floor(),
-                settings.decreaseFactor(), settings.recoveryPerSecond(), settings.probePerSecond(), settings.burst(),
-                settings.decreaseCooldown().toNanos(), clock,
+        AdaptiveRateLimiter limiter = new AdaptiveRateLimiter(settings, clock,
                 (from, to) -> LOG.info("upstream rate limit cut after a 429: {} -> {} requests/s",
                         Math.round(from), Math.round(to)));
         Gauge.builder("namegate.upstream.rate.limit", limiter, AdaptiveRateLimiter::rate)

@@ -189,11 +189,15 @@ public record UpstreamProperties(
     }
 
     /**
-     * Adaptive pace toward the internal service: a 429 cuts the rate (to just above what is sent
-     * when the 429 came from a burst, by {@code decreaseFactor} when the rate itself is too high);
-     * success raises it by {@code recoveryPerSecond} up to just under the rate of the last 429,
-     * then by {@code probePerSecond} beyond, up to {@code ceiling}. Attempts that cannot get a
-     * permit before the deadline fail fast (503).
+     * Adaptive pace toward the internal service: a 429 cuts the rate (to just above the recent
+     * demand when the 429 came from a burst, by {@code decreaseFactor} when the rate itself is too
+     * high); success raises it by {@code recoveryPerSecond} up to just under the rate of the last
+     * 429, then by {@code probePerSecond} beyond, up to {@code ceiling}. Once no 429 has come for
+     * {@code forgetAfter}, that plateau is forgotten and the rate grows by {@code growthPerSecond}
+     * each second (while the traffic uses at least half of it), so a lifted limit is found within
+     * seconds. A cut never goes below the demand of the last {@code demandWindow} unless the rate
+     * itself is what the internal service refuses. Attempts that cannot get a permit before the
+     * deadline fail fast (503).
      *
      * @param enabled false = no pacing
      * @param ceiling highest rate, requests/s (default 100,000: no pacing until a 429 says so; set it
@@ -206,6 +210,13 @@ public record UpstreamProperties(
      * @param burst permits that may go at once after a quiet spell (default 1: evenly spaced
      *        attempts leave the internal service's own burst allowance for jitter on the way)
      * @param decreaseCooldown 429s within this time of a cut count as one (default 200 ms)
+     * @param forgetAfter time without any 429 after which the last 429's rate is forgotten and the
+     *        rate grows multiplicatively (default 3 s)
+     * @param growthPerSecond factor the rate grows by per second once forgotten (default 2: doubling,
+     *        like TCP's slow start); a 429 during that growth goes back to the rate that held
+     * @param demandWindow the demand a cut respects is the larger of the last second's and this
+     *        window's average of permits sent per second (default 5 s), so one quiet second before
+     *        a 429 cannot slash the rate
      */
     public record RateLimit(
             @DefaultValue("true") boolean enabled,
@@ -217,12 +228,24 @@ public record UpstreamProperties(
             @PositiveOrZero @DefaultValue("50") double recoveryPerSecond,
             @PositiveOrZero @DefaultValue("2") double probePerSecond,
             @DecimalMin("1") @DefaultValue("1") double burst,
-            @NotNull @DefaultValue("200ms") Duration decreaseCooldown) {
+            @NotNull @DefaultValue("200ms") Duration decreaseCooldown,
+            @NotNull @DefaultValue("3s") Duration forgetAfter,
+            @DecimalMin(value = "1", inclusive = false) @DecimalMax("16") @DefaultValue("2") double growthPerSecond,
+            @NotNull @DefaultValue("5s") Duration demandWindow) {
 
         public RateLimit {
             if (floor > ceiling) {
                 throw new IllegalArgumentException("namegate.upstream.rate-limit.floor (" + floor
                         + ") must not exceed namegate.upstream.rate-limit.ceiling (" + ceiling + ")");
+            }
+            if (forgetAfter != null && decreaseCooldown != null && forgetAfter.compareTo(decreaseCooldown) <= 0) {
+                throw new IllegalArgumentException("namegate.upstream.rate-limit.forget-after (" + forgetAfter
+                        + ") must be longer than namegate.upstream.rate-limit.decrease-cooldown (" + decreaseCooldown + ")");
+            }
+            if (demandWindow != null && (demandWindow.compareTo(Duration.ofSeconds(1)) < 0
+                    || demandWindow.compareTo(Duration.ofMinutes(1)) > 0)) {
+                throw new IllegalArgumentException("namegate.upstream.rate-limit.demand-window must be between 1s and 1m, was "
+                        + demandWindow);
             }
         }
     }

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -19,10 +22,23 @@ class AdaptiveRateLimiterTest {
     private final VirtualTimeScheduler time = VirtualTimeScheduler.create();
     private final List<String> cuts = new ArrayList<>();
 
-    /** Ceiling 100/s, floor 5, factor 0.5, recovery 20/s², probing 2/s², cool-down 200 ms. */
+    /**
+     * Ceiling 100/s, floor 5, factor 0.5, recovery 20/s², probing 2/s², cool-down 200 ms, a
+     * plateau kept for a minute without 429s, demand averaged over 5 s.
+     */
     private AdaptiveRateLimiter limiter(double burst) {
-        return new AdaptiveRateLimiter(100, 5, 0.5, 20, 2, burst, 200 * MS, time,
+        return limiter(100, burst, Duration.ofMinutes(1));
+    }
+
+    private AdaptiveRateLimiter limiter(double ceiling, double burst, Duration forgetAfter) {
+        return new AdaptiveRateLimiter(settings(ceiling, burst, forgetAfter), time,
                 (from, to) -> cuts.add(Math.round(from) + "->" + Math.round(to)));
+    }
+
+    /** As {@link #limiter(double)}, growing twofold per second once no 429 came for {@code forgetAfter}. */
+    static UpstreamProperties.RateLimit settings(double ceiling, double burst, Duration forgetAfter) {
+        return new UpstreamProperties.RateLimit(true, ceiling, 5, 0.5, 20, 2, burst, Duration.ofMillis(200),
+                forgetAfter, 2, Duration.ofSeconds(5));
     }
 
     /** Sends at {@code perSecond} for one virtual second, succeeding. */
@@ -50,7 +66,7 @@ class AdaptiveRateLimiterTest {
 
     @Test
     void farAboveWhatIsSentTheRateDropsToTwiceTheTrafficThenTheNext429PlacesTheLimit() {
-        AdaptiveRateLimiter limiter = new AdaptiveRateLimiter(100_000, 5, 0.5, 20, 2, 1, 200 * MS, time, (a, b) -> { });
+        AdaptiveRateLimiter limiter = limiter(100_000, 1, Duration.ofMinutes(1));
         send(limiter, 80);
         limiter.onRateLimited();
         assertThat(limiter.rate()).isCloseTo(160, within(1.0));
@@ -126,7 +142,7 @@ class AdaptiveRateLimiterTest {
         time.advanceTimeBy(Duration.ofSeconds(1));
         limiter.onSuccess();
         assertThat(limiter.rate()).isCloseTo(97, within(0.01)); // then +2/s: probing
-        time.advanceTimeBy(Duration.ofSeconds(60));
+        time.advanceTimeBy(Duration.ofSeconds(50));
         limiter.onSuccess();
         assertThat(limiter.rate()).isEqualTo(100); // never above the ceiling
     }
@@ -159,5 +175,105 @@ class AdaptiveRateLimiterTest {
         assertThat(limiter.reserve(0)).isZero();
         assertThat(limiter.reserve(0)).isEqualTo(-1);
         assertThat(limiter.reserve(10 * MS)).isEqualTo(10 * MS);
+    }
+
+    /** What an internal service that allows {@code limit}/s (burst 2) answered to one offered load. */
+    private record Offered(int sent, int rejected) {
+        double rejectedShare() {
+            return (double) rejected / Math.max(1, sent);
+        }
+    }
+
+    private final SplittableRandom arrivals = new SplittableRandom(7);
+    private double upstreamTokens = 2;
+
+    /**
+     * Offers Poisson arrivals at {@code demand}/s for {@code seconds} of virtual time to an
+     * internal service allowing {@code limit}/s with a burst of 2. A request waits up to 50 ms for
+     * its permit (as an attempt waits within its deadline) and is given up when none comes by then.
+     */
+    private Offered offer(AdaptiveRateLimiter limiter, double demand, double limit, int seconds) {
+        PriorityQueue<Long> sends = new PriorityQueue<>();
+        int sent = 0;
+        int rejected = 0;
+        double untilNext = 0;
+        for (int tick = 0; tick < seconds * 10_000; tick++) { // 0.1 ms steps
+            long now = time.now(TimeUnit.NANOSECONDS);
+            upstreamTokens = Math.min(2, upstreamTokens + limit / 10_000);
+            for (untilNext--; untilNext <= 0; untilNext += -Math.log(1 - arrivals.nextDouble()) * 10_000 / demand) {
+                long wait = limiter.reserve(50 * MS);
+                if (wait >= 0) {
+                    sends.add(now + wait);
+                }
+            }
+            for (; !sends.isEmpty() && sends.peek() <= now; sends.poll()) {
+                sent++;
+                if (upstreamTokens >= 1) {
+                    upstreamTokens--;
+                    limiter.onSuccess();
+                } else {
+                    rejected++;
+                    limiter.onRateLimited();
+                }
+            }
+            time.advanceTimeBy(Duration.ofNanos(100_000));
+        }
+        return new Offered(sent, rejected);
+    }
+
+    @Test
+    void onceThe429sStopTheLastLimitIsForgottenAndTheRateDoublesEverySecondWhileItIsUsed() {
+        AdaptiveRateLimiter limiter = limiter(100_000, 1, Duration.ofSeconds(3));
+        offer(limiter, 400, 100, 10); // a rate-limit incident: the limiter settles near 100/s
+        assertThat(limiter.rate()).isBetween(70.0, 110.0);
+
+        offer(limiter, 400, 1_000, 6); // the limit is raised: 3 s to forget, then doubling
+        assertThat(limiter.rate()).isGreaterThanOrEqualTo(400);
+        assertThat(offer(limiter, 400, 1_000, 2).rejected()).isZero();
+    }
+
+    @Test
+    void aLimitStillThereIsFoundAgainWithFew429sAndNoDeepCut() {
+        AdaptiveRateLimiter limiter = limiter(100_000, 1, Duration.ofSeconds(3));
+        offer(limiter, 400, 100, 10);
+        cuts.clear();
+
+        Offered steady = offer(limiter, 400, 100, 30); // forgotten every few seconds, found again
+        assertThat(steady.sent()).isGreaterThan(2_700);
+        assertThat(steady.rejectedShare()).isLessThan(0.01);
+        assertThat(cuts).allSatisfy(cut -> assertThat(Long.parseLong(cut.substring(cut.indexOf('>') + 1)))
+                .isGreaterThanOrEqualTo(70));
+    }
+
+    @Test
+    void anAllowanceNobodyUsesDoesNotGrow() {
+        AdaptiveRateLimiter limiter = limiter(100_000, 1, Duration.ofSeconds(3));
+        send(limiter, 100);
+        limiter.onRateLimited(); // far above the demand: twice the demand
+        assertThat(limiter.rate()).isCloseTo(200, within(1.0));
+        for (int second = 0; second < 4; second++) {
+            send(limiter, 20);
+            limiter.onSuccess();
+        }
+        double forgotten = limiter.rate();
+
+        for (int second = 0; second < 10; second++) {
+            send(limiter, 20); // a tenth of the allowance, long after the last 429
+            limiter.onSuccess();
+        }
+        assertThat(limiter.rate()).isEqualTo(forgotten);
+    }
+
+    @Test
+    void aLullThenOne429DoesNotCutBelowTheRecentDemand() {
+        AdaptiveRateLimiter limiter = limiter(300, 1, Duration.ofMinutes(1));
+        for (int second = 0; second < 4; second++) {
+            send(limiter, 200);
+        }
+        time.advanceTimeBy(Duration.ofMillis(1_200)); // traffic dips for a second
+        limiter.onRateLimited();
+        // the last second alone saw nothing sent (it would have cut to twice the floor, 10/s);
+        // the 5 s window remembers 160/s of demand
+        assertThat(limiter.rate()).isGreaterThanOrEqualTo(160);
     }
 }

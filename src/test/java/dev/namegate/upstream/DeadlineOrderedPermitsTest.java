@@ -23,8 +23,8 @@ class DeadlineOrderedPermitsTest {
     private static final long MS = 1_000_000L;
 
     private final VirtualTimeScheduler time = VirtualTimeScheduler.create();
-    private final AdaptiveRateLimiter limiter = new AdaptiveRateLimiter(100, 5, 0.5, 20, 2, 1, 200 * MS, time,
-            (from, to) -> { });
+    private final AdaptiveRateLimiter limiter = new AdaptiveRateLimiter(
+            AdaptiveRateLimiterTest.settings(100, 1, Duration.ofMinutes(1)), time, (from, to) -> { });
     private final DeadlineOrderedPermits permits = new DeadlineOrderedPermits(limiter, time);
     private final List<String> events = new ArrayList<>();
 
