@@ -213,7 +213,7 @@ public final class BenchMain {
         }
 
         private ResponseCheck serviceCheck(Scenario scenario) {
-            return scenario.outage() ? ResponseChecks.serverProblem(true)
+            return scenario.outage() ? ResponseChecks.outage(Scenarios.USERS, names)
                     : ResponseChecks.publicApi(Scenarios.USERS, names);
         }
 

@@ -50,11 +50,12 @@ final class PhaseMeter {
         double generatorCpu = ProcStats.of(self).cpuSecondsSince(generatorBefore);
         SimulatorCounters counters = simulator.counters();
         log.printf(Locale.ROOT, "%s (%s) at %.0f/s: generator CPU %.2f s in %.1f s; max send lag %d µs; "
-                + "wrong by status %s; failures %s; cache %s; simulator %s; service CPU by thread: %s; "
-                + "service RSS %.0f MiB (peak %.0f)%n", scenario, mode, plan.rate(), generatorCpu, seconds,
-                result.maxSendLagMicros(), result.wrongByStatus(), result.failureCauses(), result.cache(),
-                counters.all(), threadsAfter.describeSince(threadsBefore, result.requests()), after.rssMiB(),
-                after.peakRssMiB());
+                + "wrong by status %s; failures %s; cache %s; simulator %s%s%n", scenario, mode, plan.rate(),
+                generatorCpu, seconds, result.maxSendLagMicros(), result.wrongByStatus(), result.failureCauses(),
+                result.cache(), counters.all(), cpuPid > 0 ? String.format(Locale.ROOT,
+                        "; CPU by thread: %s; RSS %.0f MiB (peak %.0f)",
+                        threadsAfter.describeSince(threadsBefore, result.requests()), after.rssMiB(),
+                        after.peakRssMiB()) : "");
         if (service != null) {
             log.println(scenario + " service metrics over the phase:\n" + service.metrics().describeSince(metricsBefore));
         }

@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  *                        which {@link Scenarios} fixes for every scenario
  * @param defaultRate     requests/s unless {@code --rate} overrides it
  * @param unknownFraction share of requests for ids beyond {@link Scenarios#USERS}
- * @param outage          every answer is expected to be a fast server problem, not a name
+ * @param outage          the internal service answers nothing: the service can only answer a name
+ *                        its cache still holds, every other answer must be a fast server problem
  */
 public record Scenario(String name, List<String> behaviour, double defaultRate, double unknownFraction,
         boolean outage) {
