@@ -57,9 +57,11 @@ key:
 simulator: $(JAR)
 	java -Dloader.main=dev.namegate.simulator.SimulatorMain -jar $(JAR) --port=9090 --scenario=$(SCENARIO)
 
-## make bench [BENCH_ARGS="--scenarios=healthy,flaky --rate=100 --duration=15s"]: open-loop benchmark
-## table of every story scenario against the service and the simulator as separate processes
-## (target/bench/results.md). See README "Benchmarks".
+## make bench [BENCH_ARGS="--settle=5s --duration=15s --ids=zipf:100000:1.0 --fresh ..."]: open-loop
+## benchmark table of every story scenario in turn against one running service, the simulator (a
+## separate process) switched from scenario to scenario at runtime, ids from 1..10^9 (cache misses),
+## with a verdict per scenario (target/bench/results.md); --fresh starts them per scenario instead.
+## See README "Benchmarks".
 BENCH_ARGS ?=
 bench:
 	$(MVN) -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test

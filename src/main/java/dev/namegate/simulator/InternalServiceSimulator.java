@@ -1,5 +1,7 @@
 package dev.namegate.simulator;
 
+import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +20,8 @@ import reactor.netty.resources.LoopResources;
  * {@code GET /_sim/counters} (JSON of {@link SimulatorCounters}),
  * {@code POST /_sim/counters/reset}, {@code GET /_sim/scenario} and
  * {@code PUT /_sim/scenario?scenario=flaky&fail-rate=0.3} (same names as the CLI, see
- * {@link SimulatorSettingsParser#parseRuntime}).
+ * {@link SimulatorSettingsParser#parseRuntime}; it answers once the addresses that can be dead
+ * are dead or live as asked). Send them to the first base URL: the others may go dead.
  *
  * <p>Thread-safe. The instances run on their own event loops, so a service or benchmark in
  * the same JVM does not share threads with it.
@@ -31,7 +34,7 @@ public final class InternalServiceSimulator implements AutoCloseable {
 
     private final LoopResources loops;
     private final List<DisposableServer> servers;
-    private final List<DeadInstance> deadInstances;
+    private final List<SwitchableInstance> switchable;
     private final List<String> baseUrls;
     private final List<String> liveBaseUrls;
     private final Counters counters;
@@ -39,14 +42,14 @@ public final class InternalServiceSimulator implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private InternalServiceSimulator(LoopResources loops, List<DisposableServer> servers,
-            List<DeadInstance> deadInstances, Counters counters, SimulatorHandler handler) {
+            List<SwitchableInstance> switchable, Counters counters, SimulatorHandler handler) {
         this.loops = loops;
         this.servers = List.copyOf(servers);
-        this.deadInstances = List.copyOf(deadInstances);
+        this.switchable = List.copyOf(switchable);
         this.counters = counters;
         this.handler = handler;
         this.liveBaseUrls = servers.stream().map(s -> "http://" + LOOPBACK + ":" + s.port()).toList();
-        this.baseUrls = interleave(liveBaseUrls, deadInstances.stream().map(DeadInstance::baseUrl).toList());
+        this.baseUrls = interleave(liveBaseUrls, switchable.stream().map(SwitchableInstance::baseUrl).toList());
     }
 
     /**
@@ -56,44 +59,55 @@ public final class InternalServiceSimulator implements AutoCloseable {
      */
     public static InternalServiceSimulator start(SimulatorSettings settings) {
         Counters counters = new Counters();
-        SimulatorHandler handler = new SimulatorHandler(settings, counters);
+        // Filled below, before any live instance binds, so no switch can see it half-built.
+        List<SwitchableInstance> switchable = new ArrayList<>();
+        SimulatorHandler handler = new SimulatorHandler(settings, counters,
+                dead -> switchable.forEach(instance -> instance.dead(dead)));
         LoopResources loops = LoopResources.create("namegate-sim", 1, LoopResources.DEFAULT_IO_WORKER_COUNT, true);
+        SwitchableInstance.LiveBinder binder = (port, connections) -> bind(port, loops, counters, handler, connections);
         List<DisposableServer> servers = new ArrayList<>();
-        List<DeadInstance> dead = new ArrayList<>();
         try {
-            for (int i = 0; i < settings.instances(); i++) {
-                int port = settings.port() == 0 ? 0 : settings.port() + i;
-                servers.add(HttpServer.create()
-                        .host(LOOPBACK)
-                        .port(port)
-                        .runOn(loops)
-                        // Once per accepted TCP connection, unlike per-request callbacks.
-                        .doOnChannelInit((observer, channel, remote) -> counters.connections.increment())
-                        .handle(handler)
-                        .bindNow(BIND_TIMEOUT));
-            }
             for (int i = 0; i < settings.deadInstances(); i++) {
-                dead.add(new DeadInstance());
+                switchable.add(new SwitchableInstance(binder, settings.badInstances()));
+            }
+            for (int i = 0; i < settings.instances(); i++) {
+                servers.add(bind(settings.port() == 0 ? 0 : settings.port() + i, loops, counters, handler, null));
             }
         } catch (RuntimeException e) {
             servers.forEach(s -> s.disposeNow(CLOSE_TIMEOUT));
-            dead.forEach(DeadInstance::close);
+            switchable.forEach(SwitchableInstance::close);
             disposeLoops(loops);
             throw e;
         }
-        return new InternalServiceSimulator(loops, servers, dead, counters, handler);
+        return new InternalServiceSimulator(loops, servers, switchable, counters, handler);
+    }
+
+    /** One live instance; {@code connections} (may be null) collects its connections so they can be closed. */
+    private static DisposableServer bind(int port, LoopResources loops, Counters counters, SimulatorHandler handler,
+            ChannelGroup connections) {
+        HttpServer server = HttpServer.create()
+                .host(LOOPBACK)
+                .port(port)
+                .runOn(loops)
+                // A switchable address binds its port again right after the other socket closed.
+                .option(ChannelOption.SO_REUSEADDR, true)
+                // Once per accepted TCP connection, unlike per-request callbacks.
+                .doOnChannelInit((observer, channel, remote) -> counters.connections.increment())
+                .handle(handler);
+        return (connections == null ? server : server.channelGroup(connections)).bindNow(BIND_TIMEOUT);
     }
 
     /**
-     * All instance URLs ({@code http://127.0.0.1:PORT}), live and dead, in a fixed order with the
-     * dead ones spread evenly (7 live and 3 dead: L L L D L L D L L D), so a client using the
-     * whole list meets the configured share of dead connects. The first is always live.
+     * All instance URLs ({@code http://127.0.0.1:PORT}), live and those that can be dead, in a
+     * fixed order with the latter spread evenly (7 live and 3 dead: L L L D L L D L L D), so a
+     * client using the whole list meets the configured share of dead connects. The first is
+     * always live.
      */
     public List<String> baseUrls() {
         return baseUrls;
     }
 
-    /** The live instance URLs only, first instance first. */
+    /** The URLs of the instances that are always live, first instance first. */
     public List<String> liveBaseUrls() {
         return liveBaseUrls;
     }
@@ -115,7 +129,9 @@ public final class InternalServiceSimulator implements AutoCloseable {
 
     /**
      * Switches the behaviour atomically; requests in flight finish with the old one and the rate
-     * limit restarts with a full bucket.
+     * limit restarts with a full bucket. When {@code badInstances} changes, the addresses that can
+     * be dead go dead (closing their connections) or live first. Blocking: never call it on an
+     * event loop.
      *
      * @throws IllegalArgumentException if port, instances or deadInstances differ from the
      *                                  running settings (those sockets are bound at start)
@@ -124,7 +140,6 @@ public final class InternalServiceSimulator implements AutoCloseable {
         handler.switchTo(settings);
     }
 
-    /** Stops the instances, closes the dead sockets and the event loops; idempotent. */
     /**
      * Stops the simulator and waits (at most a few seconds) until its ports are free. Blocking by
      * design: callers are main threads, shutdown hooks and tests, never an event loop.
@@ -135,7 +150,7 @@ public final class InternalServiceSimulator implements AutoCloseable {
             return;
         }
         servers.forEach(s -> s.disposeNow(CLOSE_TIMEOUT));
-        deadInstances.forEach(DeadInstance::close);
+        switchable.forEach(SwitchableInstance::close);
         disposeLoops(loops);
     }
 

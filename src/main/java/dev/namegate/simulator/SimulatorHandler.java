@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.NettyOutbound;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -53,11 +54,20 @@ final class SimulatorHandler implements BiFunction<HttpServerRequest, HttpServer
     // 18 digits always fit a long; longer digit strings are valid ids that no user has.
     private static final int MAX_PARSED_DIGITS = 18;
 
-    private final Counters counters;
-    private final AtomicReference<Behaviour> behaviour;
+    /** Makes the addresses that can be dead dead or live; blocks while it binds and closes sockets. */
+    @FunctionalInterface
+    interface DeadAddresses {
+        void dead(boolean dead);
+    }
 
-    SimulatorHandler(SimulatorSettings settings, Counters counters) {
+    private final Counters counters;
+    private final DeadAddresses deadAddresses;
+    private final AtomicReference<Behaviour> behaviour;
+    private final Object switching = new Object();
+
+    SimulatorHandler(SimulatorSettings settings, Counters counters, DeadAddresses deadAddresses) {
         this.counters = counters;
+        this.deadAddresses = deadAddresses;
         this.behaviour = new AtomicReference<>(Behaviour.of(settings));
     }
 
@@ -66,16 +76,21 @@ final class SimulatorHandler implements BiFunction<HttpServerRequest, HttpServer
     }
 
     /**
-     * Atomically replaces the behaviour; requests in flight finish with the old one. The rate
-     * limit starts again with a full bucket.
+     * Makes the addresses that can be dead dead or live as {@code next} says, then atomically
+     * replaces the behaviour; requests in flight finish with the old one. The rate limit starts
+     * again with a full bucket. Blocking (sockets are bound and closed), so never on an event
+     * loop; one switch at a time.
      *
      * @throws IllegalArgumentException if {@code next} would need other sockets
      */
     void switchTo(SimulatorSettings next) {
-        if (!next.sameTopology(settings())) {
-            throw new IllegalArgumentException("port, instances and dead-instances are fixed when the simulator starts");
+        synchronized (switching) {
+            if (!next.sameTopology(settings())) {
+                throw new IllegalArgumentException("port, instances and dead-instances are fixed when the simulator starts");
+            }
+            deadAddresses.dead(next.badInstances());
+            behaviour.set(Behaviour.of(next));
         }
-        behaviour.set(Behaviour.of(next));
     }
 
     @Override
@@ -179,20 +194,47 @@ final class SimulatorHandler implements BiFunction<HttpServerRequest, HttpServer
                     }
                 }
                 SimulatorSettings next = SimulatorSettingsParser.parseRuntime(params, settings());
-                switchTo(next);
-                return sendSettings(response, next);
+                // Binding and closing the addresses that can be dead blocks: not on this event loop.
+                return Mono.fromCallable(() -> switchAnswer(next))
+                        .subscribeOn(Schedulers.boundedElastic())
+                        .flatMap(answer -> send(response, answer.status(), TEXT, answer.body()).then());
             } catch (IllegalArgumentException e) {
-                return send(response, HttpResponseStatus.BAD_REQUEST, TEXT,
-                        utf8(e.getMessage() + "\n\n" + SimulatorSettingsParser.USAGE));
+                return badScenario(response, e);
             }
         }
         return send(response, HttpResponseStatus.NOT_FOUND, TEXT,
                 utf8("Known: GET /_sim/counters, POST /_sim/counters/reset, GET|PUT /_sim/scenario\n"));
     }
 
+    private record Answer(HttpResponseStatus status, byte[] body) {
+    }
+
+    /** Switches and says how it went: the new settings, 400 for a bad request, 500 if a port could not be bound. */
+    private Answer switchAnswer(SimulatorSettings next) {
+        try {
+            switchTo(next);
+            return new Answer(HttpResponseStatus.OK, settingsBody(next));
+        } catch (IllegalArgumentException e) {
+            return new Answer(HttpResponseStatus.BAD_REQUEST, badScenarioBody(e));
+        } catch (RuntimeException e) {
+            return new Answer(HttpResponseStatus.INTERNAL_SERVER_ERROR, utf8("switch failed: " + e + "\n"));
+        }
+    }
+
+    private static NettyOutbound badScenario(HttpServerResponse response, IllegalArgumentException e) {
+        return send(response, HttpResponseStatus.BAD_REQUEST, TEXT, badScenarioBody(e));
+    }
+
+    private static byte[] badScenarioBody(IllegalArgumentException e) {
+        return utf8(e.getMessage() + "\n\n" + SimulatorSettingsParser.USAGE);
+    }
+
     private static NettyOutbound sendSettings(HttpServerResponse response, SimulatorSettings settings) {
-        return send(response, HttpResponseStatus.OK, TEXT,
-                utf8(String.join(" ", SimulatorSettingsParser.format(settings)) + "\n"));
+        return send(response, HttpResponseStatus.OK, TEXT, settingsBody(settings));
+    }
+
+    private static byte[] settingsBody(SimulatorSettings settings) {
+        return utf8(String.join(" ", SimulatorSettingsParser.format(settings)) + "\n");
     }
 
     private static NettyOutbound send(HttpServerResponse response, HttpResponseStatus status, AsciiString type,

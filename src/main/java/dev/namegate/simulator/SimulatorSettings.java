@@ -11,14 +11,17 @@ import java.util.Objects;
  * an instance that exists is usable.
  *
  * <p>A mode is on when its parameter says so: a non-zero probability ({@code failRate},
- * {@code slowFraction}, {@code closeFraction}), a non-zero {@code deadInstances}, or the flags
- * {@code rateLimited} and {@code outage}. All off is the healthy simulator. The builder's
- * scenario methods ({@link Builder#flaky()}, ...) switch a mode on with its default.
+ * {@code slowFraction}, {@code closeFraction}), or the flags {@code rateLimited}, {@code outage}
+ * and {@code badInstances}. All off is the healthy simulator. The builder's scenario methods
+ * ({@link Builder#flaky()}, ...) switch a mode on with its default.
  *
  * @param port              TCP port of the first live instance on 127.0.0.1; 0 = ephemeral, and
  *                          further instances use {@code port + i} (or ephemeral ports for 0)
  * @param instances         live HTTP instances sharing behaviour and counters, 1 or more
- * @param deadInstances     extra addresses whose TCP connects never complete, 0 or more
+ * @param deadInstances     extra addresses that can be dead, 0 or more: while {@code badInstances}
+ *                          is on their TCP connects never complete, otherwise they serve like the
+ *                          live instances (the count is topology, fixed at start; whether they
+ *                          are dead can be switched at runtime)
  * @param users             ids 1..users exist; greater ids answer 500 {@code User not exists.}
  * @param outage            every request answers 500 {@code Internal error}
  * @param failRate          probability in [0, 1] that a request for a known id answers a
@@ -31,6 +34,8 @@ import java.util.Objects;
  * @param slowDelay         how long a delayed answer waits, 0 or more
  * @param closeFraction     probability in [0, 1] that an answer carries {@code Connection: close}
  *                          and the connection is closed after it
+ * @param badInstances      whether the {@code deadInstances} addresses are dead now; needs at
+ *                          least one such address
  */
 public record SimulatorSettings(
         int port,
@@ -45,7 +50,8 @@ public record SimulatorSettings(
         int retryAfterSeconds,
         double slowFraction,
         Duration slowDelay,
-        double closeFraction) {
+        double closeFraction,
+        boolean badInstances) {
 
     /** Default {@link #users()}: ids 1..1000 exist. */
     public static final long DEFAULT_USERS = 1000;
@@ -85,6 +91,7 @@ public record SimulatorSettings(
         requireProbability("slowFraction", slowFraction);
         require(!slowDelay.isNegative(), "slowDelay must be 0 or more, got " + slowDelay);
         requireProbability("closeFraction", closeFraction);
+        require(!badInstances || deadInstances >= 1, "badInstances needs deadInstances of 1 or more");
     }
 
     /** The healthy simulator: one live instance on an ephemeral port, no failures. */
@@ -123,7 +130,7 @@ public record SimulatorSettings(
         if (slowFraction > 0) {
             names.add(SimulatorScenario.SLOW.cliName());
         }
-        if (deadInstances > 0) {
+        if (badInstances) {
             names.add(SimulatorScenario.BAD_INSTANCES.cliName());
         }
         if (closeFraction > 0) {
@@ -169,6 +176,7 @@ public record SimulatorSettings(
         private double slowFraction;
         private Duration slowDelay = DEFAULT_SLOW_DELAY;
         private double closeFraction;
+        private boolean badInstances;
 
         private Builder() {
         }
@@ -187,11 +195,12 @@ public record SimulatorSettings(
             slowFraction = s.slowFraction;
             slowDelay = s.slowDelay;
             closeFraction = s.closeFraction;
+            badInstances = s.badInstances;
         }
 
         /**
-         * Switches every behaviour mode off. Topology (including dead instances, which are
-         * sockets bound at start) and {@code users} stay.
+         * Switches every behaviour mode off: the addresses that can be dead serve like the live
+         * instances. Topology (how many of each) and {@code users} stay.
          */
         public Builder healthy() {
             outage = false;
@@ -199,6 +208,7 @@ public record SimulatorSettings(
             rateLimited = false;
             slowFraction = 0;
             closeFraction = 0;
+            badInstances = false;
             return this;
         }
 
@@ -224,11 +234,15 @@ public record SimulatorSettings(
             return this;
         }
 
-        /** {@link #DEFAULT_DEAD_INSTANCES} dead addresses unless there are some already. */
+        /**
+         * The addresses that can be dead are dead; {@link #DEFAULT_DEAD_INSTANCES} of them unless
+         * there are some already.
+         */
         public Builder badInstances() {
             if (deadInstances == 0) {
                 deadInstances = DEFAULT_DEAD_INSTANCES;
             }
+            badInstances = true;
             return this;
         }
 
@@ -256,8 +270,15 @@ public record SimulatorSettings(
             return this;
         }
 
+        /** How many addresses can be dead (topology); does not by itself make them dead. */
         public Builder deadInstances(int deadInstances) {
             this.deadInstances = deadInstances;
+            return this;
+        }
+
+        /** Whether the addresses that can be dead are dead now. */
+        public Builder badInstances(boolean badInstances) {
+            this.badInstances = badInstances;
             return this;
         }
 
@@ -319,7 +340,7 @@ public record SimulatorSettings(
          */
         public SimulatorSettings build() {
             return new SimulatorSettings(port, instances, deadInstances, users, outage, failRate, rateLimited,
-                    rateLimit, rateBurst, retryAfterSeconds, slowFraction, slowDelay, closeFraction);
+                    rateLimit, rateBurst, retryAfterSeconds, slowFraction, slowDelay, closeFraction, badInstances);
         }
     }
 }

@@ -31,6 +31,9 @@ public final class SimulatorSettingsParser {
               --port=0              TCP port of the first live instance on 127.0.0.1 (0 = ephemeral)
               --instances=1         live HTTP instances sharing behaviour and counters
               --dead-instances=1    addresses whose connects never complete (implies bad-instances)
+              --switchable-instances=0
+                                    the same addresses, serving like the live instances until
+                                    bad-instances is switched on (give one of the two)
               --users=1000          ids 1..users exist; greater ids answer 500 "User not exists."
               --fail-rate=0.5       probability of a transient 500 for a known id (implies flaky)
               --rate-limit=100      requests/s, shared by all instances (implies rate-limited)
@@ -39,10 +42,16 @@ public final class SimulatorSettingsParser {
               --slow-fraction=0.5   probability that a 200 is delayed (implies slow)
               --slow-delay=150ms    delay: 150ms, 2s or ISO-8601 like PT0.15S (implies slow)
               --close-fraction=0.5  probability of Connection: close on an answer (implies closing)
+
+            At runtime, PUT /_sim/scenario?scenario=a,b&fail-rate=0.3 (same names, except port,
+            instances, dead-instances and switchable-instances) replaces the behaviour; what it
+            does not name is off. The addresses of --dead-instances/--switchable-instances are dead
+            while bad-instances is on and serve otherwise; going dead closes their connections.
+            Send it to the first base URL, which is always live.
             """;
 
     private static final String SCENARIO = "scenario";
-    private static final Set<String> TOPOLOGY = Set.of("port", "instances", "dead-instances");
+    private static final Set<String> TOPOLOGY = Set.of("port", "instances", "dead-instances", "switchable-instances");
     private static final Set<String> MODE_PARAMETERS = Set.of("dead-instances", "fail-rate", "rate-limit",
             "rate-burst", "retry-after", "slow-fraction", "slow-delay", "close-fraction");
 
@@ -71,7 +80,8 @@ public final class SimulatorSettingsParser {
      * Parses the parameters of {@code PUT /_sim/scenario} into settings that replace
      * {@code running}. They describe the whole behaviour: what is not given takes its default,
      * except {@code users} and the topology, which come from {@code running}. Topology cannot
-     * change at runtime because the sockets are already bound.
+     * change at runtime because the sockets are already bound; whether the addresses that can be
+     * dead are dead ({@code bad-instances}) can.
      *
      * @param params parameter name to its single value
      * @throws IllegalArgumentException on an unknown, topology, malformed or invalid parameter
@@ -89,7 +99,8 @@ public final class SimulatorSettingsParser {
                 .users(running.users());
         SimulatorSettings parsed = parse(params, base);
         if (!parsed.sameTopology(running)) {
-            throw new IllegalArgumentException("bad-instances is fixed when the simulator starts");
+            throw new IllegalArgumentException("bad-instances needs addresses that can be dead: start the simulator"
+                    + " with --dead-instances=K or --switchable-instances=K");
         }
         return parsed;
     }
@@ -106,7 +117,8 @@ public final class SimulatorSettingsParser {
         List<String> scenarios = settings.scenarios();
         args.add("--scenario=" + (scenarios.isEmpty() ? SimulatorScenario.HEALTHY.cliName() : String.join(",", scenarios)));
         if (settings.deadInstances() > 0) {
-            args.add("--dead-instances=" + settings.deadInstances());
+            args.add((settings.badInstances() ? "--dead-instances=" : "--switchable-instances=")
+                    + settings.deadInstances());
         }
         if (settings.failRate() > 0) {
             args.add("--fail-rate=" + settings.failRate());
@@ -133,6 +145,10 @@ public final class SimulatorSettingsParser {
     }
 
     private static SimulatorSettings parse(Map<String, String> params, SimulatorSettings.Builder builder) {
+        if (params.containsKey("dead-instances") && params.containsKey("switchable-instances")) {
+            throw new IllegalArgumentException("dead-instances and switchable-instances name the same addresses:"
+                    + " give one of them");
+        }
         String scenarioList = params.get(SCENARIO);
         if (scenarioList != null) {
             applyScenarios(scenarioList, params, builder);
@@ -147,7 +163,8 @@ public final class SimulatorSettingsParser {
                 case SCENARIO -> { }
                 case "port" -> builder.port(parseInt(name, value));
                 case "instances" -> builder.instances(parseInt(name, value));
-                case "dead-instances" -> builder.deadInstances(parseInt(name, value));
+                case "dead-instances" -> deadInstances(builder, parseInt(name, value));
+                case "switchable-instances" -> builder.deadInstances(parseInt(name, value));
                 case "users" -> builder.users(parseLong(name, value));
                 case "fail-rate" -> builder.failRate(parseDouble(name, value));
                 case "rate-limit" -> builder.rateLimited().rateLimit(parseDouble(name, value));
@@ -164,6 +181,14 @@ public final class SimulatorSettingsParser {
             return builder.build();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("invalid settings: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code --dead-instances=K}: K addresses, dead from the start (0 = none, as before). */
+    private static void deadInstances(SimulatorSettings.Builder builder, int count) {
+        builder.deadInstances(count);
+        if (count > 0) {
+            builder.badInstances(true);
         }
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 import dev.namegate.simulator.SimulatedUsers;
@@ -18,37 +19,53 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 
 /**
- * Runs the namegate benchmark: for each scenario, starts the simulator and the service as child
- * processes on loopback, offers an open-loop load (warm-up, then measured), and prints one
- * markdown table row per scenario; the table is also written to {@code target/bench/results.md},
+ * Runs the namegate benchmark and prints one markdown table row per scenario, then one verdict per
+ * scenario against the service's targets ({@link Verdicts}); the table is also written to
+ * {@code target/bench/results.md}, the latency percentiles to {@code target/bench/latency.png},
  * next to each process's log.
  *
- * <p>Build, then run (from the project root):
+ * <p>By default (sequence mode) one simulator and one service run for the whole benchmark, as a
+ * service in production meets its internal service: the simulator's failure mode is switched at
+ * runtime from scenario to scenario while the service keeps running, each scenario's load settles
+ * for a few seconds after the switch and is then measured, and right after healthy the simulator
+ * is measured directly (the {@code direct} row). Ids come from 1..10^9, so practically every
+ * request misses the service's name cache; the service runs with its production defaults.
+ *
+ * <p>Build, then run (from the project root; {@code make bench BENCH_ARGS="..."} does both):
  * <pre>
  * ./mvnw -q -B -DskipTests package dependency:build-classpath \
  *     -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
  * java -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) \
- *     dev.namegate.bench.BenchMain --scenarios=healthy,flaky --rate=100 --duration=15s
+ *     dev.namegate.bench.BenchMain --settle=5s --duration=15s
  * </pre>
  * ({@code package} builds {@code target/namegate.jar}, which the children run, and compiles the
  * test classes this harness lives in; {@code -DskipTests} skips running them, not compiling them.)
  *
  * <p>Options:
  * <ul>
- * <li>{@code --scenarios=healthy,flaky,...|all} (default all: healthy, flaky, slow, bad-instances,
- *     unknown-ids, outage, rate-limited, storm; see {@link Scenarios})</li>
+ * <li>{@code --scenarios=healthy,flaky,...|all} (default all: healthy, flaky, rate-limited, slow,
+ *     bad-instances, unknown-ids, storm, outage, and in sequence mode healthy once more to show
+ *     the recovery; see {@link Scenarios}; a name may repeat)</li>
  * <li>{@code --rate=N} requests/s for every scenario (default: each scenario's own, mostly 100)</li>
- * <li>{@code --duration=15s} measured phase; {@code --warmup=3s} unmeasured phase before it, ramping up from 5% of the rate</li>
+ * <li>{@code --duration=15s} measured phase; {@code --warmup=3s} unmeasured ramp from 5% of the rate
+ *     before the first scenario (before each one in the other modes)</li>
+ * <li>{@code --settle=5s} sequence mode: unmeasured load after each switch, before the measured phase</li>
+ * <li>{@code --ids=uniform} known ids uniformly from 1..10^9 (the default: every request a cache
+ *     miss), or {@code --ids=zipf:100000:1.0} a Zipf hot set over ids 1..N with that exponent, to
+ *     show what the name cache adds; every row reports the cache hit ratio either way</li>
+ * <li>{@code --fresh} a new simulator and service per scenario instead of one sequence, each started
+ *     straight into its scenario (same scenarios and ids), to compare with the sequence</li>
  * <li>{@code --timeout=2s} client-side timeout per request stage: connection wait, connect (≤ 1 s),
  *     response (a timeout counts as failed, with its latency)</li>
- * <li>{@code --direct} load the simulator itself ({@code POST /{id}}, no service) as a baseline</li>
+ * <li>{@code --direct} load the simulator itself ({@code POST /{id}}, no service) per scenario as a baseline</li>
  * <li>{@code --naive} load {@link NaiveProxy} instead of the service: plain WebFlux + WebClient in
  *     front of the simulator, the stack's own cost (healthy scenario; pinned like the service)</li>
  * <li>{@code --service-cpu=0} pin the service to CPU 0 and the simulator and load to the others
  *     (needs {@code taskset} and at least 2 CPUs); with {@code --direct} the simulator takes CPU 0</li>
- * <li>{@code --sweep=1000,2000,4000} a throughput sweep: one service and simulator, warmed up at the
- *     first rate, then measured at each rate in turn (one row each)</li>
- * <li>{@code --service-jvm-args="-XX:StartFlightRecording=..."} JVM options for the service</li>
+ * <li>{@code --sweep=1000,2000,4000} a throughput sweep (fresh processes per scenario): warmed up at
+ *     the first rate, then measured at each rate in turn (one row each)</li>
+ * <li>{@code --service-args="--namegate.cache.enabled=false"} service arguments (default none: its
+ *     production defaults); {@code --service-jvm-args="-XX:StartFlightRecording=..."} its JVM options</li>
  * <li>{@code --jar=target/namegate.jar}, {@code --out=target/bench}, {@code --connections=512}</li>
  * <li>{@code --key-attributes="rate=... burst=... ids-per-day=..."} client limits written next
  *     to the key (default: effectively unlimited, so client throttling never shapes a result)</li>
@@ -59,16 +76,13 @@ import ch.qos.logback.classic.LoggerContext;
  * than a cold server can take queues up and does not recover within the phase. Give such runs a
  * long warm-up and a fixed heap, e.g. {@code java -Xms1g -Xmx1g -cp ... BenchMain --direct
  * --scenarios=healthy --rate=12000 --warmup=30s --duration=10s --service-cpu=0}, and check the
- * "generator CPU" and "max send lag" on stderr: a lag of more than a few ms means the generator,
+ * "generator CPU" and "max send lag" columns: a lag of more than a few ms means the generator,
  * not the system under test, was short of CPU.
  *
  * <p>Exit status 0 when every scenario ran (whatever its numbers), 1 when one could not run,
  * 2 on bad options. Not a test: Surefire only runs {@code *Test} classes.
  */
 public final class BenchMain {
-
-    /** The warm-up ramps from this share of the rate up to the full rate. */
-    private static final double WARMUP_START_FRACTION = 0.05;
 
     private BenchMain() {
     }
@@ -117,36 +131,59 @@ public final class BenchMain {
 
         int all() throws IOException {
             List<String> table = new ArrayList<>();
-            List<Summary> plotted = new ArrayList<>();
+            List<Summary> rows = new ArrayList<>();
             table.add(Summary.markdownHeader());
             System.out.println(Summary.markdownHeader());
+            Consumer<Summary> print = row -> {
+                rows.add(row);
+                table.add(row.markdownRow());
+                System.out.println(row.markdownRow());
+            };
             int status = 0;
             List<String> sweepVerdict = new ArrayList<>();
-            for (Scenario scenario : options.scenarios()) {
+            System.err.println("ids: " + options.ids().option() + " over 1.." + Scenarios.USERS + "; mode: "
+                    + options.mode().label());
+            if (options.mode() == BenchOptions.Mode.SEQUENCE) {
                 try {
-                    List<Summary> summaries = scenario(scenario);
-                    plotted.addAll(summaries);
-                    for (Summary summary : summaries) {
-                        String row = summary.markdownRow();
-                        table.add(row);
-                        System.out.println(row);
-                    }
-                    if (summaries.size() > 1) {
-                        sweepVerdict.add(sweepVerdict(scenario, summaries));
-                    }
+                    sequence(print);
                 } catch (Exception e) {
                     status = 1;
-                    System.err.println("scenario " + scenario.name() + " could not run: " + e);
-                    table.add("| " + scenario.name() + " | " + mode() + " | not run: "
-                            + e.getClass().getSimpleName() + " |");
+                    System.err.println("the sequence stopped: " + e);
+                    table.add("| sequence | " + options.mode().label() + " | stopped: " + e.getClass().getSimpleName()
+                            + " |");
                 }
+            } else {
+                for (Scenario scenario : options.scenarios()) {
+                    try {
+                        List<Summary> summaries = scenario(scenario);
+                        summaries.forEach(print);
+                        if (summaries.size() > 1) {
+                            sweepVerdict.add(sweepVerdict(scenario, summaries));
+                        }
+                    } catch (Exception e) {
+                        status = 1;
+                        System.err.println("scenario " + scenario.name() + " could not run: " + e);
+                        table.add("| " + scenario.name() + " | " + options.mode().label() + " | not run: "
+                                + e.getClass().getSimpleName() + " |");
+                    }
+                }
+            }
+            List<String> verdicts = Verdicts.judge(rows).stream().map(Verdicts.Verdict::line).toList();
+            if (!verdicts.isEmpty()) {
+                List<String> text = new ArrayList<>();
+                text.add("");
+                text.add("Against the targets (ids " + options.ids().option() + "):");
+                text.add("");
+                text.addAll(verdicts);
+                table.addAll(text);
+                text.forEach(System.out::println);
             }
             table.addAll(sweepVerdict);
             sweepVerdict.forEach(System.out::println);
             Path results = options.outputDir().resolve("results.md");
             Files.write(results, table, StandardCharsets.UTF_8);
             System.err.println("wrote " + results);
-            System.err.println("wrote " + LatencyPlot.write(plotted, options.outputDir().resolve("latency.png")));
+            System.err.println("wrote " + LatencyPlot.write(rows, options.outputDir().resolve("latency.png")));
             return status;
         }
 
@@ -163,10 +200,24 @@ public final class BenchMain {
             return text.toString();
         }
 
-        private String mode() {
-            return options.direct() ? "direct" : options.naive() ? "naive" : "service";
+        /** One simulator and one service for every scenario; see {@link SequenceRun}. */
+        private void sequence(Consumer<Summary> print) throws Exception {
+            try (ServiceUnderTest system = ServiceUnderTest.start("sequence", Scenarios.SIMULATOR_SETUP, options.jar(),
+                    pinning, options.keyAttributes(), options.serviceArgs(), options.serviceJvmArgs(),
+                    options.outputDir())) {
+                SequenceRun.Targets targets = new SequenceRun.Targets(system.target(), system.service(),
+                        this::serviceCheck, Target.internal(system.simulator().firstBaseUrl()),
+                        ResponseChecks.internalApi(Scenarios.USERS, names));
+                new SequenceRun(options, system.simulator().control(), targets, System.err).run(print);
+            }
         }
 
+        private ResponseCheck serviceCheck(Scenario scenario) {
+            return scenario.outage() ? ResponseChecks.outage(Scenarios.USERS, names)
+                    : ResponseChecks.publicApi(Scenarios.USERS, names);
+        }
+
+        /** One scenario on processes of its own: fresh, direct or naive. */
         private List<Summary> scenario(Scenario scenario) throws Exception {
             Path logs = options.outputDir();
             if (options.direct()) {
@@ -174,8 +225,9 @@ public final class BenchMain {
                 try (SimulatorProcess simulator = SimulatorProcess.start(pinning.servicePrefix(), options.jar(),
                         scenario.fullSimulatorArgs(), logs.resolve("simulator-" + scenario.name() + ".log"))) {
                     ResponseCheck check = scenario.outage() ? ResponseChecks.serverProblem(false)
-                            : ResponseChecks.internalApi(scenario.users(), names);
-                    return measure(scenario, Target.internal(simulator.firstBaseUrl()), check, simulator, -1);
+                            : ResponseChecks.internalApi(Scenarios.USERS, names);
+                    return measure(scenario, Target.internal(simulator.firstBaseUrl()), check, simulator, null,
+                            simulator.pid());
                 }
             }
             if (options.naive()) {
@@ -184,62 +236,36 @@ public final class BenchMain {
                         NaiveProxy.Running proxy = NaiveProxy.start(pinning.servicePrefix(), simulator.firstBaseUrl(),
                                 options.serviceJvmArgs(), logs.resolve("naive-" + scenario.name() + ".log"))) {
                     return measure(scenario, Target.publicApi(proxy.baseUrl(), "unused"),
-                            ResponseChecks.publicApi(scenario.users(), names), simulator, proxy.process().pid());
+                            ResponseChecks.publicApi(Scenarios.USERS, names), simulator, null, proxy.process().pid());
                 }
             }
             try (ServiceUnderTest system = ServiceUnderTest.start(scenario, options.jar(), pinning,
                     options.keyAttributes(), options.serviceArgs(), options.serviceJvmArgs(), logs)) {
-                ResponseCheck check = scenario.outage() ? ResponseChecks.serverProblem(true)
-                        : ResponseChecks.publicApi(scenario.users(), names);
-                List<Summary> summaries = measure(scenario, system.target(), check, system.simulator(),
+                return measure(scenario, system.target(), serviceCheck(scenario), system.simulator(), system.service(),
                         system.service().pid());
-                System.err.println(scenario.name() + " service metrics:\n" + system.service().namegateMetrics());
-                return summaries;
             }
         }
 
         private List<Summary> measure(Scenario scenario, Target target, ResponseCheck check,
-                SimulatorProcess simulator, long servicePid) throws Exception {
+                SimulatorProcess simulator, ServiceProcess service, long cpuPid) throws Exception {
             List<Double> rates = options.sweep().isEmpty() ? List.of(options.rateOf(scenario)) : options.sweep();
+            IdMix ids = scenario.ids(options.ids());
+            PhaseMeter meter = new PhaseMeter(simulator.control(), System.err);
             List<Summary> summaries = new ArrayList<>();
             try (OpenLoopLoad load = new OpenLoopLoad(target, options.connections(), options.timeout())) {
                 if (!options.warmup().isZero()) {
                     // Another seed, so the measured phase does not replay ids the warm-up just asked;
                     // a ramp, so a cold JVM (ours or the service's) is not knocked over by full load.
                     load.run(new LoadPlan(rates.get(0), options.warmup(), LoadPlan.DEFAULT_SLO, 7L)
-                            .rampingFrom(WARMUP_START_FRACTION), scenario.ids(), check);
+                            .rampingFrom(SequenceRun.WARMUP_START_FRACTION), ids, check);
                 }
                 for (double rate : rates) {
-                    summaries.add(measureAt(rate, load, scenario, target, check, simulator, servicePid));
+                    summaries.add(meter.measure(scenario.name(), options.mode().label(),
+                            new LoadPlan(rate, options.duration(), LoadPlan.DEFAULT_SLO, 42L), load, ids, check,
+                            service, cpuPid));
                 }
             }
             return summaries;
-        }
-
-        private Summary measureAt(double rate, OpenLoopLoad load, Scenario scenario, Target target,
-                ResponseCheck check, SimulatorProcess simulator, long servicePid) throws Exception {
-            LoadPlan plan = new LoadPlan(rate, options.duration(), LoadPlan.DEFAULT_SLO, 42L);
-            // Earlier requests have all finished (run() drains), so none leak into these counters.
-            simulator.resetCounters();
-            ProcStats before = servicePid > 0 ? ProcStats.of(servicePid) : ProcStats.UNKNOWN;
-            ThreadCpu threadsBefore = servicePid > 0 ? ThreadCpu.of(servicePid) : ThreadCpu.UNKNOWN;
-            ProcStats generatorBefore = ProcStats.of(ProcessHandle.current().pid());
-            LoadResult result = load.run(plan, scenario.ids(), check);
-            ProcStats after = servicePid > 0 ? ProcStats.of(servicePid) : ProcStats.UNKNOWN;
-            ThreadCpu threadsAfter = servicePid > 0 ? ThreadCpu.of(servicePid) : ThreadCpu.UNKNOWN;
-            // The generator's own cost: if it nears a full core, the numbers measure us, not them.
-            double generatorCpu = ProcStats.of(ProcessHandle.current().pid()).cpuSecondsSince(generatorBefore);
-            SimulatorCounters counters = simulator.counters();
-            System.err.printf(Locale.ROOT, "%s at %.0f/s: %s; generator CPU %.2f s for %.1f s; max send lag %d µs; "
-                    + "wrong by status %s; failures %s; simulator %s; service CPU by thread: %s%n", scenario.name(),
-                    rate, target, generatorCpu, options.duration().toMillis() / 1000.0, result.maxSendLagMicros(),
-                    result.wrongByStatus(), result.failureCauses(), counters.all(),
-                    threadsAfter.describeSince(threadsBefore, result.requests()));
-            double attemptsPerRequest = counters.attempts() < 0 ? Double.NaN
-                    : (double) counters.attempts() / result.requests();
-            double cpuPer1000 = after.cpuSecondsSince(before) * 1000.0 / result.requests();
-            return Summary.of(scenario.name(), mode(), rate, result, attemptsPerRequest, counters.rateLimited(),
-                    cpuPer1000, after.peakRssMiB());
         }
     }
 }

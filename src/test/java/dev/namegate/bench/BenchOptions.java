@@ -12,32 +12,61 @@ import java.util.OptionalInt;
 /**
  * Command-line options of {@link BenchMain}; see its Javadoc for the list.
  *
- * @param scenarios      scenarios to run, in order
+ * @param scenarios      scenarios to run, in order (a name may repeat)
  * @param rate           overrides every scenario's default rate (requests/s) when present
  * @param duration       measured phase per scenario
- * @param warmup         unmeasured phase before it (0 to skip)
+ * @param warmup         unmeasured ramp before the first scenario (sequence) or each (other modes); 0 to skip
+ * @param settle         sequence mode: unmeasured load after each switch, before the measured phase
  * @param timeout        client-side timeout per request
- * @param direct         load the simulator directly (internal contract) instead of the service
- * @param naive          load {@link NaiveProxy} (plain WebFlux + WebClient) instead of the service
+ * @param mode           what runs and how often it starts
  * @param serviceCpu     pin the service to this CPU and everything else to the other CPUs
  * @param jar            the namegate jar (service and simulator)
  * @param outputDir      logs and results.md
  * @param connections    client connection pool size
  * @param keyAttributes  attributes appended to the key's line in the keys file (client limits)
- * @param serviceArgs    extra service arguments for every scenario, e.g. {@code --namegate.cache.enabled=true}
+ * @param serviceArgs    extra service arguments, e.g. {@code --namegate.cache.enabled=false}
+ * @param serviceJvmArgs JVM options for the service
+ * @param sweep          rates of a throughput sweep (fresh, direct or naive), empty for none
+ * @param ids            how known ids are picked ({@code --ids=uniform|zipf:N:s})
  */
 public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Duration duration, Duration warmup,
-        Duration timeout, boolean direct, boolean naive, OptionalInt serviceCpu, Path jar, Path outputDir, int connections,
-        String keyAttributes, List<String> serviceArgs, List<String> serviceJvmArgs, List<Double> sweep) {
+        Duration settle, Duration timeout, Mode mode, OptionalInt serviceCpu, Path jar, Path outputDir, int connections,
+        String keyAttributes, List<String> serviceArgs, List<String> serviceJvmArgs, List<Double> sweep, KnownIds ids) {
 
     /** High enough that per-client throttling never shapes a benchmark result. */
     public static final String UNLIMITED_KEY = "rate=1000000 burst=1000000 ids-per-day=999999999";
 
+    /** What a run starts and loads; the name is the table's mode column. */
+    public enum Mode {
+        /** One simulator and one service for the whole run; the simulator's failure mode switched at runtime. */
+        SEQUENCE("sequence"),
+        /** A new simulator and service per scenario. */
+        FRESH("fresh"),
+        /** The simulator alone, loaded directly ({@code POST /{id}}): the floor under the service. */
+        DIRECT("direct"),
+        /** The plain WebFlux + WebClient proxy ({@link NaiveProxy}) in front of the simulator. */
+        NAIVE("naive");
+
+        private final String label;
+
+        Mode(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
     public BenchOptions {
         scenarios = List.copyOf(scenarios);
         serviceArgs = List.copyOf(serviceArgs);
+        serviceJvmArgs = List.copyOf(serviceJvmArgs);
+        sweep = List.copyOf(sweep);
         Objects.requireNonNull(jar, "jar");
         Objects.requireNonNull(outputDir, "outputDir");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(ids, "ids");
         if (scenarios.isEmpty()) {
             throw new IllegalArgumentException("--scenarios: at least one scenario");
         }
@@ -47,11 +76,14 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         if (warmup.isNegative()) {
             throw new IllegalArgumentException("--warmup must be >= 0");
         }
-        if (direct && naive) {
-            throw new IllegalArgumentException("--direct and --naive: one baseline at a time");
+        if (settle.isNegative()) {
+            throw new IllegalArgumentException("--settle must be >= 0");
         }
         if (connections < 1) {
             throw new IllegalArgumentException("--connections must be >= 1");
+        }
+        if (mode == Mode.SEQUENCE && !sweep.isEmpty()) {
+            throw new IllegalArgumentException("--sweep runs each scenario on its own processes: not in sequence mode");
         }
     }
 
@@ -59,15 +91,23 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         return rate.orElse(scenario.defaultRate());
     }
 
+    public boolean direct() {
+        return mode == Mode.DIRECT;
+    }
+
+    public boolean naive() {
+        return mode == Mode.NAIVE;
+    }
+
     /** @throws IllegalArgumentException naming the bad option */
     public static BenchOptions parse(String... args) {
-        List<Scenario> scenarios = Scenarios.all();
+        List<Scenario> scenarios = null;
         OptionalDouble rate = OptionalDouble.empty();
         Duration duration = Duration.ofSeconds(15);
         Duration warmup = Duration.ofSeconds(3);
+        Duration settle = Duration.ofSeconds(5);
         Duration timeout = LoadPlan.DEFAULT_TIMEOUT;
-        boolean direct = false;
-        boolean naive = false;
+        Mode mode = null;
         OptionalInt serviceCpu = OptionalInt.empty();
         Path jar = Path.of("target/namegate.jar");
         Path outputDir = Path.of("target/bench");
@@ -76,21 +116,24 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         List<String> serviceArgs = List.of();
         List<String> serviceJvmArgs = List.of();
         List<Double> sweep = List.of();
+        KnownIds ids = KnownIds.UNIFORM;
         for (String arg : args) {
             int eq = arg.indexOf('=');
             String name = eq < 0 ? arg : arg.substring(0, eq);
             String value = eq < 0 ? "" : arg.substring(eq + 1);
             try {
                 switch (name) {
-                    case "--scenarios" -> scenarios = "all".equals(value) ? Scenarios.all()
+                    case "--scenarios" -> scenarios = "all".equals(value) ? null
                             : Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                                     .map(Scenarios::named).toList();
                     case "--rate" -> rate = OptionalDouble.of(positive(Double.parseDouble(value)));
                     case "--duration" -> duration = duration(value);
                     case "--warmup" -> warmup = duration(value);
+                    case "--settle" -> settle = duration(value);
                     case "--timeout" -> timeout = duration(value);
-                    case "--direct" -> direct = eq < 0 || Boolean.parseBoolean(value);
-                    case "--naive" -> naive = eq < 0 || Boolean.parseBoolean(value);
+                    case "--fresh" -> mode = flag(eq, value) ? only(mode, Mode.FRESH) : mode;
+                    case "--direct" -> mode = flag(eq, value) ? only(mode, Mode.DIRECT) : mode;
+                    case "--naive" -> mode = flag(eq, value) ? only(mode, Mode.NAIVE) : mode;
                     case "--service-cpu" -> serviceCpu = OptionalInt.of(Integer.parseInt(value));
                     case "--jar" -> jar = Path.of(value);
                     case "--out" -> outputDir = Path.of(value);
@@ -100,14 +143,34 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
                     case "--service-jvm-args" -> serviceJvmArgs = words(value);
                     case "--sweep" -> sweep = Arrays.stream(value.split(",")).map(String::trim)
                             .filter(r -> !r.isEmpty()).map(r -> positive(Double.parseDouble(r))).toList();
+                    case "--ids" -> ids = KnownIds.parse(value);
                     default -> throw new IllegalArgumentException("unknown option");
                 }
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(arg + ": " + e.getMessage(), e);
             }
         }
-        return new BenchOptions(scenarios, rate, duration, warmup, timeout, direct, naive, serviceCpu, jar, outputDir,
-                connections, keyAttributes, serviceArgs, serviceJvmArgs, sweep);
+        if (mode == null) {
+            // a sweep measures one scenario at several rates on its own processes
+            mode = sweep.isEmpty() ? Mode.SEQUENCE : Mode.FRESH;
+        }
+        if (scenarios == null) {
+            scenarios = mode == Mode.SEQUENCE ? Scenarios.sequence() : Scenarios.all();
+        }
+        return new BenchOptions(scenarios, rate, duration, warmup, settle, timeout, mode, serviceCpu, jar, outputDir,
+                connections, keyAttributes, serviceArgs, serviceJvmArgs, sweep, ids);
+    }
+
+    private static boolean flag(int eq, String value) {
+        return eq < 0 || Boolean.parseBoolean(value);
+    }
+
+    private static Mode only(Mode current, Mode next) {
+        if (current != null && current != next) {
+            throw new IllegalArgumentException("one mode at a time: --fresh, --direct or --naive (the default is a"
+                    + " sequence), not --" + current.label() + " too");
+        }
+        return next;
     }
 
     /** The whitespace-separated words of an option's value, e.g. {@code --service-args="--a=1 --b=2"}. */

@@ -120,10 +120,11 @@ final class LatencyPlot {
         return chart;
     }
 
-    /** {@code flaky @ 100/s} (and the mode when not the service); unique even if a row repeats. */
+    /** {@code flaky @ 100/s} (and the mode when a baseline's); unique even if a row repeats. */
     private static String label(Summary summary, List<Summary> all, int index) {
+        boolean service = summary.mode().equals("sequence") || summary.mode().equals("fresh");
         String label = summary.scenario() + " @ " + String.format(Locale.ROOT, "%.0f/s", summary.rate())
-                + ("service".equals(summary.mode()) ? "" : " (" + summary.mode() + ")");
+                + (service ? "" : " (" + summary.mode() + ")");
         long sameBefore = all.subList(0, index).stream()
                 .filter(s -> s.scenario().equals(summary.scenario()) && s.rate() == summary.rate()
                         && s.mode().equals(summary.mode()))

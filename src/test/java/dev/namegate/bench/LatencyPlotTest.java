@@ -52,7 +52,7 @@ class LatencyPlotTest {
     }
 
     private static Summary summary(String scenario, double rate, double p50, double p99, double p999) {
-        return new Summary(scenario, "service", rate, 1500, 1490, 1480, 6, 4, p50, p99, p999, p999 * 1.5,
-                1.2, 0, 0.01, 210);
+        return new Summary(scenario, "sequence", rate, 1500, 1490, 1480, 6, 4, p50, p99, p999, p999 * 1.5,
+                1800, 0, 0.0, Double.NaN, 0.01, 0.05, 0.2);
     }
 }

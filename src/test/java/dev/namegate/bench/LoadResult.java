@@ -20,13 +20,15 @@ import org.HdrHistogram.Histogram;
  *                         generator itself could not keep up and the numbers are suspect
  * @param failureCauses    failed requests by cause (exception simple name, {@code NotSent}, {@code Abandoned})
  * @param wrongByStatus    wrong answers by HTTP status
+ * @param cache            what the answers' {@code Cache-Status} headers said
  */
 public record LoadResult(long requests, long correct, long correctWithinSlo, long wrong, long failed,
         Histogram latencyMicros, long maxSendLagMicros, Map<String, Long> failureCauses,
-        Map<Integer, Long> wrongByStatus) {
+        Map<Integer, Long> wrongByStatus, CacheCounts cache) {
 
     public LoadResult {
         Objects.requireNonNull(latencyMicros, "latencyMicros");
+        Objects.requireNonNull(cache, "cache");
         failureCauses = Map.copyOf(failureCauses);
         wrongByStatus = Map.copyOf(wrongByStatus);
         latencyMicros = latencyMicros.copy();

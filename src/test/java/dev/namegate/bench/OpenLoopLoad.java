@@ -5,13 +5,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -32,8 +32,9 @@ import reactor.netty.resources.LoopResources;
  * <p>One dedicated thread paces the schedule with {@link LockSupport#parkNanos}; when it wakes
  * late it fires every request that is due at once. Requests are non-blocking Reactor Netty calls
  * on a pooled connection provider; answers are judged on the event loop by a
- * {@link ResponseCheck} and recorded into an HdrHistogram {@link Recorder}. Nothing is logged per
- * request: the generator must sustain well over 10,000 requests/s on one core.
+ * {@link ResponseCheck} and recorded into an HdrHistogram {@link Recorder}; the service's
+ * {@code Cache-Status} header is counted ({@link CacheStatus}). Nothing is logged per request: the
+ * generator must sustain well over 10,000 requests/s on one core.
  *
  * <p>One instance may run several phases in turn (warm-up, then measured) and must be closed.
  */
@@ -138,6 +139,9 @@ public final class OpenLoopLoad implements AutoCloseable {
         private final LongAdder correctWithinSlo = new LongAdder();
         private final LongAdder wrong = new LongAdder();
         private final LongAdder failed = new LongAdder();
+        private final LongAdder cacheMarked = new LongAdder();
+        private final LongAdder cacheHits = new LongAdder();
+        private final LongAdder cacheStale = new LongAdder();
         private final CountDownLatch finished;
         /** Wrong answers by HTTP status: tells a 504 storm from a wrong name at a glance. */
         private final AtomicLongArray wrongByStatus = new AtomicLongArray(600);
@@ -154,8 +158,8 @@ public final class OpenLoopLoad implements AutoCloseable {
             this.finished = new CountDownLatch(Math.toIntExact(count));
         }
 
-        void pace(IdMix ids) {
-            SplittableRandom random = new SplittableRandom(plan.seed());
+        void pace(IdMix mix) {
+            LongSupplier ids = mix.generator(plan.seed());
             long t0 = System.nanoTime() + START_DELAY_NANOS;
             long giveUp = t0 + 2 * plan.duration().toNanos();
             long lag = 0;
@@ -173,7 +177,7 @@ public final class OpenLoopLoad implements AutoCloseable {
                 lag = Math.max(lag, now - intended);
                 // Late wake-ups fire the whole due batch: the schedule, not the thread, sets the rate.
                 do {
-                    send(ids.next(random), intended);
+                    send(ids.getAsLong(), intended);
                     i++;
                     intended = t0 + plan.intendedOffsetNanos(i);
                 } while (i < count && intended <= now);
@@ -197,6 +201,7 @@ public final class OpenLoopLoad implements AutoCloseable {
             request.responseSingle((response, body) -> {
                         int status = response.status().code();
                         String contentType = response.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE);
+                        countCache(CacheStatus.of(response.responseHeaders().get(CacheStatus.HEADER)));
                         return body.asByteArray()
                                 .defaultIfEmpty(EMPTY)
                                 .map(bytes -> {
@@ -212,6 +217,19 @@ public final class OpenLoopLoad implements AutoCloseable {
                         return Mono.just(Outcome.FAILED);
                     })
                     .subscribe(outcome -> record(outcome, intendedNanos));
+        }
+
+        private void countCache(CacheStatus status) {
+            switch (status) {
+                case ABSENT -> {
+                    return;
+                }
+                case HIT -> cacheHits.increment();
+                case STALE -> cacheStale.increment();
+                case FORWARDED -> {
+                }
+            }
+            cacheMarked.increment();
         }
 
         private void record(Outcome outcome, long intendedNanos) {
@@ -249,7 +267,8 @@ public final class OpenLoopLoad implements AutoCloseable {
             }
             Histogram histogram = recorder.getIntervalHistogram();
             return new LoadResult(count, correct.sum(), correctWithinSlo.sum(), wrong.sum(),
-                    failed.sum() + abandoned, histogram, maxLagNanos / 1000, causes, wrongStatuses);
+                    failed.sum() + abandoned, histogram, maxLagNanos / 1000, causes, wrongStatuses,
+                    new CacheCounts(cacheMarked.sum(), cacheHits.sum(), cacheStale.sum()));
         }
     }
 }

@@ -139,6 +139,36 @@ class OpenLoopLoadTest {
         assertThat(result.correct()).isEqualTo(result.requests());
     }
 
+    @Test
+    void cacheHitsAndStaleStandInsAreCountedFromTheCacheStatusHeader() throws Exception {
+        AtomicLong hits = new AtomicLong();
+        AtomicLong stale = new AtomicLong();
+        AtomicLong unmarked = new AtomicLong();
+        start((request, response) -> {
+            long id = idOf(request);
+            switch ((int) (id % 4)) {
+                case 0 -> {
+                    hits.incrementAndGet();
+                    response.header("Cache-Status", "namegate; hit; ttl=42");
+                }
+                case 1 -> {
+                    stale.incrementAndGet();
+                    response.header("Cache-Status", "namegate; fwd=stale; fwd-status=502");
+                }
+                case 2 -> response.header("Cache-Status", "namegate; fwd=miss; stored");
+                default -> unmarked.incrementAndGet();
+            }
+            return answerName(request, response);
+        });
+
+        LoadResult result = run(LoadPlan.of(200, Duration.ofSeconds(1)));
+
+        assertThat(hits.get()).isPositive();
+        assertThat(stale.get()).isPositive();
+        assertThat(result.cache()).isEqualTo(new CacheCounts(result.requests() - unmarked.get(), hits.get(), stale.get()));
+        assertThat(result.correct()).isEqualTo(result.requests());
+    }
+
     private LoadResult run(LoadPlan plan) throws InterruptedException {
         try (OpenLoopLoad load = new OpenLoopLoad(Target.publicApi(baseUrl(), "test-key"))) {
             return load.run(plan, IdMix.knownOnly(USERS), PUBLIC_API);

@@ -55,6 +55,19 @@ public final class ResponseChecks {
                         ? Outcome.CORRECT : Outcome.WRONG;
     }
 
+    /**
+     * The public API while the internal service is down: the name the service's cache still
+     * holds for an id is the best answer (checked as {@link #publicApi} does), and otherwise a
+     * fast, honest server problem ({@link #serverProblem} with problem+json).
+     */
+    public static ResponseCheck outage(long users, LongFunction<String> expectedName) {
+        ResponseCheck name = publicApi(users, expectedName);
+        ResponseCheck problem = serverProblem(true);
+        return (id, status, contentType, body) -> status == 200
+                ? name.check(id, status, contentType, body)
+                : problem.check(id, status, contentType, body);
+    }
+
     public static boolean isProblem(String contentType) {
         return contentType != null && contentType.regionMatches(true, 0, PROBLEM_JSON, 0, PROBLEM_JSON.length());
     }

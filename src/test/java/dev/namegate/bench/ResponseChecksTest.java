@@ -55,6 +55,16 @@ class ResponseChecksTest {
         assertThat(outage.check(1, 200, "application/json", bytes("{\"id\":1,\"name\":\"User1\"}"))).isEqualTo(Outcome.WRONG);
     }
 
+    @Test
+    void duringAnOutageTheServiceMayAnswerWithANameItStillHoldsOrElseAServerProblem() {
+        ResponseCheck outage = ResponseChecks.outage(10, NAMES);
+        assertThat(outage.check(1, 200, "application/json", bytes("{\"id\":1,\"name\":\"User1\"}"))).isEqualTo(Outcome.CORRECT);
+        assertThat(outage.check(1, 503, "application/problem+json", bytes("{}"))).isEqualTo(Outcome.CORRECT);
+        assertThat(outage.check(1, 200, "application/json", bytes("{\"id\":1,\"name\":\"User2\"}"))).isEqualTo(Outcome.WRONG);
+        assertThat(outage.check(1, 404, "application/problem+json", bytes("{}"))).isEqualTo(Outcome.WRONG);
+        assertThat(outage.check(1, 503, "text/html", bytes("<html>"))).isEqualTo(Outcome.WRONG);
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }

@@ -1,43 +1,70 @@
 package dev.namegate.bench;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * One benchmark scenario: how the simulator misbehaves and what load it gets.
  *
  * @param name            the name used on the command line and in the table
- * @param simulatorArgs   arguments for the simulator ({@code --port=0} is added by the harness)
+ * @param behaviour       the simulator's failure mode as {@code name=value} pairs with the names
+ *                        its command line and {@code PUT /_sim/scenario} share, e.g.
+ *                        {@code scenario=flaky}, {@code fail-rate=0.5}; never topology or users,
+ *                        which {@link Scenarios} fixes for every scenario
  * @param defaultRate     requests/s unless {@code --rate} overrides it
- * @param users           known users of the simulator (ids 1..users); passed as {@code --users}
- * @param unknownFraction share of requests for ids beyond {@code users}
- * @param outage          every answer is expected to be a fast server problem, not a name
- * @param serviceArgs     service settings that describe this internal service (e.g. its rate limit)
+ * @param unknownFraction share of requests for ids beyond {@link Scenarios#USERS}
+ * @param outage          the internal service answers nothing: the service can only answer a name
+ *                        its cache still holds, every other answer must be a fast server problem
  */
-public record Scenario(String name, List<String> simulatorArgs, double defaultRate, long users,
-        double unknownFraction, boolean outage, List<String> serviceArgs) {
+public record Scenario(String name, List<String> behaviour, double defaultRate, double unknownFraction,
+        boolean outage) {
 
-    public Scenario(String name, List<String> simulatorArgs, double defaultRate, long users, double unknownFraction,
-            boolean outage) {
-        this(name, simulatorArgs, defaultRate, users, unknownFraction, outage, List.of());
-    }
+    private static final List<String> FIXED = List.of("port", "instances", "dead-instances", "switchable-instances",
+            "users");
 
     public Scenario {
         Objects.requireNonNull(name, "name");
-        simulatorArgs = List.copyOf(simulatorArgs);
-        serviceArgs = List.copyOf(serviceArgs);
-        if (simulatorArgs.stream().anyMatch(arg -> arg.startsWith("--users="))) {
-            throw new IllegalArgumentException(name + ": give users as the record field, not in simulatorArgs");
+        behaviour = List.copyOf(behaviour);
+        for (String pair : behaviour) {
+            int eq = pair.indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException(name + ": expected name=value, got '" + pair + "'");
+            }
+            if (FIXED.contains(pair.substring(0, eq))) {
+                throw new IllegalArgumentException(name + ": " + pair.substring(0, eq)
+                        + " is the same for every scenario (Scenarios), not part of one");
+            }
         }
     }
 
-    public IdMix ids() {
-        return new IdMix(users, unknownFraction);
+    /** The ids of this scenario: known ones picked as {@code known} says, plus its share of unknown ones. */
+    public IdMix ids(KnownIds known) {
+        return new IdMix(Scenarios.USERS, unknownFraction, known);
     }
 
-    /** The simulator arguments including {@code --users}, so the harness and simulator agree on it. */
+    /** Known ids uniformly from the whole id space: practically every request misses the name cache. */
+    public IdMix ids() {
+        return ids(KnownIds.UNIFORM);
+    }
+
+    /**
+     * The arguments that start a simulator in this scenario: the common topology and users, then
+     * the behaviour ({@code --port=0} is added by {@link SimulatorProcess}).
+     */
     public List<String> fullSimulatorArgs() {
-        return java.util.stream.Stream.concat(simulatorArgs.stream(), java.util.stream.Stream.of("--users=" + users))
+        return Stream.concat(Scenarios.SIMULATOR_SETUP.stream(), behaviour.stream().map(pair -> "--" + pair))
                 .toList();
+    }
+
+    /** The query of {@code PUT /_sim/scenario} that switches a running simulator to this scenario. */
+    public String switchQuery() {
+        return behaviour.stream().map(pair -> {
+            int eq = pair.indexOf('=');
+            return pair.substring(0, eq + 1) + URLEncoder.encode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        }).collect(Collectors.joining("&"));
     }
 }

@@ -64,8 +64,7 @@ public final class ServiceProcess implements AutoCloseable {
         command.add(launcher);
         command.addAll(jvmArgs);
         command.addAll(List.of("-jar", jar.toString()));
-        // figures are for the service, not the cache, unless a run says otherwise (later args win)
-        command.add("--namegate.cache.enabled=false");
+        // the production defaults (name cache on) unless a run says otherwise
         command.addAll(serviceArgs);
         Map<String, String> env = Map.of(
                 "INTERNAL_BASE_URL", String.join(",", internalBaseUrls),
@@ -91,22 +90,21 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /**
-     * The service's own {@code namegate_*} metrics (attempt outcomes, refusals, hedges, guards),
-     * one per line, so a benchmark row can be explained; empty if they cannot be read.
+     * The service's own {@code namegate_*} metrics now (attempt outcomes, refusals, hedges,
+     * guards), so a benchmark row can be explained; empty if they cannot be read.
      */
-    public String namegateMetrics() {
+    public ServiceMetrics metrics() {
         try {
             HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(managementUrl + "/actuator/prometheus")).build(),
+                    HttpRequest.newBuilder(URI.create(managementUrl + "/actuator/prometheus"))
+                            .timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            return response.body().lines()
-                    .filter(line -> line.startsWith("namegate_") && !line.endsWith(" 0.0"))
-                    .collect(java.util.stream.Collectors.joining("\n  ", "  ", ""));
+            return ServiceMetrics.parse(response.body());
         } catch (IOException e) {
-            return "  (metrics unavailable: " + e.getMessage() + ")";
+            return ServiceMetrics.unavailable(e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "";
+            return ServiceMetrics.unavailable("interrupted");
         }
     }
 

@@ -9,9 +9,9 @@ import java.util.stream.Stream;
 
 /**
  * What a load is offered to: the simulator in one scenario's failure mode and the service in front
- * of it, as separate processes on loopback, with a freshly minted key. Closing it stops both and
- * deletes the keys file. Used by {@link BenchMain} and by the Gatling simulations
- * ({@code dev.namegate.load}), so both measure the same set-up.
+ * of it with its production defaults, as separate processes on loopback, with a freshly minted
+ * key. Closing it stops both and deletes the keys file. Used by {@link BenchMain} and by the
+ * Gatling simulations ({@code dev.namegate.load}), so both measure the same set-up.
  */
 public final class ServiceUnderTest implements AutoCloseable {
 
@@ -30,25 +30,35 @@ public final class ServiceUnderTest implements AutoCloseable {
     }
 
     /**
-     * Starts the simulator, then the service (cache off, see {@link ServiceProcess}); each process
+     * Starts the simulator in {@code scenario}'s failure mode, then the service; each process
      * logs to {@code logs/simulator-<scenario>.log} and {@code logs/service-<scenario>.log}.
      *
      * @param keyAttributes  written next to the key, e.g. {@link BenchOptions#UNLIMITED_KEY}
-     * @param serviceArgs    service arguments after the scenario's own (later ones win)
+     * @param serviceArgs    service arguments (none: its production defaults)
      * @param serviceJvmArgs JVM options for the service
      */
     public static ServiceUnderTest start(Scenario scenario, Path jar, CpuPinning pinning, String keyAttributes,
             List<String> serviceArgs, List<String> serviceJvmArgs, Path logs) throws IOException, InterruptedException {
-        SimulatorProcess simulator = SimulatorProcess.start(pinning.othersPrefix(), jar, scenario.fullSimulatorArgs(),
-                logs.resolve("simulator-" + scenario.name() + ".log"));
+        return start(scenario.name(), scenario.fullSimulatorArgs(), jar, pinning, keyAttributes, serviceArgs,
+                serviceJvmArgs, logs);
+    }
+
+    /**
+     * Starts the simulator with {@code simulatorArgs}, then the service in front of all its
+     * addresses; each process logs to {@code logs/simulator-<label>.log} and {@code logs/service-<label>.log}.
+     */
+    public static ServiceUnderTest start(String label, List<String> simulatorArgs, Path jar, CpuPinning pinning,
+            String keyAttributes, List<String> serviceArgs, List<String> serviceJvmArgs, Path logs)
+            throws IOException, InterruptedException {
+        SimulatorProcess simulator = SimulatorProcess.start(pinning.othersPrefix(), jar, simulatorArgs,
+                logs.resolve("simulator-" + label + ".log"));
         Path secrets = null;
         try {
             secrets = Files.createTempDirectory("namegate-bench");
             ApiKeys.Minted key = ApiKeys.mint(CLIENT_ID);
             Path keysFile = ApiKeys.writeKeysFile(secrets, key, keyAttributes);
             ServiceProcess service = ServiceProcess.start(pinning.servicePrefix(), jar, simulator.baseUrls(), keysFile,
-                    logs.resolve("service-" + scenario.name() + ".log"),
-                    Stream.concat(scenario.serviceArgs().stream(), serviceArgs.stream()).toList(), serviceJvmArgs);
+                    logs.resolve("service-" + label + ".log"), serviceArgs, serviceJvmArgs);
             return new ServiceUnderTest(simulator, service, Target.publicApi(service.baseUrl(), key.key()), secrets);
         } catch (IOException | InterruptedException | RuntimeException e) {
             simulator.close();

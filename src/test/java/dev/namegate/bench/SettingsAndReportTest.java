@@ -4,31 +4,56 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.util.SplittableRandom;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.namegate.simulator.SimulatorSettings;
+import dev.namegate.simulator.SimulatorSettingsParser;
 
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
-/** Options, id mix, /proc sampling and the table row: the parts of a run that need no network. */
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+/** Options, scenarios, /proc sampling and the table row: the parts of a run that need no network. */
 class SettingsAndReportTest {
 
     @Test
-    void optionsDefaultToEveryScenarioAndOverrideTheirRate() {
+    void optionsDefaultToASequenceOfEveryScenarioEndingHealthyAndOverrideTheirRate() {
         BenchOptions defaults = BenchOptions.parse();
-        assertThat(defaults.scenarios()).extracting(Scenario::name).containsExactly("healthy", "flaky", "slow",
-                "bad-instances", "unknown-ids", "outage", "rate-limited", "storm");
+        assertThat(defaults.mode()).isEqualTo(BenchOptions.Mode.SEQUENCE);
+        assertThat(defaults.scenarios()).extracting(Scenario::name).containsExactly("healthy", "flaky",
+                "rate-limited", "slow", "bad-instances", "unknown-ids", "storm", "outage", "healthy");
         assertThat(defaults.rateOf(Scenarios.named("storm"))).isEqualTo(80.0);
+        assertThat(defaults.rateOf(Scenarios.named("rate-limited"))).isEqualTo(60.0);
         assertThat(defaults.duration()).isEqualTo(Duration.ofSeconds(15));
         assertThat(defaults.warmup()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(defaults.settle()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(defaults.ids()).isEqualTo(KnownIds.UNIFORM);
+        assertThat(defaults.serviceArgs()).isEmpty();
 
         BenchOptions given = BenchOptions.parse("--scenarios=flaky,outage", "--rate=250", "--duration=500ms",
-                "--warmup=0s", "--direct", "--service-cpu=0");
+                "--warmup=0s", "--settle=2s", "--direct", "--service-cpu=0", "--ids=zipf:1000:1.2");
         assertThat(given.scenarios()).extracting(Scenario::name).containsExactly("flaky", "outage");
         assertThat(given.rateOf(Scenarios.named("storm"))).isEqualTo(250.0);
         assertThat(given.duration()).isEqualTo(Duration.ofMillis(500));
         assertThat(given.warmup()).isZero();
+        assertThat(given.settle()).isEqualTo(Duration.ofSeconds(2));
         assertThat(given.direct()).isTrue();
         assertThat(given.serviceCpu()).hasValue(0);
+        assertThat(given.ids()).isEqualTo(new KnownIds.Zipf(1000, 1.2));
+    }
+
+    @Test
+    void freshRunsEveryScenarioOnceAndASweepIsFreshUnlessToldOtherwise() {
+        assertThat(BenchOptions.parse("--fresh").mode()).isEqualTo(BenchOptions.Mode.FRESH);
+        assertThat(BenchOptions.parse("--fresh").scenarios()).isEqualTo(Scenarios.all());
+        assertThat(BenchOptions.parse("--scenarios=all").scenarios()).isEqualTo(Scenarios.sequence());
+        assertThat(BenchOptions.parse("--scenarios=healthy", "--sweep=100,200").mode())
+                .isEqualTo(BenchOptions.Mode.FRESH);
+        assertThat(BenchOptions.parse("--naive", "--sweep=100,200").mode()).isEqualTo(BenchOptions.Mode.NAIVE);
+        assertThat(BenchOptions.parse("--scenarios=healthy,healthy").scenarios()).hasSize(2);
     }
 
     @Test
@@ -36,12 +61,38 @@ class SettingsAndReportTest {
         assertThatThrownBy(() -> BenchOptions.parse("--scenarios=nope")).hasMessageContaining("nope");
         assertThatThrownBy(() -> BenchOptions.parse("--rate=-1")).hasMessageContaining("--rate");
         assertThatThrownBy(() -> BenchOptions.parse("--frobnicate")).hasMessageContaining("--frobnicate");
+        assertThatThrownBy(() -> BenchOptions.parse("--fresh", "--direct")).hasMessageContaining("one mode at a time");
+        assertThatThrownBy(() -> BenchOptions.parse("--settle=-1s")).hasMessageContaining("--settle");
+        assertThatThrownBy(() -> BenchOptions.parse("--ids=zipf")).hasMessageContaining("--ids=zipf")
+                .hasMessageContaining("zipf:<ids>[:<exponent>]");
+        assertThatThrownBy(() -> BenchOptions.parse("--ids=zipf:1000:0")).hasMessageContaining("exponent must be > 0");
+        assertThatThrownBy(() -> BenchOptions.parse("--ids=zipf:ten")).hasMessageContaining("not a number");
+        assertThatThrownBy(() -> BenchOptions.parse("--ids=zipf:3000000000")).hasMessageContaining("at most");
     }
 
     @Test
-    void simulatorUsersComeFromTheScenarioSoBothSidesAgree() {
-        assertThat(Scenarios.named("unknown-ids").fullSimulatorArgs()).contains("--users=1000");
+    void everyScenarioRunsOnOneSimulatorSetupAndSwitchesWithTheSameNamesItStartsWith() {
+        Scenario storm = Scenarios.named("storm");
+
+        assertThat(storm.fullSimulatorArgs()).startsWith("--instances=8", "--switchable-instances=3",
+                "--users=1000000000").contains("--scenario=flaky,rate-limited,slow,bad-instances,closing,unknown-ids",
+                "--rate-limit=150");
+        assertThat(storm.switchQuery()).startsWith("scenario=flaky%2Crate-limited%2Cslow%2Cbad-instances")
+                .contains("&rate-limit=150&");
         assertThat(Scenarios.named("unknown-ids").unknownFraction()).isEqualTo(1.0);
+        assertThatThrownBy(() -> new Scenario("x", List.of("users=10"), 1, 0, false))
+                .hasMessageContaining("same for every scenario");
+        // the simulator accepts every scenario as it is started and as it is switched to
+        for (Scenario scenario : Scenarios.all()) {
+            SimulatorSettings started = SimulatorSettingsParser.parseArgs(scenario.fullSimulatorArgs().toArray(String[]::new));
+            SimulatorSettings switched = SimulatorSettingsParser.parseRuntime(queryParameters(scenario.switchQuery()),
+                    SimulatorSettingsParser.parseArgs(Scenarios.SIMULATOR_SETUP.toArray(String[]::new)));
+            assertThat(switched).as(scenario.name()).isEqualTo(started);
+        }
+        assertThat(SimulatorSettingsParser.parseArgs(Scenarios.named("bad-instances").fullSimulatorArgs()
+                .toArray(String[]::new)).badInstances()).isTrue();
+        assertThat(SimulatorSettingsParser.parseArgs(Scenarios.named("healthy").fullSimulatorArgs()
+                .toArray(String[]::new)).badInstances()).isFalse();
     }
 
     @Test
@@ -61,23 +112,6 @@ class SettingsAndReportTest {
     }
 
     @Test
-    void idMixDrawsKnownAndUnknownIdsInTheGivenShare() {
-        SplittableRandom random = new SplittableRandom(1);
-        IdMix mix = new IdMix(1000, 0.1);
-        int unknown = 0;
-        for (int i = 0; i < 100_000; i++) {
-            long id = mix.next(random);
-            assertThat(id).isBetween(1L, 2000L);
-            if (id > 1000) {
-                unknown++;
-            }
-        }
-        assertThat(unknown).isBetween(9_000, 11_000);
-        assertThat(new IdMix(1000, 1.0).next(random)).isGreaterThan(1000);
-        assertThat(IdMix.knownOnly(1000).next(random)).isBetween(1L, 1000L);
-    }
-
-    @Test
     void procStatsReadsThisJvmsCpuAndMemory() {
         ProcStats self = ProcStats.of(ProcessHandle.current().pid());
         assertThat(self.known()).isTrue();
@@ -93,29 +127,41 @@ class SettingsAndReportTest {
         for (int i = 1; i <= 1000; i++) {
             latencies.recordValue(i * 100L);
         }
-        LoadResult load = new LoadResult(1000, 990, 980, 6, 4, latencies, 12, java.util.Map.of(), java.util.Map.of());
-        Summary summary = Summary.of("flaky", "service", 100, load, 1.52, 0, 0.0123, 210.4);
+        LoadResult load = new LoadResult(1000, 990, 980, 6, 4, latencies, 1200, Map.of(), Map.of(),
+                new CacheCounts(990, 600, 3));
+        Summary summary = Summary.of("flaky", "sequence", 100, load, 1520, 4, 0.0123, 0.08);
 
         String row = summary.markdownRow();
         String header = Summary.markdownHeader().lines().findFirst().orElseThrow();
         assertThat(row.chars().filter(c -> c == '|').count()).isEqualTo(header.chars().filter(c -> c == '|').count());
-        assertThat(row).startsWith("| flaky | service | 100 | 1000 | 990 (99.0%) | 980 (98.0%) | 6 (0.6%) | 4 (0.4%) | 50.0 |");
-        assertThat(row).contains("| 1.52 | 0 | 0.012 | 210 |");
-        assertThat(Summary.of("x", "direct", 1, load, Double.NaN, -1, Double.NaN, Double.NaN).markdownRow())
-                .endsWith("| – | – | – | – |");
+        assertThat(row).startsWith("| flaky | sequence | 100 | 1000 | 990 (99.0%) | 980 (98.0%) | 6 (0.6%) | 4 (0.4%) | 50.0 |");
+        assertThat(row).endsWith("| 1.52 | 4 (0.3%) | 60.0% + 0.3% stale | 0.012 | 8% | 1.2 |");
+        assertThat(Summary.of("x", "direct", 1, load, -1, -1, Double.NaN, 0.01).markdownRow())
+                .endsWith("| – | – | 60.0% + 0.3% stale | – | 1% | 1.2 |");
+        LoadResult uncached = new LoadResult(1000, 990, 980, 6, 4, latencies, 1200, Map.of(), Map.of(), CacheCounts.NONE);
+        assertThat(Summary.of("x", "direct", 1, uncached, 1000, 0, Double.NaN, 0.01).markdownRow())
+                .endsWith("| 1.00 | 0 (0.0%) | – | – | 1% | 1.2 |");
     }
 
     @Test
     void aSweepRateIsSustainableWithP99Within100MsAndAtLeast999PerMilleCorrect() {
-        Summary fine = new Summary("healthy", "service", 2000, 20000, 19990, 19990, 10, 0, 1, 99.9, 120, 150,
-                1, 0, 0.3, 300);
-        Summary slow = new Summary("healthy", "service", 4000, 40000, 40000, 39000, 0, 0, 1, 100.1, 120, 150,
-                1, 0, 0.3, 300);
-        Summary wrong = new Summary("healthy", "service", 3000, 30000, 29960, 29960, 40, 0, 1, 20, 30, 40,
-                1, 0, 0.3, 300);
+        Summary fine = row(2000, 20000, 19990, 19990, 99.9);
+        Summary slow = row(4000, 40000, 40000, 39000, 100.1);
+        Summary wrong = row(3000, 30000, 29960, 29960, 20);
         assertThat(fine.sustainable()).isTrue();
         assertThat(slow.sustainable()).isFalse();
         assertThat(wrong.sustainable()).isFalse();
         assertThat(slow.goodputPerSecond(java.time.Duration.ofSeconds(10))).isEqualTo(3900);
+    }
+
+    private static Summary row(double rate, long requests, long correct, long correctWithinSlo, double p99) {
+        return new Summary("healthy", "fresh", rate, requests, correct, correctWithinSlo, requests - correct, 0, 1, p99,
+                120, 150, requests, 0, 0.0, 0.0, 0.3, 0.1, 0.5);
+    }
+
+    private static Map<String, String> queryParameters(String query) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        new QueryStringDecoder("?" + query).parameters().forEach((name, values) -> parameters.put(name, values.get(0)));
+        return parameters;
     }
 }

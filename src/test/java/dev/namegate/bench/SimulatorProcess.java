@@ -1,20 +1,12 @@
 package dev.namegate.bench;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The internal-service simulator (branch feat-sim) as a child process:
@@ -25,21 +17,21 @@ public final class SimulatorProcess implements AutoCloseable {
 
     private static final String READY = "SIMULATOR READY base-urls=";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ManagedProcess process;
     private final List<String> baseUrls;
-    private final HttpClient control = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final SimulatorControl control;
 
     private SimulatorProcess(ManagedProcess process, List<String> baseUrls) {
         this.process = process;
         this.baseUrls = List.copyOf(baseUrls);
+        this.control = new SimulatorControl(this.baseUrls.get(0));
     }
 
     /**
      * @param prefix   command prefix, e.g. {@code taskset -c 1}, or empty
      * @param jar      the namegate jar
-     * @param args     scenario arguments ({@code --scenario=...} etc.; {@code --port=0} is added)
+     * @param args     topology and scenario arguments ({@code --scenario=...} etc.; {@code --port=0} is added)
      */
     public static SimulatorProcess start(List<String> prefix, Path jar, List<String> args, Path log)
             throws IOException, InterruptedException {
@@ -63,7 +55,7 @@ public final class SimulatorProcess implements AutoCloseable {
         }
     }
 
-    /** Every base URL, live and dead, in the simulator's order: what the service is configured with. */
+    /** Every base URL, live and those that can be dead, in the simulator's order: what the service is configured with. */
     public List<String> baseUrls() {
         return baseUrls;
     }
@@ -77,29 +69,9 @@ public final class SimulatorProcess implements AutoCloseable {
         return process.pid();
     }
 
-    public void resetCounters() throws IOException, InterruptedException {
-        HttpResponse<Void> response = control.send(HttpRequest.newBuilder(URI.create(firstBaseUrl() + "/_sim/counters/reset"))
-                .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (response.statusCode() / 100 != 2) {
-            throw new IOException("counter reset answered " + response.statusCode());
-        }
-    }
-
-    public SimulatorCounters counters() throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = control.send(HttpRequest.newBuilder(URI.create(firstBaseUrl() + "/_sim/counters"))
-                .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-        if (response.statusCode() != 200) {
-            throw new IOException("counters answered " + response.statusCode());
-        }
-        JsonNode root = JSON.readTree(response.body());
-        Map<String, Long> counters = new LinkedHashMap<>();
-        root.properties().forEach(entry -> {
-            if (entry.getValue().isIntegralNumber()) {
-                counters.put(entry.getKey(), entry.getValue().longValue());
-            }
-        });
-        return SimulatorCounters.of(counters);
+    /** Its admin endpoints: counters and switching the failure mode at runtime. */
+    public SimulatorControl control() {
+        return control;
     }
 
     @Override

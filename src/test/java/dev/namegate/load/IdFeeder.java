@@ -2,7 +2,7 @@ package dev.namegate.load;
 
 import java.util.Iterator;
 import java.util.Map;
-import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 
 import dev.namegate.bench.IdMix;
 
@@ -16,11 +16,11 @@ final class IdFeeder implements Iterator<Map<String, Object>> {
     static final String KNOWN = "known";
 
     private final IdMix ids;
-    private final SplittableRandom random;
+    private final LongSupplier generator;
 
     IdFeeder(IdMix ids, long seed) {
         this.ids = ids;
-        this.random = new SplittableRandom(seed);
+        this.generator = ids.generator(seed);
     }
 
     @Override
@@ -31,7 +31,7 @@ final class IdFeeder implements Iterator<Map<String, Object>> {
     /** Synchronized: the random generator is not thread-safe, and it is cheap at these rates. */
     @Override
     public synchronized Map<String, Object> next() {
-        long id = ids.next(random);
+        long id = generator.getAsLong();
         return Map.of(ID, id, KNOWN, id <= ids.users());
     }
 }

@@ -36,8 +36,9 @@ import io.gatling.javaapi.http.HttpRequestActionBuilder;
 
 /**
  * One story scenario under an open workload: {@link #before()} starts the simulator in the
- * scenario's failure mode and the service in front of it (separate processes, loopback only, cache
- * off), a warm-up ramps to the rate, then the measured phase offers a constant rate; {@link #after()}
+ * scenario's failure mode and the service in front of it (separate processes, loopback only, the
+ * service's defaults; ids from 1..10^9, so practically every lookup misses its name cache), a
+ * warm-up ramps to the rate, then the measured phase offers a constant rate; {@link #after()}
  * stops both processes. Every answer is checked (the right name and id for known ids, a 404 problem
  * for unknown ones, a 502/503/504 problem in the outage) and must arrive within 100 ms, so a
  * request is OK in Gatling's report exactly when it was answered correctly in time. Only requests

@@ -3,10 +3,14 @@ package dev.namegate.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +47,54 @@ class DeadInstanceTest {
     }
 
     @Test
+    void aSwitchableAddressHangsConnectsWhileDeadAndAnswersAgainOnceRevived() throws Exception {
+        SimulatorSettings serving = SimulatorSettingsParser.parseArgs("--instances=1", "--switchable-instances=1",
+                "--users=100");
+        SimulatorHttp http = new SimulatorHttp();
+        try (InternalServiceSimulator simulator = InternalServiceSimulator.start(serving)) {
+            String first = simulator.baseUrls().get(0);
+            String switchable = simulator.baseUrls().get(1);
+            assertThat(http.post(switchable, "/7").statusCode()).isEqualTo(200);
+
+            assertThat(http.send(first, "/_sim/scenario?scenario=bad-instances", "PUT").statusCode()).isEqualTo(200);
+            assertThatThrownBy(() -> connect(switchable)).isInstanceOf(SocketTimeoutException.class);
+            assertThat(simulator.settings().badInstances()).isTrue();
+            assertThat(http.post(first, "/8").statusCode()).isEqualTo(200);
+
+            assertThat(http.send(first, "/_sim/scenario?scenario=healthy", "PUT").statusCode()).isEqualTo(200);
+            var revived = http.post(switchable, "/9");
+            assertThat(revived.statusCode()).isEqualTo(200);
+            assertThat(SimulatorHttp.json(revived).get("name").asString()).isEqualTo(SimulatedUsers.nameOf(9));
+            assertThat(simulator.baseUrls()).containsExactly(first, switchable);
+            // one count across both switches: three attempts, none lost with the servers that went away
+            assertThat(simulator.counters().attempts()).isEqualTo(3);
+            assertThat(simulator.counters().ok()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void goingDeadClosesOpenConnectionsEvenWithARequestInFlight() throws Exception {
+        SimulatorSettings slowServing = SimulatorSettingsParser.parseArgs("--instances=1", "--switchable-instances=1",
+                "--slow-fraction=1", "--slow-delay=5s");
+        try (InternalServiceSimulator simulator = InternalServiceSimulator.start(slowServing);
+                Socket client = connect(simulator.baseUrls().get(1))) {
+            client.setSoTimeout(3000);
+            client.getOutputStream().write("POST /7 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            client.getOutputStream().flush();
+            awaitAttempts(simulator, 1);
+
+            long start = System.nanoTime();
+            simulator.settings(slowServing.toBuilder().badInstances(true).build());
+
+            // the answer was due in 5 s; the connection ends now instead, without an answer
+            assertThat(readToEnd(client.getInputStream())).isEmpty();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            assertThatThrownBy(() -> connect(simulator.baseUrls().get(1))).isInstanceOf(SocketTimeoutException.class);
+        }
+    }
+
+    @Test
     void deadInstancesAreSpreadEvenlyWithALiveOneFirst() {
         List<String> live = List.of("L1", "L2", "L3", "L4", "L5", "L6", "L7");
         List<String> dead = List.of("D1", "D2", "D3");
@@ -51,6 +103,28 @@ class DeadInstanceTest {
                 .containsExactly("L1", "L2", "L3", "D1", "L4", "L5", "D2", "L6", "L7", "D3");
         assertThat(InternalServiceSimulator.interleave(List.of("L1"), List.of("D1"))).containsExactly("L1", "D1");
         assertThat(InternalServiceSimulator.interleave(List.of("L1", "L2"), List.of())).containsExactly("L1", "L2");
+    }
+
+    private static void awaitAttempts(InternalServiceSimulator simulator, long attempts) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (simulator.counters().attempts() < attempts && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(simulator.counters().attempts()).isEqualTo(attempts);
+    }
+
+    /** What arrives until the peer closes (a reset counts as closed). */
+    private static String readToEnd(InputStream in) throws IOException {
+        StringBuilder text = new StringBuilder();
+        try {
+            int b;
+            while ((b = in.read()) >= 0) {
+                text.append((char) b);
+            }
+        } catch (java.net.SocketException reset) {
+            // Connection reset: closed as abruptly as a failing instance would.
+        }
+        return text.toString();
     }
 
     private static Socket connect(String baseUrl) throws Exception {

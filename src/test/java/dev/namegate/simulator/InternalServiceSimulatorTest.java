@@ -278,11 +278,14 @@ class InternalServiceSimulatorTest {
 
         HttpResponse<String> bad = http.send(url, "/_sim/scenario?scenario=flaky&fail-rate=2", "PUT");
         HttpResponse<String> topology = http.send(url, "/_sim/scenario?instances=3", "PUT");
+        HttpResponse<String> noAddressToKill = http.send(url, "/_sim/scenario?scenario=bad-instances", "PUT");
 
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("failRate must be in [0, 1]");
         assertThat(topology.statusCode()).isEqualTo(400);
         assertThat(topology.body()).contains("instances is fixed");
+        assertThat(noAddressToKill.statusCode()).isEqualTo(400);
+        assertThat(noAddressToKill.body()).contains("--switchable-instances=K");
         assertThat(simulator.settings()).isEqualTo(SimulatorSettings.defaults());
     }
 

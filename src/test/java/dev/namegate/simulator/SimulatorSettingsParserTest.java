@@ -22,7 +22,23 @@ class SimulatorSettingsParserTest {
                 "--close-fraction=0.1", "--users=20");
 
         assertThat(settings).isEqualTo(new SimulatorSettings(9090, 3, 2, 20, false, 0.3, true, 50, 2, 1, 0.25,
-                Duration.ofMillis(40), 0.1));
+                Duration.ofMillis(40), 0.1, true));
+    }
+
+    @Test
+    void deadInstancesStartDeadAndSwitchableInstancesStartServing() {
+        SimulatorSettings dead = SimulatorSettingsParser.parseArgs("--scenario=bad-instances", "--dead-instances=3");
+        SimulatorSettings serving = SimulatorSettingsParser.parseArgs("--scenario=healthy", "--switchable-instances=3");
+
+        assertThat(dead.deadInstances()).isEqualTo(3);
+        assertThat(dead.badInstances()).isTrue();
+        assertThat(SimulatorSettingsParser.parseArgs("--dead-instances=2").badInstances()).isTrue();
+        assertThat(serving.deadInstances()).isEqualTo(3);
+        assertThat(serving.badInstances()).isFalse();
+        assertThat(serving.healthy()).isTrue();
+        assertThat(SimulatorSettingsParser.parseArgs("--scenario=bad-instances", "--switchable-instances=3"))
+                .isEqualTo(dead);
+        assertRejected("give one of them", "--dead-instances=1", "--switchable-instances=1");
     }
 
     @Test
@@ -55,6 +71,10 @@ class SimulatorSettingsParserTest {
         assertThat(again).isEqualTo(original);
         assertThat(SimulatorSettingsParser.parseArgs(SimulatorSettingsParser.format(SimulatorSettings.defaults())
                 .toArray(String[]::new))).isEqualTo(SimulatorSettings.defaults());
+        SimulatorSettings serving = SimulatorSettingsParser.parseArgs("--scenario=flaky", "--switchable-instances=3");
+        assertThat(SimulatorSettingsParser.format(serving)).contains("--switchable-instances=3");
+        assertThat(SimulatorSettingsParser.parseArgs(SimulatorSettingsParser.format(serving).toArray(String[]::new)))
+                .isEqualTo(serving);
     }
 
     @Test
@@ -82,7 +102,10 @@ class SimulatorSettingsParserTest {
 
         SimulatorSettings next = SimulatorSettingsParser.parseRuntime(Map.of("scenario", "flaky", "fail-rate", "0.3"), running);
 
-        assertThat(next).isEqualTo(running.toBuilder().outage(false).failRate(0.3).build());
+        assertThat(next).isEqualTo(running.toBuilder().outage(false).badInstances(false).failRate(0.3).build());
+        assertThat(next.deadInstances()).isEqualTo(1);
+        assertThat(SimulatorSettingsParser.parseRuntime(Map.of("scenario", "bad-instances"), next))
+                .isEqualTo(next.toBuilder().failRate(0).badInstances(true).build());
     }
 
     @Test
@@ -93,8 +116,11 @@ class SimulatorSettingsParserTest {
                 .isThrownBy(() -> SimulatorSettingsParser.parseRuntime(Map.of("port", "8080"), running))
                 .withMessageContaining("port is fixed");
         assertThatIllegalArgumentException()
+                .isThrownBy(() -> SimulatorSettingsParser.parseRuntime(Map.of("switchable-instances", "2"), running))
+                .withMessageContaining("switchable-instances is fixed");
+        assertThatIllegalArgumentException()
                 .isThrownBy(() -> SimulatorSettingsParser.parseRuntime(Map.of("scenario", "bad-instances"), running))
-                .withMessageContaining("bad-instances is fixed");
+                .withMessageContaining("start the simulator with --dead-instances=K or --switchable-instances=K");
     }
 
     private static void assertRejected(String message, String... args) {

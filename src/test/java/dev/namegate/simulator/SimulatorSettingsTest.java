@@ -57,7 +57,9 @@ class SimulatorSettingsTest {
                 .containsExactly("flaky", "rate-limited", "slow", "bad-instances", "closing", "outage");
         assertThat(all.deadInstances()).isEqualTo(1);
         assertThat(all.closeFraction()).isEqualTo(0.5);
-        assertThat(all.toBuilder().healthy().build().scenarios()).containsExactly("bad-instances");
+        // healthy keeps the address that can be dead (topology) but lets it serve
+        assertThat(all.toBuilder().healthy().build().scenarios()).isEmpty();
+        assertThat(all.toBuilder().healthy().build().deadInstances()).isEqualTo(1);
     }
 
     @Test
@@ -78,6 +80,8 @@ class SimulatorSettingsTest {
                 .withMessageContaining("users");
         assertThatIllegalArgumentException().isThrownBy(() -> SimulatorSettings.builder().deadInstances(-1).build())
                 .withMessageContaining("deadInstances");
+        assertThatIllegalArgumentException().isThrownBy(() -> SimulatorSettings.builder().badInstances(true).build())
+                .withMessageContaining("badInstances needs deadInstances");
         assertThatIllegalArgumentException().isThrownBy(() -> SimulatorSettings.builder().rateLimit(0).build())
                 .withMessageContaining("rateLimit");
         assertThatIllegalArgumentException().isThrownBy(() -> SimulatorSettings.builder().rateBurst(0).build())

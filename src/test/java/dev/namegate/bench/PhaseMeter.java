@@ -1,0 +1,66 @@
+package dev.namegate.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Measures one phase of load and makes its table row: zeroes the simulator's counters before it,
+ * samples the service's CPU, threads and metrics and the generator's CPU around it, and prints on
+ * stderr what the row cannot hold (wrong answers by status, failures by cause, every simulator
+ * counter, service CPU by thread kind, the service's metrics that changed).
+ */
+final class PhaseMeter {
+
+    private final SimulatorControl simulator;
+    private final PrintStream log;
+
+    /**
+     * @param simulator the simulator behind the target, whose counters give the upstream columns
+     * @param log       where the per-phase details go (stderr)
+     */
+    PhaseMeter(SimulatorControl simulator, PrintStream log) {
+        this.simulator = Objects.requireNonNull(simulator, "simulator");
+        this.log = Objects.requireNonNull(log, "log");
+    }
+
+    /**
+     * Runs {@code plan} on {@code load} and returns its row.
+     *
+     * @param service the service process behind the target, or {@code null} when there is none
+     *                (direct) or it is not ours to sample (naive: {@code cpuPid} only)
+     * @param cpuPid  the process whose CPU the row reports, or -1
+     */
+    Summary measure(String scenario, String mode, LoadPlan plan, OpenLoopLoad load, IdMix ids, ResponseCheck check,
+            ServiceProcess service, long cpuPid) throws IOException, InterruptedException {
+        // Earlier phases have all finished (run() drains), so none of their requests leak into these counters.
+        simulator.resetCounters();
+        ServiceMetrics metricsBefore = service != null ? service.metrics() : null;
+        ProcStats before = cpuPid > 0 ? ProcStats.of(cpuPid) : ProcStats.UNKNOWN;
+        ThreadCpu threadsBefore = cpuPid > 0 ? ThreadCpu.of(cpuPid) : ThreadCpu.UNKNOWN;
+        long self = ProcessHandle.current().pid();
+        ProcStats generatorBefore = ProcStats.of(self);
+        long start = System.nanoTime();
+        LoadResult result = load.run(plan, ids, check);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        ProcStats after = cpuPid > 0 ? ProcStats.of(cpuPid) : ProcStats.UNKNOWN;
+        ThreadCpu threadsAfter = cpuPid > 0 ? ThreadCpu.of(cpuPid) : ThreadCpu.UNKNOWN;
+        // The generator's own cost: if it nears a full core, the numbers measure us, not them.
+        double generatorCpu = ProcStats.of(self).cpuSecondsSince(generatorBefore);
+        SimulatorCounters counters = simulator.counters();
+        log.printf(Locale.ROOT, "%s (%s) at %.0f/s: generator CPU %.2f s in %.1f s; max send lag %d µs; "
+                + "wrong by status %s; failures %s; cache %s; simulator %s%s%n", scenario, mode, plan.rate(),
+                generatorCpu, seconds, result.maxSendLagMicros(), result.wrongByStatus(), result.failureCauses(),
+                result.cache(), counters.all(), cpuPid > 0 ? String.format(Locale.ROOT,
+                        "; CPU by thread: %s; RSS %.0f MiB (peak %.0f)",
+                        threadsAfter.describeSince(threadsBefore, result.requests()), after.rssMiB(),
+                        after.peakRssMiB()) : "");
+        if (service != null) {
+            log.println(scenario + " service metrics over the phase:\n" + service.metrics().describeSince(metricsBefore));
+        }
+        double cpuPer1000 = after.cpuSecondsSince(before) * 1000.0 / result.requests();
+        return Summary.of(scenario, mode, plan.rate(), result, counters.attempts(), counters.rateLimited(),
+                cpuPer1000, generatorCpu / seconds);
+    }
+}

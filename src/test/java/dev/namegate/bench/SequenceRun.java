@@ -1,0 +1,120 @@
+package dev.namegate.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The sequence mode's course: one simulator and one service for every scenario, as a service in
+ * production meets them. For each scenario in turn the running simulator is switched to its
+ * failure mode ({@code PUT /_sim/scenario}), the scenario's load runs unmeasured for the settle
+ * time, then measured; the load pauses only to drain between phases. Before the first scenario a
+ * warm-up ramps up to its rate. Right after the first healthy scenario the simulator itself is
+ * measured at the same rate with the same ids (the {@code direct} row), so the service's cost on
+ * the healthy path can be judged within one run.
+ */
+final class SequenceRun {
+
+    /** The warm-up ramps from this share of the rate up to the full rate. */
+    static final double WARMUP_START_FRACTION = 0.05;
+    static final String MODE = BenchOptions.Mode.SEQUENCE.label();
+
+    /**
+     * What the load goes to.
+     *
+     * @param target      the service's public API (or, in tests, anything that answers like it)
+     * @param process     the service process, sampled for CPU and metrics; {@code null} for none
+     * @param checks      how each scenario's answers are judged
+     * @param direct      the simulator's own API for the direct row; {@code null} for no such row
+     * @param directCheck how the direct row's answers are judged
+     */
+    record Targets(Target target, ServiceProcess process, Function<Scenario, ResponseCheck> checks, Target direct,
+            ResponseCheck directCheck) {
+        Targets {
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(checks, "checks");
+        }
+
+        long pid() {
+            return process == null ? -1 : process.pid();
+        }
+    }
+
+    private final BenchOptions options;
+    private final SimulatorControl simulator;
+    private final Targets targets;
+    private final PhaseMeter meter;
+    private final PrintStream log;
+    private long nextSeed = 1;
+
+    SequenceRun(BenchOptions options, SimulatorControl simulator, Targets targets, PrintStream log) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.simulator = Objects.requireNonNull(simulator, "simulator");
+        this.targets = Objects.requireNonNull(targets, "targets");
+        this.log = Objects.requireNonNull(log, "log");
+        this.meter = new PhaseMeter(simulator, log);
+    }
+
+    /**
+     * Runs every scenario of the options in order and returns the rows, also handing each to
+     * {@code onRow} as soon as it is measured.
+     *
+     * @throws IOException if the simulator refuses a switch or its counters cannot be read; the
+     *                     rows measured so far have been handed over
+     */
+    List<Summary> run(Consumer<Summary> onRow) throws IOException, InterruptedException {
+        List<Summary> rows = new ArrayList<>();
+        boolean directPending = targets.direct() != null;
+        try (OpenLoopLoad load = new OpenLoopLoad(targets.target(), options.connections(), options.timeout())) {
+            for (int i = 0; i < options.scenarios().size(); i++) {
+                Scenario scenario = options.scenarios().get(i);
+                log.println("switched to " + scenario.name() + ": " + simulator.switchTo(scenario));
+                double rate = options.rateOf(scenario);
+                IdMix ids = scenario.ids(options.ids());
+                ResponseCheck check = targets.checks().apply(scenario);
+                if (i == 0 && !options.warmup().isZero()) {
+                    // a ramp, so a cold JVM (ours or the service's) is not knocked over by full load
+                    load.run(plan(rate, options.warmup()).rampingFrom(WARMUP_START_FRACTION), ids, check);
+                }
+                settle(load, rate, ids, check);
+                LoadPlan measured = plan(rate, options.duration());
+                Summary row = meter.measure(scenario.name(), MODE, measured, load, ids, check, targets.process(),
+                        targets.pid());
+                rows.add(row);
+                onRow.accept(row);
+                if (directPending && scenario.name().equals("healthy")) {
+                    directPending = false;
+                    Summary direct = direct(scenario, measured, ids);
+                    rows.add(direct);
+                    onRow.accept(direct);
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** The simulator measured without the service, with the healthy row's rate and ids (same seed). */
+    private Summary direct(Scenario scenario, LoadPlan healthy, IdMix ids) throws IOException, InterruptedException {
+        try (OpenLoopLoad load = new OpenLoopLoad(targets.direct(), options.connections(), options.timeout())) {
+            settle(load, healthy.rate(), ids, targets.directCheck());
+            return meter.measure(scenario.name(), BenchOptions.Mode.DIRECT.label(), healthy, load, ids,
+                    targets.directCheck(), null, -1);
+        }
+    }
+
+    private void settle(OpenLoopLoad load, double rate, IdMix ids, ResponseCheck check) throws InterruptedException {
+        if (!options.settle().isZero()) {
+            load.run(plan(rate, options.settle()), ids, check);
+        }
+    }
+
+    /** Every phase its own seed, so no phase replays the ids of another. */
+    private LoadPlan plan(double rate, Duration duration) {
+        return new LoadPlan(rate, duration, LoadPlan.DEFAULT_SLO, nextSeed++);
+    }
+}
