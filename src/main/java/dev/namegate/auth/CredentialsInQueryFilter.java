@@ -21,7 +21,9 @@ import reactor.core.publisher.Mono;
 /**
  * Rejects, on every path, a request whose query string carries something named like a
  * credential ({@code p}, {@code password}, {@code key}, {@code api_key}, {@code apikey},
- * {@code token}, {@code access_token}; any case) with 400 {@link ProblemKind#CREDENTIALS_IN_QUERY}.
+ * {@code token}, {@code access_token}; any case, percent-encoded or not) with 400
+ * {@link ProblemKind#CREDENTIALS_IN_QUERY}. What counts as a name is
+ * {@link QueryCredentialMasking#maskedQuery}'s rule.
  *
  * <p>Why reject instead of ignore: a URL ends up in proxy logs, browser history and Referer
  * headers, which is how a shared password once leaked. Failing loudly teaches the caller to use
@@ -46,9 +48,9 @@ public class CredentialsInQueryFilter implements WebFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        // Decoded names, so "%70assword" counts as "password".
-        boolean credentialsInQuery = exchange.getRequest().getQueryParams().keySet().stream()
-                .anyMatch(CredentialsInQueryFilter::isCredentialName);
+        // Masked already (the usual case), or found here when nothing masked it first; one rule for both.
+        boolean credentialsInQuery = QueryCredentialMasking.wasMasked(exchange.getRequest())
+                || QueryCredentialMasking.maskedQuery(exchange.getRequest().getURI().getRawQuery()) != null;
         if (!credentialsInQuery) {
             return chain.filter(exchange);
         }

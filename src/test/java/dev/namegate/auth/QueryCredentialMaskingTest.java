@@ -16,7 +16,15 @@ class QueryCredentialMaskingTest {
             "%70assword=secret          | %70assword=***",
             "api_key                    | api_key=***",
             "key=a&key=b                | key=***&key=***",
-            "keyword=secret             | null" })
+            "keyword=secret             | null",
+            "token=x&q=a=b              | token=***&q=a=b",
+            "q=a=b                      | null",
+            "=token=x                   | =token=***",
+            "==token                    | ==token=***",
+            "q=1;Token=x                | q=1;Token=***",
+            "&&password=x&&             | &&password=***&&",
+            "q=%zz&p=x%4                | q=%zz&p=***",
+            "%=1&&=                     | null" })
     void credentialValuesAreMaskedAndEverythingElseKept(String rawQuery, String expected) {
         assertThat(QueryCredentialMasking.maskedQuery(rawQuery)).isEqualTo(expected);
     }
