@@ -11,8 +11,10 @@ import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.stereotype.Component;
 
 /**
- * Replaces the value of every credential-named query parameter with {@value #MASK} before the
- * request reaches WebFlux, and marks the request so {@link CredentialsInQueryFilter} refuses it.
+ * Masks credentials in the URL before the request reaches WebFlux, and marks the request so
+ * {@link CredentialsInQueryFilter} refuses it: the value of every credential-named query
+ * parameter becomes {@value #MASK}, and so does every query part or path segment holding
+ * something shaped like a key ({@link ApiKey#appearsIn}), whatever its name.
  *
  * <p>Why: Spring's {@code HttpWebHandlerAdapter} logs the method, path and raw query of every
  * request at DEBUG before any {@code WebFilter} runs, so refusing in a filter alone would still
@@ -48,10 +50,12 @@ public class QueryCredentialMasking implements HttpHandlerDecoratorFactory {
     private static ServerHttpRequest masked(ServerHttpRequest request) {
         URI uri = request.getURI();
         String maskedQuery = maskedQuery(uri.getRawQuery());
-        if (maskedQuery == null) {
+        String maskedPath = maskedPath(uri.getRawPath());
+        if (maskedQuery == null && maskedPath == null) {
             return request;
         }
-        return new Masked(request.mutate().uri(withQuery(uri, maskedQuery)).build());
+        return new Masked(request.mutate().uri(with(uri, maskedPath != null ? maskedPath : uri.getRawPath(),
+                maskedQuery != null ? maskedQuery : uri.getRawQuery())).build());
     }
 
     /** The request as masked: nothing but a mark for {@link #wasMasked}. */
@@ -62,24 +66,37 @@ public class QueryCredentialMasking implements HttpHandlerDecoratorFactory {
     }
 
     /**
-     * {@code uri} with its raw query replaced by string surgery, not a URI builder (which
-     * re-validates every parameter and throws on {@code q=a=b}). The masked query is the original
-     * with parts replaced by legal text, so it parses when the original did; should it not, the
-     * query is dropped (the request is refused anyway).
+     * {@code uri} with its raw path and query replaced by string surgery, not a URI builder (which
+     * re-validates every parameter and throws on {@code q=a=b}). The masked parts are the original
+     * with pieces replaced by legal text, so they parse when the original did; should they not,
+     * path and query are dropped (the request is refused anyway).
      */
-    private static URI withQuery(URI uri, String rawQuery) {
-        String text = uri.toString();
-        int question = text.indexOf('?');
-        String withoutQuery = question < 0 ? text : text.substring(0, question);
+    private static URI with(URI uri, String rawPath, String rawQuery) {
+        String origin = uri.getScheme() == null ? "" : uri.getScheme() + "://" + uri.getRawAuthority();
         try {
-            return URI.create(withoutQuery + "?" + rawQuery);
+            return URI.create(origin + rawPath + (rawQuery == null ? "" : "?" + rawQuery));
         } catch (IllegalArgumentException unexpected) {
-            return URI.create(withoutQuery);
+            return URI.create(origin + "/");
         }
     }
 
+    /** The raw path with every segment that holds a key masked, or {@code null} when there is none. */
+    static String maskedPath(String rawPath) {
+        if (rawPath == null || !ApiKey.appearsIn(rawPath) && !ApiKey.appearsIn(decode(rawPath))) {
+            return null;
+        }
+        String[] segments = rawPath.split("/", -1);
+        for (int i = 0; i < segments.length; i++) {
+            if (ApiKey.appearsIn(segments[i]) || ApiKey.appearsIn(decode(segments[i]))) {
+                segments[i] = MASK;
+            }
+        }
+        return String.join("/", segments);
+    }
+
     /**
-     * The raw query with credential values masked, or {@code null} when there is nothing to mask.
+     * The raw query with credential values and key-holding parts masked, or {@code null} when
+     * there is nothing to mask.
      * Parts are separated by {@code &} or {@code ;} (some servers and proxies split on either); a
      * part's name is its first non-empty text between {@code =}s, decoded (so {@code %70assword}
      * and {@code =token=x} count: the latter is how Spring's own parser reads it).
@@ -104,6 +121,10 @@ public class QueryCredentialMasking implements HttpHandlerDecoratorFactory {
             String rawName = part.substring(nameStart, nameEnd < 0 ? part.length() : nameEnd);
             if (!rawName.isEmpty() && CredentialsInQueryFilter.isCredentialName(decode(rawName))) {
                 masked.append(part, 0, nameStart).append(rawName).append('=').append(MASK);
+                changed = true;
+            } else if (ApiKey.appearsIn(part) || ApiKey.appearsIn(decode(part))) {
+                // the name itself may be the key
+                masked.append(MASK);
                 changed = true;
             } else {
                 masked.append(part);

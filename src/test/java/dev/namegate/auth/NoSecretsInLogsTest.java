@@ -93,6 +93,13 @@ class NoSecretsInLogsTest {
         client.get().uri(URI.create("/users/1?u=1&api_key=" + QUERY_SECRET))
                 .header(HttpHeaders.AUTHORIZATION, "Bearer " + alice.key())
                 .exchange().expectStatus().isBadRequest();
+        client.get().uri(URI.create("/users/1?x-api-key=" + alice.key()))
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + alice.key())
+                .exchange().expectStatus().isBadRequest();
+        client.get().uri(URI.create("/users/" + bob.key())).header(HttpHeaders.AUTHORIZATION, "Bearer " + alice.key())
+                .exchange().expectStatus().isBadRequest();
+        client.get().uri(URI.create("/users/1?" + bob.key() + "=1"))
+                .exchange().expectStatus().isBadRequest();
         Files.writeString(keys, bob.keysFileLine() + "\n");
         registry.reloadNow();
         Files.writeString(keys, bob.keysFileLine() + " colour=" + alice.key() + "\n");

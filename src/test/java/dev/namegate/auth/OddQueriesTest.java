@@ -99,7 +99,9 @@ class OddQueriesTest {
 
     /** Where a request goes and with what: decides the answer when the query is harmless. */
     enum Target {
-        USER_WITH_KEY("/users/1", 200), USER_WITHOUT_KEY("/users/1", 401), NO_SUCH_PATH("/nothing-here", 404);
+        USER_WITH_KEY("/users/1", 200), USER_WITHOUT_KEY("/users/1", 401), NO_SUCH_PATH("/nothing-here", 404),
+        /** Always a leak, whatever the query. */
+        KEY_IN_PATH("/users/1/" + LEAKED_KEY, 400);
 
         final String path;
         final int harmlessStatus;
@@ -117,14 +119,15 @@ class OddQueriesTest {
                 "=harmless", "=token=sekret3", "==token=sekret4", "q=%", "q=%4", "q=%zz", "q=%00", "token=%00sekret5",
                 "%70assword=sekret6", "pass%77ord=sekret7", "%74oken=sekret8", "q=a+b", "api%5Fkey=sekret9",
                 "q=%C3%A9", "q=%C3", "q=é", "token=é-sekret10", "q=" + "v".repeat(3_900),
-                "token=sekret11" + "v".repeat(3_880), "q=1;token=sekret12", ";key=sekret13")) {
+                "token=sekret11" + "v".repeat(3_880), "q=1;token=sekret12", ";key=sekret13", "q=" + LEAKED_KEY,
+                "x-api-key=" + LEAKED_KEY, LEAKED_KEY + "=1", "q=Bearer%20" + LEAKED_KEY, "q=" + LEAKED_KEY.replace("_", "%5F"))) {
             for (Target target : Target.values()) {
                 cases.add(Arguments.of(target, query));
             }
         }
         Random random = new Random(14);
         for (int i = 0; i < 150; i++) {
-            cases.add(Arguments.of(Target.values()[random.nextInt(3)], generated(random, 100 + i)));
+            cases.add(Arguments.of(Target.values()[random.nextInt(Target.values().length)], generated(random, 100 + i)));
         }
         return cases.stream();
     }
@@ -156,6 +159,7 @@ class OddQueriesTest {
             }
             String name = NAMES[random.nextInt(NAMES.length)];
             String value = switch (random.nextInt(8)) {
+                case 0 -> LEAKED_KEY;
                 case 1 -> "v".repeat(1_000 + random.nextInt(800));
                 default -> VALUES[random.nextInt(VALUES.length)];
             };
@@ -245,7 +249,7 @@ class OddQueriesTest {
                 }
             }
         }
-        return false;
+        return hasKeyShape(decode(path)) || hasKeyShape(path);
     }
 
     private static boolean isCredentialName(String name) {

@@ -2,6 +2,9 @@ package dev.namegate.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.security.SecureRandom;
+
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -27,5 +30,16 @@ class QueryCredentialMaskingTest {
             "%=1&&=                     | null" })
     void credentialValuesAreMaskedAndEverythingElseKept(String rawQuery, String expected) {
         assertThat(QueryCredentialMasking.maskedQuery(rawQuery)).isEqualTo(expected);
+    }
+
+    @Test
+    void partsAndSegmentsHoldingAKeyAreMaskedWholeWhateverTheirName() {
+        String key = ApiKey.mint(new SecureRandom());
+        assertThat(QueryCredentialMasking.maskedQuery("q=1&x-api-key=" + key)).isEqualTo("q=1&***");
+        assertThat(QueryCredentialMasking.maskedQuery(key + "=1;q=2")).isEqualTo("***;q=2");
+        assertThat(QueryCredentialMasking.maskedQuery("q=" + key.replace("_", "%5F"))).isEqualTo("***");
+        assertThat(QueryCredentialMasking.maskedPath("/users/" + key)).isEqualTo("/users/***");
+        assertThat(QueryCredentialMasking.maskedPath("/users/1;k=" + key + "/x")).isEqualTo("/users/***/x");
+        assertThat(QueryCredentialMasking.maskedPath("/users/1")).isNull();
     }
 }
