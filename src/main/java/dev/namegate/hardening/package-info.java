@@ -1,5 +1,5 @@
 /**
- * Response hardening that applies to every path: {@link dev.namegate.hardening.SecurityHeadersFilter}.
+ * Response hardening that applies to every path and every answer: {@link dev.namegate.hardening.SecurityHeadersFilter}.
  * Request size limits are server properties ({@code server.max-http-request-header-size},
  * {@code server.netty.max-initial-line-length}) and Reactor Netty sends no {@code Server} header.
  */

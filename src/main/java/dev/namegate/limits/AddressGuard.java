@@ -23,9 +23,6 @@ import reactor.core.publisher.Mono;
  * failures authentication reports. Only a presented credential that fails (malformed or unknown
  * key) counts: a missing header guesses nothing, and counting it would let a misconfigured client
  * behind a shared address lock out everybody there.
- *
- * <p>Also marks every answer on the protected paths {@code Cache-Control: no-store}: names are
- * personal data, and neither a shared cache nor a browser should keep them.
  */
 public final class AddressGuard implements HandlerFilterFunction<ServerResponse, ServerResponse> {
 
@@ -47,7 +44,6 @@ public final class AddressGuard implements HandlerFilterFunction<ServerResponse,
 
     @Override
     public Mono<ServerResponse> filter(ServerRequest request, HandlerFunction<ServerResponse> next) {
-        request.exchange().getResponse().getHeaders().setCacheControl("no-store");
         InetAddress source = sources.of(request.exchange().getRequest());
         request.attributes().put(SOURCE_ATTRIBUTE, source);
         Duration throttled = store.throttled(source);
