@@ -3,9 +3,14 @@ package dev.namegate.limits;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import dev.namegate.audit.AuditLog;
 
-/** The limit filters over the per-replica {@link InMemoryClientLimitStore}. */
+/**
+ * The limit filters over the per-replica {@link InMemoryClientLimitStore}, and the check that
+ * warns of a proxy nobody listed as trusted.
+ */
 @Configuration(proxyBeanMethods = false)
 public class LimitsConfiguration {
 
@@ -22,6 +27,11 @@ public class LimitsConfiguration {
     @Bean
     AddressGuard addressGuard(ClientLimitStore store, SourceAddresses sources, AuditLog audit) {
         return new AddressGuard(store, sources, audit);
+    }
+
+    @Bean
+    UntrustedForwardedFor untrustedForwardedFor(SourceAddresses sources, MeterRegistry registry) {
+        return new UntrustedForwardedFor(sources, registry);
     }
 
     @Bean
