@@ -26,6 +26,8 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 import dev.namegate.api.RequestId;
 import dev.namegate.api.RequestIdFilter;
 import dev.namegate.auth.KeyMint.MintedKey;
@@ -49,7 +51,7 @@ class AuthFiltersTest {
         revoked = KeyMint.mint("mallory", RANDOM);
         Path keys = Files.writeString(dir.resolve("keys"),
                 alice.keysFileLine() + " rate=5\n" + revoked.keysFileLine() + "\n");
-        registry = new KeyRegistry(new AuthProperties(keys, Duration.ofSeconds(2)));
+        registry = new KeyRegistry(new AuthProperties(keys, Duration.ofSeconds(2), 0.5), new SimpleMeterRegistry());
         Files.writeString(keys, alice.keysFileLine() + " rate=5\n");
         registry.reloadNow();
         client = WebTestClient
