@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -168,6 +170,16 @@ class StoryDaysTest {
                 .expectBody().jsonPath("$.type").isEqualTo("https://namegate.dev/problems/upstream-unavailable");
         assertThat(upstreamRequests()).isEqualTo(1);
         getUser("1").expectStatus().isOk(); // consumes the queued answer for the next test
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "86400", "99999999999999999999", "Fri, 31 Dec 9999 23:59:59 GMT" })
+    void day3RetryAfterOfADayOrForeverIsPassedOnCappedAtAMinute(String retryAfter) {
+        upstream.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", retryAfter).build());
+        client.get().uri("/users/1").header("Authorization", TestKeys.bearer()).exchange()
+                .expectStatus().isEqualTo(503)
+                .expectHeader().valueEquals("Retry-After", "60")
+                .expectBody().jsonPath("$.type").isEqualTo("https://namegate.dev/problems/upstream-unavailable");
     }
 
     @Test
