@@ -76,7 +76,7 @@ public class KeyRegistry implements SmartLifecycle {
 
     // The warm-up must measure the path, not hit the rate limit or quota.
     private static final ClientLimits EPHEMERAL_LIMITS = new ClientLimits(
-            OptionalDouble.of(1_000_000), OptionalInt.of(1_000_000), OptionalInt.of(100_000_000));
+            OptionalDouble.of(1_000_000), OptionalInt.of(1_000_000), OptionalInt.of(ClientLimits.MAX_IDS_PER_DAY));
 
     private static final Logger log = LoggerFactory.getLogger(KeyRegistry.class);
     private final List<Consumer<Reload>> reloadListeners = new CopyOnWriteArrayList<>();

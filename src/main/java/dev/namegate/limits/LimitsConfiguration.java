@@ -3,6 +3,7 @@ package dev.namegate.limits;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import dev.namegate.audit.AuditLog;
@@ -15,8 +16,12 @@ import dev.namegate.audit.AuditLog;
 public class LimitsConfiguration {
 
     @Bean
-    ClientLimitStore clientLimitStore(LimitsProperties properties, AuditLog audit) {
-        return new InMemoryClientLimitStore(properties, audit, System::nanoTime);
+    ClientLimitStore clientLimitStore(LimitsProperties properties, AuditLog audit, MeterRegistry registry) {
+        InMemoryClientLimitStore store = new InMemoryClientLimitStore(properties, audit, System::nanoTime);
+        Gauge.builder("namegate.limits.quota.tracked.ids", store, InMemoryClientLimitStore::trackedIds)
+                .description("Distinct ids counted over all clients, against namegate.limits.quota.max-tracked-ids")
+                .register(registry);
+        return store;
     }
 
     @Bean
