@@ -165,22 +165,11 @@ class AuthFiltersTest {
                 .expectStatus().isBadRequest();
     }
 
-    @Test
-    void aLiveKeyUnderAnotherNameInTheQueryIsRefusedEvenWithAValidHeader() {
-        client.get().uri(URI.create("/users/1?x-api-key=" + alice.key()))
-                .header(HttpHeaders.AUTHORIZATION, "Bearer " + alice.key())
-                .exchange()
-                .expectStatus().isBadRequest()
-                .expectBody().jsonPath("$.type").isEqualTo("https://namegate.dev/problems/credentials-in-query");
-        assertThat(seenByHandler.get()).isNull();
-    }
-
     @ParameterizedTest
-    @ValueSource(strings = { "/users/%s", "/users/1/%s", "/users/1;k=%s", "/users/1?q=%s", "/users/1?%s",
-            "/users/1?%s=1", "/users/1?q=Bearer%%20%s", "/users/1?a=1&q=x%s" })
-    void anythingShapedLikeAKeyInThePathOrQueryIsALeakedKey(String template) {
-        String nobodys = KeyMint.mint("nobody", RANDOM).key();
-        client.get().uri(URI.create(String.format(template, nobodys)))
+    @ValueSource(strings = { "/users/1?x-api-key=%s", "/users/%s", "/users/1/%s", "/users/1;k=%s", "/users/1?q=%s",
+            "/users/1?%s", "/users/1?%s=1", "/users/1?q=Bearer%%20%s", "/users/1?a=1&q=x%s" })
+    void aKeyAnywhereInThePathOrQueryIsALeakedKeyEvenWithAValidHeader(String template) {
+        client.get().uri(URI.create(String.format(template, alice.key())))
                 .header(HttpHeaders.AUTHORIZATION, "Bearer " + alice.key())
                 .exchange()
                 .expectStatus().isBadRequest()

@@ -17,22 +17,19 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import mockwebserver3.MockWebServer;
 
+import dev.namegate.testing.LogCapture;
 import dev.namegate.testing.MockUpstream;
 import dev.namegate.testing.RawHttp;
 import dev.namegate.testing.TestKeys;
@@ -74,22 +71,12 @@ class OddQueriesTest {
     @LocalServerPort
     int port;
 
-    private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    private Level rootLevel;
-
-    @BeforeEach
-    void captureEverything() {
-        rootLevel = root.getLevel();
-        root.setLevel(Level.DEBUG);
-        logged.start();
-        root.addAppender(logged);
-    }
+    /** Every logger, DEBUG and up. */
+    private final LogCapture logged = LogCapture.of(org.slf4j.Logger.ROOT_LOGGER_NAME);
 
     @AfterEach
     void restore() {
-        root.detachAppender(logged);
-        root.setLevel(rootLevel);
+        logged.close();
     }
 
     @AfterAll
@@ -200,11 +187,9 @@ class OddQueriesTest {
             }
         }
 
-        List<ILoggingEvent> events;
-        synchronized (logged) {
-            // the fake internal service's own complaints are not the service's
-            events = logged.list.stream().filter(e -> !e.getLoggerName().startsWith("mockwebserver3")).toList();
-        }
+        // the fake internal service's own complaints are not the service's
+        List<ILoggingEvent> events = logged.events().stream()
+                .filter(e -> !e.getLoggerName().startsWith("mockwebserver3")).toList();
         assertThat(events).as("WARN and ERROR lines")
                 .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
                 .extracting(e -> e.getLoggerName() + ": " + e.getFormattedMessage())

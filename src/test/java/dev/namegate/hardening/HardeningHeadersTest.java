@@ -1,7 +1,6 @@
 package dev.namegate.hardening;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,30 +8,37 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.stream.Stream;
 
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 
+import dev.namegate.NamegateApplication;
 import dev.namegate.auth.KeyMint;
 import dev.namegate.auth.KeyMint.MintedKey;
 import dev.namegate.testing.MockUpstream;
 import dev.namegate.testing.TestKeys;
 
 /**
- * Every kind of answer carries the same hardening headers, whatever is switched off: run with
- * the limits on ({@link HardeningHeadersLimitsOnTest}) and off ({@link HardeningHeadersLimitsOffTest}).
+ * Every kind of answer carries the same hardening headers, whatever is switched off: each kind
+ * from a service with the limits on and from one with them off.
  */
-abstract class HardeningHeadersContract {
+class HardeningHeadersTest {
 
     static final Map<String, String> HARDENING = Map.of(
             "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'",
@@ -42,19 +48,30 @@ abstract class HardeningHeadersContract {
     /** Allowed one request, then refused for a long time: the 429 of the token bucket. */
     static final MintedKey TIGHT = KeyMint.mint("tight", new SecureRandom());
 
-    /** The internal service; each subclass starts its own (its context outlives the other class's). */
-    static MockWebServer startedUpstream() {
-        return MockUpstream.started(request -> switch (request.getTarget()) {
-            case "/999" -> MockUpstream.status(500, "User not exists.");
-            // a Retry-After beyond the deadline: our 503 upstream-unavailable
-            case "/503" -> new MockResponse.Builder().code(429).setHeader("Retry-After", "30").build();
-            default -> MockUpstream.name("John");
-        });
+    static final MockWebServer upstream = MockUpstream.started(request -> switch (request.getTarget()) {
+        case "/999" -> MockUpstream.status(500, "User not exists.");
+        // a Retry-After beyond the deadline: our 503 upstream-unavailable
+        case "/503" -> new MockResponse.Builder().code(429).setHeader("Retry-After", "30").build();
+        default -> MockUpstream.name("John");
+    });
+
+    static ConfigurableApplicationContext limitsOn;
+    static ConfigurableApplicationContext limitsOff;
+
+    @BeforeAll
+    static void start() {
+        String keys = keysFile();
+        limitsOn = start(keys, true);
+        limitsOff = start(keys, false);
     }
 
-    static void register(DynamicPropertyRegistry registry, MockWebServer upstream) {
-        registry.add("namegate.upstream.base-urls", () -> MockUpstream.baseUrl(upstream));
-        registry.add("namegate.auth.keys-file", HardeningHeadersContract::keysFile);
+    private static ConfigurableApplicationContext start(String keysFile, boolean limits) {
+        return new SpringApplicationBuilder(NamegateApplication.class).run(
+                "--server.port=0", "--management.server.port=0",
+                "--namegate.upstream.base-urls=" + MockUpstream.baseUrl(upstream), "--namegate.auth.keys-file=" + keysFile,
+                "--namegate.warmup.lookups=0", "--namegate.warmup.requests=0", "--namegate.overload.enabled=false",
+                "--namegate.upstream.response-timeout=1s", "--namegate.upstream.attempt-timeout=1500ms",
+                "--namegate.upstream.deadline=5s", "--namegate.limits.enabled=" + limits);
     }
 
     private static String keysFile() {
@@ -69,10 +86,12 @@ abstract class HardeningHeadersContract {
         }
     }
 
-    @LocalServerPort
-    int port;
-
-    abstract boolean limitsEnabled();
+    @AfterAll
+    static void stop() {
+        limitsOn.close();
+        limitsOff.close();
+        upstream.close();
+    }
 
     /** One request per kind of answer, and the status it must get. */
     enum Answer {
@@ -100,11 +119,17 @@ abstract class HardeningHeadersContract {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Answer.class)
-    void everyAnswerCarriesTheSameHardeningHeaders(Answer answer) {
-        // the only 429s of our own come from the limits
-        assumeTrue(answer != Answer.RATE_LIMITED || limitsEnabled(), "no 429 with the limits off");
+    static Stream<Arguments> answersWithTheLimitsOnAndOff() {
+        return Stream.of(true, false).flatMap(limits -> Arrays.stream(Answer.values())
+                // the only 429s of our own come from the limits
+                .filter(answer -> limits || answer != Answer.RATE_LIMITED)
+                .map(answer -> Arguments.of(answer, limits)));
+    }
+
+    @ParameterizedTest(name = "{0}, limits on: {1}")
+    @MethodSource("answersWithTheLimitsOnAndOff")
+    void everyAnswerCarriesTheSameHardeningHeaders(Answer answer, boolean limits) {
+        int port = ((WebServerApplicationContext) (limits ? limitsOn : limitsOff)).getWebServer().getPort();
         WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
                 .responseTimeout(Duration.ofSeconds(10)).build();
         if (answer == Answer.RATE_LIMITED) {
@@ -113,7 +138,7 @@ abstract class HardeningHeadersContract {
 
         EntityExchangeResult<byte[]> result = send(client, answer);
 
-        assertThat(result.getStatus().value()).as("status, body %s", result.getResponseBody() == null ? "" : new String(result.getResponseBody())).isEqualTo(answer.status);
+        assertThat(result.getStatus().value()).isEqualTo(answer.status);
         HttpHeaders headers = result.getResponseHeaders();
         HARDENING.forEach((name, value) -> assertThat(headers.get(name)).as(name).containsExactly(value));
     }
