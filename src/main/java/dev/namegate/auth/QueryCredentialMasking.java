@@ -82,12 +82,12 @@ public class QueryCredentialMasking implements HttpHandlerDecoratorFactory {
 
     /** The raw path with every segment that holds a key masked, or {@code null} when there is none. */
     static String maskedPath(String rawPath) {
-        if (rawPath == null || !ApiKey.appearsIn(rawPath) && !ApiKey.appearsIn(decode(rawPath))) {
+        if (rawPath == null || !holdsKey(rawPath)) {
             return null;
         }
         String[] segments = rawPath.split("/", -1);
         for (int i = 0; i < segments.length; i++) {
-            if (ApiKey.appearsIn(segments[i]) || ApiKey.appearsIn(decode(segments[i]))) {
+            if (holdsKey(segments[i])) {
                 segments[i] = MASK;
             }
         }
@@ -122,7 +122,7 @@ public class QueryCredentialMasking implements HttpHandlerDecoratorFactory {
             if (!rawName.isEmpty() && CredentialsInQueryFilter.isCredentialName(decode(rawName))) {
                 masked.append(part, 0, nameStart).append(rawName).append('=').append(MASK);
                 changed = true;
-            } else if (ApiKey.appearsIn(part) || ApiKey.appearsIn(decode(part))) {
+            } else if (holdsKey(part)) {
                 // the name itself may be the key
                 masked.append(MASK);
                 changed = true;
@@ -135,6 +135,11 @@ public class QueryCredentialMasking implements HttpHandlerDecoratorFactory {
             start = i + 1;
         }
         return changed ? masked.toString() : null;
+    }
+
+    /** Whether raw URL text holds a key, as written or percent-encoded; decodes only when it must (every request). */
+    private static boolean holdsKey(String raw) {
+        return ApiKey.appearsIn(raw) || raw.indexOf('%') >= 0 && ApiKey.appearsIn(decode(raw));
     }
 
     private static String decode(String raw) {
