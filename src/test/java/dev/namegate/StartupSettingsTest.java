@@ -85,6 +85,19 @@ class StartupSettingsTest {
     }
 
     @Test
+    void noRetryAfterOfOursMayExceedTheCapOnTheInternalServicesOnes() {
+        upstream.withPropertyValues("namegate.upstream.unavailable-retry-after=2m")
+                .run(context -> assertThat(context.getStartupFailure()).rootCause()
+                        .hasMessageContaining("namegate.upstream.unavailable-retry-after")
+                        .hasMessageContaining("namegate.upstream.max-retry-after"));
+        upstream.withPropertyValues("namegate.upstream.breaker.open-for=90s")
+                .run(context -> assertThat(context.getStartupFailure()).rootCause()
+                        .hasMessageContaining("namegate.upstream.breaker.open-for"));
+        upstream.withPropertyValues("namegate.upstream.max-retry-after=2h")
+                .run(context -> assertThat(context.getStartupFailure()).hasStackTraceContaining("maxRetryAfter"));
+    }
+
+    @Test
     void baseUrlsMustBeHttpWithAHost() {
         upstream.withPropertyValues("namegate.upstream.base-urls=ftp://example")
                 .run(context -> assertThat(context.getStartupFailure()).rootCause()

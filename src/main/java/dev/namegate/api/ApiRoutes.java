@@ -27,9 +27,9 @@ import dev.namegate.cache.NameCache;
 
 /**
  * The public API as one functional router. Everything under {@code /users} passes, in this order
- * (the first registered filter is the outermost): the source-address throttle, authentication (so
- * an unknown path or a wrong method there still needs a key), the client's rate limit and quota;
- * then the handler validates the id.
+ * (the first registered filter is the outermost): authentication (so an unknown path or a wrong
+ * method there still needs a key), whose failures the source-address throttle counts and may
+ * answer with a 429, the client's rate limit and quota; then the handler validates the id.
  */
 @Configuration(proxyBeanMethods = false)
 public class ApiRoutes {
@@ -52,7 +52,7 @@ public class ApiRoutes {
                             .route(path("/{id}"), request -> methodNotAllowed(request, "GET, HEAD"))
                             .route(all(), ApiRoutes::notFound);
                     if (limits.enabled()) {
-                        builder.filter(addressGuard).filter(authentication).filter(clientLimits);
+                        builder.filter(authentication.reportingTo(addressGuard)).filter(clientLimits);
                     } else {
                         builder.filter(authentication);
                     }

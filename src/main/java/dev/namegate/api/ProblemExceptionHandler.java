@@ -45,7 +45,7 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
     }
 
     private Mono<Void> internalError(ServerWebExchange exchange, Throwable error) {
-        LOG.atError().addKeyValue("requestId", RequestId.of(exchange)).setCause(error)
+        RequestId.withCorrelation(LOG.atError().addKeyValue("requestId", RequestId.of(exchange)), exchange).setCause(error)
                 .log("unexpected error [request={}]", RequestId.of(exchange));
         return Problems.write(exchange, ProblemKind.INTERNAL_ERROR, "Something went wrong on our side.");
     }

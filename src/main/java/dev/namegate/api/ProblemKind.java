@@ -10,7 +10,7 @@ import org.springframework.http.HttpStatus;
  */
 public enum ProblemKind {
     INVALID_ID(HttpStatus.BAD_REQUEST, "invalid-id", "Invalid user id"),
-    CREDENTIALS_IN_QUERY(HttpStatus.BAD_REQUEST, "credentials-in-query", "Credentials in the query string"),
+    CREDENTIALS_IN_QUERY(HttpStatus.BAD_REQUEST, "credentials-in-query", "Credentials in the URL"),
     UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "unauthorized", "Missing or invalid credentials"),
     USER_NOT_FOUND(HttpStatus.NOT_FOUND, "user-not-found", "User not found"),
     NOT_FOUND(HttpStatus.NOT_FOUND, "not-found", "No such resource"),

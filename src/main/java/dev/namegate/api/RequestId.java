@@ -2,37 +2,59 @@ package dev.namegate.api;
 
 import java.util.regex.Pattern;
 
+import org.slf4j.spi.LoggingEventBuilder;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.namegate.trace.RandomHex;
 
 /**
- * The id that ties a request's response, upstream calls and log lines together. A caller's own
- * {@code X-Request-Id} is kept when it is short and plain; anything else is replaced, so a
- * hostile value never reaches a log line or an upstream header.
+ * The id that ties a request's response, problem, audit events, upstream calls and log lines
+ * together: always one of ours, so no caller can choose the id of record (reuse another request's
+ * id, or make two of its own look like one). A caller's own {@code X-Request-Id}, when short and
+ * plain, is kept as its correlation id: echoed as {@code X-Correlation-Id} and logged as the
+ * field {@code correlationId}; anything else is dropped, so a hostile value never reaches a log
+ * line.
  */
 public final class RequestId {
 
+    /** Our id on every response; a caller's value in a request is only a correlation id. */
     public static final String HEADER = "X-Request-Id";
+    /** The caller's {@code X-Request-Id}, echoed when it was acceptable. */
+    public static final String CORRELATION_HEADER = "X-Correlation-Id";
     /** Exchange attribute holding the request's id (a {@link String}). */
     public static final String ATTRIBUTE = RequestId.class.getName();
+    /** Exchange attribute holding the caller's correlation id, when it sent an acceptable one. */
+    public static final String CORRELATION_ATTRIBUTE = RequestId.class.getName() + ".correlation";
 
     private static final Pattern ACCEPTABLE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private RequestId() {
     }
 
-    /** The caller's id when acceptable, else a fresh random one (128 bits, hex). */
-    public static String acceptOrCreate(String offered) {
-        if (offered != null && ACCEPTABLE.matcher(offered).matches()) {
-            return offered;
-        }
+    /** A fresh id: 128 random bits, hex. */
+    public static String create() {
         return RandomHex.of(32);
+    }
+
+    /** The caller's id as a correlation id, or {@code null} when absent or not short and plain. */
+    public static String correlation(String offered) {
+        return offered != null && ACCEPTABLE.matcher(offered).matches() ? offered : null;
     }
 
     /** The id {@link RequestIdFilter} gave this exchange ({@code "-"} if it ran too early). */
     public static String of(ServerWebExchange exchange) {
         String id = exchange.getAttribute(ATTRIBUTE);
         return id != null ? id : "-";
+    }
+
+    /** The caller's correlation id for this exchange, or {@code null}. */
+    public static String correlationOf(ServerWebExchange exchange) {
+        return exchange.getAttribute(CORRELATION_ATTRIBUTE);
+    }
+
+    /** {@code event} with the field {@code correlationId} when the caller sent one. */
+    public static LoggingEventBuilder withCorrelation(LoggingEventBuilder event, ServerWebExchange exchange) {
+        String correlation = correlationOf(exchange);
+        return correlation == null ? event : event.addKeyValue("correlationId", correlation);
     }
 }

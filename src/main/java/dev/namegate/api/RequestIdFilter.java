@@ -11,7 +11,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Gives every exchange its request id before anything else runs, so that even framework errors
- * and early rejections carry {@code X-Request-Id}.
+ * and early rejections carry {@code X-Request-Id}; a caller's acceptable {@code X-Request-Id} is
+ * kept as the correlation id and echoed in {@code X-Correlation-Id} (see {@link RequestId}).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -19,9 +20,14 @@ public class RequestIdFilter implements WebFilter {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        String id = RequestId.acceptOrCreate(exchange.getRequest().getHeaders().getFirst(RequestId.HEADER));
+        String id = RequestId.create();
         exchange.getAttributes().put(RequestId.ATTRIBUTE, id);
         exchange.getResponse().getHeaders().set(RequestId.HEADER, id);
+        String correlation = RequestId.correlation(exchange.getRequest().getHeaders().getFirst(RequestId.HEADER));
+        if (correlation != null) {
+            exchange.getAttributes().put(RequestId.CORRELATION_ATTRIBUTE, correlation);
+            exchange.getResponse().getHeaders().set(RequestId.CORRELATION_HEADER, correlation);
+        }
         return chain.filter(exchange);
     }
 }

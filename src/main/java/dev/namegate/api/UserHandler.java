@@ -69,7 +69,7 @@ public final class UserHandler {
                 .flatMap(lookup -> respond(request, lookup, representation))
                 .onErrorResume(UpstreamFailure.class, failure -> {
                     if (FAILURES.isDebugEnabled()) {
-                        FAILURES.atDebug().addKeyValue("requestId", requestId)
+                        RequestId.withCorrelation(FAILURES.atDebug().addKeyValue("requestId", requestId), request.exchange())
                                 .log("lookup failed ({}): {} [request={}]", failure.kind(), failure.reason(), requestId);
                     }
                     return failed(request, failure);

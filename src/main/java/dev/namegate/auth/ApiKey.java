@@ -67,6 +67,20 @@ public final class ApiKey {
                 .equals(candidate.substring(checksumStart));
     }
 
+    /**
+     * Whether something with the shape of a key ({@link #hasValidShape}) appears anywhere in
+     * {@code text}: a leaked key, whatever it is called or wherever it sits. The checksum keeps
+     * random text from matching (one chance in 62^6 per {@code ng_}).
+     */
+    public static boolean appearsIn(String text) {
+        for (int at = text.indexOf(PREFIX); at >= 0 && at + LENGTH <= text.length(); at = text.indexOf(PREFIX, at + 1)) {
+            if (hasValidShape(text.substring(at, at + LENGTH))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Lower-case hex SHA-256 of the whole key, prefix included: the only form the keys file holds. */
     public static String sha256Hex(String key) {
         return HexFormat.of().formatHex(sha256().digest(key.getBytes(StandardCharsets.UTF_8)));

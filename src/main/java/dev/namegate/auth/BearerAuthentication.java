@@ -1,5 +1,6 @@
 package dev.namegate.auth;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -27,7 +28,9 @@ import reactor.core.publisher.Mono;
  *
  * <p>A malformed, bad-checksum, unknown or revoked key all get the same answer, so the response
  * never tells a prober which keys exist or were revoked. Malformed keys are rejected before any
- * lookup. Apply with {@code RouterFunction.filter(bearerAuthentication)}.
+ * lookup. Apply with {@code RouterFunction.filter(bearerAuthentication)}, or
+ * {@link #reportingTo(AuthenticationFailures)} to let a throttle slow down failing sources: a key
+ * is checked first, so a valid one is served whatever its address did.
  */
 @Component
 public class BearerAuthentication implements HandlerFilterFunction<ServerResponse, ServerResponse> {
@@ -35,17 +38,13 @@ public class BearerAuthentication implements HandlerFilterFunction<ServerRespons
     /** Request (and exchange) attribute holding the authenticated {@link Client}. */
     public static final String CLIENT_ATTRIBUTE = BearerAuthentication.class.getName() + ".client";
 
-    /**
-     * Request attribute holding the {@link Failure} of a refused request, so that a filter around
-     * this one (brute-force throttling, the audit trail) learns why without seeing the key.
-     */
-    public static final String FAILURE_ATTRIBUTE = BearerAuthentication.class.getName() + ".failure";
-
     static final String REALM_CHALLENGE = "Bearer realm=\"namegate\"";
     static final String INVALID_TOKEN_CHALLENGE = REALM_CHALLENGE + ", error=\"invalid_token\"";
     static final String MISSING_DETAIL = "Send the API key in the header 'Authorization: Bearer <key>'.";
     static final String INVALID_DETAIL = "The API key is not valid. Send a valid key in the header"
             + " 'Authorization: Bearer <key>'.";
+    static final String THROTTLED_DETAIL = "Too many failed authentications from this address; retry after the"
+            + " time given in Retry-After.";
 
     private static final Logger log = LoggerFactory.getLogger(BearerAuthentication.class);
     private static final String SCHEME = "Bearer";
@@ -68,39 +67,58 @@ public class BearerAuthentication implements HandlerFilterFunction<ServerRespons
 
     @Override
     public Mono<ServerResponse> filter(ServerRequest request, HandlerFunction<ServerResponse> next) {
+        return authenticate(request, next, AuthenticationFailures.NONE);
+    }
+
+    /** This filter, telling {@code failures} of every presented key that fails. */
+    public HandlerFilterFunction<ServerResponse, ServerResponse> reportingTo(AuthenticationFailures failures) {
+        return (request, next) -> authenticate(request, next, failures);
+    }
+
+    private Mono<ServerResponse> authenticate(ServerRequest request, HandlerFunction<ServerResponse> next,
+            AuthenticationFailures failures) {
         List<String> headers = request.headers().header(HttpHeaders.AUTHORIZATION);
         if (headers.isEmpty()) {
-            return refuse(request, Failure.MISSING);
+            return refuse(request, Failure.MISSING, failures);
         }
         if (headers.size() > 1) {
-            return refuse(request, Failure.MALFORMED);
+            return refuse(request, Failure.MALFORMED, failures);
         }
         String value = headers.get(0).strip();
         int space = value.indexOf(' ');
         String scheme = space < 0 ? value : value.substring(0, space);
         if (!scheme.equalsIgnoreCase(SCHEME)) {
             // Other schemes (Basic, ...) carry no bearer credentials: answer as if none were sent.
-            return refuse(request, Failure.MISSING);
+            return refuse(request, Failure.MISSING, failures);
         }
         String key = space < 0 ? "" : value.substring(space + 1).strip();
         if (!ApiKey.hasValidShape(key)) {
-            return refuse(request, Failure.MALFORMED);
+            return refuse(request, Failure.MALFORMED, failures);
         }
         Optional<Client> client = keys.clientFor(key);
         if (client.isEmpty()) {
-            return refuse(request, Failure.UNKNOWN);
+            return refuse(request, Failure.UNKNOWN, failures);
         }
         request.attributes().put(CLIENT_ATTRIBUTE, client.get());
         return next.handle(request);
     }
 
-    private static Mono<ServerResponse> refuse(ServerRequest request, Failure failure) {
+    private static Mono<ServerResponse> refuse(ServerRequest request, Failure failure, AuthenticationFailures failures) {
         // Reason and request id only: never the header, the key or its hash.
         log.debug("authentication failed reason={} requestId={}", failure, RequestId.of(request.exchange()));
-        request.attributes().put(FAILURE_ATTRIBUTE, failure);
         boolean presented = failure != Failure.MISSING;
+        Duration throttled = presented ? failures.failed(request, failure) : Duration.ZERO;
+        if (!throttled.isZero()) {
+            return Problems.respond(request, ProblemKind.AUTHENTICATION_THROTTLED, THROTTLED_DETAIL,
+                    headers -> headers.set(HttpHeaders.RETRY_AFTER, Long.toString(ceilSeconds(throttled))));
+        }
         return Problems.respond(request, ProblemKind.UNAUTHORIZED, presented ? INVALID_DETAIL : MISSING_DETAIL,
                 headers -> headers.set(HttpHeaders.WWW_AUTHENTICATE,
                         presented ? INVALID_TOKEN_CHALLENGE : REALM_CHALLENGE));
+    }
+
+    private static long ceilSeconds(Duration duration) {
+        long seconds = duration.toSeconds();
+        return duration.toNanosPart() > 0 || seconds == 0 ? seconds + 1 : seconds;
     }
 }

@@ -8,9 +8,16 @@ import java.util.OptionalInt;
  *
  * @param ratePerSecond {@code rate=}: sustained requests per second, positive
  * @param burst {@code burst=}: requests allowed at once above the rate, positive
- * @param idsPerDay {@code ids-per-day=}: distinct user ids per day, positive
+ * @param idsPerDay {@code ids-per-day=}: distinct user ids per day, 1 to {@link #MAX_IDS_PER_DAY}
  */
 public record ClientLimits(OptionalDouble ratePerSecond, OptionalInt burst, OptionalInt idsPerDay) {
+
+    /**
+     * The largest quota of distinct ids a client may have, in the keys file and as the default:
+     * each counted id costs 32 to 64 bytes of heap, so a million is at most 64 MB for one client
+     * (the whole replica is bounded by {@code namegate.limits.quota.max-tracked-ids}).
+     */
+    public static final int MAX_IDS_PER_DAY = 1_000_000;
 
     /** No attribute given: every limit is the service default. */
     public static final ClientLimits DEFAULTS =

@@ -1,5 +1,6 @@
 package dev.namegate.auth;
 
+import java.net.URI;
 import java.util.Locale;
 import java.util.Set;
 
@@ -21,7 +22,10 @@ import reactor.core.publisher.Mono;
 /**
  * Rejects, on every path, a request whose query string carries something named like a
  * credential ({@code p}, {@code password}, {@code key}, {@code api_key}, {@code apikey},
- * {@code token}, {@code access_token}; any case) with 400 {@link ProblemKind#CREDENTIALS_IN_QUERY}.
+ * {@code token}, {@code access_token}; any case, percent-encoded or not) with 400
+ * {@link ProblemKind#CREDENTIALS_IN_QUERY}; and so, with the same answer, a request with
+ * anything shaped like a key ({@link ApiKey#appearsIn}) in its query or path, under any name: a
+ * leaked key. What counts is {@link QueryCredentialMasking}'s rule.
  *
  * <p>Why reject instead of ignore: a URL ends up in proxy logs, browser history and Referer
  * headers, which is how a shared password once leaked. Failing loudly teaches the caller to use
@@ -39,20 +43,22 @@ public class CredentialsInQueryFilter implements WebFilter, Ordered {
     static final Set<String> CREDENTIAL_NAMES =
             Set.of("p", "password", "key", "api_key", "apikey", "token", "access_token");
 
-    static final String DETAIL = "Credentials are not accepted in the query string: send the key in the header"
-            + " 'Authorization: Bearer <key>'. A key sent in a URL may have been logged on the way; have it replaced.";
+    static final String DETAIL = "Credentials are not accepted in the URL (query string or path): send the key in the"
+            + " header 'Authorization: Bearer <key>'. A key sent in a URL may have been logged on the way; have it replaced.";
 
     private static final Logger log = LoggerFactory.getLogger(CredentialsInQueryFilter.class);
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        // Decoded names, so "%70assword" counts as "password".
-        boolean credentialsInQuery = exchange.getRequest().getQueryParams().keySet().stream()
-                .anyMatch(CredentialsInQueryFilter::isCredentialName);
-        if (!credentialsInQuery) {
+        // Masked already (the usual case), or found here when nothing masked it first; one rule for both.
+        URI uri = exchange.getRequest().getURI();
+        boolean credentialsInUrl = QueryCredentialMasking.wasMasked(exchange.getRequest())
+                || QueryCredentialMasking.maskedQuery(uri.getRawQuery()) != null
+                || QueryCredentialMasking.maskedPath(uri.getRawPath()) != null;
+        if (!credentialsInUrl) {
             return chain.filter(exchange);
         }
-        log.debug("rejected credentials in query string requestId={}", RequestId.of(exchange));
+        log.debug("rejected credentials in the URL requestId={}", RequestId.of(exchange));
         return Problems.write(exchange, ProblemKind.CREDENTIALS_IN_QUERY, DETAIL);
     }
 

@@ -8,7 +8,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -23,6 +26,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 /**
  * The live API keys: the keys file parsed into a {@link KeyTable}, re-read when its content
  * changes so that a rotation or revocation takes effect without a restart.
@@ -32,7 +38,13 @@ import org.springframework.stereotype.Component;
  * {@link AuthProperties#reloadInterval()} and compares a SHA-256 of its bytes with the last one
  * seen: modification times are not enough, because a Kubernetes Secret update swaps a
  * {@code ..data} symlink and the file path (a symlink into it) keeps its own mtime. A file that
- * fails to read or parse on reload is reported at WARN and the previous keys stay in force.
+ * fails to read or parse on reload is reported at WARN and the previous keys stay in force; so do
+ * they when the new content would remove every key, or more than
+ * {@link AuthProperties#maxRemovedShare()} of them (an ERROR: a file truncated or written in place
+ * and caught half way would otherwise lock every client out). Each content is judged once: the
+ * same bytes are {@link ReloadOutcome#UNCHANGED} until they change, and the verdict depends only on
+ * them and the keys in force, which only a reload changes. Outcomes are counted in
+ * {@code namegate.auth.keys.reloads{outcome}}.
  */
 @Component
 public class KeyRegistry implements SmartLifecycle {
@@ -46,7 +58,9 @@ public class KeyRegistry implements SmartLifecycle {
         /** New content has a bad line: the previous keys stay in force. */
         REJECTED,
         /** The file could not be read: the previous keys stay in force. */
-        UNREADABLE
+        UNREADABLE,
+        /** New content would remove every key or too many of them: the previous keys stay in force. */
+        REFUSED
     }
 
     /**
@@ -62,17 +76,20 @@ public class KeyRegistry implements SmartLifecycle {
 
     // The warm-up must measure the path, not hit the rate limit or quota.
     private static final ClientLimits EPHEMERAL_LIMITS = new ClientLimits(
-            OptionalDouble.of(1_000_000), OptionalInt.of(1_000_000), OptionalInt.of(100_000_000));
+            OptionalDouble.of(1_000_000), OptionalInt.of(1_000_000), OptionalInt.of(ClientLimits.MAX_IDS_PER_DAY));
 
     private static final Logger log = LoggerFactory.getLogger(KeyRegistry.class);
     private final List<Consumer<Reload>> reloadListeners = new CopyOnWriteArrayList<>();
 
     private final Path keysFile;
     private final Duration reloadInterval;
+    private final double maxRemovedShare;
+    private final Map<ReloadOutcome, Counter> reloads = new EnumMap<>(ReloadOutcome.class);
     private final Object reloadLock = new Object();
 
     private volatile KeyTable table;
-    // Digest of the last content seen, good or bad, so a bad file is reported once, not every poll.
+    // Digest of the last content seen, good, bad or refused, so a bad file is reported once, not
+    // every poll; a later write differs, and is judged afresh.
     private byte[] lastDigest;
     private ScheduledExecutorService poller;
     private volatile Ephemeral ephemeral;
@@ -81,7 +98,7 @@ public class KeyRegistry implements SmartLifecycle {
      * @throws IllegalStateException when {@code namegate.auth.keys-file} is not set
      * @throws KeyFileException when the file cannot be read or has a bad line
      */
-    public KeyRegistry(AuthProperties properties) {
+    public KeyRegistry(AuthProperties properties, MeterRegistry registry) {
         if (properties.keysFile() == null || properties.keysFile().toString().isBlank()) {
             throw new IllegalStateException("No API keys file: set API_KEYS_FILE (property namegate.auth.keys-file)"
                     + " to a file with one '<client-id> <sha256-hex>' line per key; mint keys with"
@@ -89,6 +106,12 @@ public class KeyRegistry implements SmartLifecycle {
         }
         this.keysFile = properties.keysFile();
         this.reloadInterval = properties.reloadInterval();
+        this.maxRemovedShare = properties.maxRemovedShare();
+        for (ReloadOutcome outcome : ReloadOutcome.values()) {
+            reloads.put(outcome, Counter.builder("namegate.auth.keys.reloads")
+                    .description("Checks of the API keys file by outcome")
+                    .tag("outcome", outcome.name().toLowerCase(Locale.ROOT)).register(registry));
+        }
         byte[] content;
         try {
             content = Files.readAllBytes(keysFile);
@@ -150,6 +173,12 @@ public class KeyRegistry implements SmartLifecycle {
 
     /** Reads the file now, on the calling thread (blocking IO: never call it on an event loop). */
     public ReloadOutcome reloadNow() {
+        ReloadOutcome outcome = reload();
+        reloads.get(outcome).increment();
+        return outcome;
+    }
+
+    private ReloadOutcome reload() {
         synchronized (reloadLock) {
             byte[] content;
             try {
@@ -173,10 +202,19 @@ public class KeyRegistry implements SmartLifecycle {
                 return ReloadOutcome.REJECTED;
             }
             KeyTable previous = table;
+            int removed = next.removedSince(previous);
+            if (previous.size() > 0 && (next.size() == 0 || removed > maxRemovedShare * previous.size())) {
+                // Counts only: never a hash.
+                log.error("API keys file {} would remove {} of {} keys ({} left); refused, the previous keys stay in"
+                        + " force. Replace the file atomically (write a new file, then rename it over the old one);"
+                        + " to remove more than namegate.auth.max-removed-share ({}) of the keys, do it in steps or"
+                        + " restart", keysFile, removed, previous.size(), next.size(), maxRemovedShare);
+                return ReloadOutcome.REFUSED;
+            }
             table = next;
             log.info("API keys reloaded from {}: {} keys for {} clients ({} added, {} removed)", keysFile,
-                    next.size(), next.clientCount(), next.addedSince(previous), next.removedSince(previous));
-            Reload reload = new Reload(next.addedSince(previous), next.removedSince(previous), next.size(),
+                    next.size(), next.clientCount(), next.addedSince(previous), removed);
+            Reload reload = new Reload(next.addedSince(previous), removed, next.size(),
                     next.clientCount());
             reloadListeners.forEach(listener -> listener.accept(reload));
             return ReloadOutcome.RELOADED;

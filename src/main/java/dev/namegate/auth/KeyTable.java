@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * </pre>
  * Hex may be in either case. A client may have several lines (two live keys during a rotation),
  * but then every line must give it the same attributes. Known attributes: {@code rate} (positive
- * number, requests/s), {@code burst} (positive int), {@code ids-per-day} (positive int).
+ * number, requests/s), {@code burst} (positive int), {@code ids-per-day} (positive int, at most
+ * {@link ClientLimits#MAX_IDS_PER_DAY}).
  */
 public final class KeyTable {
 
@@ -151,7 +152,7 @@ public final class KeyTable {
             switch (name) {
                 case "rate" -> rate = OptionalDouble.of(positiveDecimal(source, lineNumber, name, value));
                 case "burst" -> burst = OptionalInt.of(positiveInt(source, lineNumber, name, value));
-                case "ids-per-day" -> idsPerDay = OptionalInt.of(positiveInt(source, lineNumber, name, value));
+                case "ids-per-day" -> idsPerDay = OptionalInt.of(idsPerDay(source, lineNumber, name, value));
                 default -> throw new KeyFileException(source, lineNumber,
                         "unknown attribute " + (f - 1) + " (known: rate, burst, ids-per-day)");
             }
@@ -170,6 +171,15 @@ public final class KeyTable {
             }
         }
         throw new KeyFileException(source, lineNumber, "attribute " + name + " must be a positive number");
+    }
+
+    private static int idsPerDay(String source, int lineNumber, String name, String value) {
+        int ids = positiveInt(source, lineNumber, name, value);
+        if (ids > ClientLimits.MAX_IDS_PER_DAY) {
+            throw new KeyFileException(source, lineNumber,
+                    "attribute " + name + " must be at most " + ClientLimits.MAX_IDS_PER_DAY);
+        }
+        return ids;
     }
 
     private static int positiveInt(String source, int lineNumber, String name, String value) {

@@ -2,11 +2,11 @@ package dev.namegate.cache;
 
 import java.time.Duration;
 
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -16,7 +16,11 @@ import org.springframework.validation.annotation.Validated;
  * @param ttl how long a name is served without asking again (default 60 s)
  * @param negativeTtl how long "User not exists" is served without asking again (default 5 s)
  * @param staleIfError how old a name may be to stand in for an error (default 10 min)
- * @param maxEntries names kept at most (default 100,000)
+ * @param maxWeight {@code namegate.cache.max-weight}: the estimated heap the cached entries may
+ *     take, names included (default 64 MB, at least 1 KB). A bound by bytes, not entries: a name
+ *     may be as long as the internal service's body allows (16 KB), so 100,000 entries could
+ *     take 3 GB. Each entry is counted as {@link NameCache#ENTRY_OVERHEAD_BYTES} plus 2 bytes per
+ *     name character, so short names fit about 200,000 to the default.
  */
 @Validated
 @ConfigurationProperties("namegate.cache")
@@ -25,7 +29,7 @@ public record CacheProperties(
         @NotNull @DefaultValue("60s") Duration ttl,
         @NotNull @DefaultValue("5s") Duration negativeTtl,
         @NotNull @DefaultValue("10m") Duration staleIfError,
-        @Min(1) @DefaultValue("100000") long maxEntries) {
+        @NotNull @DefaultValue("64MB") DataSize maxWeight) {
 
     public CacheProperties {
         if (ttl != null && staleIfError != null && staleIfError.compareTo(ttl) < 0) {
@@ -34,6 +38,9 @@ public record CacheProperties(
         }
         if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
             throw new IllegalArgumentException("namegate.cache.ttl must be positive");
+        }
+        if (maxWeight != null && maxWeight.toBytes() < 1024) {
+            throw new IllegalArgumentException("namegate.cache.max-weight (" + maxWeight + ") must be at least 1KB");
         }
     }
 }

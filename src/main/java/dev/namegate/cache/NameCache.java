@@ -1,6 +1,8 @@
 package dev.namegate.cache;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -16,7 +18,8 @@ import dev.namegate.upstream.UpstreamFailure;
 import dev.namegate.upstream.UserLookup;
 
 /**
- * Names by id in front of the internal service: a bounded Caffeine cache with a TTL (and a
+ * Names by id in front of the internal service: a Caffeine cache bounded by the estimated bytes
+ * of its entries ({@link CacheProperties#maxWeight()}), with a TTL (and a
  * shorter one for "User not exists"), request coalescing (concurrent requests for one id share
  * one upstream lookup), and stale-if-error: when the lookup fails, or is refused to protect the
  * internal service, a name up to {@code staleIfError} old is served instead, marked as such.
@@ -31,6 +34,13 @@ public final class NameCache {
     private static final String HIT = "namegate; hit; ttl=";
     private static final String MISS = "namegate; fwd=miss; stored";
     private static final String COLLAPSED = "namegate; fwd=miss; collapsed";
+
+    /**
+     * What an entry costs beside its name's characters, rounded up: Caffeine's node with its write
+     * time and weight, the map's slot, the boxed id, the entry and lookup records and the name's
+     * String and array headers (about 220 bytes with compressed references).
+     */
+    static final int ENTRY_OVERHEAD_BYTES = 256;
 
     /** What the cache holds for an id, and since when ({@link Ticker} nanos). */
     private record Entry(UserLookup lookup, long storedAt) {
@@ -50,6 +60,12 @@ public final class NameCache {
     private final Counter stale;
 
     public NameCache(InternalUserClient client, CacheProperties properties, MeterRegistry registry, Ticker ticker) {
+        this(client, properties, registry, ticker, ForkJoinPool.commonPool());
+    }
+
+    /** @param maintenance where Caffeine evicts ({@code Runnable::run} in tests: evicted when a call returns) */
+    NameCache(InternalUserClient client, CacheProperties properties, MeterRegistry registry, Ticker ticker,
+            Executor maintenance) {
         this.client = client;
         this.enabled = properties.enabled();
         this.ttlNanos = properties.ttl().toNanos();
@@ -57,14 +73,35 @@ public final class NameCache {
         this.staleNanos = properties.staleIfError().toNanos();
         this.ticker = ticker;
         this.entries = Caffeine.newBuilder()
-                .maximumSize(properties.maxEntries())
+                .maximumWeight(properties.maxWeight().toBytes())
+                .weigher((Long id, Entry entry) -> weight(entry.lookup()))
                 .expireAfterWrite(properties.staleIfError())
                 .ticker(ticker)
+                .executor(maintenance)
                 .build();
         this.hits = counter(registry, "hit");
         this.misses = counter(registry, "miss");
         this.collapsed = counter(registry, "collapsed");
         this.stale = counter(registry, "stale");
+    }
+
+    /** The estimated bytes of one entry: the overhead plus the name's characters as UTF-16 (the worst case). */
+    static int weight(UserLookup lookup) {
+        return lookup instanceof UserLookup.Found found
+                ? ENTRY_OVERHEAD_BYTES + 2 * found.name().length()
+                : ENTRY_OVERHEAD_BYTES;
+    }
+
+    /** The estimated bytes held now, after pending evictions (for tests of the bound). */
+    long weightedSize() {
+        entries.cleanUp();
+        return entries.policy().eviction().orElseThrow().weightedSize().orElseThrow();
+    }
+
+    /** Entries held now, after pending evictions. */
+    long size() {
+        entries.cleanUp();
+        return entries.estimatedSize();
     }
 
     private static Counter counter(MeterRegistry registry, String result) {

@@ -5,8 +5,11 @@ package dev.namegate.limits;
  * times: an open-addressing set of {@link IdHash} values (linear probing, backward-shift deletion,
  * load at most 1/2) and a ring of (hash, first seen) in first-seen order, so expiry pops from the
  * head. Expired entries are dropped lazily on each call. It never holds more entries than the
- * quota, and never more than the ids actually seen: a benchmark key with a quota of 10^8 costs
- * only what it reads. About 32 bytes per counted id, primitives only: no boxing on the hot path.
+ * quota, nor more than the ids actually seen, nor takes an id beyond what the replica's
+ * {@link TrackedIds} allow; and its arrays shrink as the window slides, so memory follows the ids
+ * counted now. Primitives only, no boxing on the hot path: 8 bytes per set slot (load 1/8 to 1/2)
+ * and 16 per ring place (load 1/4 to 1), so 32 to 64 bytes per counted id while the count grows
+ * (52 at 10,000 ids: {@link #retainedBytes()}), up to 128 while it shrinks.
  *
  * <p>Thread-safe by one lock per client; a call does no IO and is O(1) amortised.
  */
@@ -14,10 +17,17 @@ final class DistinctIdWindow {
 
     /** What {@link #admit} decided, and whether that crossed a threshold worth an audit event. */
     enum Outcome {
-        ALREADY_COUNTED, COUNTED, COUNTED_WARN, REFUSED, REFUSED_FIRST
+        ALREADY_COUNTED, COUNTED, COUNTED_WARN, REFUSED, REFUSED_FIRST,
+        /** Within the client's quota, but the replica tracks as many ids as it may. */
+        REFUSED_REPLICA_FULL
     }
 
     private static final int INITIAL = 16;
+    /** This object's own fields and header, about. */
+    private static final int OBJECT_BYTES = 48;
+    private static final int ARRAY_HEADER_BYTES = 16;
+
+    private final TrackedIds tracked;
 
     private long[] slots = new long[INITIAL * 2];
     private boolean holdsZero;
@@ -28,6 +38,10 @@ final class DistinctIdWindow {
     private boolean warned;
     private boolean exhausted;
     private long retryAfterNanos;
+
+    DistinctIdWindow(TrackedIds tracked) {
+        this.tracked = tracked;
+    }
 
     /**
      * @param hash the id's {@link IdHash}
@@ -50,6 +64,11 @@ final class DistinctIdWindow {
             exhausted = true;
             return first ? Outcome.REFUSED_FIRST : Outcome.REFUSED;
         }
+        if (!tracked.tryTake()) {
+            // room comes back as anybody's ids leave; this client's own oldest is the one it can know of
+            retryAfterNanos = size > 0 ? ringTimes[head] + window - now : window;
+            return Outcome.REFUSED_REPLICA_FULL;
+        }
         exhausted = false;
         add(hash, now);
         if (size >= warnAt && !warned) {
@@ -68,17 +87,49 @@ final class DistinctIdWindow {
         return retryAfterNanos;
     }
 
+    /** Drops the ids that left the window by {@code now}; whether there were any. */
+    synchronized boolean expireNow(long now, long window) {
+        int before = size;
+        expire(now, window);
+        return size < before;
+    }
+
+    /** Heap held by this window: its arrays (8 bytes per long plus a header each) and fields. */
+    synchronized long retainedBytes() {
+        return OBJECT_BYTES + 3L * ARRAY_HEADER_BYTES + 8L * (slots.length + ringHashes.length + ringTimes.length);
+    }
+
     private void expire(long now, long window) {
+        int before = size;
         while (size > 0 && now - ringTimes[head] >= window) {
             remove(ringHashes[head]);
             head = (head + 1) % ringHashes.length;
             size--;
         }
+        if (size < before) {
+            tracked.giveBack(before - size);
+            shrinkIfSparse();
+        }
+    }
+
+    /**
+     * Halves (or more) what a sliding window no longer needs: the ring once a quarter full, the set
+     * once an eighth full, each to twice what growing would give, so a count hovering at a
+     * boundary never grows and shrinks in turn.
+     */
+    private void shrinkIfSparse() {
+        int room = Integer.highestOneBit(Math.max(1, size));
+        if (ringHashes.length > INITIAL && size <= ringHashes.length / 4) {
+            resizeRing(Math.max(INITIAL, room * 2));
+        }
+        if (slots.length > INITIAL * 2 && size * 8 <= slots.length) {
+            rehash(Math.max(INITIAL * 2, room * 4));
+        }
     }
 
     private void add(long hash, long now) {
         if (size == ringHashes.length) {
-            growRing();
+            resizeRing(ringHashes.length * 2);
         }
         int tail = (head + size) % ringHashes.length;
         ringHashes[tail] = hash;
@@ -89,7 +140,7 @@ final class DistinctIdWindow {
             return;
         }
         if (size * 2 > slots.length) {
-            growSlots();
+            rehash(slots.length * 2);
         }
         insert(slots, hash);
     }
@@ -146,18 +197,17 @@ final class DistinctIdWindow {
         slots[hole] = 0;
     }
 
-    private void growSlots() {
-        long[] bigger = new long[slots.length * 2];
+    private void rehash(int length) {
+        long[] resized = new long[length];
         for (long hash : slots) {
             if (hash != 0) {
-                insert(bigger, hash);
+                insert(resized, hash);
             }
         }
-        slots = bigger;
+        slots = resized;
     }
 
-    private void growRing() {
-        int capacity = ringHashes.length * 2;
+    private void resizeRing(int capacity) {
         long[] hashes = new long[capacity];
         long[] times = new long[capacity];
         for (int k = 0; k < size; k++) {

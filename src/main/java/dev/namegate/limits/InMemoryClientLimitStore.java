@@ -7,7 +7,12 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -30,7 +35,9 @@ import io.github.bucket4j.TimeMeter;
  * <ul>
  * <li>Rate: one lock-free Bucket4j bucket per client id, capacity {@code burst}, refilled greedily
  *     at {@code rate}/s; rebuilt (full) when a keys-file reload changes the client's attributes.
- * <li>Quota: one {@link DistinctIdWindow} per client id, kept across attribute changes.
+ * <li>Quota: one {@link DistinctIdWindow} per client id, kept across attribute changes; all of
+ *     them together count at most {@code max-tracked-ids} ({@link TrackedIds}), beyond which new ids
+ *     are refused as over quota (one WARN per episode) rather than taking more heap.
  * <li>Brute force: a Caffeine cache of failure counters per source address (IPv6 by /64, since one
  *     host usually owns a whole /64), bounded by {@code max-addresses} and expiring when neither
  *     counting nor cooling down.
@@ -40,7 +47,9 @@ import io.github.bucket4j.TimeMeter;
  */
 public final class InMemoryClientLimitStore implements ClientLimitStore {
 
+    private static final Logger log = LoggerFactory.getLogger(InMemoryClientLimitStore.class);
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final long SWEEP_INTERVAL_NANOS = NANOS_PER_SECOND;
     // Bucket4j's refill period is a Duration; a rate like 1e-9/s would overflow it.
     private static final long MAX_REFILL_NANOS = Duration.ofDays(365).toNanos();
 
@@ -50,6 +59,9 @@ public final class InMemoryClientLimitStore implements ClientLimitStore {
     private final TimeMeter timeMeter;
     private final long idKey;
     private final ConcurrentHashMap<ClientId, ClientState> clients = new ConcurrentHashMap<>();
+    private final TrackedIds tracked;
+    private final AtomicBoolean replicaFull = new AtomicBoolean();
+    private final AtomicLong lastSweep;
     private final Cache<InetAddress, AddressRecord> addresses;
 
     /** One client's bucket, built for {@code limits}, and its quota window (which survives rebuilds). */
@@ -74,6 +86,8 @@ public final class InMemoryClientLimitStore implements ClientLimitStore {
             }
         };
         this.idKey = new SecureRandom().nextLong();
+        this.tracked = new TrackedIds(properties.quota().maxTrackedIds());
+        this.lastSweep = new AtomicLong(nanoTime.getAsLong() - SWEEP_INTERVAL_NANOS);
         this.addresses = Caffeine.newBuilder()
                 .maximumSize(properties.bruteForce().maxAddresses())
                 .ticker(nanoTime::getAsLong)
@@ -124,10 +138,28 @@ public final class InMemoryClientLimitStore implements ClientLimitStore {
         int quota = state.quota();
         int warnAt = (int) Math.max(1, Math.ceil(quota * properties.quota().warnAt()));
         DistinctIdWindow ids = state.ids();
-        DistinctIdWindow.Outcome outcome = ids.admit(IdHash.of(userId, idKey), nanoTime.getAsLong(),
-                properties.quota().window().toNanos(), quota, warnAt);
+        long hash = IdHash.of(userId, idKey);
+        long now = nanoTime.getAsLong();
+        long window = properties.quota().window().toNanos();
+        DistinctIdWindow.Outcome outcome = ids.admit(hash, now, window, quota, warnAt);
+        if (outcome == DistinctIdWindow.Outcome.REFUSED_REPLICA_FULL && sweptExpiredIds(now, window)) {
+            outcome = ids.admit(hash, now, window, quota, warnAt);
+        }
         return switch (outcome) {
-            case ALREADY_COUNTED, COUNTED -> new QuotaDecision(true, ids.size(), quota, 0);
+            case ALREADY_COUNTED -> new QuotaDecision(true, ids.size(), quota, 0);
+            case COUNTED -> {
+                if (replicaFull.get() && tracked.count() < tracked.max() - tracked.max() / 10) {
+                    replicaFull.set(false); // room again: the next time it fills up is a new episode
+                }
+                yield new QuotaDecision(true, ids.size(), quota, 0);
+            }
+            case REFUSED_REPLICA_FULL -> {
+                if (replicaFull.compareAndSet(false, true)) {
+                    log.warn("this replica counts {} distinct ids over all clients (namegate.limits.quota.max-tracked-ids):"
+                            + " new ids are refused as over quota until older ones leave the window", tracked.max());
+                }
+                yield new QuotaDecision(false, ids.size(), quota, Math.max(1, ceilSeconds(ids.retryAfterNanos())));
+            }
             case COUNTED_WARN -> {
                 int used = ids.size();
                 audit.quotaWarning(client.id(), used, quota);
@@ -143,6 +175,24 @@ public final class InMemoryClientLimitStore implements ClientLimitStore {
         };
     }
 
+    /**
+     * A window slides only when its client calls, so a client gone quiet keeps ids that have left
+     * its window, counted and in memory. When the replica is full, every window drops its expired
+     * ids, at most once per {@link #SWEEP_INTERVAL_NANOS} (a full replica must not make each
+     * refusal walk every client); whether that freed anything.
+     */
+    private boolean sweptExpiredIds(long now, long window) {
+        long last = lastSweep.get();
+        if (now - last < SWEEP_INTERVAL_NANOS || !lastSweep.compareAndSet(last, now)) {
+            return false;
+        }
+        boolean freed = false;
+        for (ClientState state : clients.values()) {
+            freed |= state.ids().expireNow(now, window);
+        }
+        return freed;
+    }
+
     private ClientState stateOf(Client client) {
         ClientState state = clients.get(client.id());
         if (state != null && state.limits().equals(client.limits())) {
@@ -151,7 +201,7 @@ public final class InMemoryClientLimitStore implements ClientLimitStore {
         // First request, or a reload changed this client's attributes: new bucket, same id window.
         return clients.compute(client.id(), (id, old) -> old != null && old.limits().equals(client.limits())
                 ? old
-                : newState(client.limits(), old == null ? new DistinctIdWindow() : old.ids()));
+                : newState(client.limits(), old == null ? new DistinctIdWindow(tracked) : old.ids()));
     }
 
     private ClientState newState(ClientLimits limits, DistinctIdWindow ids) {
@@ -185,6 +235,11 @@ public final class InMemoryClientLimitStore implements ClientLimitStore {
             r.failed(address, now);
             return r;
         });
+    }
+
+    /** Distinct ids counted now over all clients (expired ones go as each client's window is next used). */
+    long trackedIds() {
+        return tracked.count();
     }
 
     /** Cleans expired address records now (Caffeine otherwise does it during other calls). */

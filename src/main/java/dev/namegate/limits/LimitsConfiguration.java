@@ -3,15 +3,25 @@ package dev.namegate.limits;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import dev.namegate.audit.AuditLog;
 
-/** The limit filters over the per-replica {@link InMemoryClientLimitStore}. */
+/**
+ * The limit filters over the per-replica {@link InMemoryClientLimitStore}, and the check that
+ * warns of a proxy nobody listed as trusted.
+ */
 @Configuration(proxyBeanMethods = false)
 public class LimitsConfiguration {
 
     @Bean
-    ClientLimitStore clientLimitStore(LimitsProperties properties, AuditLog audit) {
-        return new InMemoryClientLimitStore(properties, audit, System::nanoTime);
+    ClientLimitStore clientLimitStore(LimitsProperties properties, AuditLog audit, MeterRegistry registry) {
+        InMemoryClientLimitStore store = new InMemoryClientLimitStore(properties, audit, System::nanoTime);
+        Gauge.builder("namegate.limits.quota.tracked.ids", store, InMemoryClientLimitStore::trackedIds)
+                .description("Distinct ids counted over all clients, against namegate.limits.quota.max-tracked-ids")
+                .register(registry);
+        return store;
     }
 
     @Bean
@@ -22,6 +32,11 @@ public class LimitsConfiguration {
     @Bean
     AddressGuard addressGuard(ClientLimitStore store, SourceAddresses sources, AuditLog audit) {
         return new AddressGuard(store, sources, audit);
+    }
+
+    @Bean
+    UntrustedForwardedFor untrustedForwardedFor(SourceAddresses sources, MeterRegistry registry) {
+        return new UntrustedForwardedFor(sources, registry);
     }
 
     @Bean

@@ -7,9 +7,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
+import dev.namegate.auth.ClientLimits;
+
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
@@ -74,19 +77,29 @@ public record LimitsProperties(
      * Anti-scraping quota: distinct user ids per client in a rolling window. Ids read again while
      * still counted are free.
      *
-     * @param idsPerDay {@code namegate.limits.quota.ids-per-day}: distinct ids per window (default 10,000)
+     * @param idsPerDay {@code namegate.limits.quota.ids-per-day}: distinct ids per window (default
+     *     10,000, at most {@link ClientLimits#MAX_IDS_PER_DAY})
      * @param window {@code namegate.limits.quota.window}: how long an id stays counted (default 24 h)
      * @param warnAt {@code namegate.limits.quota.warn-at}: fraction of the quota at which one WARN
      *     audit event is written (default 0.8)
+     * @param maxTrackedIds {@code namegate.limits.quota.max-tracked-ids}: distinct ids this replica
+     *     counts over all clients at once (default 1,000,000: at most 64 MB, 100 clients at the
+     *     default quota); when reached, new ids are refused as over quota instead of taking more
+     *     heap, so lifted keys cannot exhaust it. At least {@code ids-per-day}.
      */
     public record Quota(
-            @Min(1) @DefaultValue("10000") int idsPerDay,
+            @Min(1) @Max(ClientLimits.MAX_IDS_PER_DAY) @DefaultValue("10000") int idsPerDay,
             @NotNull @DefaultValue("24h") Duration window,
-            @DecimalMin("0.01") @DecimalMax("1.0") @DefaultValue("0.8") double warnAt) {
+            @DecimalMin("0.01") @DecimalMax("1.0") @DefaultValue("0.8") double warnAt,
+            @Min(1) @DefaultValue("1000000") long maxTrackedIds) {
 
         public Quota {
             if (window != null && (window.isNegative() || window.isZero())) {
                 throw new IllegalArgumentException("namegate.limits.quota.window must be positive");
+            }
+            if (maxTrackedIds < idsPerDay) {
+                throw new IllegalArgumentException("namegate.limits.quota.max-tracked-ids (" + maxTrackedIds
+                        + ") must be at least namegate.limits.quota.ids-per-day (" + idsPerDay + ")");
             }
         }
     }

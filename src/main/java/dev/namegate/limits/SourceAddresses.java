@@ -62,6 +62,11 @@ public final class SourceAddresses {
         return source;
     }
 
+    /** Whether no proxy is trusted: the TCP peer is always the source. */
+    boolean trustsNoProxy() {
+        return trustedProxies.isEmpty();
+    }
+
     boolean isTrusted(InetAddress address) {
         for (Cidr range : trustedProxies) {
             if (range.contains(address)) {

@@ -5,10 +5,8 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,6 +58,7 @@ public final class InternalUserClient {
     private final UpstreamMetrics metrics;
     private final Guards guards;
     private final Duration responseTimeout;
+    private final Duration maxRetryAfter;
     private final String connectTimeoutText;
     private final DeadlineOrderedPermits permits;
 
@@ -102,6 +101,7 @@ public final class InternalUserClient {
         this.metrics = metrics;
         this.guards = guards;
         this.responseTimeout = properties.responseTimeout();
+        this.maxRetryAfter = properties.maxRetryAfter();
         this.connectTimeoutText = "connect timeout after " + properties.connectTimeout().toMillis() + " ms";
         this.permits = guards.limiter() == null ? null : new DeadlineOrderedPermits(guards.limiter(), policy.scheduler());
     }
@@ -330,7 +330,8 @@ public final class InternalUserClient {
                     .switchIfEmpty(Mono.error(() -> AttemptFailure.of(AttemptOutcome.MALFORMED, "200 with an empty body")));
         }
         if (status == 429) {
-            Duration retryAfter = retryAfter(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER));
+            Duration retryAfter = RetryAfter.parse(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER),
+                    maxRetryAfter, Clock.systemUTC());
             return response.releaseBody().then(Mono.error(new AttemptFailure(AttemptOutcome.RATE_LIMITED, 429,
                     retryAfter, retryAfter == null ? "status 429" : "status 429, Retry-After " + retryAfter.toSeconds() + " s")));
         }
@@ -398,25 +399,5 @@ public final class InternalUserClient {
             }
         }
         return error;
-    }
-
-    /** RFC 9110 Retry-After: delay-seconds or an HTTP-date; {@code null} when absent or unreadable. */
-    static Duration retryAfter(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        String v = value.trim();
-        try {
-            long seconds = Long.parseLong(v);
-            return seconds < 0 ? null : Duration.ofSeconds(seconds);
-        } catch (NumberFormatException notSeconds) {
-            try {
-                ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
-                Duration until = Duration.between(ZonedDateTime.now(at.getZone()), at);
-                return until.isNegative() ? Duration.ZERO : until;
-            } catch (DateTimeParseException unreadable) {
-                return null;
-            }
-        }
     }
 }

@@ -13,6 +13,8 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
 
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -31,6 +33,8 @@ import org.springframework.validation.annotation.Validated;
  * @param deadline overall limit for one public request, retries included (default 90 ms)
  * @param minAttemptTime an attempt is not started with less time than this left (default 2 ms)
  * @param unavailableRetryAfter the {@code Retry-After} we send with a 503 of our own (default 1 s)
+ * @param maxRetryAfter the longest {@code Retry-After} of the internal service we accept and pass
+ *     on; longer ones, far-future dates and huge numbers are cut to it (default 60 s, 1 s to 1 h)
  * @param maxBodySize largest upstream body we read (default 16 KB)
  * @param backoff delay between attempts
  * @param allowances retries allowed per kind of failure
@@ -52,6 +56,7 @@ public record UpstreamProperties(
         @NotNull @DefaultValue("90ms") Duration deadline,
         @NotNull @DefaultValue("2ms") Duration minAttemptTime,
         @NotNull @DefaultValue("1s") Duration unavailableRetryAfter,
+        @NotNull @DurationMin(seconds = 1) @DurationMax(hours = 1) @DefaultValue("60s") Duration maxRetryAfter,
         @NotNull @DefaultValue("16KB") DataSize maxBodySize,
         @Valid @NotNull @DefaultValue Backoff backoff,
         @Valid @NotNull @DefaultValue Allowances allowances,
@@ -91,6 +96,11 @@ public record UpstreamProperties(
         if (pool != null) {
             requireShorter("pool.pending-acquire-timeout", pool.pendingAcquireTimeout(), "attempt-timeout",
                     attemptTimeout.plusNanos(1));
+        }
+        // our own Retry-After values stay within the cap too
+        requireAtMostMaxRetryAfter("unavailable-retry-after", unavailableRetryAfter, maxRetryAfter);
+        if (breaker != null) {
+            requireAtMostMaxRetryAfter("breaker.open-for", breaker.openFor(), maxRetryAfter);
         }
     }
 
@@ -294,6 +304,13 @@ public record UpstreamProperties(
     private static void requirePositive(String name, Duration value) {
         if (value != null && (value.isZero() || value.isNegative())) {
             throw new IllegalArgumentException("namegate.upstream." + name + " must be positive, was " + value);
+        }
+    }
+
+    private static void requireAtMostMaxRetryAfter(String name, Duration value, Duration maxRetryAfter) {
+        if (value != null && maxRetryAfter != null && value.compareTo(maxRetryAfter) > 0) {
+            throw new IllegalArgumentException("namegate.upstream." + name + " (" + value
+                    + ") must not exceed namegate.upstream.max-retry-after (" + maxRetryAfter + ")");
         }
     }
 

@@ -192,6 +192,17 @@ class ApiContractTest {
         assertThat(limited.getResponseHeaders().getFirst("Retry-After")).isEqualTo("30");
     }
 
+    @Test
+    void aCallersRequestIdComesBackAsTheDocumentedCorrelationId() {
+        for (String path : new String[] { "/users/1", "/users/999" }) {
+            EntityExchangeResult<byte[]> result = client.get().uri(path).header("Authorization", TestKeys.bearer())
+                    .header(RequestId.HEADER, "caller-7").exchange().expectBody().returnResult();
+            validate(HttpMethod.GET, path, result);
+            assertThat(result.getResponseHeaders().getFirst(RequestId.CORRELATION_HEADER)).isEqualTo("caller-7");
+            assertThat(result.getResponseHeaders().getFirst(RequestId.HEADER)).matches("[0-9a-f]{32}");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"abc", "0", "01", "-1", "+1", "1.0", "1e3", "1234567890123456", "%EF%BC%91", "1%2F2", "%20", "0x1"})
     void invalidIdsAre400BeforeAnyUpstreamCall(String id) {

@@ -77,17 +77,22 @@ class DeadlineTest {
 
         long start = System.nanoTime();
         try (LogCapture failures = LogCapture.of("dev.namegate.api.failures")) {
-            client.get().uri("/users/1").header("Authorization", TestKeys.bearer()).header("X-Request-Id", "late-1")
+            String requestId = client.get().uri("/users/1").header("Authorization", TestKeys.bearer())
+                    .header("X-Request-Id", "late-1")
                     .exchange()
                     .expectStatus().isEqualTo(504)
                     .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                    .expectBody().jsonPath("$.type").isEqualTo("https://namegate.dev/problems/deadline-exceeded");
+                    .expectBody().jsonPath("$.type").isEqualTo("https://namegate.dev/problems/deadline-exceeded")
+                    .returnResult().getResponseHeaders().getFirst("X-Request-Id");
             // at DEBUG, one line says where the deadline caught the lookup (the deadline itself, or
             // the retry policy seeing no time for another attempt: the two race at 400 ms)
             assertThat(failures.messages()).singleElement().asString()
                     .matches("lookup failed \\(DEADLINE\\): (deadline expired after [12] retr(y|ies), last: "
                             + "|no time left for another attempt after: )(response timeout after 150 ms|attempt timeout)"
-                            + " \\[request=late-1]");
+                            + " \\[request=" + requestId + "]");
+            // the caller's own id rides along as a field of its own, never as the id of record
+            assertThat(failures.events().get(0).getKeyValuePairs()).extracting(pair -> pair.key + "=" + pair.value)
+                    .containsExactly("requestId=" + requestId, "correlationId=late-1");
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
 

@@ -8,9 +8,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -170,6 +173,16 @@ class StoryDaysTest {
         getUser("1").expectStatus().isOk(); // consumes the queued answer for the next test
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "86400", "99999999999999999999", "Fri, 31 Dec 9999 23:59:59 GMT" })
+    void day3RetryAfterOfADayOrForeverIsPassedOnCappedAtAMinute(String retryAfter) {
+        upstream.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", retryAfter).build());
+        client.get().uri("/users/1").header("Authorization", TestKeys.bearer()).exchange()
+                .expectStatus().isEqualTo(503)
+                .expectHeader().valueEquals("Retry-After", "60")
+                .expectBody().jsonPath("$.type").isEqualTo("https://namegate.dev/problems/upstream-unavailable");
+    }
+
     @Test
     void day4ResponseSlowerThanTheResponseTimeoutIsAbandonedAndRetried() {
         double timeoutsBefore = attempts("response_timeout");
@@ -255,31 +268,47 @@ class StoryDaysTest {
     }
 
     @Test
-    void requestIdAndTraceparentTravelUpstream() throws InterruptedException {
+    void theServersRequestIdAndTraceparentTravelUpstreamAndTheCallersIdComesBackAsCorrelationId()
+            throws InterruptedException {
         upstream.enqueue(MockUpstream.name("John"));
-        client.get().uri("/users/1").header("Authorization", TestKeys.bearer())
+        HttpHeaders answer = client.get().uri("/users/1").header("Authorization", TestKeys.bearer())
                 .header(RequestId.HEADER, "caller-id.42")
                 .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
                 .exchange()
                 .expectStatus().isOk()
-                .expectHeader().valueEquals(RequestId.HEADER, "caller-id.42");
+                .expectHeader().valueEquals(RequestId.CORRELATION_HEADER, "caller-id.42")
+                .returnResult(String.class).getResponseHeaders();
+        String requestId = answer.getFirst(RequestId.HEADER);
+        assertThat(requestId).as("the id of record is ours").matches("[0-9a-f]{32}");
 
         RecordedRequest request = upstream.takeRequest(1, TimeUnit.SECONDS);
-        assertThat(request.getHeaders().get(RequestId.HEADER)).isEqualTo("caller-id.42");
+        assertThat(request.getHeaders().get(RequestId.HEADER)).isEqualTo(requestId);
         assertThat(request.getHeaders().get("traceparent"))
                 .matches("00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01")
                 .isNotEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
     }
 
     @Test
-    void unacceptableCallerRequestIdIsReplaced() {
+    void aCallersRequestIdNeverBecomesTheIdOfAProblem() {
+        String body = client.get().uri("/users/abc").header("Authorization", TestKeys.bearer())
+                .header(RequestId.HEADER, "chosen-by-caller")
+                .exchange()
+                .expectStatus().isBadRequest()
+                .expectHeader().valueEquals(RequestId.CORRELATION_HEADER, "chosen-by-caller")
+                .expectBody(String.class).returnResult().getResponseBody();
+        assertThat(body).doesNotContain("chosen-by-caller").containsPattern("\"requestId\":\"[0-9a-f]{32}\"");
+    }
+
+    @Test
+    void unacceptableCallerRequestIdIsNeitherKeptNorEchoed() {
         upstream.enqueue(MockUpstream.name("John"));
-        String given = client.get().uri("/users/1").header("Authorization", TestKeys.bearer())
+        HttpHeaders answer = client.get().uri("/users/1").header("Authorization", TestKeys.bearer())
                 .header(RequestId.HEADER, "bad id\twith spaces")
                 .exchange()
                 .expectStatus().isOk()
-                .returnResult(String.class).getResponseHeaders().getFirst(RequestId.HEADER);
-        assertThat(given).matches("[0-9a-f]{32}");
+                .returnResult(String.class).getResponseHeaders();
+        assertThat(answer.getFirst(RequestId.HEADER)).matches("[0-9a-f]{32}");
+        assertThat(answer.containsHeader(RequestId.CORRELATION_HEADER)).isFalse();
     }
 
     @Test

@@ -98,4 +98,15 @@ class ApiKeyTest {
         }
         return result;
     }
+
+    @Test
+    void aKeyIsFoundAnywhereInATextButAMistypedOneIsNot() {
+        String key = ApiKey.mint(new SecureRandom());
+        assertThat(ApiKey.appearsIn(key)).isTrue();
+        assertThat(ApiKey.appearsIn("Bearer " + key + "&more")).isTrue();
+        assertThat(ApiKey.appearsIn("ng_ng_" + key)).isTrue();
+        assertThat(ApiKey.appearsIn(key.substring(0, ApiKey.LENGTH - 1))).isFalse();
+        assertThat(ApiKey.appearsIn(key.substring(0, ApiKey.LENGTH - 1) + (key.endsWith("0") ? "1" : "0"))).isFalse();
+        assertThat(ApiKey.appearsIn("")).isFalse();
+    }
 }

@@ -2,14 +2,19 @@ package dev.namegate.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -17,6 +22,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
+
+import io.micrometer.core.instrument.MeterRegistry;
 
 import dev.namegate.NamegateApplication;
 
@@ -27,17 +34,23 @@ class AuthStartupTest {
     Path dir;
 
     @Test
-    void startsWithAKeysFileGivenAsAPropertyAndPollsIt() throws IOException {
-        Path keys = Files.writeString(dir.resolve("keys"),
-                KeyMint.mint("alice", new SecureRandom()).keysFileLine() + "\n");
+    void startsWithAKeysFileGivenAsAPropertyAndItsPollerInstallsANewKey() throws IOException {
+        String alice = KeyMint.mint("alice", new SecureRandom()).keysFileLine() + "\n";
+        KeyMint.MintedKey bob = KeyMint.mint("bob", new SecureRandom());
+        Path keys = Files.writeString(dir.resolve("keys"), alice);
 
         try (ConfigurableApplicationContext context = start(WebApplicationType.NONE,
-                "--namegate.auth.keys-file=" + keys, "--namegate.auth.reload-interval=500ms")) {
+                "--namegate.auth.keys-file=" + keys, "--namegate.auth.reload-interval=50ms")) {
             KeyRegistry registry = context.getBean(KeyRegistry.class);
-            assertThat(registry.isRunning()).isTrue();
             assertThat(registry.table().size()).isEqualTo(1);
-            assertThat(context.getBean(AuthProperties.class).reloadInterval()).hasMillis(500);
-            assertThat(context.getBean(BearerAuthentication.class)).isNotNull();
+            assertThat(registry.clientFor(bob.key())).isEmpty();
+
+            Path next = Files.writeString(dir.resolve("keys.tmp"), alice + bob.keysFileLine() + "\n");
+            Files.move(next, keys, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> registry.clientFor(bob.key()).isPresent());
+            assertThat(context.getBean(MeterRegistry.class).counter("namegate.auth.keys.reloads", "outcome", "reloaded")
+                    .count()).isEqualTo(1);
         }
     }
 
@@ -59,13 +72,14 @@ class AuthStartupTest {
                         .hasMessage("keys file " + keys + " line 2: bad SHA-256 hex (expected 64 hex digits)"));
     }
 
-    @Test
-    void refusesToStartWithAReloadIntervalOverTenSeconds() throws IOException {
+    @ParameterizedTest
+    @CsvSource({ "reload-interval=30s, reloadInterval", "max-removed-share=1.5, maxRemovedShare" })
+    void refusesToStartWithAnAuthSettingOutOfRange(String setting, String field) throws IOException {
         Path keys = Files.writeString(dir.resolve("keys"), "");
 
         assertThatThrownBy(() -> start(WebApplicationType.NONE, "--namegate.auth.keys-file=" + keys,
-                "--namegate.auth.reload-interval=30s"))
-                .hasStackTraceContaining("reloadInterval");
+                "--namegate.auth." + setting))
+                .hasStackTraceContaining(field);
     }
 
     @Test

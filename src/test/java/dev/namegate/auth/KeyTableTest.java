@@ -65,6 +65,8 @@ class KeyTableTest {
             "alice aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa burst=1.5 | burst must be a positive integer",
             "alice aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa burst=0 | burst must be a positive integer",
             "alice aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ids-per-day=x | ids-per-day must be a positive integer",
+            "alice aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ids-per-day=1000001 | ids-per-day must be at most 1000000",
+            "alice aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ids-per-day=999999999 | ids-per-day must be at most 1000000",
             "alice aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa burst=1 burst=2 | given twice",
             "alice aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa colour=red | unknown attribute" })
     void badLineIsReportedWithItsNumberAndWithoutItsContent(String badLine, String problem) {

@@ -25,6 +25,8 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -68,7 +70,7 @@ class NoSecretsInLogsTest {
         MintedKey alice = KeyMint.mint("alice", RANDOM);
         MintedKey bob = KeyMint.mint("bob", RANDOM);
         Path keys = Files.writeString(dir.resolve("keys"), alice.keysFileLine() + "\n");
-        KeyRegistry registry = new KeyRegistry(new AuthProperties(keys, Duration.ofSeconds(2)));
+        KeyRegistry registry = new KeyRegistry(new AuthProperties(keys, Duration.ofSeconds(2), 0.5), new SimpleMeterRegistry());
         WebTestClient client = WebTestClient
                 .bindToRouterFunction(RouterFunctions
                         .route(GET("/users/{id}"), request -> ServerResponse.ok().bodyValue("John"))
@@ -93,10 +95,19 @@ class NoSecretsInLogsTest {
         client.get().uri(URI.create("/users/1?u=1&api_key=" + QUERY_SECRET))
                 .header(HttpHeaders.AUTHORIZATION, "Bearer " + alice.key())
                 .exchange().expectStatus().isBadRequest();
-        Files.writeString(keys, bob.keysFileLine() + "\n");
-        registry.reloadNow();
+        client.get().uri(URI.create("/users/1?x-api-key=" + alice.key()))
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + alice.key())
+                .exchange().expectStatus().isBadRequest();
+        client.get().uri(URI.create("/users/" + bob.key())).header(HttpHeaders.AUTHORIZATION, "Bearer " + alice.key())
+                .exchange().expectStatus().isBadRequest();
+        client.get().uri(URI.create("/users/1?" + bob.key() + "=1"))
+                .exchange().expectStatus().isBadRequest();
+        Files.writeString(keys, alice.keysFileLine() + "\n" + bob.keysFileLine() + "\n");
+        assertThat(registry.reloadNow()).isEqualTo(KeyRegistry.ReloadOutcome.RELOADED);
         Files.writeString(keys, bob.keysFileLine() + " colour=" + alice.key() + "\n");
-        registry.reloadNow();
+        assertThat(registry.reloadNow()).isEqualTo(KeyRegistry.ReloadOutcome.REJECTED);
+        Files.writeString(keys, "");
+        assertThat(registry.reloadNow()).isEqualTo(KeyRegistry.ReloadOutcome.REFUSED);
 
         List<String> secrets = List.of(alice.key(), bob.key(), alice.sha256Hex(), bob.sha256Hex(),
                 alice.sha256Hex().toUpperCase(Locale.ROOT), QUERY_SECRET);

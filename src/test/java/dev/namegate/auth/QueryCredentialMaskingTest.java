@@ -2,6 +2,9 @@ package dev.namegate.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.security.SecureRandom;
+
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -16,8 +19,27 @@ class QueryCredentialMaskingTest {
             "%70assword=secret          | %70assword=***",
             "api_key                    | api_key=***",
             "key=a&key=b                | key=***&key=***",
-            "keyword=secret             | null" })
+            "keyword=secret             | null",
+            "token=x&q=a=b              | token=***&q=a=b",
+            "q=a=b                      | null",
+            "=token=x                   | =token=***",
+            "==token                    | ==token=***",
+            "q=1;Token=x                | q=1;Token=***",
+            "&&password=x&&             | &&password=***&&",
+            "q=%zz&p=x%4                | q=%zz&p=***",
+            "%=1&&=                     | null" })
     void credentialValuesAreMaskedAndEverythingElseKept(String rawQuery, String expected) {
         assertThat(QueryCredentialMasking.maskedQuery(rawQuery)).isEqualTo(expected);
+    }
+
+    @Test
+    void partsAndSegmentsHoldingAKeyAreMaskedWholeWhateverTheirName() {
+        String key = ApiKey.mint(new SecureRandom());
+        assertThat(QueryCredentialMasking.maskedQuery("q=1&x-api-key=" + key)).isEqualTo("q=1&***");
+        assertThat(QueryCredentialMasking.maskedQuery(key + "=1;q=2")).isEqualTo("***;q=2");
+        assertThat(QueryCredentialMasking.maskedQuery("q=" + key.replace("_", "%5F"))).isEqualTo("***");
+        assertThat(QueryCredentialMasking.maskedPath("/users/" + key)).isEqualTo("/users/***");
+        assertThat(QueryCredentialMasking.maskedPath("/users/1;k=" + key + "/x")).isEqualTo("/users/***/x");
+        assertThat(QueryCredentialMasking.maskedPath("/users/1")).isNull();
     }
 }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.util.unit.DataSize;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 
@@ -58,6 +59,8 @@ class NameCacheTest {
                     case "missing" -> new MockResponse.Builder().code(500).body("User not exists.").build();
                     case "down" -> new MockResponse.Builder().code(500).body("Internal error").build();
                     case "slow" -> json().newBuilder().headersDelay(300, TimeUnit.MILLISECONDS).build();
+                    case "long" -> new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+                            .body("{\"name\":\"" + LONG_NAME + "\"}").build();
                     default -> json();
                 };
             }
@@ -75,7 +78,14 @@ class NameCacheTest {
         upstream.close();
     }
 
+    /** 4,000 characters: with 16 KB upstream bodies allowed, names are not small. */
+    private static final String LONG_NAME = "N".repeat(4_000);
+
     private NameCache cache(boolean enabled) {
+        return cache(enabled, DataSize.ofMegabytes(64));
+    }
+
+    private NameCache cache(boolean enabled, DataSize maxWeight) {
         UpstreamProperties properties = new Binder(new MapConfigurationPropertySource(java.util.Map.of(
                 "namegate.upstream.base-urls", "http://127.0.0.1:" + upstream.getPort(),
                 "namegate.upstream.connect-timeout", "1s",
@@ -89,8 +99,30 @@ class NameCacheTest {
                 RetryPolicy.RetryListener.NONE, null);
         InternalUserClient client = new InternalUserClient(web, properties, policy, new UpstreamMetrics(meters));
         CacheProperties settings = new CacheProperties(enabled, Duration.ofSeconds(60), Duration.ofSeconds(5),
-                Duration.ofMinutes(10), 1000);
-        return new NameCache(client, settings, meters, ticker);
+                Duration.ofMinutes(10), maxWeight);
+        // maintenance (eviction) on the calling thread, so the bound holds when a call returns
+        return new NameCache(client, settings, meters, ticker, Runnable::run);
+    }
+
+    @Test
+    void longNamesCannotTakeTheCachePastItsWeight() {
+        DataSize maxWeight = DataSize.ofKilobytes(64);
+        NameCache cache = cache(true, maxWeight);
+        mode = "long";
+        for (long id = 1; id <= 100; id++) {
+            assertThat(lookup(cache, id).lookup()).isEqualTo(new UserLookup.Found(id, LONG_NAME));
+            assertThat(cache.weightedSize()).as("after %d names", id).isLessThanOrEqualTo(maxWeight.toBytes());
+        }
+        // each name alone is 8,000 bytes as UTF-16: at most 8 fit in 64 KB, whatever the estimate's overhead
+        assertThat(cache.size()).isBetween(1L, maxWeight.toBytes() / (2L * LONG_NAME.length()));
+        assertThat(lookup(cache, 100).cacheStatus()).as("the latest is kept").startsWith("namegate; hit");
+    }
+
+    @Test
+    void anEntryWeighsItsNameAsUtf16PlusAFixedOverhead() {
+        assertThat(NameCache.weight(new UserLookup.Found(1, "x".repeat(16_000))))
+                .isEqualTo(NameCache.ENTRY_OVERHEAD_BYTES + 32_000);
+        assertThat(NameCache.weight(new UserLookup.NotFound(1))).isEqualTo(NameCache.ENTRY_OVERHEAD_BYTES);
     }
 
     private CachedLookup lookup(NameCache cache, long id) {

@@ -16,7 +16,7 @@ class DistinctIdWindowTest {
     private static final long KEY = 0x5eed;
     private static final long WINDOW = 1_000;
 
-    private final DistinctIdWindow window = new DistinctIdWindow();
+    private final DistinctIdWindow window = new DistinctIdWindow(new TrackedIds(Long.MAX_VALUE));
 
     private Outcome admit(long id, long now, int quota) {
         return window.admit(IdHash.of(id, KEY), now, WINDOW, quota, quota);
@@ -44,6 +44,48 @@ class DistinctIdWindowTest {
         assertThat(admit(3, 1_000, 2)).isEqualTo(Outcome.COUNTED_WARN);
         assertThat(admit(1, 1_000, 2)).as("id 1 expired, id 2 still counted").isEqualTo(Outcome.REFUSED_FIRST);
         assertThat(admit(2, 1_000, 2)).isEqualTo(Outcome.ALREADY_COUNTED);
+    }
+
+    @Test
+    void tenThousandIdsTakeHalfAMebibyteWhichIsReleasedAsTheWindowSlides() {
+        for (long id = 1; id <= 10_000; id++) {
+            admit(id, 0, 10_000);
+        }
+        // a set of 32,768 slots (load at most 1/2) and a ring of 16,384 (hash, time) pairs, 8 bytes each
+        long full = 8L * (32_768 + 2 * 16_384);
+        assertThat(window.retainedBytes()).isBetween(full, full + 200);
+        assertThat(window.retainedBytes() / 10_000).as("bytes per id").isEqualTo(52);
+
+        admit(20_001, WINDOW, 10_000); // every id so far leaves the window
+        assertThat(window.size()).isEqualTo(1);
+        assertThat(window.retainedBytes()).as("back to the initial arrays").isLessThan(1_000);
+    }
+
+    @Test
+    void aSlowSlideReleasesMemoryStepByStepAndCountsExactlyAllTheWay() {
+        long span = 10_000; // the window here: longer than the class's, so 4,096 ids fit
+        for (long id = 1; id <= 4_096; id++) {
+            admitAt(id, id, span);
+        }
+        for (long k = 1; k <= 4_096; k++) {
+            // the oldest leave one by one; a new id comes every eighth step
+            if (k % 8 == 0) {
+                assertThat(admitAt(100_000 + k, span + k, span)).isEqualTo(Outcome.COUNTED);
+            } else {
+                admitAt(k + 1, span + k, span); // still counted until its time
+            }
+            assertThat(window.retainedBytes()).as("after step %d, %d ids", k, window.size())
+                    .isLessThanOrEqualTo(128L * window.size() + 1_024);
+        }
+        assertThat(window.size()).isEqualTo(512);
+        for (long k = 8; k <= 4_096; k += 8) {
+            assertThat(admitAt(100_000 + k, span + 4_096, span)).isEqualTo(Outcome.ALREADY_COUNTED);
+        }
+        assertThat(admitAt(1, span + 4_096, span)).as("long gone: counted anew").isEqualTo(Outcome.COUNTED);
+    }
+
+    private Outcome admitAt(long id, long now, long span) {
+        return window.admit(IdHash.of(id, KEY), now, span, 10_000, 10_000);
     }
 
     @Test

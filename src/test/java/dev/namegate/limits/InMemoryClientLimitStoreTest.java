@@ -37,7 +37,7 @@ class InMemoryClientLimitStoreTest {
     private final LogCapture audit = LogCapture.of(AuditLog.LOGGER_NAME);
     private final LimitsProperties properties = new LimitsProperties(
             new LimitsProperties.Rate(50, 100),
-            new LimitsProperties.Quota(10, Duration.ofHours(24), 0.8),
+            new LimitsProperties.Quota(10, Duration.ofHours(24), 0.8, 25),
             new LimitsProperties.BruteForce(10, Duration.ofMinutes(1), Duration.ofMinutes(5), 1_000),
             List.of(), true);
     private final InMemoryClientLimitStore store = new InMemoryClientLimitStore(properties,
@@ -131,6 +131,39 @@ class InMemoryClientLimitStoreTest {
 
         advance(Duration.ofHours(24));
         assertThat(store.admit(scraper, 11).allowed()).as("the window rolled on").isTrue();
+    }
+
+    @Test
+    void theReplicaTracksAtMostMaxTrackedIdsOverAllClientsAndRefusesNewOnesBeyond() {
+        Client a = client("a", ClientLimits.DEFAULTS);
+        Client b = client("b", ClientLimits.DEFAULTS);
+        Client late = client("late", ClientLimits.DEFAULTS);
+        for (long id = 1; id <= 10; id++) {
+            assertThat(store.admit(a, id).allowed()).isTrue();
+            assertThat(store.admit(b, id).allowed()).isTrue();
+        }
+        advance(Duration.ofHours(1));
+        for (long id = 1; id <= 5; id++) {
+            assertThat(store.admit(late, id).allowed()).isTrue();
+        }
+        assertThat(store.trackedIds()).isEqualTo(25);
+
+        try (LogCapture log = LogCapture.of(InMemoryClientLimitStore.class.getName())) {
+            QuotaDecision full = store.admit(late, 6);
+            assertThat(full.allowed()).as("25 ids tracked: no room for a 26th").isFalse();
+            assertThat(full.used()).isEqualTo(5);
+            assertThat(full.retryAfterSeconds()).as("until its own oldest id leaves").isEqualTo(86_400);
+            assertThat(store.admit(late, 7).allowed()).isFalse();
+            assertThat(log.events()).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
+                    .contains("namegate.limits.quota.max-tracked-ids", "25"));
+        }
+        assertThat(store.admit(late, 3).allowed()).as("counted ids stay readable").isTrue();
+        assertThat(store.admit(a, 4).allowed()).isTrue();
+        assertThat(store.trackedIds()).isEqualTo(25);
+
+        advance(Duration.ofHours(23)); // a's and b's ids leave the window, and their memory with them
+        assertThat(store.admit(late, 6).allowed()).isTrue();
+        assertThat(store.trackedIds()).isEqualTo(6);
     }
 
     @Test

@@ -28,12 +28,12 @@ import dev.namegate.auth.ClientLimits;
 class LimitsOverheadBenchmark {
 
     private static final ClientLimits LIFTED = new ClientLimits(OptionalDouble.of(1_000_000), OptionalInt.of(1_000_000),
-            OptionalInt.of(100_000_000));
+            OptionalInt.of(ClientLimits.MAX_IDS_PER_DAY));
 
     @Test
     void measure() throws Exception {
         LimitsProperties properties = new LimitsProperties(new LimitsProperties.Rate(50, 100),
-                new LimitsProperties.Quota(10_000, Duration.ofHours(24), 0.8),
+                new LimitsProperties.Quota(10_000, Duration.ofHours(24), 0.8, 1_000_000),
                 new LimitsProperties.BruteForce(10, Duration.ofMinutes(1), Duration.ofMinutes(5), 100_000), List.of(),
                 true);
         InMemoryClientLimitStore store = new InMemoryClientLimitStore(properties, new AuditLog(Clock.systemUTC()),

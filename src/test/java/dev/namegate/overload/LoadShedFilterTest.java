@@ -16,10 +16,14 @@ import org.springframework.http.MediaType;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 
+import org.springframework.web.server.handler.DefaultWebFilterChain;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.DefaultEventLoop;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+
+import dev.namegate.hardening.SecurityHeadersFilter;
 
 /** While the loops lag, public requests are refused with a 503 problem; probes never are. */
 class LoadShedFilterTest {
@@ -85,13 +89,34 @@ class LoadShedFilterTest {
         lag.stop();
     }
 
-    @Test
-    void laggingLoopsRefuseMostPublicRequestsWithA503Problem() {
+    private void lagUntilNineTenthsAreShed() {
         lag.start();
         clock.addAndGet(Duration.ofMillis(50).toNanos()); // the next probe runs late: half is shed
         await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() >= 0.45);
         clock.addAndGet(Duration.ofMillis(50).toNanos()); // and again: the maximum, 0.9
         await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() >= 0.85);
+    }
+
+    @Test
+    void aRefusalCarriesTheHardeningHeadersOfTheFilterBeforeIt() {
+        lagUntilNineTenthsAreShed();
+        MockServerWebExchange refused = null;
+        for (int i = 0; i < 100 && refused == null; i++) {
+            MockServerWebExchange exchange = exchange("/users/" + i);
+            new DefaultWebFilterChain(e -> Mono.empty(), List.of(new SecurityHeadersFilter(), filter))
+                    .filter(exchange).block();
+            refused = exchange.getResponse().getStatusCode() == HttpStatus.SERVICE_UNAVAILABLE ? exchange : null;
+        }
+        assertThat(refused).as("a refusal among 100 requests at a shed share of 0.9").isNotNull();
+        assertThat(refused.getResponse().getHeaders().getFirst("Content-Security-Policy"))
+                .isEqualTo("default-src 'none'; frame-ancestors 'none'");
+        assertThat(refused.getResponse().getHeaders().getCacheControl()).isEqualTo("no-store");
+        assertThat(refused.getResponse().getHeaders().getFirst("X-Content-Type-Options")).isEqualTo("nosniff");
+    }
+
+    @Test
+    void laggingLoopsRefuseMostPublicRequestsWithA503Problem() {
+        lagUntilNineTenthsAreShed();
 
         AtomicInteger passed = new AtomicInteger();
         int refused = 0;

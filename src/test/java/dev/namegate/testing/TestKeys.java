@@ -18,7 +18,7 @@ public final class TestKeys {
 
     public static final MintedKey CLIENT = KeyMint.mint("test-client", new SecureRandom());
     /** Keys file attributes that lift the per-client limits (see README "Limits"). */
-    public static final String UNLIMITED = "rate=1000000 burst=1000000 ids-per-day=100000000";
+    public static final String UNLIMITED = "rate=1000000 burst=1000000 ids-per-day=1000000";
     private static volatile Path file;
 
     private TestKeys() {
