@@ -170,7 +170,7 @@ class StoryDaysTest {
                 .expectHeader().valueEquals("Retry-After", "7")
                 .expectBody().jsonPath("$.type").isEqualTo("https://namegate.dev/problems/upstream-unavailable");
         assertThat(upstreamRequests()).isEqualTo(1);
-        getUser("1").expectStatus().isOk(); // consumes the queued answer for the next test
+        getUser("1").expectStatus().isOk().expectBody().returnResult(); // consumes the queued answer for the next test
     }
 
     @ParameterizedTest
@@ -220,7 +220,7 @@ class StoryDaysTest {
                 .jsonPath("$.requestId").exists();
 
         assertThat(upstreamRequests()).isEqualTo(1);
-        getUser("1").expectStatus().isOk(); // consumes the queued answer for the next test
+        getUser("1").expectStatus().isOk().expectBody().returnResult(); // consumes the queued answer for the next test
     }
 
     @Test
@@ -238,7 +238,7 @@ class StoryDaysTest {
     @Test
     void unexpectedClientErrorFromUpstreamIsNeverRetried() {
         upstream.enqueue(MockUpstream.status(404, "nope"));
-        getUser("1").expectStatus().isEqualTo(502);
+        getUser("1").expectStatus().isEqualTo(502).expectBody().returnResult();
         assertThat(upstreamRequests()).isEqualTo(1);
     }
 
@@ -246,7 +246,7 @@ class StoryDaysTest {
     void oversizedUpstreamBodyIsRejected() {
         upstream.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
                 .body("{\"name\":\"" + "x".repeat(64 * 1024) + "\"}").build());
-        getUser("1").expectStatus().isEqualTo(502);
+        getUser("1").expectStatus().isEqualTo(502).expectBody().returnResult();
         assertThat(upstreamRequests()).isEqualTo(1);
     }
 

@@ -94,7 +94,7 @@ class AuthStartupTest {
                     .exchange()
                     .expectStatus().isBadRequest()
                     .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                    .expectHeader().exists("X-Request-Id");
+                    .expectHeader().exists("X-Request-Id").expectBody().returnResult();
         }
     }
 

@@ -67,7 +67,7 @@ class LimitsSwitchedOffTest {
                     .expectBody(String.class).value(body -> assertThat(body).contains("\"name\":\"User "));
         }
         client.get().uri("/users/1").header("Authorization", "Bearer ng_nope").exchange()
-                .expectStatus().isUnauthorized();
+                .expectStatus().isUnauthorized().expectBody().returnResult();
         assertThat(upstream.getRequestCount()).isEqualTo(5);
     }
 
