@@ -47,8 +47,10 @@ import ch.qos.logback.classic.LoggerContext;
  *     bad-instances, unknown-ids, storm, outage, and in sequence mode healthy once more to show
  *     the recovery; see {@link Scenarios}; a name may repeat)</li>
  * <li>{@code --rate=N} requests/s for every scenario (default: each scenario's own, mostly 100)</li>
- * <li>{@code --duration=15s} measured phase; {@code --warmup=3s} unmeasured ramp from 5% of the rate
- *     before the first scenario (before each one in the other modes)</li>
+ * <li>{@code --duration=15s} measured phase; {@code --warmup=20s} unmeasured ramp from 5% of the rate:
+ *     in sequence mode once, on the healthy simulator at {@code --warmup-rate=500} requests/s, so the
+ *     service's JIT has compiled the path before the first scenario; in the other modes before each
+ *     scenario, at its own rate and in its failure mode</li>
  * <li>{@code --settle=5s} sequence mode: unmeasured load after each switch, before the measured phase</li>
  * <li>{@code --ids=uniform} known ids uniformly from 1..10^9 (the default: every request a cache
  *     miss), or {@code --ids=zipf:100000:1.0} a Zipf hot set over ids 1..N with that exponent, to

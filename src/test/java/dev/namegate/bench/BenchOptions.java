@@ -16,6 +16,8 @@ import java.util.OptionalInt;
  * @param rate           overrides every scenario's default rate (requests/s) when present
  * @param duration       measured phase per scenario
  * @param warmup         unmeasured ramp before the first scenario (sequence) or each (other modes); 0 to skip
+ * @param warmupRate     sequence mode: the warm-up's rate, on the healthy simulator before the first switch, so
+ *                       the service's JIT has compiled the path before anything is measured (default 500/s)
  * @param settle         sequence mode: unmeasured load after each switch, before the measured phase
  * @param timeout        client-side timeout per request
  * @param mode           what runs and how often it starts
@@ -30,7 +32,7 @@ import java.util.OptionalInt;
  * @param ids            how known ids are picked ({@code --ids=uniform|zipf:N:s})
  */
 public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Duration duration, Duration warmup,
-        Duration settle, Duration timeout, Mode mode, OptionalInt serviceCpu, Path jar, Path outputDir, int connections,
+        double warmupRate, Duration settle, Duration timeout, Mode mode, OptionalInt serviceCpu, Path jar, Path outputDir, int connections,
         String keyAttributes, List<String> serviceArgs, List<String> serviceJvmArgs, List<Double> sweep, KnownIds ids) {
 
     /** High enough that per-client throttling never shapes a benchmark result. */
@@ -76,6 +78,9 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         if (warmup.isNegative()) {
             throw new IllegalArgumentException("--warmup must be >= 0");
         }
+        if (!(warmupRate > 0)) {
+            throw new IllegalArgumentException("--warmup-rate must be > 0");
+        }
         if (settle.isNegative()) {
             throw new IllegalArgumentException("--settle must be >= 0");
         }
@@ -104,7 +109,8 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         List<Scenario> scenarios = null;
         OptionalDouble rate = OptionalDouble.empty();
         Duration duration = Duration.ofSeconds(15);
-        Duration warmup = Duration.ofSeconds(3);
+        Duration warmup = Duration.ofSeconds(20);
+        double warmupRate = 500;
         Duration settle = Duration.ofSeconds(5);
         Duration timeout = LoadPlan.DEFAULT_TIMEOUT;
         Mode mode = null;
@@ -129,6 +135,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
                     case "--rate" -> rate = OptionalDouble.of(positive(Double.parseDouble(value)));
                     case "--duration" -> duration = duration(value);
                     case "--warmup" -> warmup = duration(value);
+                    case "--warmup-rate" -> warmupRate = positive(Double.parseDouble(value));
                     case "--settle" -> settle = duration(value);
                     case "--timeout" -> timeout = duration(value);
                     case "--fresh" -> mode = flag(eq, value) ? only(mode, Mode.FRESH) : mode;
@@ -157,7 +164,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         if (scenarios == null) {
             scenarios = mode == Mode.SEQUENCE ? Scenarios.sequence() : Scenarios.all();
         }
-        return new BenchOptions(scenarios, rate, duration, warmup, settle, timeout, mode, serviceCpu, jar, outputDir,
+        return new BenchOptions(scenarios, rate, duration, warmup, warmupRate, settle, timeout, mode, serviceCpu, jar, outputDir,
                 connections, keyAttributes, serviceArgs, serviceJvmArgs, sweep, ids);
     }
 

@@ -71,16 +71,13 @@ final class SequenceRun {
         List<Summary> rows = new ArrayList<>();
         boolean directPending = targets.direct() != null;
         try (OpenLoopLoad load = new OpenLoopLoad(targets.target(), options.connections(), options.timeout())) {
+            warmUp(load);
             for (int i = 0; i < options.scenarios().size(); i++) {
                 Scenario scenario = options.scenarios().get(i);
                 log.println("switched to " + scenario.name() + ": " + simulator.switchTo(scenario));
                 double rate = options.rateOf(scenario);
                 IdMix ids = scenario.ids(options.ids());
                 ResponseCheck check = targets.checks().apply(scenario);
-                if (i == 0 && !options.warmup().isZero()) {
-                    // a ramp, so a cold JVM (ours or the service's) is not knocked over by full load
-                    load.run(plan(rate, options.warmup()).rampingFrom(WARMUP_START_FRACTION), ids, check);
-                }
                 settle(load, rate, ids, check);
                 LoadPlan measured = plan(rate, options.duration());
                 Summary row = meter.measure(scenario.name(), MODE, measured, load, ids, check, targets.process(),
@@ -96,6 +93,21 @@ final class SequenceRun {
             }
         }
         return rows;
+    }
+
+    /**
+     * Healthy traffic at the warm-up rate before the story begins, so the first scenario meets a
+     * service whose JIT has compiled the request path (at 100 requests/s that takes minutes); a
+     * ramp, so a cold JVM (ours or the service's) is not knocked over by full load.
+     */
+    private void warmUp(OpenLoopLoad load) throws IOException, InterruptedException {
+        if (options.warmup().isZero()) {
+            return;
+        }
+        Scenario healthy = Scenarios.named("healthy");
+        log.println("warm-up on " + healthy.name() + ": " + simulator.switchTo(healthy));
+        load.run(plan(options.warmupRate(), options.warmup()).rampingFrom(WARMUP_START_FRACTION),
+                healthy.ids(options.ids()), targets.checks().apply(healthy));
     }
 
     /** The simulator measured without the service, with the healthy row's rate and ids (same seed). */
