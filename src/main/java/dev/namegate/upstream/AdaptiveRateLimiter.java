@@ -12,8 +12,11 @@ import reactor.core.scheduler.Scheduler;
  * ceiling. Each replica adapts on its own, so N replicas converge on their share of the upstream's
  * limit without coordination.
  *
- * <p>A cut looks at the demand, i.e. the permits really given: over the last second, and averaged
- * over a longer window ({@code demandWindow}) so that one quiet second before a 429 says nothing.
+ * <p>A cut looks at what was really sent: all permits, to tell whether pacing held anything back,
+ * and the demand, i.e. the permits of attempts a lookup cannot do without (first attempts and
+ * retries, not hedges, which take whatever is free and so grow with any allowance), over the last
+ * second and averaged over a longer window ({@code demandWindow}) so that one quiet second before
+ * a 429 says nothing.
  * <ul>
  *   <li>Sending at the allowed rate, the rate itself is too high: it is multiplied by the decrease
  *       factor, below the demand if need be. That is how replicas sharing one limit converge, and
@@ -91,8 +94,9 @@ public final class AdaptiveRateLimiter {
     private final int demandSlots;
     private final RateListener listener;
     private final AtomicReference<State> state;
-    /** Permits given per 100 ms slot over the demand window, plus the slot being filled. */
+    /** Permits given per 100 ms slot over the demand window, plus the slot being filled: all of them, and the required ones. */
     private final AtomicLongArray sentPerSlot;
+    private final AtomicLongArray requiredPerSlot;
     private final AtomicLongArray slotEpochs;
 
     /** @param settings validated; see {@link UpstreamProperties.RateLimit} for each value's meaning */
@@ -108,6 +112,7 @@ public final class AdaptiveRateLimiter {
         this.growthPerSecond = settings.growthPerSecond();
         this.demandSlots = (int) Math.max(SLOTS_PER_SECOND, settings.demandWindow().toNanos() / SLOT_NANOS);
         this.sentPerSlot = new AtomicLongArray(demandSlots + 1);
+        this.requiredPerSlot = new AtomicLongArray(demandSlots + 1);
         this.slotEpochs = new AtomicLongArray(demandSlots + 1);
         this.clock = clock;
         this.listener = listener;
@@ -117,13 +122,27 @@ public final class AdaptiveRateLimiter {
     }
 
     /**
-     * Reserves a permit.
+     * Reserves a permit for an attempt the lookup needs (a first attempt or a retry).
      *
      * @param maxWaitNanos the longest the caller can wait
      * @return nanoseconds to wait before using the permit (0 = now), or -1 when no permit is free
      *         within {@code maxWaitNanos} (nothing is reserved then)
      */
     public long reserve(long maxWaitNanos) {
+        return reserve(maxWaitNanos, true);
+    }
+
+    /**
+     * Reserves a permit for an attempt the lookup could do without (a hedge): it is paced like any
+     * other, but not counted as demand.
+     *
+     * @see #reserve(long)
+     */
+    public long reserveOptional(long maxWaitNanos) {
+        return reserve(maxWaitNanos, false);
+    }
+
+    private long reserve(long maxWaitNanos, boolean required) {
         while (true) {
             State s = state.get();
             long now = now();
@@ -136,7 +155,7 @@ public final class AdaptiveRateLimiter {
             }
             if (state.compareAndSet(s, new State(s.ratePerSecond(), earliest + interval, s.lastCutNanos(),
                     s.lastIncreaseNanos(), s.last429Nanos(), s.plateau(), s.growthBase(), s.quickCuts()))) {
-                countSent(earliest);
+                countSent(earliest, required);
                 return wait;
             }
         }
@@ -182,7 +201,7 @@ public final class AdaptiveRateLimiter {
     /** 429s have stopped: the plateau is forgotten and a rate the demand uses grows multiplicatively. */
     private State grown(State s, long now, double seconds) {
         double rate = s.ratePerSecond();
-        if (sentLastSecond(now) < rate * GROWTH_USE) {
+        if (demand(now) < rate * GROWTH_USE) {
             return s.withRate(rate, now, NONE, 0); // an allowance nobody uses is no evidence
         }
         double base = s.growthBase() > 0 ? s.growthBase() : rate;
@@ -215,7 +234,7 @@ public final class AdaptiveRateLimiter {
             }
             double rate = s.ratePerSecond();
             double sent = sentLastSecond(now);
-            double demand = Math.max(sent, sentOverWindow(now));
+            double demand = demand(now);
             int quickCuts = sinceCut < ESCALATION_NANOS ? s.quickCuts() + 1 : 0;
             double cut;
             double plateau = s.plateau();
@@ -265,33 +284,41 @@ public final class AdaptiveRateLimiter {
         return state.get().ratePerSecond();
     }
 
-    private void countSent(long atNanos) {
+    private void countSent(long atNanos, boolean required) {
         long slot = atNanos / SLOT_NANOS;
         int index = (int) Math.floorMod(slot, (long) sentPerSlot.length());
         long epoch = slotEpochs.get(index);
         if (epoch != slot && slotEpochs.compareAndSet(index, epoch, slot)) {
             sentPerSlot.set(index, 0);
+            requiredPerSlot.set(index, 0);
         }
         sentPerSlot.incrementAndGet(index);
+        if (required) {
+            requiredPerSlot.incrementAndGet(index);
+        }
     }
 
-    /** Permits given over the last whole second (the slot being filled left out), requests/s. */
+    /** All permits given over the last whole second (the slot being filled left out), requests/s. */
     double sentLastSecond(long nowNanos) {
-        return sentPerSecond(nowNanos, SLOTS_PER_SECOND);
+        return perSecond(sentPerSlot, nowNanos, SLOTS_PER_SECOND);
     }
 
-    /** Permits given per second, averaged over the demand window (the slot being filled left out). */
-    double sentOverWindow(long nowNanos) {
-        return sentPerSecond(nowNanos, demandSlots);
+    /**
+     * The demand: permits for required attempts per second, over the last whole second or averaged
+     * over the demand window, whichever is higher.
+     */
+    double demand(long nowNanos) {
+        return Math.max(perSecond(requiredPerSlot, nowNanos, SLOTS_PER_SECOND),
+                perSecond(requiredPerSlot, nowNanos, demandSlots));
     }
 
-    private double sentPerSecond(long nowNanos, int slots) {
+    private double perSecond(AtomicLongArray perSlot, long nowNanos, int slots) {
         long current = nowNanos / SLOT_NANOS;
         long sent = 0;
-        for (int i = 0; i < sentPerSlot.length(); i++) {
+        for (int i = 0; i < perSlot.length(); i++) {
             long age = current - slotEpochs.get(i);
             if (age >= 1 && age <= slots) {
-                sent += sentPerSlot.get(i);
+                sent += perSlot.get(i);
             }
         }
         return Math.max(floor, sent * (1e9 / (slots * SLOT_NANOS)));

@@ -106,7 +106,7 @@ final class DeadlineOrderedPermits {
         if (first != null && first.deadlineNanos <= now() + maxWaitNanos) {
             return -1;
         }
-        return limiter.reserve(slackNanos);
+        return limiter.reserveOptional(slackNanos);
     }
 
     /** Grants free permits by deadline and refuses expired waiters; re-arms while any wait. */

@@ -276,4 +276,19 @@ class AdaptiveRateLimiterTest {
         // the 5 s window remembers 160/s of demand
         assertThat(limiter.rate()).isGreaterThanOrEqualTo(160);
     }
+
+    @Test
+    void hedgesArePacedButAreNotDemandSoACutLooksOnlyAtTheAttemptsLookupsNeed() {
+        AdaptiveRateLimiter limiter = limiter(300, 1, Duration.ofMinutes(1));
+        for (int second = 0; second < 5; second++) {
+            for (int i = 0; i < 100; i++) {
+                assertThat(limiter.reserve(Long.MAX_VALUE)).isGreaterThanOrEqualTo(0);
+                assertThat(limiter.reserveOptional(Long.MAX_VALUE)).isGreaterThanOrEqualTo(0);
+                time.advanceTimeBy(Duration.ofMillis(10));
+            }
+        }
+        limiter.onRateLimited();
+        // 200 permits/s were sent, but only 100/s were needed: twice that, not twice all of them
+        assertThat(limiter.rate()).isCloseTo(200, within(1.0));
+    }
 }
