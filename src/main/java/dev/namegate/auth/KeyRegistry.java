@@ -151,13 +151,13 @@ public class KeyRegistry implements SmartLifecycle {
      * {@link #revokeEphemeralKey()}. The warm-up uses it to call the public API on itself, so the
      * whole request path is warm before readiness turns green.
      */
-    public String mintEphemeralKey(String clientId) {
+    String mintEphemeralKey(String clientId) {
         KeyMint.MintedKey minted = KeyMint.mint(clientId, new java.security.SecureRandom());
         ephemeral = new Ephemeral(minted.sha256Hex(), new Client(minted.clientId(), EPHEMERAL_LIMITS));
         return minted.key();
     }
 
-    public void revokeEphemeralKey() {
+    void revokeEphemeralKey() {
         ephemeral = null;
     }
 

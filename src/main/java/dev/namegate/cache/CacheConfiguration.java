@@ -1,20 +1,22 @@
 package dev.namegate.cache;
 
+import java.util.concurrent.TimeUnit;
+
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import com.github.benmanes.caffeine.cache.Ticker;
-
 import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.scheduler.Scheduler;
 
-import dev.namegate.upstream.InternalUserClient;
+import dev.namegate.upstream.UserLookups;
 
-/** The name cache, on the system clock. */
+/** The name cache in front of the internal service, on the service's one clock. */
 @Configuration(proxyBeanMethods = false)
 class CacheConfiguration {
 
     @Bean
-    NameCache nameCache(InternalUserClient internalUserClient, CacheProperties properties, MeterRegistry registry) {
-        return new NameCache(internalUserClient, properties, registry, Ticker.systemTicker());
+    NameCache nameCache(UserLookups internalUserService, CacheProperties properties, MeterRegistry registry,
+            Scheduler namegateTime) {
+        return new NameCache(internalUserService, properties, registry, () -> namegateTime.now(TimeUnit.NANOSECONDS));
     }
 }

@@ -13,9 +13,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
-import dev.namegate.upstream.InternalUserClient;
 import dev.namegate.upstream.UpstreamFailure;
 import dev.namegate.upstream.UserLookup;
+import dev.namegate.upstream.UserLookups;
 
 /**
  * Names by id in front of the internal service: a Caffeine cache bounded by the estimated bytes
@@ -46,7 +46,7 @@ public final class NameCache {
     private record Entry(UserLookup lookup, long storedAt) {
     }
 
-    private final InternalUserClient client;
+    private final UserLookups client;
     private final boolean enabled;
     private final long ttlNanos;
     private final long negativeTtlNanos;
@@ -59,12 +59,12 @@ public final class NameCache {
     private final Counter collapsed;
     private final Counter stale;
 
-    public NameCache(InternalUserClient client, CacheProperties properties, MeterRegistry registry, Ticker ticker) {
+    public NameCache(UserLookups client, CacheProperties properties, MeterRegistry registry, Ticker ticker) {
         this(client, properties, registry, ticker, ForkJoinPool.commonPool());
     }
 
     /** @param maintenance where Caffeine evicts ({@code Runnable::run} in tests: evicted when a call returns) */
-    NameCache(InternalUserClient client, CacheProperties properties, MeterRegistry registry, Ticker ticker,
+    NameCache(UserLookups client, CacheProperties properties, MeterRegistry registry, Ticker ticker,
             Executor maintenance) {
         this.client = client;
         this.enabled = properties.enabled();

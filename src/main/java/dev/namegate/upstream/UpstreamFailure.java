@@ -22,7 +22,12 @@ public final class UpstreamFailure extends RuntimeException {
     private final Duration retryAfter;
 
     public UpstreamFailure(Kind kind, Duration retryAfter, String reason) {
-        super(reason, null, false, false);
+        this(kind, retryAfter, reason, null);
+    }
+
+    /** @param cause the failure the lookup ended on (an attempt's), kept for logs and tests */
+    public UpstreamFailure(Kind kind, Duration retryAfter, String reason, Throwable cause) {
+        super(reason, cause, false, false);
         this.kind = kind;
         this.retryAfter = retryAfter;
     }

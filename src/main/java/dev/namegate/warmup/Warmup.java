@@ -1,6 +1,9 @@
 package dev.namegate.warmup;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
@@ -11,7 +14,6 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -20,8 +22,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
-import dev.namegate.auth.KeyRegistry;
-import dev.namegate.upstream.InternalUserClient;
+import dev.namegate.upstream.UserLookups;
 
 /**
  * Keeps readiness ({@code /readyz}) down until the service has served traffic, so the first real
@@ -39,15 +40,16 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
     private static final String TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
 
     private final HttpClient upstreamHttpClient;
-    private final InternalUserClient client;
-    private final KeyRegistry keys;
+    private final UserLookups lookups;
+    private final List<WarmupParticipant> participants;
     private final WarmupProperties properties;
     private final AtomicBoolean done = new AtomicBoolean();
 
-    public Warmup(HttpClient upstreamHttpClient, InternalUserClient client, KeyRegistry keys, WarmupProperties properties) {
+    public Warmup(HttpClient upstreamHttpClient, UserLookups lookups, List<WarmupParticipant> participants,
+            WarmupProperties properties) {
         this.upstreamHttpClient = upstreamHttpClient;
-        this.client = client;
-        this.keys = keys;
+        this.lookups = lookups;
+        this.participants = List.copyOf(participants);
         this.properties = properties;
     }
 
@@ -55,17 +57,17 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
     public void onApplicationEvent(ApplicationReadyEvent event) {
         String port = event.getApplicationContext().getEnvironment().getProperty("local.server.port");
         long start = System.nanoTime();
-        client.suspendJudging();
+        Map<String, String> headers = new HashMap<>();
+        participants.forEach(participant -> headers.putAll(participant.warmupStarting()));
         Duration pace = Duration.ofNanos((long) (1e9 / properties.rate()));
-        Mono<Void> lookups = Flux.range(0, properties.lookups())
+        Mono<Void> directLookups = Flux.range(0, properties.lookups())
                 .delayElements(pace)
-                .flatMap(i -> client.lookup(properties.userId(), "warmup-" + i, TRACE_ID)
+                .flatMap(i -> lookups.lookup(properties.userId(), "warmup-" + i, TRACE_ID)
                         .onErrorResume(e -> Mono.empty()), properties.concurrency())
                 .then();
         Mono<Void> selfRequests = port == null || properties.requests() == 0 ? Mono.empty() : Mono.defer(() -> {
-            String key = keys.mintEphemeralKey("warmup");
             WebClient self = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
-                    .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key)
+                    .defaultHeaders(defaults -> headers.forEach(defaults::set))
                     .build();
             return Flux.range(0, properties.requests())
                     .delayElements(pace)
@@ -74,16 +76,14 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
                             .accept(i % 4 == 3 ? MediaType.TEXT_PLAIN : MediaType.APPLICATION_JSON)
                             .retrieve().toBodilessEntity()
                             .onErrorResume(e -> Mono.empty()), properties.concurrency())
-                    .then()
-                    .doFinally(signal -> keys.revokeEphemeralKey());
+                    .then();
         });
         upstreamHttpClient.warmup()
-                .then(lookups)
+                .then(directLookups)
                 .then(selfRequests)
                 .timeout(properties.timeout(), Mono.empty())
                 .doFinally(signal -> {
-                    keys.revokeEphemeralKey();
-                    client.resumeJudging();
+                    participants.forEach(WarmupParticipant::warmupEnded);
                     done.set(true);
                     LOG.info("warm-up done in {} ms ({} lookups, {} requests): ready",
                             Duration.ofNanos(System.nanoTime() - start).toMillis(), properties.lookups(), properties.requests());

@@ -24,18 +24,17 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.HttpClient;
 import reactor.test.StepVerifier;
 import reactor.util.retry.Retry;
 
-import dev.namegate.upstream.InternalUserClient;
-import dev.namegate.upstream.RetryPolicy;
 import dev.namegate.upstream.UpstreamFailure;
-import dev.namegate.upstream.UpstreamMetrics;
 import dev.namegate.upstream.UpstreamProperties;
 import dev.namegate.upstream.UserLookup;
-
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
-import org.springframework.web.reactive.function.client.WebClient;
+import dev.namegate.upstream.client.InternalUserClient;
+import dev.namegate.upstream.client.OwnLoad;
+import dev.namegate.upstream.client.UpstreamClientConfiguration;
 
 /**
  * The name cache over a real internal client and a scripted internal service; the cache's own
@@ -92,12 +91,15 @@ class NameCacheTest {
                 "namegate.upstream.response-timeout", "2s",
                 "namegate.upstream.attempt-timeout", "3s",
                 "namegate.upstream.deadline", "5s",
-                "namegate.upstream.allowances.statuses", "1")))
+                "namegate.upstream.allowances.statuses", "1",
+                // the cache is the subject: one attempt after another, nothing in between
+                "namegate.upstream.hedging.enabled", "false",
+                "namegate.upstream.budget.enabled", "false",
+                "namegate.upstream.breaker.enabled", "false",
+                "namegate.upstream.rate-limit.enabled", "false")))
                 .bind("namegate.upstream", UpstreamProperties.class).get();
-        WebClient web = WebClient.builder().clientConnector(new ReactorClientHttpConnector()).build();
-        RetryPolicy policy = RetryPolicy.from(properties, reactor.core.scheduler.Schedulers.parallel(),
-                RetryPolicy.RetryListener.NONE, null);
-        InternalUserClient client = new InternalUserClient(web, properties, policy, new UpstreamMetrics(meters));
+        InternalUserClient client = UpstreamClientConfiguration.internalUserClient(HttpClient.create(), properties, meters,
+                Schedulers.parallel(), OwnLoad.NONE);
         CacheProperties settings = new CacheProperties(enabled, Duration.ofSeconds(60), Duration.ofSeconds(5),
                 Duration.ofMinutes(10), maxWeight);
         // maintenance (eviction) on the calling thread, so the bound holds when a call returns

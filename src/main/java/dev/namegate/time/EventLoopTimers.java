@@ -1,0 +1,86 @@
+package dev.namegate.time;
+
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.ThreadExecutorMap;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * A {@link Scheduler} whose delayed tasks scheduled from a Netty event loop run on that same loop.
+ *
+ * <p>Every lookup arms and cancels several timers (the deadline, each attempt's timeout, the
+ * hedge delay, a retry's backoff) and nearly all are cancelled long before they fire. On
+ * Reactor's parallel scheduler each of them takes a lock on a shared delay queue and often wakes
+ * a parallel thread to re-arm its wait: a context switch per request on a busy core. A loop's
+ * own timer queue is touched without a lock or a wake-up when used from that loop, and a timeout
+ * that fires runs where the request's I/O runs. Tasks scheduled from any other thread, immediate
+ * tasks, periodic tasks and workers go to {@code fallback}, whose clock this scheduler also uses.
+ */
+public final class EventLoopTimers implements Scheduler {
+
+    private final Scheduler fallback;
+
+    public EventLoopTimers(Scheduler fallback) {
+        this.fallback = fallback;
+    }
+
+    @Override
+    public Disposable schedule(Runnable task) {
+        return fallback.schedule(task);
+    }
+
+    @Override
+    public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+        EventExecutor loop = ThreadExecutorMap.currentExecutor();
+        if (loop == null || loop.isShuttingDown()) {
+            return fallback.schedule(task, delay, unit);
+        }
+        try {
+            return new LoopTimer(loop.schedule(task, delay, unit));
+        } catch (RejectedExecutionException shuttingDown) {
+            return fallback.schedule(task, delay, unit);
+        }
+    }
+
+    @Override
+    public Disposable schedulePeriodically(Runnable task, long initialDelay, long period, TimeUnit unit) {
+        return fallback.schedulePeriodically(task, initialDelay, period, unit);
+    }
+
+    @Override
+    public long now(TimeUnit unit) {
+        return fallback.now(unit);
+    }
+
+    @Override
+    public Worker createWorker() {
+        return fallback.createWorker();
+    }
+
+    @Override
+    public void init() {
+        // the fallback is shared and managed by Reactor
+    }
+
+    @Override
+    public void dispose() {
+        // the fallback is shared and managed by Reactor; the loops belong to Reactor Netty
+    }
+
+    /** Cancelling from the loop removes the task at once; from elsewhere the loop removes it soon after. */
+    private record LoopTimer(ScheduledFuture<?> future) implements Disposable {
+        @Override
+        public void dispose() {
+            future.cancel(false);
+        }
+
+        @Override
+        public boolean isDisposed() {
+            return future.isDone();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.namegate.upstream.client;
+
+import java.util.Locale;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import dev.namegate.upstream.attempt.AttemptOutcome;
+import dev.namegate.upstream.hedging.HedgedAttempts.HedgeListener;
+
+/**
+ * Counters of what happens toward the internal service. Every counter is made once, so counting
+ * on the hot path is an array read and an add:
+ * <ul>
+ *   <li>{@code namegate.upstream.attempts{outcome}}: attempts by outcome;</li>
+ *   <li>{@code namegate.upstream.refusals{reason}}: attempts not made (breaker open, no rate
+ *       permit in time, retry budget spent);</li>
+ *   <li>{@code namegate.upstream.hedges.sent} and {@code .won}.</li>
+ * </ul>
+ */
+public final class UpstreamMetrics implements HedgeListener {
+
+    /** Why an attempt was not made. */
+    public enum Refusal { BREAKER_OPEN, RATE_LIMIT, BUDGET }
+
+    private final Counter[] attempts;
+    private final Counter[] refusals;
+    private final Counter hedgesSent;
+    private final Counter hedgesWon;
+
+    public UpstreamMetrics(MeterRegistry registry) {
+        attempts = new Counter[AttemptOutcome.values().length];
+        for (AttemptOutcome outcome : AttemptOutcome.values()) {
+            attempts[outcome.ordinal()] = Counter.builder("namegate.upstream.attempts")
+                    .description("Attempts toward the internal user service, by outcome")
+                    .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+                    .register(registry);
+        }
+        refusals = new Counter[Refusal.values().length];
+        for (Refusal refusal : Refusal.values()) {
+            refusals[refusal.ordinal()] = Counter.builder("namegate.upstream.refusals")
+                    .description("Attempts not made: breaker open, no rate permit in time, retry budget spent")
+                    .tag("reason", refusal.name().toLowerCase(Locale.ROOT))
+                    .register(registry);
+        }
+        hedgesSent = Counter.builder("namegate.upstream.hedges.sent").description("Hedged attempts sent").register(registry);
+        hedgesWon = Counter.builder("namegate.upstream.hedges.won").description("Hedged attempts that answered first").register(registry);
+    }
+
+    public void record(AttemptOutcome outcome) {
+        attempts[outcome.ordinal()].increment();
+    }
+
+    public void refused(Refusal refusal) {
+        refusals[refusal.ordinal()].increment();
+    }
+
+    @Override
+    public void hedgeSent() {
+        hedgesSent.increment();
+    }
+
+    @Override
+    public void hedgeWon() {
+        hedgesWon.increment();
+    }
+}

@@ -1,0 +1,332 @@
+package dev.namegate.upstream.pacing;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+
+import reactor.core.scheduler.Scheduler;
+
+import dev.namegate.upstream.UpstreamProperties;
+
+/**
+ * Paces attempts toward the internal service, which allows a fixed rate across all our replicas.
+ * The allowed rate adapts like TCP's congestion control: a 429 cuts it, success raises it, up to a
+ * ceiling. Each replica adapts on its own, so N replicas converge on their share of the upstream's
+ * limit without coordination.
+ *
+ * <p>A cut looks at what was really sent: all permits, to tell whether pacing held anything back,
+ * and the demand, i.e. the permits of attempts a lookup cannot do without (first attempts and
+ * retries, not hedges, which take whatever is free and so grow with any allowance), over the last
+ * second and averaged over a longer window ({@code demandWindow}) so that one quiet second before
+ * a 429 says nothing.
+ * <ul>
+ *   <li>Sending at the allowed rate, the rate itself is too high: it is multiplied by the decrease
+ *       factor, below the demand if need be. That is how replicas sharing one limit converge, and
+ *       how an overload sheds load. The same happens when 429s keep coming cut after cut.</li>
+ *   <li>Sending below the allowed rate, pacing held nothing back: the 429 came from a burst (a
+ *       retry right behind its failure, next to another request, or jitter on the way). The limit
+ *       lies between the demand and the allowed rate, so the rate is cut toward the demand but kept
+ *       above it, and the 429's rate becomes the plateau.</li>
+ *   <li>Far above the demand (the default ceiling), the allowed rate says nothing: the rate drops
+ *       to twice the demand, keeping room for it, until 429s place the limit.</li>
+ *   <li>Right after our own event loops stalled (the JIT or a pause took the CPU), the sends that
+ *       met the 429 left late and together, and the last second's count is depressed by the
+ *       stall: the rate is kept. It still counts as a cut, so 429s that keep coming escalate.</li>
+ * </ul>
+ * Success raises the rate quickly back up to just under the plateau ({@code recoveryPerSecond}),
+ * then probes above it slowly ({@code probePerSecond}), like CUBIC's plateau, so a rate just under
+ * the limit is kept instead of being lost to a 429 every second.
+ *
+ * <p>The plateau is forgotten once no 429 has come for {@code forgetAfter}: the internal team may
+ * have raised the limit, or the incident ended. From then on the rate grows by
+ * {@code growthPerSecond} per second (slow start), but only while the traffic uses at least half
+ * of it: an unused allowance proves nothing and would only let bursts through (RFC 7661's rule for
+ * an idle congestion window). A 429 during that growth goes back to the rate that held before it,
+ * never lower than the normal cut, so re-finding a limit that is still there costs a 429 or two.
+ *
+ * <p>Permits follow the generic cell rate algorithm: a permit is a time slot; the limiter reserves
+ * the next free one and says how long to wait for it, so callers wait without blocking (with
+ * {@code Mono.delay}) and a caller whose slot lies past its deadline is refused at once. A rate
+ * change applies to the next reservation. Written by hand because no library combines a rate that
+ * changes on every answer with non-blocking reservations.
+ */
+public final class AdaptiveRateLimiter {
+
+    private static final long SLOT_NANOS = 100_000_000L;
+    private static final int SLOTS_PER_SECOND = 10;
+    /** Sending within this factor of the allowed rate counts as being held back by it. */
+    private static final double RATE_BOUND = 1.1;
+    /** Three 429s, each this soon after the cut before, mean cutting toward the demand is not enough. */
+    private static final long ESCALATION_NANOS = 1_000_000_000L;
+    /** Recovery is fast up to this share of the plateau, probing beyond it. */
+    private static final double PLATEAU_SHARE = 0.95;
+    /** The forgotten plateau grows only while the demand uses at least this share of the rate. */
+    private static final double GROWTH_USE = 0.5;
+    private static final double NONE = Double.POSITIVE_INFINITY;
+
+    /**
+     * The allowed rate and the next free permit slot; when the rate was last cut, raised, and met
+     * a 429; the plateau ({@link #NONE} once forgotten); the rate that held before a multiplicative
+     * growth began (0 outside one); and how many cuts came in quick succession.
+     */
+    private record State(double ratePerSecond, long nextFreeNanos, long lastCutNanos, long lastIncreaseNanos,
+            long last429Nanos, double plateau, double growthBase, int quickCuts) {
+
+        State withRate(double rate, long now, double plateau, double growthBase) {
+            return new State(rate, nextFreeNanos, lastCutNanos, now, last429Nanos, plateau, growthBase, quickCuts);
+        }
+    }
+
+    /** Hears rate cuts (to log them); called outside any lock. */
+    @FunctionalInterface
+    public interface RateListener {
+        void rateCut(double from, double to);
+    }
+
+    private final Scheduler clock;
+    private final double ceiling;
+    private final double floor;
+    private final double decreaseFactor;
+    private final double recoveryPerSecond;
+    private final double probePerSecond;
+    private final double burst;
+    private final long decreaseCooldownNanos;
+    private final long forgetAfterNanos;
+    private final double growthPerSecond;
+    private final int demandSlots;
+    private final RateListener listener;
+    private final AtomicReference<State> state;
+    /** Permits given per 100 ms slot over the demand window, plus the slot being filled: all of them, and the required ones. */
+    private final AtomicLongArray sentPerSlot;
+    private final AtomicLongArray requiredPerSlot;
+    private final AtomicLongArray slotEpochs;
+
+    /** @param settings validated; see {@link UpstreamProperties.RateLimit} for each value's meaning */
+    public AdaptiveRateLimiter(UpstreamProperties.RateLimit settings, Scheduler clock, RateListener listener) {
+        this.ceiling = settings.ceiling();
+        this.floor = settings.floor();
+        this.decreaseFactor = settings.decreaseFactor();
+        this.recoveryPerSecond = settings.recoveryPerSecond();
+        this.probePerSecond = settings.probePerSecond();
+        this.burst = settings.burst();
+        this.decreaseCooldownNanos = settings.decreaseCooldown().toNanos();
+        this.forgetAfterNanos = settings.forgetAfter().toNanos();
+        this.growthPerSecond = settings.growthPerSecond();
+        this.demandSlots = (int) Math.max(SLOTS_PER_SECOND, settings.demandWindow().toNanos() / SLOT_NANOS);
+        this.sentPerSlot = new AtomicLongArray(demandSlots + 1);
+        this.requiredPerSlot = new AtomicLongArray(demandSlots + 1);
+        this.slotEpochs = new AtomicLongArray(demandSlots + 1);
+        this.clock = clock;
+        this.listener = listener;
+        long now = now();
+        long longAgo = now - ESCALATION_NANOS - decreaseCooldownNanos - forgetAfterNanos;
+        this.state = new AtomicReference<>(new State(ceiling, now, longAgo, now, longAgo, NONE, 0, 0));
+    }
+
+    /**
+     * Reserves a permit for an attempt the lookup needs (a first attempt or a retry).
+     *
+     * @param maxWaitNanos the longest the caller can wait
+     * @return nanoseconds to wait before using the permit (0 = now), or -1 when no permit is free
+     *         within {@code maxWaitNanos} (nothing is reserved then)
+     */
+    public long reserve(long maxWaitNanos) {
+        return reserve(maxWaitNanos, true);
+    }
+
+    /**
+     * Reserves a permit for an attempt the lookup could do without (a hedge): it is paced like any
+     * other, but not counted as demand.
+     *
+     * @see #reserve(long)
+     */
+    public long reserveOptional(long maxWaitNanos) {
+        return reserve(maxWaitNanos, false);
+    }
+
+    private long reserve(long maxWaitNanos, boolean required) {
+        while (true) {
+            State s = state.get();
+            long now = now();
+            long interval = (long) (1e9 / s.ratePerSecond());
+            // a quiet spell lets up to `burst` permits go at once, never more
+            long earliest = Math.max(s.nextFreeNanos(), now - (long) ((burst - 1) * interval));
+            long wait = Math.max(0, earliest - now);
+            if (wait > maxWaitNanos) {
+                return -1;
+            }
+            if (state.compareAndSet(s, new State(s.ratePerSecond(), earliest + interval, s.lastCutNanos(),
+                    s.lastIncreaseNanos(), s.last429Nanos(), s.plateau(), s.growthBase(), s.quickCuts()))) {
+                countSent(earliest, required);
+                return wait;
+            }
+        }
+    }
+
+    /** Nanoseconds until the next permit is free (0 = now), reserving nothing. */
+    public long nanosUntilFree() {
+        State s = state.get();
+        long now = now();
+        long interval = (long) (1e9 / s.ratePerSecond());
+        long earliest = Math.max(s.nextFreeNanos(), now - (long) ((burst - 1) * interval));
+        return Math.max(0, earliest - now);
+    }
+
+    /** An attempt got an answer that was not a 429: raise the rate. */
+    public void onSuccess() {
+        while (true) {
+            State s = state.get();
+            if (s.ratePerSecond() >= ceiling) {
+                return;
+            }
+            long now = now();
+            double seconds = (now - s.lastIncreaseNanos()) / 1e9;
+            if (seconds < 0.001) {
+                return; // too little time has passed to add anything worth a CAS
+            }
+            State next;
+            if (now - s.last429Nanos() >= forgetAfterNanos) {
+                next = grown(s, now, seconds);
+            } else {
+                double knee = s.plateau() * PLATEAU_SHARE;
+                double raised = s.ratePerSecond() < knee
+                        ? Math.min(knee, s.ratePerSecond() + recoveryPerSecond * seconds)
+                        : s.ratePerSecond() + probePerSecond * seconds;
+                next = s.withRate(Math.min(ceiling, raised), now, s.plateau(), s.growthBase());
+            }
+            if (state.compareAndSet(s, next)) {
+                return;
+            }
+        }
+    }
+
+    /** 429s have stopped: the plateau is forgotten and a rate the demand uses grows multiplicatively. */
+    private State grown(State s, long now, double seconds) {
+        double rate = s.ratePerSecond();
+        if (demand(now) < rate * GROWTH_USE) {
+            return s.withRate(rate, now, NONE, 0); // an allowance nobody uses is no evidence
+        }
+        double base = s.growthBase() > 0 ? s.growthBase() : rate;
+        double grown = Math.min(ceiling, rate * Math.pow(growthPerSecond, seconds));
+        return s.withRate(grown, now, NONE, grown >= ceiling ? 0 : base);
+    }
+
+    /** The upstream answered 429: cut the rate, once per congestion event. */
+    public void onRateLimited() {
+        onRateLimited(false);
+    }
+
+    /**
+     * The upstream answered 429.
+     *
+     * @param afterOwnStall our own event loops ran late just now (whatever the load)
+     */
+    public void onRateLimited(boolean afterOwnStall) {
+        while (true) {
+            State s = state.get();
+            long now = now();
+            long sinceCut = now - s.lastCutNanos();
+            if (sinceCut < decreaseCooldownNanos) {
+                // the same congestion event: no new cut, but 429s are still coming
+                if (s.last429Nanos() == now || state.compareAndSet(s, new State(s.ratePerSecond(), s.nextFreeNanos(),
+                        s.lastCutNanos(), s.lastIncreaseNanos(), now, s.plateau(), s.growthBase(), s.quickCuts()))) {
+                    return;
+                }
+                continue;
+            }
+            double rate = s.ratePerSecond();
+            double sent = sentLastSecond(now);
+            double demand = demand(now);
+            int quickCuts = sinceCut < ESCALATION_NANOS ? s.quickCuts() + 1 : 0;
+            double cut;
+            double plateau = s.plateau();
+            boolean grew = s.growthBase() > 0 && rate > s.growthBase();
+            if (quickCuts < 2 && rate <= 2 * demand && afterOwnStall) {
+                // our stall bunched the sends: not the rate's fault, and `sent` is low (far above
+                // the demand, the next branches still place the limit from the demand)
+                cut = rate;
+            } else if (quickCuts < 2 && grew) {
+                // found again while growing: the limit lies between the rate that held and this
+                // one; hold the former (probing resumes above it)
+                cut = s.growthBase();
+                plateau = cut / PLATEAU_SHARE;
+            } else if (quickCuts < 2 && rate > plateau * PLATEAU_SHARE) {
+                // a probe above the last limit failed: the limit is about here
+                cut = rate * PLATEAU_SHARE;
+                plateau = rate;
+            } else if (rate <= sent * RATE_BOUND || quickCuts >= 2) {
+                // the rate itself is too high (or cut after cut did not help): shed load
+                cut = rate * decreaseFactor;
+                plateau = rate;
+            } else if (rate > 2 * demand) {
+                // far above the demand: the allowed rate says nothing about the limit; start from
+                // twice the demand (room for it) and let the next 429s place the limit
+                cut = 2 * demand;
+            } else {
+                // a burst: the limit lies between the demand and the allowed rate
+                cut = Math.max(demand * RATE_BOUND, rate * decreaseFactor);
+                plateau = rate * PLATEAU_SHARE;
+            }
+            if (quickCuts < 2 && !grew && rate > sent * RATE_BOUND) {
+                // pacing held nothing back: never below what the recent demand needs
+                cut = Math.max(cut, demand * RATE_BOUND);
+            }
+            cut = Math.max(floor, Math.min(rate, cut));
+            if (state.compareAndSet(s, new State(cut, s.nextFreeNanos(), now, now, now, plateau, 0, quickCuts))) {
+                if (cut < rate) {
+                    listener.rateCut(rate, cut);
+                }
+                return;
+            }
+        }
+    }
+
+    /** The rate allowed now, requests/s. */
+    public double rate() {
+        return state.get().ratePerSecond();
+    }
+
+    private void countSent(long atNanos, boolean required) {
+        long slot = atNanos / SLOT_NANOS;
+        int index = (int) Math.floorMod(slot, (long) sentPerSlot.length());
+        long epoch = slotEpochs.get(index);
+        if (epoch != slot && slotEpochs.compareAndSet(index, epoch, slot)) {
+            sentPerSlot.set(index, 0);
+            requiredPerSlot.set(index, 0);
+        }
+        sentPerSlot.incrementAndGet(index);
+        if (required) {
+            requiredPerSlot.incrementAndGet(index);
+        }
+    }
+
+    /** All permits given over the last whole second (the slot being filled left out), requests/s. */
+    double sentLastSecond(long nowNanos) {
+        return perSecond(sentPerSlot, nowNanos, SLOTS_PER_SECOND);
+    }
+
+    /**
+     * The demand: permits for required attempts per second, over the last whole second or averaged
+     * over the demand window, whichever is higher.
+     */
+    double demand(long nowNanos) {
+        return Math.max(perSecond(requiredPerSlot, nowNanos, SLOTS_PER_SECOND),
+                perSecond(requiredPerSlot, nowNanos, demandSlots));
+    }
+
+    private double perSecond(AtomicLongArray perSlot, long nowNanos, int slots) {
+        long current = nowNanos / SLOT_NANOS;
+        long sent = 0;
+        for (int i = 0; i < perSlot.length(); i++) {
+            long age = current - slotEpochs.get(i);
+            if (age >= 1 && age <= slots) {
+                sent += perSlot.get(i);
+            }
+        }
+        return Math.max(floor, sent * (1e9 / (slots * SLOT_NANOS)));
+    }
+
+    private long now() {
+        return clock.now(TimeUnit.NANOSECONDS);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.namegate.upstream.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import reactor.test.StepVerifier;
+
+import dev.namegate.upstream.UserLookup;
+
+/**
+ * A hedge over the network: the first attempt reaches an instance that takes the request and
+ * never answers; after the hedge delay a second attempt goes to the other instance and wins. The
+ * losing attempt's cancellation must reach its connection: the stalled instance sees it closed.
+ */
+class HedgeCancellationTest {
+
+    private final MockWebServer fast = new MockWebServer();
+    private ServerSocket stalled;
+    private final CountDownLatch requestArrived = new CountDownLatch(1);
+    private final CountDownLatch connectionClosed = new CountDownLatch(1);
+    private TestUpstream test;
+
+    @AfterEach
+    void stop() throws IOException {
+        if (test != null) {
+            test.close();
+        }
+        fast.close();
+        stalled.close();
+    }
+
+    /** Accepts one connection, reads the request, never answers, and notes when the peer closes. */
+    private void startStalledInstance() throws IOException {
+        stalled = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread thread = new Thread(() -> {
+            try (Socket socket = stalled.accept(); InputStream in = socket.getInputStream()) {
+                byte[] buffer = new byte[4096];
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    if (n > 0) {
+                        requestArrived.countDown();
+                    }
+                }
+                connectionClosed.countDown(); // read returned -1: the client closed the connection
+            } catch (IOException ignored) {
+                connectionClosed.countDown(); // reset by the client counts as closed too
+            }
+        }, "stalled-instance");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Test
+    void theHedgeWinsAndTheLosingAttemptsConnectionIsClosed() throws Exception {
+        startStalledInstance();
+        fast.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+                .body("{\"name\":\"John\"}").build());
+        fast.start();
+        test = new TestUpstream(Map.ofEntries(
+                // round robin starts at the first instance: the stalled one
+                Map.entry("base-urls", "http://127.0.0.1:" + stalled.getLocalPort() + ",http://127.0.0.1:" + fast.getPort()),
+                Map.entry("connect-timeout", "1s"), Map.entry("response-timeout", "4s"),
+                Map.entry("attempt-timeout", "5s"), Map.entry("deadline", "8s"),
+                Map.entry("pool.pending-acquire-timeout", "1s"),
+                // one hedge: a cold JVM's first answer can take longer than the delay, and a second
+                // hedge would then go to the stalled instance again
+                Map.entry("hedging.delay", "200ms"), Map.entry("hedging.adaptive", "false"), Map.entry("hedging.max-hedges", "1"),
+                Map.entry("budget.enabled", "false"), Map.entry("breaker.enabled", "false"),
+                Map.entry("rate-limit.enabled", "false")));
+
+        long start = System.nanoTime();
+        StepVerifier.create(test.client.lookup(1, "req", "0af7651916cd43dd8448eb211c80319c"))
+                .expectNext(new UserLookup.Found(1, "John"))
+                .verifyComplete();
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(requestArrived.await(1, TimeUnit.SECONDS)).as("the first attempt reached the stalled instance").isTrue();
+        assertThat(elapsedMillis).as("the hedge waited for its delay").isGreaterThanOrEqualTo(200);
+        assertThat(fast.getRequestCount()).isEqualTo(1);
+        assertThat(test.counter("namegate.upstream.hedges.sent")).isEqualTo(1);
+        assertThat(test.counter("namegate.upstream.hedges.won")).isEqualTo(1);
+        assertThat(connectionClosed.await(3, TimeUnit.SECONDS)).as("the loser's connection was closed").isTrue();
+    }
+}

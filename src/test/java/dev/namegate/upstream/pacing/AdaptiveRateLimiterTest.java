@@ -1,0 +1,296 @@
+package dev.namegate.upstream.pacing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+import dev.namegate.upstream.UpstreamProperties;
+
+/** The adaptive limiter in virtual time: how it cuts on a 429 and climbs back while attempts succeed. */
+class AdaptiveRateLimiterTest {
+
+    private static final long MS = 1_000_000L;
+
+    private final VirtualTimeScheduler time = VirtualTimeScheduler.create();
+    private final List<String> cuts = new ArrayList<>();
+
+    /**
+     * Ceiling 100/s, floor 5, factor 0.5, recovery 20/s², probing 2/s², cool-down 200 ms, a
+     * plateau kept for a minute without 429s, demand averaged over 5 s.
+     */
+    private AdaptiveRateLimiter limiter(double burst) {
+        return limiter(100, burst, Duration.ofMinutes(1));
+    }
+
+    private AdaptiveRateLimiter limiter(double ceiling, double burst, Duration forgetAfter) {
+        return new AdaptiveRateLimiter(settings(ceiling, burst, forgetAfter), time,
+                (from, to) -> cuts.add(Math.round(from) + "->" + Math.round(to)));
+    }
+
+    /** As {@link #limiter(double)}, growing twofold per second once no 429 came for {@code forgetAfter}. */
+    static UpstreamProperties.RateLimit settings(double ceiling, double burst, Duration forgetAfter) {
+        return new UpstreamProperties.RateLimit(true, ceiling, 5, 0.5, 20, 2, burst, Duration.ofMillis(200),
+                forgetAfter, 2, Duration.ofSeconds(5));
+    }
+
+    /** Sends at {@code perSecond} for one virtual second, succeeding. */
+    private void send(AdaptiveRateLimiter limiter, int perSecond) {
+        long step = 1_000_000_000L / perSecond;
+        for (int i = 0; i < perSecond; i++) {
+            assertThat(limiter.reserve(Long.MAX_VALUE)).isGreaterThanOrEqualTo(0);
+            time.advanceTimeBy(Duration.ofNanos(step));
+        }
+    }
+
+    @Test
+    void a429FromABurstCutsTowardWhatWasSentButStaysAboveIt() {
+        AdaptiveRateLimiter limiter = limiter(1);
+        send(limiter, 80); // allowed 100/s, sent 80/s: pacing held nothing back
+        limiter.onRateLimited();
+        limiter.onRateLimited(); // the same congestion event: one cut
+        assertThat(limiter.rate()).isCloseTo(88, within(0.5)); // 10% above what was sent
+        assertThat(cuts).hasSize(1);
+
+        time.advanceTimeBy(Duration.ofSeconds(2)); // recovery stops just under the 429's rate
+        limiter.onSuccess();
+        assertThat(limiter.rate()).isCloseTo(95 * 0.95, within(0.5));
+    }
+
+    @Test
+    void farAboveWhatIsSentTheRateDropsToTwiceTheTrafficThenTheNext429PlacesTheLimit() {
+        AdaptiveRateLimiter limiter = limiter(100_000, 1, Duration.ofMinutes(1));
+        send(limiter, 80);
+        limiter.onRateLimited();
+        assertThat(limiter.rate()).isCloseTo(160, within(1.0));
+        time.advanceTimeBy(Duration.ofSeconds(2));
+        send(limiter, 80);
+        limiter.onRateLimited(); // now a burst near the traffic: 10% above what was sent
+        assertThat(limiter.rate()).isCloseTo(88, within(1.0));
+    }
+
+    @Test
+    void a429RightAfterOurOwnStallKeepsTheRateUnless429sKeepComing() {
+        AdaptiveRateLimiter limiter = limiter(1);
+        send(limiter, 100); // at the allowed rate: without the stall this 429 would halve it
+        limiter.onRateLimited(true);
+        assertThat(limiter.rate()).isEqualTo(100);
+        assertThat(cuts).isEmpty();
+
+        time.advanceTimeBy(Duration.ofMillis(300));
+        limiter.onRateLimited(true); // a second one soon after, still stalled: kept, but counted
+        assertThat(limiter.rate()).isEqualTo(100);
+        time.advanceTimeBy(Duration.ofMillis(300));
+        limiter.onRateLimited(true); // the third in a row: no stall excuses that
+        assertThat(limiter.rate()).isEqualTo(50);
+        assertThat(cuts).containsExactly("100->50");
+    }
+
+    @Test
+    void withoutAStallTheSame429CutsAtOnce() {
+        AdaptiveRateLimiter limiter = limiter(1);
+        send(limiter, 100);
+        limiter.onRateLimited(false);
+        assertThat(cuts).containsExactly("100->50");
+    }
+
+    @Test
+    void cutAfterCutTheRateIsShedEvenBelowTheDemand() {
+        AdaptiveRateLimiter limiter = limiter(1);
+        send(limiter, 80);
+        limiter.onRateLimited(); // a burst: 88
+        time.advanceTimeBy(Duration.ofMillis(300));
+        limiter.onRateLimited(); // again soon: still toward the traffic
+        time.advanceTimeBy(Duration.ofMillis(300));
+        limiter.onRateLimited(); // the third in a row: the limit is below the demand
+        assertThat(limiter.rate()).isLessThan(60);
+    }
+
+    @Test
+    void aRateThatIsItselfTooHighIsHalvedAndTheHalvingRepeatsWhile429sKeepComing() {
+        AdaptiveRateLimiter limiter = limiter(1);
+        send(limiter, 100); // sending at the allowed rate: it is what holds us back
+        limiter.onRateLimited();
+        assertThat(limiter.rate()).isEqualTo(50);
+
+        time.advanceTimeBy(Duration.ofMillis(300)); // another 429 soon after the cut: not enough
+        limiter.onRateLimited();
+        assertThat(limiter.rate()).isEqualTo(25);
+        assertThat(cuts).containsExactly("100->50", "50->25");
+    }
+
+    @Test
+    void recoveryIsFastUpToThePlateauThenProbesSlowly() {
+        AdaptiveRateLimiter limiter = limiter(1);
+        send(limiter, 100);
+        limiter.onRateLimited(); // plateau 100, rate 50
+        assertThat(limiter.rate()).isEqualTo(50);
+
+        time.advanceTimeBy(Duration.ofSeconds(1));
+        limiter.onSuccess();
+        assertThat(limiter.rate()).isCloseTo(70, within(0.01)); // +20/s below the plateau
+        time.advanceTimeBy(Duration.ofSeconds(2));
+        limiter.onSuccess();
+        assertThat(limiter.rate()).isCloseTo(95, within(0.01)); // capped at 95% of the plateau
+        time.advanceTimeBy(Duration.ofSeconds(1));
+        limiter.onSuccess();
+        assertThat(limiter.rate()).isCloseTo(97, within(0.01)); // then +2/s: probing
+        time.advanceTimeBy(Duration.ofSeconds(50));
+        limiter.onSuccess();
+        assertThat(limiter.rate()).isEqualTo(100); // never above the ceiling
+    }
+
+    @Test
+    void neverCutsBelowTheFloor() {
+        AdaptiveRateLimiter limiter = limiter(1);
+        for (int i = 0; i < 20; i++) {
+            limiter.onRateLimited();
+            time.advanceTimeBy(Duration.ofMillis(250));
+        }
+        assertThat(limiter.rate()).isEqualTo(5);
+    }
+
+    @Test
+    void permitsAreSpacedByTheRateAndRefusedWhenTheyWouldComeTooLate() {
+        AdaptiveRateLimiter limiter = limiter(1);
+        assertThat(limiter.reserve(0)).isZero();
+        assertThat(limiter.reserve(50 * MS)).isEqualTo(10 * MS); // 100/s: one every 10 ms
+        assertThat(limiter.reserve(50 * MS)).isEqualTo(20 * MS);
+        assertThat(limiter.reserve(25 * MS)).isEqualTo(-1); // would be 30 ms: too late, nothing reserved
+        assertThat(limiter.reserve(30 * MS)).isEqualTo(30 * MS);
+    }
+
+    @Test
+    void aQuietSpellAllowsABurstButNoMore() {
+        AdaptiveRateLimiter limiter = limiter(2);
+        time.advanceTimeBy(Duration.ofSeconds(1));
+        assertThat(limiter.reserve(0)).isZero();
+        assertThat(limiter.reserve(0)).isZero();
+        assertThat(limiter.reserve(0)).isEqualTo(-1);
+        assertThat(limiter.reserve(10 * MS)).isEqualTo(10 * MS);
+    }
+
+    /** What an internal service that allows {@code limit}/s (burst 2) answered to one offered load. */
+    private record Offered(int sent, int rejected) {
+        double rejectedShare() {
+            return (double) rejected / Math.max(1, sent);
+        }
+    }
+
+    private final SplittableRandom arrivals = new SplittableRandom(7);
+    private double upstreamTokens = 2;
+
+    /**
+     * Offers Poisson arrivals at {@code demand}/s for {@code seconds} of virtual time to an
+     * internal service allowing {@code limit}/s with a burst of 2. A request waits up to 50 ms for
+     * its permit (as an attempt waits within its deadline) and is given up when none comes by then.
+     */
+    private Offered offer(AdaptiveRateLimiter limiter, double demand, double limit, int seconds) {
+        PriorityQueue<Long> sends = new PriorityQueue<>();
+        int sent = 0;
+        int rejected = 0;
+        double untilNext = 0;
+        for (int tick = 0; tick < seconds * 10_000; tick++) { // 0.1 ms steps
+            long now = time.now(TimeUnit.NANOSECONDS);
+            upstreamTokens = Math.min(2, upstreamTokens + limit / 10_000);
+            for (untilNext--; untilNext <= 0; untilNext += -Math.log(1 - arrivals.nextDouble()) * 10_000 / demand) {
+                long wait = limiter.reserve(50 * MS);
+                if (wait >= 0) {
+                    sends.add(now + wait);
+                }
+            }
+            for (; !sends.isEmpty() && sends.peek() <= now; sends.poll()) {
+                sent++;
+                if (upstreamTokens >= 1) {
+                    upstreamTokens--;
+                    limiter.onSuccess();
+                } else {
+                    rejected++;
+                    limiter.onRateLimited();
+                }
+            }
+            time.advanceTimeBy(Duration.ofNanos(100_000));
+        }
+        return new Offered(sent, rejected);
+    }
+
+    @Test
+    void onceThe429sStopTheLastLimitIsForgottenAndTheRateDoublesEverySecondWhileItIsUsed() {
+        AdaptiveRateLimiter limiter = limiter(100_000, 1, Duration.ofSeconds(3));
+        offer(limiter, 400, 100, 10); // a rate-limit incident: the limiter settles near 100/s
+        assertThat(limiter.rate()).isBetween(70.0, 110.0);
+
+        offer(limiter, 400, 1_000, 6); // the limit is raised: 3 s to forget, then doubling
+        assertThat(limiter.rate()).isGreaterThanOrEqualTo(400);
+        assertThat(offer(limiter, 400, 1_000, 2).rejected()).isZero();
+    }
+
+    @Test
+    void aLimitStillThereIsFoundAgainWithFew429sAndNoDeepCut() {
+        AdaptiveRateLimiter limiter = limiter(100_000, 1, Duration.ofSeconds(3));
+        offer(limiter, 400, 100, 10);
+        cuts.clear();
+
+        Offered steady = offer(limiter, 400, 100, 30); // forgotten every few seconds, found again
+        assertThat(steady.sent()).isGreaterThan(2_700);
+        assertThat(steady.rejectedShare()).isLessThan(0.01);
+        assertThat(cuts).allSatisfy(cut -> assertThat(Long.parseLong(cut.substring(cut.indexOf('>') + 1)))
+                .isGreaterThanOrEqualTo(70));
+    }
+
+    @Test
+    void anAllowanceNobodyUsesDoesNotGrow() {
+        AdaptiveRateLimiter limiter = limiter(100_000, 1, Duration.ofSeconds(3));
+        send(limiter, 100);
+        limiter.onRateLimited(); // far above the demand: twice the demand
+        assertThat(limiter.rate()).isCloseTo(200, within(1.0));
+        for (int second = 0; second < 4; second++) {
+            send(limiter, 20);
+            limiter.onSuccess();
+        }
+        double forgotten = limiter.rate();
+
+        for (int second = 0; second < 10; second++) {
+            send(limiter, 20); // a tenth of the allowance, long after the last 429
+            limiter.onSuccess();
+        }
+        assertThat(limiter.rate()).isEqualTo(forgotten);
+    }
+
+    @Test
+    void aLullThenOne429DoesNotCutBelowTheRecentDemand() {
+        AdaptiveRateLimiter limiter = limiter(300, 1, Duration.ofMinutes(1));
+        for (int second = 0; second < 4; second++) {
+            send(limiter, 200);
+        }
+        time.advanceTimeBy(Duration.ofMillis(1_200)); // traffic dips for a second
+        limiter.onRateLimited();
+        // the last second alone saw nothing sent (it would have cut to twice the floor, 10/s);
+        // the 5 s window remembers 160/s of demand
+        assertThat(limiter.rate()).isGreaterThanOrEqualTo(160);
+    }
+
+    @Test
+    void hedgesArePacedButAreNotDemandSoACutLooksOnlyAtTheAttemptsLookupsNeed() {
+        AdaptiveRateLimiter limiter = limiter(300, 1, Duration.ofMinutes(1));
+        for (int second = 0; second < 5; second++) {
+            for (int i = 0; i < 100; i++) {
+                assertThat(limiter.reserve(Long.MAX_VALUE)).isGreaterThanOrEqualTo(0);
+                assertThat(limiter.reserveOptional(Long.MAX_VALUE)).isGreaterThanOrEqualTo(0);
+                time.advanceTimeBy(Duration.ofMillis(10));
+            }
+        }
+        limiter.onRateLimited();
+        // 200 permits/s were sent, but only 100/s were needed: twice that, not twice all of them
+        assertThat(limiter.rate()).isCloseTo(200, within(1.0));
+    }
+}
