@@ -16,9 +16,9 @@ import dev.namegate.upstream.UpstreamProperties;
  *
  * <p>A cut looks at what was really sent: all permits, to tell whether pacing held anything back,
  * and the demand, i.e. the permits of attempts a lookup cannot do without (first attempts and
- * retries, not hedges, which take whatever is free and so grow with any allowance), over the last
- * second and averaged over a longer window ({@code demandWindow}) so that one quiet second before
- * a 429 says nothing.
+ * retries, not hedges, which take whatever is free and so grow with any allowance: a floor set by
+ * them would never let a cut bite), over the last second and averaged over a longer window
+ * ({@code demandWindow}) so that one quiet second before a 429 says nothing.
  * <ul>
  *   <li>Sending at the allowed rate, the rate itself is too high: it is multiplied by the decrease
  *       factor, below the demand if need be. That is how replicas sharing one limit converge, and
@@ -60,7 +60,7 @@ public final class AdaptiveRateLimiter {
     private static final long ESCALATION_NANOS = 1_000_000_000L;
     /** Recovery is fast up to this share of the plateau, probing beyond it. */
     private static final double PLATEAU_SHARE = 0.95;
-    /** The forgotten plateau grows only while the demand uses at least this share of the rate. */
+    /** The forgotten plateau grows only while the permits sent (hedges too) use at least this share of the rate. */
     private static final double GROWTH_USE = 0.5;
     private static final double NONE = Double.POSITIVE_INFINITY;
 
@@ -203,7 +203,7 @@ public final class AdaptiveRateLimiter {
     /** 429s have stopped: the plateau is forgotten and a rate the demand uses grows multiplicatively. */
     private State grown(State s, long now, double seconds) {
         double rate = s.ratePerSecond();
-        if (demand(now) < rate * GROWTH_USE) {
+        if (sentLastSecond(now) < rate * GROWTH_USE) {
             return s.withRate(rate, now, NONE, 0); // an allowance nobody uses is no evidence
         }
         double base = s.growthBase() > 0 ? s.growthBase() : rate;
@@ -241,10 +241,13 @@ public final class AdaptiveRateLimiter {
             double cut;
             double plateau = s.plateau();
             boolean grew = s.growthBase() > 0 && rate > s.growthBase();
+            double growthBase = 0;
             if (quickCuts < 2 && rate <= 2 * demand && afterOwnStall) {
                 // our stall bunched the sends: not the rate's fault, and `sent` is low (far above
-                // the demand, the next branches still place the limit from the demand)
+                // the demand, the next branches still place the limit from the demand); a growth
+                // under way keeps the rate it started from
                 cut = rate;
+                growthBase = s.growthBase();
             } else if (quickCuts < 2 && grew) {
                 // found again while growing: the limit lies between the rate that held and this
                 // one; hold the former (probing resumes above it)
@@ -272,7 +275,7 @@ public final class AdaptiveRateLimiter {
                 cut = Math.max(cut, demand * RATE_BOUND);
             }
             cut = Math.max(floor, Math.min(rate, cut));
-            if (state.compareAndSet(s, new State(cut, s.nextFreeNanos(), now, now, now, plateau, 0, quickCuts))) {
+            if (state.compareAndSet(s, new State(cut, s.nextFreeNanos(), now, now, now, plateau, growthBase, quickCuts))) {
                 if (cut < rate) {
                     listener.rateCut(rate, cut);
                 }

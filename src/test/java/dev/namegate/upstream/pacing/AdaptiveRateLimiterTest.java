@@ -293,4 +293,37 @@ class AdaptiveRateLimiterTest {
         // 200 permits/s were sent, but only 100/s were needed: twice that, not twice all of them
         assertThat(limiter.rate()).isCloseTo(200, within(1.0));
     }
+
+    @Test
+    void a429ExcusedByOurOwnStallDuringGrowthKeepsTheRateTheGrowthStartedFrom() {
+        AdaptiveRateLimiter limiter = limiter(100_000, 1, Duration.ofSeconds(3));
+        send(limiter, 100);
+        limiter.onRateLimited(); // far above the demand: twice the demand
+        assertThat(limiter.rate()).isCloseTo(200, within(1.0));
+        for (int tenth = 0; tenth < 30; tenth++) {
+            answered(limiter, 19); // 190/s, and no 429 for 3 s: the limit is forgotten
+        }
+        double held = limiter.rate();
+        for (int tenth = 0; tenth < 5; tenth++) {
+            answered(limiter, 19); // half a second of doubling while the traffic uses it
+        }
+        double grown = limiter.rate();
+        assertThat(grown).isGreaterThan(held * 1.3);
+
+        limiter.onRateLimited(true); // right after a stall of ours: kept
+        assertThat(limiter.rate()).isEqualTo(grown);
+        time.advanceTimeBy(Duration.ofMillis(300));
+        limiter.onRateLimited(false); // the limit is really there: back to where the growth began
+        assertThat(limiter.rate()).isCloseTo(held, within(1.0));
+    }
+
+    /** Sends {@code count} attempts evenly over a tenth of a virtual second, each answered without a 429. */
+    private void answered(AdaptiveRateLimiter limiter, int count) {
+        long step = 100_000_000L / count;
+        for (int i = 0; i < count; i++) {
+            assertThat(limiter.reserve(Long.MAX_VALUE)).isGreaterThanOrEqualTo(0);
+            limiter.onSuccess();
+            time.advanceTimeBy(Duration.ofNanos(step));
+        }
+    }
 }
