@@ -25,12 +25,17 @@ public final class LoadShedFilter implements WebFilter, Ordered {
     /** Right after the request id and the query-credentials check, so a refusal still carries its id. */
     public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 2;
 
-    private final EventLoopLag lag;
+    private final LoadShedder shedder;
+    private final RequestsInFlight inFlight;
+    private final boolean enabled;
     private final String retryAfterSeconds;
     private final Counter shed;
 
-    public LoadShedFilter(EventLoopLag lag, OverloadProperties properties, MeterRegistry registry) {
-        this.lag = lag;
+    public LoadShedFilter(LoadShedder shedder, RequestsInFlight inFlight, OverloadProperties properties,
+            MeterRegistry registry) {
+        this.shedder = shedder;
+        this.inFlight = inFlight;
+        this.enabled = properties.enabled();
         this.retryAfterSeconds = Long.toString(properties.retryAfter().toSeconds());
         this.shed = Counter.builder("namegate.overload.shed")
                 .description("Public requests refused because the event loops lagged")
@@ -39,12 +44,12 @@ public final class LoadShedFilter implements WebFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (!lag.enabled() || !exchange.getRequest().getPath().value().startsWith("/users/")) {
+        if (!enabled || !exchange.getRequest().getPath().value().startsWith("/users/")) {
             return chain.filter(exchange);
         }
-        if (!lag.shouldShed()) {
-            lag.enter();
-            return chain.filter(exchange).doFinally(signal -> lag.leave());
+        if (!shedder.shouldShed()) {
+            inFlight.enter();
+            return chain.filter(exchange).doFinally(signal -> inFlight.leave());
         }
         shed.increment();
         exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, retryAfterSeconds);

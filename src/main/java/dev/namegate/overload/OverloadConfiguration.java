@@ -29,17 +29,33 @@ class OverloadConfiguration {
      * bean), since a stopped and restarted factory has new ones.
      */
     @Bean
-    EventLoopLag eventLoopLag(OverloadProperties properties, MeterRegistry registry,
+    RequestsInFlight requestsInFlight() {
+        return new RequestsInFlight();
+    }
+
+    @Bean
+    LoadShedder loadShedder(OverloadProperties properties, RequestsInFlight requestsInFlight) {
+        return new LoadShedder(properties, requestsInFlight, System::nanoTime);
+    }
+
+    @Bean
+    EventLoopProbe eventLoopProbe(OverloadProperties properties, LoadShedder loadShedder, MeterRegistry registry,
             ObjectProvider<ReactorResourceFactory> resourceFactory) {
-        EventLoopLag lag = new EventLoopLag(() -> serverLoops(resourceFactory.getIfAvailable()), properties, System::nanoTime);
-        if (!properties.enabled()) {
-            return lag;
+        EventLoopProbe probe = new EventLoopProbe(() -> serverLoops(resourceFactory.getIfAvailable()), properties,
+                System::nanoTime, loadShedder);
+        if (properties.enabled()) {
+            Gauge.builder("namegate.overload.event.loop.lag", probe, p -> p.lagNanos() / 1e9)
+                    .description("How late the latest event-loop probe ran").baseUnit("seconds").register(registry);
+            Gauge.builder("namegate.overload.shed.share", loadShedder, LoadShedder::share)
+                    .description("Share of public requests refused while the event loops lag").register(registry);
         }
-        Gauge.builder("namegate.overload.event.loop.lag", lag, l -> l.lagNanos() / 1e9)
-                .description("How late the latest event-loop probe ran").baseUnit("seconds").register(registry);
-        Gauge.builder("namegate.overload.shed.share", lag, EventLoopLag::shedShare)
-                .description("Share of public requests refused while the event loops lag").register(registry);
-        return lag;
+        return probe;
+    }
+
+    @Bean
+    OwnLoadSignals ownLoadSignals(EventLoopProbe eventLoopProbe, RequestsInFlight requestsInFlight,
+            OverloadProperties properties) {
+        return new OwnLoadSignals(eventLoopProbe, requestsInFlight, properties);
     }
 
     private static List<EventExecutor> serverLoops(ReactorResourceFactory resourceFactory) {
@@ -50,7 +66,8 @@ class OverloadConfiguration {
     }
 
     @Bean
-    LoadShedFilter loadShedFilter(EventLoopLag lag, OverloadProperties properties, MeterRegistry registry) {
-        return new LoadShedFilter(lag, properties, registry);
+    LoadShedFilter loadShedFilter(LoadShedder loadShedder, RequestsInFlight requestsInFlight,
+            OverloadProperties properties, MeterRegistry registry) {
+        return new LoadShedFilter(loadShedder, requestsInFlight, properties, registry);
     }
 }

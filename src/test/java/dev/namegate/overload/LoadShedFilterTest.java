@@ -33,9 +33,11 @@ class LoadShedFilterTest {
     // no relief to speak of, so the share stays where the test put it
     private final OverloadProperties properties = new OverloadProperties(true, Duration.ofMillis(5),
             Duration.ofMillis(10), Duration.ofMillis(250), 0.5, 0.0001, 0.9, Duration.ofSeconds(2), 0);
-    private final EventLoopLag lag = new EventLoopLag(() -> List.of(loop), properties, clock::get);
+    private final RequestsInFlight inFlight = new RequestsInFlight();
+    private final LoadShedder shedder = new LoadShedder(properties, inFlight, clock::get);
+    private final EventLoopProbe lag = new EventLoopProbe(() -> List.of(loop), properties, clock::get, shedder);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final LoadShedFilter filter = new LoadShedFilter(lag, properties, meters);
+    private final LoadShedFilter filter = new LoadShedFilter(shedder, inFlight, properties, meters);
 
     @AfterEach
     void stop() {
@@ -58,22 +60,25 @@ class LoadShedFilterTest {
     void aLagWithFewRequestsInProgressRefusesNothing() {
         OverloadProperties fourInFlight = new OverloadProperties(true, Duration.ofMillis(5),
                 Duration.ofMillis(10), Duration.ofMillis(250), 0.5, 0.0001, 0.9, Duration.ofSeconds(2), 4);
-        EventLoopLag lag = new EventLoopLag(() -> List.of(loop), fourInFlight, clock::get);
-        LoadShedFilter atLeastFour = new LoadShedFilter(lag, fourInFlight, meters);
+        RequestsInFlight inFlight = new RequestsInFlight();
+        LoadShedder shedder = new LoadShedder(fourInFlight, inFlight, clock::get);
+        EventLoopProbe lag = new EventLoopProbe(() -> List.of(loop), fourInFlight, clock::get, shedder);
+        OwnLoadSignals signals = new OwnLoadSignals(lag, inFlight, fourInFlight);
+        LoadShedFilter atLeastFour = new LoadShedFilter(shedder, inFlight, fourInFlight, meters);
         lag.start();
         clock.addAndGet(Duration.ofMillis(50).toNanos());
-        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() >= 0.45);
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> shedder.share() >= 0.45);
         clock.addAndGet(Duration.ofMillis(50).toNanos());
-        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() >= 0.85);
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> shedder.share() >= 0.85);
 
         Sinks.Empty<Void> held = Sinks.empty();
         for (int i = 0; i < 4; i++) { // four requests in progress, none refused
-            assertThat(lag.overloaded()).as("lagging, but only %d in progress", i).isFalse();
+            assertThat(signals.overloaded()).as("lagging, but only %d in progress", i).isFalse();
             MockServerWebExchange exchange = exchange("/users/" + i);
             atLeastFour.filter(exchange, e -> held.asMono()).subscribe();
             assertThat(exchange.getResponse().getStatusCode()).isNull();
         }
-        assertThat(lag.overloaded()).isTrue();
+        assertThat(signals.overloaded()).isTrue();
         int refused = 0;
         for (int i = 0; i < 50; i++) { // with four in progress, most of the rest are
             MockServerWebExchange exchange = exchange("/users/" + i);
@@ -85,16 +90,16 @@ class LoadShedFilterTest {
         MockServerWebExchange after = exchange("/users/1");
         atLeastFour.filter(after, e -> Mono.empty()).block();
         assertThat(after.getResponse().getStatusCode()).as("all finished: below four again").isNull();
-        assertThat(lag.overloaded()).isFalse();
+        assertThat(signals.overloaded()).isFalse();
         lag.stop();
     }
 
     private void lagUntilNineTenthsAreShed() {
         lag.start();
         clock.addAndGet(Duration.ofMillis(50).toNanos()); // the next probe runs late: half is shed
-        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() >= 0.45);
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> shedder.share() >= 0.45);
         clock.addAndGet(Duration.ofMillis(50).toNanos()); // and again: the maximum, 0.9
-        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() >= 0.85);
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> shedder.share() >= 0.85);
     }
 
     @Test

@@ -20,7 +20,7 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.scheduler.clock.SchedulerClock;
 
-import dev.namegate.overload.EventLoopLag;
+import dev.namegate.overload.OwnLoadSignals;
 import dev.namegate.upstream.UpstreamProperties;
 import dev.namegate.upstream.breaker.AttemptBreaker;
 import dev.namegate.upstream.hedging.AdaptiveHedgeDelay;
@@ -71,17 +71,17 @@ public class UpstreamClientConfiguration {
 
     @Bean
     InternalUserClient internalUserClient(HttpClient upstreamHttpClient, UpstreamProperties properties,
-            MeterRegistry registry, EventLoopLag eventLoopLag, Scheduler namegateTime) {
-        // switched off (namegate.overload.enabled=false), the probe never starts and never lags
+            MeterRegistry registry, OwnLoadSignals ownLoadSignals, Scheduler namegateTime) {
+        // switched off (namegate.overload.enabled=false), the probe never starts and never runs late
         OwnLoad ownLoad = new OwnLoad() {
             @Override
             public boolean overloaded() {
-                return eventLoopLag.overloaded();
+                return ownLoadSignals.overloaded();
             }
 
             @Override
             public boolean stalled() {
-                return eventLoopLag.lagging();
+                return ownLoadSignals.stalled();
             }
         };
         return internalUserClient(upstreamHttpClient, properties, registry, namegateTime, ownLoad);

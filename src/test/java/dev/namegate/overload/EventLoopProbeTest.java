@@ -22,10 +22,11 @@ import io.netty.util.concurrent.EventExecutor;
 import dev.namegate.testing.LogCapture;
 
 /**
- * The probe on a real event loop, read through a clock the test moves: a jump of the clock is a
- * stall of the loop as far as the probe can tell, without making the test machine stall.
+ * The probe on a real event loop, and the load shedder that hears it, read through a clock the
+ * test moves: a jump of the clock is a stall of the loop as far as the probe can tell, without
+ * making the test machine stall.
  */
-class EventLoopLagTest {
+class EventLoopProbeTest {
 
     /** Named, so that log lines of this probe can be told from those of a Spring context still running. */
     private static final String LOOP_THREAD = "lag-under-test";
@@ -34,25 +35,26 @@ class EventLoopLagTest {
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private final OverloadProperties properties = new OverloadProperties(true, Duration.ofMillis(5),
             Duration.ofMillis(10), Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1), 0);
-    private final EventLoopLag lag = new EventLoopLag(() -> List.of(loop), properties, clock::get);
+    private final LoadShedder shedder = new LoadShedder(properties, new RequestsInFlight(), clock::get);
+    private final EventLoopProbe probe = new EventLoopProbe(() -> List.of(loop), properties, clock::get, shedder);
 
     @AfterEach
     void stop() {
-        lag.stop();
+        probe.stop();
         loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
     }
 
     @Test
     void aPunctualLoopIsNotLaggingAndNothingIsShed() {
-        lag.start();
-        assertThat(lag.lagging()).isFalse();
-        assertThat(lag.shedShare()).isZero();
-        assertThat(lag.shouldShed()).isFalse();
+        probe.start();
+        assertThat(probe.stalled()).isFalse();
+        assertThat(shedder.share()).isZero();
+        assertThat(shedder.shouldShed()).isFalse();
     }
 
     @Test
     void aLateProbeMeansLaggingAndSheddingGrowsThenRecedesWhenProbesArePunctualAgain() {
-        lag.start();
+        probe.start();
         // the loop held busy, so no probe runs (and resets the lag) while the overdue one is looked at
         CountDownLatch busy = new CountDownLatch(1);
         loop.execute(() -> {
@@ -63,21 +65,22 @@ class EventLoopLagTest {
             }
         });
         clock.addAndGet(Duration.ofMillis(50).toNanos()); // every pending probe now runs 45 ms late
-        assertThat(lag.lagging()).as("an overdue probe counts at once").isTrue();
-        assertThat(lag.lagNanos()).isGreaterThanOrEqualTo(Duration.ofMillis(45).toNanos());
+        assertThat(probe.stalled()).as("an overdue probe counts at once").isTrue();
+        assertThat(probe.lagNanos()).isGreaterThanOrEqualTo(Duration.ofMillis(45).toNanos());
         busy.countDown();
-        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() > 0);
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> shedder.share() > 0);
 
         // probes are punctual again (the clock stands still, so no lateness): the share recedes
-        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() == 0);
-        assertThat(lag.shouldShed()).isFalse();
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> shedder.share() == 0);
+        assertThat(shedder.shouldShed()).isFalse();
     }
 
     @Test
     void aStalledLoopIsLaggingForTheHoldAndNoLongerAfterIt() {
-        EventLoopLag real = new EventLoopLag(() -> List.of(loop), properties, System::nanoTime);
+        EventLoopProbe real = new EventLoopProbe(() -> List.of(loop), properties, System::nanoTime,
+                new LoadShedder(properties, new RequestsInFlight(), System::nanoTime));
         real.start();
-        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> !real.lagging());
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> !real.stalled());
         // a stall of the loop, as a long GC pause or a burst of work would cause it
         loop.execute(() -> {
             long until = System.nanoTime() + Duration.ofMillis(40).toNanos();
@@ -85,9 +88,9 @@ class EventLoopLagTest {
                 Thread.onSpinWait();
             }
         });
-        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(real::lagging);
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(real::stalled);
         long seenAt = System.nanoTime();
-        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> !real.lagging());
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> !real.stalled());
         assertThat(System.nanoTime() - seenAt).as("lagging for about the hold after the stall")
                 .isGreaterThanOrEqualTo(Duration.ofMillis(150).toNanos());
         real.stop();
@@ -97,29 +100,31 @@ class EventLoopLagTest {
     void switchedOffItProbesNothingAndNeitherLagsNorShedsThoughTheLoopStalls() {
         OverloadProperties off = new OverloadProperties(false, Duration.ofMillis(5), Duration.ofMillis(10),
                 Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1), 0);
-        EventLoopLag disabled = new EventLoopLag(() -> List.of(loop), off, clock::get);
+        RequestsInFlight inFlight = new RequestsInFlight();
+        LoadShedder offShedder = new LoadShedder(off, inFlight, clock::get);
+        EventLoopProbe disabled = new EventLoopProbe(() -> List.of(loop), off, clock::get, offShedder);
         disabled.start();
         clock.addAndGet(Duration.ofMillis(50).toNanos()); // a probe, had one been scheduled, would be overdue
 
         assertThat(disabled.enabled()).isFalse();
         assertThat(disabled.isRunning()).as("no probe scheduled").isFalse();
-        assertThat(disabled.lagging()).isFalse();
-        assertThat(disabled.overloaded()).isFalse();
-        assertThat(disabled.shouldShed()).isFalse();
+        assertThat(disabled.stalled()).isFalse();
+        assertThat(new OwnLoadSignals(disabled, inFlight, off).overloaded()).isFalse();
+        assertThat(offShedder.shouldShed()).isFalse();
     }
 
     @Test
     void aStoppedProbeNeitherLagsNorSheds() {
-        lag.start();
+        probe.start();
         clock.addAndGet(Duration.ofMillis(50).toNanos());
-        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() > 0);
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> shedder.share() > 0);
 
-        lag.stop();
+        probe.stop();
         clock.addAndGet(Duration.ofMillis(50).toNanos()); // a pending probe would now be overdue
-        assertThat(lag.isRunning()).isFalse();
-        assertThat(lag.lagging()).isFalse();
-        assertThat(lag.lagNanos()).isZero();
-        assertThat(lag.shedShare()).isZero();
+        assertThat(probe.isRunning()).isFalse();
+        assertThat(probe.stalled()).isFalse();
+        assertThat(probe.lagNanos()).isZero();
+        assertThat(shedder.share()).isZero();
     }
 
     @Test
@@ -127,7 +132,7 @@ class EventLoopLagTest {
         DefaultEventLoop second = new DefaultEventLoop(new DefaultThreadFactory(LOOP_THREAD));
         try {
             AtomicReference<List<EventExecutor>> current = new AtomicReference<>(List.of(loop));
-            EventLoopLag restartable = new EventLoopLag(current::get, properties, clock::get);
+            EventLoopProbe restartable = new EventLoopProbe(current::get, properties, clock::get, shedder);
             restartable.start();
             restartable.stop();
             // as a paused Spring context does: its loops are disposed, new ones come with the restart
@@ -137,7 +142,7 @@ class EventLoopLagTest {
 
             clock.addAndGet(Duration.ofMillis(50).toNanos());
             await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5))
-                    .until(() -> restartable.shedShare() > 0);
+                    .until(() -> shedder.share() > 0);
             restartable.stop();
         } finally {
             second.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -147,21 +152,21 @@ class EventLoopLagTest {
     @Test
     void aLoopThatIsGoneNeverLooksOverdue() {
         loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
-        lag.start();
+        probe.start();
         clock.addAndGet(Duration.ofSeconds(1).toNanos());
-        assertThat(lag.lagging()).isFalse();
-        assertThat(lag.lagNanos()).isZero();
+        assertThat(probe.stalled()).isFalse();
+        assertThat(probe.lagNanos()).isZero();
     }
 
     @Test
     void theShareNeverPassesTheMaximum() {
-        lag.start();
+        probe.start();
         double highest = 0;
         for (int i = 0; i < 40; i++) {
-            double before = lag.shedShare();
+            double before = shedder.share();
             clock.addAndGet(Duration.ofMillis(20).toNanos()); // the next probe runs late
-            await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() != before);
-            highest = Math.max(highest, lag.shedShare());
+            await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> shedder.share() != before);
+            highest = Math.max(highest, shedder.share());
         }
         assertThat(highest).isEqualTo(0.9);
     }
@@ -169,11 +174,11 @@ class EventLoopLagTest {
     @Test
     void anEpisodeIsLoggedOnceHoweverOftenTheShareFlickers() {
         try (LogCapture log = LogCapture.of("dev.namegate.overload")) {
-            lag.start();
+            probe.start();
             for (int i = 0; i < 3; i++) {
                 clock.addAndGet(Duration.ofMillis(50).toNanos()); // late, then punctual until the share is 0
-                await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() > 0);
-                await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lag.shedShare() == 0);
+                await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> shedder.share() > 0);
+                await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> shedder.share() == 0);
             }
             List<String> ours = log.events().stream().filter(e -> e.getThreadName().startsWith(LOOP_THREAD))
                     .map(ILoggingEvent::getFormattedMessage).toList();

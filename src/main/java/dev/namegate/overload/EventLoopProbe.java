@@ -1,0 +1,173 @@
+package dev.namegate.overload;
+
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+import org.springframework.context.SmartLifecycle;
+
+import io.netty.util.concurrent.EventExecutor;
+
+/**
+ * Measures how late the event loops run a task scheduled on them: the one sign that this process,
+ * not the internal service, is why answers are late. Every loop gets a probe every
+ * {@code probeInterval}; a probe that runs {@code lagThreshold} late (or is that overdue) means the
+ * loops ran late, and for {@code hold} after it a missed timeout may well be ours. Each probe is
+ * one scheduled task per loop, so an idle process pays a few hundred tasks a second. Each probe's
+ * verdict goes to a {@link Listener} (the load shedder).
+ */
+public final class EventLoopProbe implements SmartLifecycle {
+
+    /** Hears every probe (on the probed loop) and the probe stopping. */
+    public interface Listener {
+        /** @param lagNanos the worst current lag over all loops */
+        void probed(boolean late, long lagNanos);
+
+        default void stopped() {
+        }
+    }
+
+    private final Supplier<List<EventExecutor>> loopSource;
+    private final long intervalNanos;
+    private final long thresholdNanos;
+    private final long holdNanos;
+    private final boolean enabled;
+    private final LongSupplier nanoClock;
+    private final Listener listener;
+    private volatile long lateAt;
+    /** The loops being probed; {@code null} while stopped. */
+    private volatile Probes probes;
+
+    /**
+     * @param loopSource the loops to probe, asked again at every {@link #start()}: the loops of a
+     *        server that is stopped and started again are new ones
+     */
+    public EventLoopProbe(Supplier<List<EventExecutor>> loopSource, OverloadProperties properties, LongSupplier nanoClock,
+            Listener listener) {
+        this.loopSource = loopSource;
+        this.intervalNanos = properties.probeInterval().toNanos();
+        this.thresholdNanos = properties.lagThreshold().toNanos();
+        this.holdNanos = properties.hold().toNanos();
+        this.enabled = properties.enabled();
+        this.nanoClock = nanoClock;
+        this.listener = listener;
+        this.lateAt = nanoClock.getAsLong() - holdNanos - 1;
+    }
+
+    /** The loops to probe, and for each when its pending probe is due and how late its last one ran. */
+    private record Probes(List<EventExecutor> loops, AtomicLongArray dueAt, AtomicLongArray lastLag) {
+        static Probes of(List<EventExecutor> loops) {
+            if (loops.isEmpty()) {
+                throw new IllegalStateException("no event loops to probe");
+            }
+            return new Probes(List.copyOf(loops), new AtomicLongArray(loops.size()), new AtomicLongArray(loops.size()));
+        }
+    }
+
+    /** False with {@code namegate.overload.enabled=false}: nothing is probed and nothing runs late. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** Starts probing the loops the source gives now (unless switched off). */
+    @Override
+    public synchronized void start() {
+        if (!enabled) {
+            return;
+        }
+        Probes started = Probes.of(loopSource.get());
+        lateAt = nanoClock.getAsLong() - holdNanos - 1;
+        probes = started;
+        for (int i = 0; i < started.loops().size(); i++) {
+            schedule(started, i);
+        }
+    }
+
+    /** Stops probing; until started again nothing runs late. */
+    @Override
+    public synchronized void stop() {
+        probes = null;
+        listener.stopped();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return probes != null;
+    }
+
+    /**
+     * As a Spring bean: after the {@code ReactorResourceFactory} (phase 0) has its loops, before it
+     * disposes them, and also stopped while a context is paused, so no probe outlives its loops.
+     */
+    @Override
+    public int getPhase() {
+        return 1;
+    }
+
+    private void schedule(Probes p, int loop) {
+        long due = nanoClock.getAsLong() + intervalNanos;
+        p.dueAt().set(loop, due);
+        try {
+            p.loops().get(loop).schedule(() -> probe(p, loop, due), intervalNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException shutDown) {
+            // a loop that is gone runs nothing late: it must not look overdue forever
+            p.dueAt().set(loop, Long.MAX_VALUE);
+        }
+    }
+
+    private void probe(Probes p, int loop, long due) {
+        if (probes != p) {
+            return; // stopped, or started again on other loops
+        }
+        long now = nanoClock.getAsLong();
+        long lag = Math.max(0, now - due);
+        p.lastLag().set(loop, lag);
+        boolean late = lag >= thresholdNanos;
+        if (late) {
+            lateAt = now;
+        }
+        // the next probe first, so whoever sees this probe's effect sees it scheduled
+        schedule(p, loop);
+        if (probes == p) {
+            listener.probed(late, lagNanos());
+        }
+    }
+
+    /** The worst current lag over all loops: a probe's lateness, or how overdue a pending probe is. */
+    public long lagNanos() {
+        Probes p = probes;
+        if (p == null) {
+            return 0;
+        }
+        long now = nanoClock.getAsLong();
+        long worst = 0;
+        for (int i = 0; i < p.loops().size(); i++) {
+            worst = Math.max(worst, Math.max(p.lastLag().get(i), now - p.dueAt().get(i)));
+        }
+        return worst;
+    }
+
+    /**
+     * True while the loops run late, or ran late within {@code hold}, whatever the load (a GC
+     * pause, the JIT on a busy core): a timeout now may well be ours.
+     */
+    public boolean stalled() {
+        Probes p = probes;
+        if (p == null) {
+            return false;
+        }
+        long now = nanoClock.getAsLong();
+        if (now - lateAt < holdNanos) {
+            return true;
+        }
+        for (int i = 0; i < p.loops().size(); i++) {
+            if (now - p.dueAt().get(i) >= thresholdNanos) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
