@@ -24,6 +24,8 @@ import dev.namegate.limits.AddressGuard;
 import dev.namegate.limits.ClientLimitsFilter;
 import dev.namegate.limits.LimitsProperties;
 import dev.namegate.cache.NameCache;
+import dev.namegate.web.ProblemKind;
+import dev.namegate.web.Problems;
 
 /**
  * The public API as one functional router. Everything under {@code /users} passes, in this order

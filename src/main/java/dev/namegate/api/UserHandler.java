@@ -19,6 +19,10 @@ import dev.namegate.cache.NameCache;
 import dev.namegate.trace.TraceParent;
 import dev.namegate.upstream.UpstreamFailure;
 import dev.namegate.upstream.UserLookup;
+import dev.namegate.web.ProblemKind;
+import dev.namegate.web.Problems;
+import dev.namegate.web.RequestId;
+import dev.namegate.web.UserId;
 
 /** {@code GET /users/{id}}: the name of one user, as JSON or plain text. */
 public final class UserHandler {

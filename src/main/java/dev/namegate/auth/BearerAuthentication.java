@@ -13,11 +13,11 @@ import org.springframework.web.reactive.function.server.HandlerFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-import dev.namegate.api.ProblemKind;
-import dev.namegate.api.Problems;
-import dev.namegate.api.RequestId;
 
 import reactor.core.publisher.Mono;
+import dev.namegate.web.ProblemKind;
+import dev.namegate.web.Problems;
+import dev.namegate.web.RequestId;
 
 /**
  * Router filter that lets a request through only with {@code Authorization: Bearer <key>} holding

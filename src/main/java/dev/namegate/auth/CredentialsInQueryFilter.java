@@ -12,12 +12,12 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
-import dev.namegate.api.ProblemKind;
-import dev.namegate.api.Problems;
-import dev.namegate.api.RequestId;
-import dev.namegate.api.RequestIdFilter;
 
 import reactor.core.publisher.Mono;
+import dev.namegate.web.FilterOrder;
+import dev.namegate.web.ProblemKind;
+import dev.namegate.web.Problems;
+import dev.namegate.web.RequestId;
 
 /**
  * Rejects, on every path, a request whose query string carries something named like a
@@ -37,8 +37,6 @@ import reactor.core.publisher.Mono;
 @Component
 public class CredentialsInQueryFilter implements WebFilter, Ordered {
 
-    /** Right after {@link RequestIdFilter} ({@link Ordered#HIGHEST_PRECEDENCE}). */
-    public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 1;
 
     static final Set<String> CREDENTIAL_NAMES =
             Set.of("p", "password", "key", "api_key", "apikey", "token", "access_token");
@@ -69,6 +67,6 @@ public class CredentialsInQueryFilter implements WebFilter, Ordered {
 
     @Override
     public int getOrder() {
-        return ORDER;
+        return FilterOrder.CREDENTIALS_IN_URL;
     }
 }

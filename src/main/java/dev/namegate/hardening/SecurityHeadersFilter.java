@@ -8,6 +8,7 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 import reactor.core.publisher.Mono;
+import dev.namegate.web.FilterOrder;
 
 /**
  * The same hardening headers on every response, errors and early refusals included, whatever
@@ -40,6 +41,6 @@ public class SecurityHeadersFilter implements WebFilter, Ordered {
 
     @Override
     public int getOrder() {
-        return Ordered.HIGHEST_PRECEDENCE;
+        return FilterOrder.SECURITY_HEADERS;
     }
 }

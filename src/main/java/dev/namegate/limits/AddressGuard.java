@@ -5,10 +5,10 @@ import java.time.Duration;
 
 import org.springframework.web.reactive.function.server.ServerRequest;
 
-import dev.namegate.api.RequestId;
 import dev.namegate.audit.AuditLog;
 import dev.namegate.auth.AuthenticationFailures;
 import dev.namegate.auth.BearerAuthentication;
+import dev.namegate.web.RequestId;
 
 /**
  * The brute-force throttle behind {@link BearerAuthentication}: counts and audits the failed

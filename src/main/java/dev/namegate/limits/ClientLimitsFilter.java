@@ -7,15 +7,15 @@ import org.springframework.web.reactive.function.server.HandlerFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-import dev.namegate.api.ProblemKind;
-import dev.namegate.api.Problems;
-import dev.namegate.api.UserId;
+import dev.namegate.web.UserId;
 import dev.namegate.auth.BearerAuthentication;
 import dev.namegate.auth.Client;
 import dev.namegate.limits.ClientLimitStore.QuotaDecision;
 import dev.namegate.limits.ClientLimitStore.RateDecision;
 
 import reactor.core.publisher.Mono;
+import dev.namegate.web.ProblemKind;
+import dev.namegate.web.Problems;
 
 /**
  * Router filter after {@link BearerAuthentication}: the client's token bucket, then its quota of

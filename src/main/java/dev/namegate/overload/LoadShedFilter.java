@@ -9,9 +9,10 @@ import org.springframework.web.server.WebFilterChain;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
+import dev.namegate.web.FilterOrder;
+import dev.namegate.web.ProblemKind;
+import dev.namegate.web.Problems;
 
-import dev.namegate.api.ProblemKind;
-import dev.namegate.api.Problems;
 
 /**
  * Refuses a share of public requests with a 503 while the event loops lag, before any key is
@@ -22,8 +23,6 @@ import dev.namegate.api.Problems;
  */
 public final class LoadShedFilter implements WebFilter, Ordered {
 
-    /** Right after the request id and the query-credentials check, so a refusal still carries its id. */
-    public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 2;
 
     private final LoadShedder shedder;
     private final RequestsInFlight inFlight;
@@ -58,6 +57,6 @@ public final class LoadShedFilter implements WebFilter, Ordered {
 
     @Override
     public int getOrder() {
-        return ORDER;
+        return FilterOrder.LOAD_SHEDDING;
     }
 }

@@ -31,6 +31,7 @@ import mockwebserver3.MockWebServer;
 
 import dev.namegate.testing.MockUpstream;
 import dev.namegate.testing.TestKeys;
+import dev.namegate.web.RequestId;
 
 /**
  * The public contract: order of checks, id rules, problem shapes, probes and metrics; every

@@ -28,6 +28,7 @@ import mockwebserver3.SocketEffect;
 import dev.namegate.testing.LogCapture;
 import dev.namegate.testing.MockUpstream;
 import dev.namegate.testing.TestKeys;
+import dev.namegate.web.RequestId;
 
 /**
  * The story, day by day, against a scripted internal service (MockWebServer) through the whole

@@ -28,9 +28,9 @@ import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
-import dev.namegate.api.RequestId;
-import dev.namegate.api.RequestIdFilter;
 import dev.namegate.auth.KeyMint.MintedKey;
+import dev.namegate.web.RequestId;
+import dev.namegate.web.RequestIdFilter;
 
 class AuthFiltersTest {
 

@@ -31,8 +31,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.namegate.api.RequestIdFilter;
 import dev.namegate.auth.KeyMint.MintedKey;
+import dev.namegate.web.RequestIdFilter;
 
 /**
  * Every log event at DEBUG and above, from every logger, while keys and query credentials go

@@ -1,4 +1,4 @@
-package dev.namegate.api;
+package dev.namegate.web;
 
 import java.net.URI;
 

@@ -1,4 +1,4 @@
-package dev.namegate.api;
+package dev.namegate.web;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package dev.namegate.api;
+package dev.namegate.web;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -15,7 +15,7 @@ import reactor.core.publisher.Mono;
  * kept as the correlation id and echoed in {@code X-Correlation-Id} (see {@link RequestId}).
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+@Order(FilterOrder.REQUEST_ID)
 public class RequestIdFilter implements WebFilter {
 
     @Override

@@ -1,4 +1,4 @@
-package dev.namegate.api;
+package dev.namegate.web;
 
 /**
  * A user id as the public API accepts it: ASCII digits, no sign, no leading zero, at most 15
