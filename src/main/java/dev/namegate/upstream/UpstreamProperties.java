@@ -3,6 +3,7 @@ package dev.namegate.upstream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
@@ -16,7 +17,9 @@ import jakarta.validation.constraints.PositiveOrZero;
 import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
@@ -102,6 +105,15 @@ public record UpstreamProperties(
         if (breaker != null) {
             requireAtMostMaxRetryAfter("breaker.open-for", breaker.openFor(), maxRetryAfter);
         }
+    }
+
+    /**
+     * The defaults written on this record, with no instance of the internal service: the one
+     * source of each default for code that builds its parts without Spring (tests, builders).
+     */
+    public static UpstreamProperties defaults() {
+        return new Binder(new MapConfigurationPropertySource(Map.of()))
+                .bindOrCreate("namegate.upstream", UpstreamProperties.class);
     }
 
     /**

@@ -237,17 +237,25 @@ public final class RetryPolicy {
         private final Scheduler scheduler;
         private final Map<Allowance, Integer> allowances = new EnumMap<>(Allowance.class);
         private LongUnaryOperator jitter = ceiling -> ceiling <= 0 ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1);
-        private Duration base = Duration.ofMillis(2);
-        private Duration cap = Duration.ofMillis(16);
-        private Duration deadline = Duration.ofMillis(90);
-        private Duration attemptTimeout = Duration.ofMillis(30);
-        private Duration minAttemptTime = Duration.ofMillis(2);
-        private Duration unavailableRetryAfter = Duration.ofSeconds(1);
+        private Duration base;
+        private Duration cap;
+        private Duration deadline;
+        private Duration attemptTimeout;
+        private Duration minAttemptTime;
+        private Duration unavailableRetryAfter;
         private RetryListener listener = RetryListener.NONE;
         private RetryBudget budget = RetryBudget.UNLIMITED;
 
+        /** Starts from the defaults of {@link UpstreamProperties}, their one source; no allowance yet. */
         private Builder(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            UpstreamProperties defaults = UpstreamProperties.defaults();
+            this.base = defaults.backoff().base();
+            this.cap = defaults.backoff().cap();
+            this.deadline = defaults.deadline();
+            this.attemptTimeout = defaults.attemptTimeout();
+            this.minAttemptTime = defaults.minAttemptTime();
+            this.unavailableRetryAfter = defaults.unavailableRetryAfter();
         }
 
         /** @throws IllegalArgumentException if {@code retries} is negative */

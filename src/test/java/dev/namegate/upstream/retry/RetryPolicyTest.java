@@ -16,6 +16,7 @@ import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 import dev.namegate.upstream.UpstreamFailure;
+import dev.namegate.upstream.UpstreamProperties;
 import dev.namegate.upstream.attempt.AttemptFailure;
 import dev.namegate.upstream.attempt.AttemptOutcome.Allowance;
 import dev.namegate.upstream.attempt.AttemptOutcome;
@@ -268,5 +269,12 @@ class RetryPolicyTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("base <= cap");
         assertThatThrownBy(() -> RetryPolicy.builder(VirtualTimeScheduler.create()).allowance(Allowance.STATUSES, -1))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aBuilderStartsFromThePropertiesDefaultsTheirOneSource() {
+        RetryPolicy policy = RetryPolicy.builder(VirtualTimeScheduler.create()).build();
+        assertThat(policy.deadline()).isEqualTo(UpstreamProperties.defaults().deadline()).isEqualTo(Duration.ofMillis(90));
+        assertThat(policy.minAttemptTime()).isEqualTo(UpstreamProperties.defaults().minAttemptTime());
     }
 }
