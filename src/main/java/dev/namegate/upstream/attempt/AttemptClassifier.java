@@ -65,14 +65,15 @@ public final class AttemptClassifier {
         if (error instanceof AttemptFailure) {
             return error;
         }
-        if (error instanceof TimeoutException) {
-            return AttemptFailure.of(AttemptOutcome.RESPONSE_TIMEOUT, "attempt timeout");
-        }
+        // before the generic timeout: the pool's acquire timeout is a TimeoutException too
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             AttemptFailure known = known(cause);
             if (known != null) {
                 return known;
             }
+        }
+        if (error instanceof TimeoutException) {
+            return AttemptFailure.of(AttemptOutcome.RESPONSE_TIMEOUT, "attempt timeout");
         }
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (cause instanceof IOException) {
