@@ -65,8 +65,6 @@ final class DistinctIdWindow {
             return first ? Outcome.REFUSED_FIRST : Outcome.REFUSED;
         }
         if (!tracked.tryTake()) {
-            // room comes back as anybody's ids leave; this client's own oldest is the one it can know of
-            retryAfterNanos = size > 0 ? ringTimes[head] + window - now : window;
             return Outcome.REFUSED_REPLICA_FULL;
         }
         exhausted = false;
@@ -82,7 +80,7 @@ final class DistinctIdWindow {
         return size;
     }
 
-    /** Nanoseconds until the oldest id leaves the window, as of the last refusal. */
+    /** Nanoseconds until the oldest id leaves the window, as of the last refusal over quota. */
     synchronized long retryAfterNanos() {
         return retryAfterNanos;
     }

@@ -3,6 +3,7 @@ package dev.namegate.limits;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -20,6 +21,9 @@ public class LimitsConfiguration {
         InMemoryClientLimitStore store = new InMemoryClientLimitStore(properties, audit, System::nanoTime);
         Gauge.builder("namegate.limits.quota.tracked.ids", store, InMemoryClientLimitStore::trackedIds)
                 .description("Distinct ids counted over all clients, against namegate.limits.quota.max-tracked-ids")
+                .register(registry);
+        FunctionCounter.builder("namegate.limits.quota.replica.full", store, InMemoryClientLimitStore::replicaFullRefusals)
+                .description("New ids answered 503 overloaded because namegate.limits.quota.max-tracked-ids was reached")
                 .register(registry);
         return store;
     }
