@@ -27,8 +27,8 @@ import ch.qos.logback.classic.LoggerContext;
  * <p>By default (sequence mode) one simulator and one service run for the whole benchmark, as a
  * service in production meets its internal service: the simulator's failure mode is switched at
  * runtime from scenario to scenario while the service keeps running, each scenario's load settles
- * for a few seconds after the switch and is then measured, and right after healthy the simulator
- * is measured directly (the {@code direct} row). Ids come from 1..10^9, so practically every
+ * for a few seconds after the switch and is then measured, and at the end the simulator is
+ * measured directly (the {@code direct} row, at the last healthy row's rate and ids). Ids come from 1..10^9, so practically every
  * request misses the service's name cache; the service runs with its production defaults.
  *
  * <p>Build, then run (from the project root; {@code make bench BENCH_ARGS="..."} does both):
