@@ -65,7 +65,7 @@ import ch.qos.logback.classic.LoggerContext;
  * <li>{@code --service-cpu=0} pin the service to CPU 0 and the simulator and load to the others
  *     (needs {@code taskset} and at least 2 CPUs); with {@code --direct} the simulator takes CPU 0</li>
  * <li>{@code --sweep=1000,2000,4000} a throughput sweep (fresh processes per scenario): warmed up at
- *     the first rate, then measured at each rate in turn (one row each)</li>
+ *     the first rate, then measured at each rate in turn (one row each, each rate with ids of its own)</li>
  * <li>{@code --service-args="--namegate.cache.enabled=false"} service arguments (default none: its
  *     production defaults); {@code --service-jvm-args="-XX:StartFlightRecording=..."} its JVM options</li>
  * <li>{@code --jar=target/namegate.jar}, {@code --out=target/bench}, {@code --connections=512}</li>
@@ -250,20 +250,16 @@ public final class BenchMain {
 
         private List<Summary> measure(Scenario scenario, Target target, ResponseCheck check,
                 SimulatorProcess simulator, ServiceProcess service, long cpuPid) throws Exception {
-            List<Double> rates = options.sweep().isEmpty() ? List.of(options.rateOf(scenario)) : options.sweep();
             IdMix ids = scenario.ids(options.ids());
             PhaseMeter meter = new PhaseMeter(simulator.control(), System.err);
             List<Summary> summaries = new ArrayList<>();
             try (OpenLoopLoad load = new OpenLoopLoad(target, options.connections(), options.timeout())) {
                 if (!options.warmup().isZero()) {
-                    // Another seed, so the measured phase does not replay ids the warm-up just asked;
-                    // a ramp, so a cold JVM (ours or the service's) is not knocked over by full load.
-                    load.run(new LoadPlan(rates.get(0), options.warmup(), LoadPlan.DEFAULT_SLO, 7L)
-                            .rampingFrom(SequenceRun.WARMUP_START_FRACTION), ids, check);
+                    // a ramp, so a cold JVM (ours or the service's) is not knocked over by full load
+                    load.run(options.warmupPlan(scenario), ids, check);
                 }
-                for (double rate : rates) {
-                    summaries.add(meter.measure(scenario.name(), options.mode().label(),
-                            new LoadPlan(rate, options.duration(), LoadPlan.DEFAULT_SLO, 42L), load, ids, check,
+                for (LoadPlan plan : options.measuredPlans(scenario)) {
+                    summaries.add(meter.measure(scenario.name(), options.mode().label(), plan, load, ids, check,
                             service, cpuPid));
                 }
             }
