@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
@@ -70,7 +71,9 @@ import ch.qos.logback.classic.LoggerContext;
  *     production defaults); {@code --service-jvm-args="-XX:StartFlightRecording=..."} its JVM options</li>
  * <li>{@code --jar=target/namegate.jar}, {@code --out=target/bench}, {@code --connections=512}</li>
  * <li>{@code --key-attributes="rate=... burst=... ids-per-day=..."} client limits written next
- *     to the key (default: effectively unlimited, so client throttling never shapes a result)</li>
+ *     to the key (default: effectively unlimited, so client throttling never shapes a result); a
+ *     run that would ask one service for more distinct ids than the key's ids-per-day is refused
+ *     ({@link IdBudget})</li>
  * </ul>
  *
  * <p>Throughput sweeps (thousands of requests/s): the generator needs about half a core at
@@ -82,7 +85,7 @@ import ch.qos.logback.classic.LoggerContext;
  * not the system under test, was short of CPU.
  *
  * <p>Exit status 0 when every scenario ran (whatever its numbers), 1 when one could not run,
- * 2 on bad options. Not a test: Surefire only runs {@code *Test} classes.
+ * 2 on bad options or a run that would cross the key's quota of distinct ids. Not a test: Surefire only runs {@code *Test} classes.
  */
 public final class BenchMain {
 
@@ -96,6 +99,12 @@ public final class BenchMain {
             options = BenchOptions.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("bad option " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Optional<String> overrun = IdBudget.overrun(options);
+        if (overrun.isPresent()) {
+            System.err.println(overrun.get());
             System.exit(2);
             return;
         }
