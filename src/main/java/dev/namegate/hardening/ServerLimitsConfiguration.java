@@ -10,8 +10,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import reactor.netty.NettyPipeline;
 
 /**
- * {@link ServerLimitsProperties} applied to Reactor Netty: the idle and request-body timeouts are its
- * own settings; the request-head timeout and the connection cap are small handlers of ours,
+ * {@link ServerLimitsProperties} applied to Reactor Netty: the idle timeout and the body timeout of
+ * an unanswered request are its own settings; the request-head timeout, the body timeout after an
+ * early answer ({@link RequestReadDeadlines}) and the connection cap are small handlers of ours,
  * installed on each new connection after the HTTP codec.
  */
 @Configuration(proxyBeanMethods = false)
@@ -23,6 +24,7 @@ class ServerLimitsConfiguration {
                 .description("Connections closed at once because namegate.server.max-connections were open")
                 .register(registry);
         long headTimeoutNanos = properties.requestHeadTimeout().toNanos();
+        long bodyTimeoutNanos = properties.requestBodyTimeout().toNanos();
         return server -> {
             ConnectionCap cap = new ConnectionCap(properties.maxConnections(), refused);
             Gauge.builder("namegate.server.connections", cap, ConnectionCap::open)
@@ -32,8 +34,8 @@ class ServerLimitsConfiguration {
                     .doOnChannelInit((observer, channel, remote) -> {
                         cap.admit(channel);
                         if (channel.isOpen() && channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
-                            channel.pipeline().addAfter(NettyPipeline.HttpCodec, RequestHeadTimeout.NAME,
-                                    new RequestHeadTimeout(headTimeoutNanos));
+                            channel.pipeline().addAfter(NettyPipeline.HttpCodec, RequestReadDeadlines.NAME,
+                                    new RequestReadDeadlines(headTimeoutNanos, bodyTimeoutNanos));
                         }
                     });
         };

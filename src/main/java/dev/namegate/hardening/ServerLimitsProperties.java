@@ -20,8 +20,9 @@ import jakarta.validation.constraints.NotNull;
  *     and headers must arrive within this of their first byte, else the connection is closed
  *     (default 10 s); a head trickling in a byte at a time is cut off too
  * @param requestBodyTimeout {@code namegate.server.request-body-timeout}: the whole request body
- *     must arrive within this of the head (default 10 s; Reactor Netty's request timeout). Our
- *     routes read no body, but one sent must still be drained before the next request
+ *     must arrive within this of the head, whether or not the request was answered first
+ *     (default 10 s; Reactor Netty's request timeout until the answer, ours after it). Our routes
+ *     read no body, but one sent must still be drained before the next request
  * @param idleTimeout {@code namegate.server.idle-timeout}: a keep-alive connection without a
  *     request for this long is closed (default 60 s)
  * @param maxConnections {@code namegate.server.max-connections}: open connections per server at
