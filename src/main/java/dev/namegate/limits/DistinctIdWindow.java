@@ -9,7 +9,7 @@ package dev.namegate.limits;
  * {@link TrackedIds} allow; and its arrays shrink as the window slides, so memory follows the ids
  * counted now. Primitives only, no boxing on the hot path: 8 bytes per set slot (load 1/8 to 1/2)
  * and 16 per ring place (load 1/4 to 1), so 32 to 64 bytes per counted id while the count grows
- * (52 at 10,000 ids: {@link #retainedBytes()}), up to 128 while it shrinks.
+ * (52 at 10,000 ids: {@link #retainedBytes()}), up to {@value #MAX_BYTES_PER_ID} while it shrinks.
  *
  * <p>Thread-safe by one lock per client; a call does no IO and is O(1) amortised.
  */
@@ -21,6 +21,12 @@ final class DistinctIdWindow {
         /** Within the client's quota, but the replica tracks as many ids as it may. */
         REFUSED_REPLICA_FULL
     }
+
+    /**
+     * The most heap one counted id can hold, besides a window's fixed part: 64 bytes of set (load
+     * down to 1/8) and 64 of ring (load down to 1/4), reached while a window shrinks.
+     */
+    static final int MAX_BYTES_PER_ID = 128;
 
     private static final int INITIAL = 16;
     /** This object's own fields and header, about. */

@@ -16,10 +16,11 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 import dev.namegate.limits.LimitsProperties;
 
 /**
- * The distinct ids a run asks one service for, against the bench key's quota of distinct ids per
- * day. With ids from 1..10^9 every request is a new id, so a long or fast run would cross the
- * quota and its later rows would measure {@code quota-exceeded} answers, not the service: such a
- * run is refused before anything starts. The count is an upper bound: each phase's requests
+ * The distinct ids a run asks one service for, against what the service counts for the bench key:
+ * its quota of distinct ids per day, and at most the replica's {@code max-tracked-ids}. With ids
+ * from 1..10^9 every request is a new id, so a long or fast run would cross the bound and its later
+ * rows would measure {@code quota-exceeded} (or replica-full {@code overloaded}) answers, not the
+ * service: such a run is refused before anything starts. The count is an upper bound: each phase's requests
  * ({@link LoadPlan#count()}), the known ids capped by the hot set a Zipf mix draws from.
  */
 final class IdBudget {
@@ -40,14 +41,16 @@ final class IdBudget {
             return Optional.empty();
         }
         return Optional.of(String.format(Locale.ROOT, "this run asks one service for up to %,d distinct ids, more than"
-                + " the key's ids-per-day (%,d): later rows would measure quota-exceeded answers. Give the key more"
-                + " (--key-attributes=\"... ids-per-day=N\", at most 1,000,000) or ask for fewer ids (shorter or"
-                + " slower phases, fewer scenarios, or a hot set: --ids=zipf:100000:1.0).", asked, quota.getAsInt()));
+                + " it counts for the key (%,d: the key's ids-per-day, at most namegate.limits.quota.max-tracked-ids):"
+                + " later rows would measure refusals. Ask for fewer ids (shorter or slower phases, fewer scenarios,"
+                + " or a hot set: --ids=zipf:100000:1.0) or raise the bounds (--key-attributes=\"... ids-per-day=N\","
+                + " --service-args=--namegate.limits.quota.max-tracked-ids=N).", asked, quota.getAsInt()));
     }
 
     /**
-     * The key's quota: its {@code ids-per-day=} attribute, else the service's default as its
-     * arguments leave it; empty when the service counts no ids.
+     * The distinct ids the service counts for the key: its {@code ids-per-day=} attribute, else
+     * the service's default as its arguments leave it, and no more than the replica tracks; empty
+     * when the service counts no ids.
      */
     static OptionalInt quota(BenchOptions options) {
         if (options.direct() || options.naive()) {
@@ -58,7 +61,8 @@ final class IdBudget {
             return OptionalInt.empty();
         }
         Matcher attribute = IDS_PER_DAY.matcher(options.keyAttributes());
-        return OptionalInt.of(attribute.find() ? Integer.parseInt(attribute.group(1)) : limits.quota().idsPerDay());
+        int idsPerDay = attribute.find() ? Integer.parseInt(attribute.group(1)) : limits.quota().idsPerDay();
+        return OptionalInt.of((int) Math.min(idsPerDay, limits.quota().maxTrackedIds()));
     }
 
     /**

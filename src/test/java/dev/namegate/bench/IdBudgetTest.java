@@ -8,21 +8,23 @@ import org.junit.jupiter.api.Test;
 class IdBudgetTest {
 
     @Test
-    void theDefaultSequenceAsksForAboutTwentyTwoThousandIdsAndFitsTheBenchKey() {
+    void theDefaultSequenceAsksForAboutTwentyTwoThousandIdsAndFitsWhatTheServiceCounts() {
         BenchOptions defaults = BenchOptions.parse();
         // warm-up 20 s ramping 25 -> 500/s: 5,250; then 20 s at 100/s per scenario (60/s, 80/s)
         assertThat(IdBudget.distinctIdsPerService(defaults)).isEqualTo(5_250 + 6 * 2_000 + 1_200 + 1_600 + 2_000);
-        assertThat(IdBudget.quota(defaults)).hasValue(1_000_000);
+        assertThat(IdBudget.quota(defaults)).as("the key's million, capped by max-tracked-ids").hasValue(500_000);
         assertThat(IdBudget.overrun(defaults)).isEmpty();
     }
 
     @Test
-    void aRunThatWouldCrossTheKeysIdsPerDayIsRefusedWithWhatToChange() {
+    void aRunThatWouldCrossWhatTheServiceCountsIsRefusedWithWhatToChange() {
         BenchOptions long2000 = BenchOptions.parse("--scenarios=healthy", "--rate=2000", "--duration=10m");
 
         assertThat(IdBudget.distinctIdsPerService(long2000)).isGreaterThan(1_200_000);
         assertThat(IdBudget.overrun(long2000)).hasValueSatisfying(message -> assertThat(message)
-                .contains("ids-per-day (1,000,000)", "--key-attributes", "--ids=zipf"));
+                .contains("counts for the key (500,000", "--key-attributes", "max-tracked-ids", "--ids=zipf"));
+        assertThat(IdBudget.quota(BenchOptions.parse("--service-args=--namegate.limits.quota.max-tracked-ids=2000000")))
+                .hasValue(1_000_000);
         assertThat(IdBudget.overrun(BenchOptions.parse("--scenarios=healthy", "--rate=2000", "--duration=10m",
                 "--ids=zipf:100000:1.0"))).as("a hot set asks for at most its ids").isEmpty();
     }
