@@ -108,7 +108,8 @@ public record LimitsProperties(
 
     /**
      * Brute-force throttle per source address: {@code maxFailures} failed authentications within
-     * {@code window} and the address gets 429 for {@code coolDown}, before any key is parsed.
+     * {@code window} and, for {@code coolDown}, every further key that fails from that address gets
+     * 429 instead of 401. The key is checked first: a valid key from a throttled address is served.
      *
      * @param maxFailures {@code namegate.limits.brute-force.max-failures}: failures allowed per window (default 10)
      * @param window {@code namegate.limits.brute-force.window}: counting window (default 1 min)
