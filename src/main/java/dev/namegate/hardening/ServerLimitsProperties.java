@@ -24,17 +24,15 @@ import jakarta.validation.constraints.NotNull;
  *     must arrive within this of the head, whether or not the request was answered first
  *     (default 10 s, at most 10 min; Reactor Netty's request timeout until the answer, ours
  *     after it). Our routes read no body, but one sent must still be drained before the next request
- * @param idleTimeout {@code namegate.server.idle-timeout}: a keep-alive connection without a
- *     request for this long is closed (default 60 s)
  * @param maxConnections {@code namegate.server.max-connections}: open connections per server at
  *     once (default 10,000); a connection beyond is closed as soon as it is accepted, counted in
- *     {@code namegate.server.connections.refused} and logged once per episode
+ *     {@code namegate.server.connections.refused} and logged once per episode. The idle timeout
+ *     of keep-alive connections is Boot's {@code server.netty.idle-timeout} (application.yaml)
  */
 @Validated
 @ConfigurationProperties("namegate.server")
 public record ServerLimitsProperties(
         @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 10) @DefaultValue("10s") Duration requestHeadTimeout,
         @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 10) @DefaultValue("10s") Duration requestBodyTimeout,
-        @NotNull @DurationMin(millis = 1) @DefaultValue("60s") Duration idleTimeout,
         @Min(1) @DefaultValue("10000") int maxConnections) {
 }

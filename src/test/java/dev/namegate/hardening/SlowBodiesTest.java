@@ -41,7 +41,7 @@ import dev.namegate.testing.TestKeys;
         "namegate.upstream.deadline=10s",
         "namegate.server.request-head-timeout=3s",
         "namegate.server.request-body-timeout=500ms",
-        "namegate.server.idle-timeout=5s",
+        "server.netty.idle-timeout=5s",
 })
 class SlowBodiesTest {
 

@@ -15,6 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -40,7 +41,7 @@ import dev.namegate.testing.TestKeys;
         "namegate.overload.enabled=false",
         "namegate.server.request-head-timeout=300ms",
         "namegate.server.request-body-timeout=300ms",
-        "namegate.server.idle-timeout=1500ms",
+        "server.netty.idle-timeout=1500ms",
         "namegate.server.max-connections=3",
 })
 class SlowClientsTest {
@@ -60,6 +61,9 @@ class SlowClientsTest {
 
     @LocalServerPort
     int port;
+
+    @Value("${local.management.port}")
+    int managementPort;
 
     @Autowired
     MeterRegistry meters;
@@ -111,10 +115,32 @@ class SlowClientsTest {
         }
     }
 
+    private double openConnections() {
+        return meters.get("namegate.server.connections").tag("port", Integer.toString(port)).gauge().value();
+    }
+
+    private double refusedConnections() {
+        return meters.get("namegate.server.connections.refused").tag("port", Integer.toString(port))
+                .functionCounter().count();
+    }
+
+    @Test
+    void theConnectionMetersNameThePublicPortAndTheManagementPortKeepsTheIdleTimeout() throws IOException {
+        assertThat(meters.find("namegate.server.connections").gauges())
+                .extracting(gauge -> gauge.getId().getTag("port")).containsExactly(Integer.toString(port));
+        assertThat(meters.find("namegate.server.connections.refused").functionCounters())
+                .extracting(counter -> counter.getId().getTag("port")).containsExactly(Integer.toString(port));
+        try (Socket socket = RawHttp.connect(managementPort, Duration.ofSeconds(5))) {
+            send(socket, "GET /actuator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            assertThat(RawHttp.readOne(socket).status()).isEqualTo(200);
+            assertThat(RawHttp.closedWithin(socket, Duration.ofSeconds(4))).as("server.netty.idle-timeout").isTrue();
+        }
+    }
+
     @Test
     void aConnectionBeyondTheCapIsClosedAtOnceWhileTheFirstOnesAreServed() throws IOException {
-        await().atMost(Duration.ofSeconds(5)).until(() -> meters.get("namegate.server.connections").gauge().value() == 0);
-        double refusedBefore = meters.counter("namegate.server.connections.refused").count();
+        await().atMost(Duration.ofSeconds(5)).until(() -> openConnections() == 0);
+        double refusedBefore = refusedConnections();
         List<Socket> first = new ArrayList<>();
         try (LogCapture log = LogCapture.of(ConnectionCap.class.getName())) {
             for (int i = 0; i < 3; i++) {
@@ -133,11 +159,11 @@ class SlowClientsTest {
                 send(socket, GET_OPENAPI);
                 assertThat(RawHttp.readOne(socket).status()).as("the first three still served").isEqualTo(200);
             }
-            assertThat(meters.counter("namegate.server.connections.refused").count() - refusedBefore).isEqualTo(2);
+            assertThat(refusedConnections() - refusedBefore).isEqualTo(2);
             assertThat(log.events()).as("one line per episode").hasSize(1);
 
             first.remove(0).close();
-            await().atMost(Duration.ofSeconds(5)).until(() -> meters.get("namegate.server.connections").gauge().value() == 2);
+            await().atMost(Duration.ofSeconds(5)).until(() -> openConnections() == 2);
             try (Socket next = RawHttp.connect(port, Duration.ofSeconds(5))) {
                 send(next, GET_OPENAPI);
                 assertThat(RawHttp.readOne(next).status()).as("room again").isEqualTo(200);
