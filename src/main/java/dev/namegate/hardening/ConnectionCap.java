@@ -63,7 +63,8 @@ final class ConnectionCap {
         }
         channel.closeFuture().addListener(closed -> {
             if (open.decrementAndGet() < max - max / 10 && refusing.compareAndSet(true, false)) {
-                log.info("port {} accepting connections again; {} refused meanwhile", port, refusedInEpisode.getAndSet(0));
+                log.info("port {} accepting connections again; {} refused meanwhile", port,
+                        refusedInEpisode.getAndSet(0));
             }
         });
     }

@@ -3,10 +3,7 @@ package dev.namegate.hardening;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -75,35 +72,13 @@ class SlowBodiesTest {
     @LocalServerPort
     int port;
 
-    private static void send(Socket socket, String text) throws IOException {
-        OutputStream out = socket.getOutputStream();
-        out.write(text.getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-    }
-
-    /** Sends one byte every 100 ms for up to {@code within}; whether the server closed the connection meanwhile. */
-    private static boolean closedWhileTrickling(Socket socket, Duration within) throws IOException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                send(socket, "a");
-            } catch (SocketException closed) {
-                return true;
-            }
-            if (RawHttp.closedWithin(socket, Duration.ofMillis(100))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     @Test
     void aBodyTricklingInWhileItsRequestIsUnansweredIsCutOffAfterTheBodyTimeout() throws IOException {
         try (Socket socket = RawHttp.connect(port, Duration.ofSeconds(5))) {
             // a valid key: the lookup waits for the internal service, which holds its answer back
-            send(socket, "GET /users/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + TestKeys.bearer()
+            RawHttp.send(socket, "GET /users/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + TestKeys.bearer()
                     + "\r\nContent-Length: 100000\r\n\r\nabc");
-            assertThat(closedWhileTrickling(socket, CUT_OFF_WITHIN)).isTrue();
+            assertThat(RawHttp.closedWhileTrickling(socket, CUT_OFF_WITHIN)).isTrue();
         }
     }
 
@@ -111,8 +86,8 @@ class SlowBodiesTest {
     void aBodyTricklingInAfterAnEarlyAnswerIsCutOffAfterTheBodyTimeout() throws IOException {
         try (Socket socket = RawHttp.connect(port, Duration.ofSeconds(5))) {
             // no key: the 401 leaves at once, and Reactor Netty stops timing the rest of the body
-            send(socket, "GET /users/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\nabc");
-            assertThat(closedWhileTrickling(socket, CUT_OFF_WITHIN)).isTrue();
+            RawHttp.send(socket, "GET /users/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\nabc");
+            assertThat(RawHttp.closedWhileTrickling(socket, CUT_OFF_WITHIN)).isTrue();
         }
     }
 
@@ -120,14 +95,14 @@ class SlowBodiesTest {
     void aConnectionQuietAfterABodyThatEndedAfterItsAnswerIsLeftToTheIdleTimeout() throws IOException {
         try (Socket socket = RawHttp.connect(port, Duration.ofSeconds(5))) {
             // the same request without a body first: a cold path must not answer after the body timeout
-            send(socket, "GET /users/1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            RawHttp.send(socket, "GET /users/1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             assertThat(RawHttp.readOne(socket).status()).isEqualTo(401);
-            send(socket, "GET /users/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n\r\n");
+            RawHttp.send(socket, "GET /users/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n\r\n");
             assertThat(RawHttp.readOne(socket).status()).isEqualTo(401);
-            send(socket, "abc"); // the body, complete, after its answer: not the start of a head
+            RawHttp.send(socket, "abc"); // the body, complete, after its answer: not the start of a head
 
             assertThat(RawHttp.closedWithin(socket, Duration.ofMillis(3500))).as("past the head timeout").isFalse();
-            send(socket, "GET /openapi.yaml HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            RawHttp.send(socket, "GET /openapi.yaml HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             assertThat(RawHttp.readOne(socket).status()).as("still usable").isEqualTo(200);
         }
     }

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,45 +67,23 @@ class SlowClientsTest {
 
     private static final String GET_OPENAPI = "GET /openapi.yaml HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
-    private static void send(Socket socket, String text) throws IOException {
-        OutputStream out = socket.getOutputStream();
-        out.write(text.getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-    }
-
-    /** Sends one byte every 100 ms for up to {@code within}; whether the server closed the connection meanwhile. */
-    private static boolean closedWhileTrickling(Socket socket, Duration within) throws IOException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                send(socket, "a");
-            } catch (SocketException closed) {
-                return true;
-            }
-            if (RawHttp.closedWithin(socket, Duration.ofMillis(100))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     @Test
     void aRequestHeadTricklingInIsCutOffAfterTheHeadTimeout() throws IOException {
         try (Socket socket = RawHttp.connect(port, Duration.ofSeconds(5))) {
-            send(socket, "GET /users/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+            RawHttp.send(socket, "GET /users/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
             // every byte would reset an idle timeout; only a deadline on the whole head ends this
-            assertThat(closedWhileTrickling(socket, Duration.ofSeconds(3))).isTrue();
+            assertThat(RawHttp.closedWhileTrickling(socket, Duration.ofSeconds(3))).isTrue();
         }
     }
 
     @Test
     void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeoutButNotBefore() throws IOException {
         try (Socket socket = RawHttp.connect(port, Duration.ofSeconds(5))) {
-            send(socket, GET_OPENAPI);
+            RawHttp.send(socket, GET_OPENAPI);
             assertThat(RawHttp.readOne(socket).status()).isEqualTo(200);
             // longer than the head timeout: an idle connection is not a slow head
             assertThat(RawHttp.closedWithin(socket, Duration.ofMillis(700))).isFalse();
-            send(socket, GET_OPENAPI);
+            RawHttp.send(socket, GET_OPENAPI);
             assertThat(RawHttp.readOne(socket).status()).as("still usable").isEqualTo(200);
 
             assertThat(RawHttp.closedWithin(socket, Duration.ofSeconds(4))).isTrue();
@@ -131,7 +106,7 @@ class SlowClientsTest {
         assertThat(meters.find("namegate.server.connections.refused").functionCounters())
                 .extracting(counter -> counter.getId().getTag("port")).containsExactly(Integer.toString(port));
         try (Socket socket = RawHttp.connect(managementPort, Duration.ofSeconds(5))) {
-            send(socket, "GET /actuator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            RawHttp.send(socket, "GET /actuator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             assertThat(RawHttp.readOne(socket).status()).isEqualTo(200);
             assertThat(RawHttp.closedWithin(socket, Duration.ofSeconds(4))).as("server.netty.idle-timeout").isTrue();
         }
@@ -146,7 +121,7 @@ class SlowClientsTest {
             for (int i = 0; i < 3; i++) {
                 Socket socket = RawHttp.connect(port, Duration.ofSeconds(5));
                 first.add(socket);
-                send(socket, GET_OPENAPI);
+                RawHttp.send(socket, GET_OPENAPI);
                 assertThat(RawHttp.readOne(socket).status()).isEqualTo(200);
             }
             try (Socket beyond = RawHttp.connect(port, Duration.ofSeconds(5))) {
@@ -156,7 +131,7 @@ class SlowClientsTest {
                 assertThat(RawHttp.closedWithin(beyond, Duration.ofSeconds(2))).as("the fifth").isTrue();
             }
             for (Socket socket : first) {
-                send(socket, GET_OPENAPI);
+                RawHttp.send(socket, GET_OPENAPI);
                 assertThat(RawHttp.readOne(socket).status()).as("the first three still served").isEqualTo(200);
             }
             assertThat(refusedConnections() - refusedBefore).isEqualTo(2);
@@ -165,7 +140,7 @@ class SlowClientsTest {
             first.remove(0).close();
             await().atMost(Duration.ofSeconds(5)).until(() -> openConnections() == 2);
             try (Socket next = RawHttp.connect(port, Duration.ofSeconds(5))) {
-                send(next, GET_OPENAPI);
+                RawHttp.send(next, GET_OPENAPI);
                 assertThat(RawHttp.readOne(next).status()).as("room again").isEqualTo(200);
             }
         } finally {
