@@ -23,15 +23,15 @@ import jakarta.validation.constraints.NotNull;
  *     file for changes; default 2 s, at most 10 s because a revoked key must stop working within
  *     10 s
  * @param maxRemovedShare {@code namegate.auth.max-removed-share}: a reload that would remove more
- *     than this fraction of the keys in force (0 to 1, default 0.5) is refused and the previous
- *     keys stay; so is one that would remove every key, whatever this says. A file truncated or
- *     half written in place must not lock every client out; a rotation (add, then remove) and
- *     revoking up to half the keys at once pass.
+ *     than this fraction of the keys in force (above 0, at most 1; default 0.5) is refused and
+ *     the previous keys stay; so is one that would remove every key, whatever this says. A file
+ *     truncated or half written in place must not lock every client out; a rotation (add, then
+ *     remove) and revoking up to half the keys at once pass. 0 would refuse every revocation.
  */
 @Validated
 @ConfigurationProperties("namegate.auth")
 public record AuthProperties(
         Path keysFile,
         @NotNull @DurationMin(millis = 1) @DurationMax(seconds = 10) @DefaultValue("2s") Duration reloadInterval,
-        @DecimalMin("0") @DecimalMax("1") @DefaultValue("0.5") double maxRemovedShare) {
+        @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") @DefaultValue("0.5") double maxRemovedShare) {
 }

@@ -14,8 +14,9 @@ public record ClientLimits(OptionalDouble ratePerSecond, OptionalInt burst, Opti
 
     /**
      * The largest quota of distinct ids a client may have, in the keys file and as the default:
-     * each counted id costs 32 to 64 bytes of heap, so a million is at most 64 MB for one client
-     * (the whole replica is bounded by {@code namegate.limits.quota.max-tracked-ids}).
+     * each counted id costs 32 to 64 bytes of heap while a client's count grows and up to 128
+     * while it shrinks, so a million is up to 128 MB for one client (the whole replica is bounded
+     * by {@code namegate.limits.quota.max-tracked-ids}, which may be lower).
      */
     public static final int MAX_IDS_PER_DAY = 1_000_000;
 

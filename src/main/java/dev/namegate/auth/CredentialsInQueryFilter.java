@@ -1,6 +1,5 @@
 package dev.namegate.auth;
 
-import java.net.URI;
 import java.util.Locale;
 import java.util.Set;
 
@@ -25,7 +24,8 @@ import dev.namegate.web.RequestId;
  * {@code token}, {@code access_token}; any case, percent-encoded or not) with 400
  * {@link ProblemKind#CREDENTIALS_IN_QUERY}; and so, with the same answer, a request with
  * anything shaped like a key ({@link ApiKey#appearsIn}) in its query or path, under any name: a
- * leaked key. What counts is {@link QueryCredentialMasking}'s rule.
+ * leaked key. What counts is {@link QueryCredentialMasking}'s rule, and its mark on the request
+ * is the verdict: the URL is scanned once per request.
  *
  * <p>Why reject instead of ignore: a URL ends up in proxy logs, browser history and Referer
  * headers, which is how a shared password once leaked. Failing loudly teaches the caller to use
@@ -48,12 +48,9 @@ public class CredentialsInQueryFilter implements WebFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        // Masked already (the usual case), or found here when nothing masked it first; one rule for both.
-        URI uri = exchange.getRequest().getURI();
-        boolean credentialsInUrl = QueryCredentialMasking.wasMasked(exchange.getRequest())
-                || QueryCredentialMasking.maskedQuery(uri.getRawQuery()) != null
-                || QueryCredentialMasking.maskedPath(uri.getRawPath()) != null;
-        if (!credentialsInUrl) {
+        // The decorator has scanned the URL already (it wraps every handler built from the
+        // application context) and marked the request if it masked anything: its verdict is ours.
+        if (!QueryCredentialMasking.wasMasked(exchange.getRequest())) {
             return chain.filter(exchange);
         }
         log.debug("rejected credentials in the URL requestId={}", RequestId.of(exchange));

@@ -12,7 +12,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Masks credentials in the URL before the request reaches WebFlux, and marks the request so
- * {@link CredentialsInQueryFilter} refuses it: the value of every credential-named query
+ * {@link CredentialsInQueryFilter} refuses it (by that mark alone: the filter does not scan again):
+ * the value of every credential-named query
  * parameter becomes {@value #MASK}, and so does every query part or path segment holding
  * something shaped like a key ({@link ApiKey#appearsIn}), whatever its name.
  *
@@ -31,6 +32,9 @@ public class QueryCredentialMasking implements HttpHandlerDecoratorFactory {
 
     /** What a credential value is replaced with. */
     public static final String MASK = "***";
+
+    /** {@link CredentialsInQueryFilter#CREDENTIAL_NAMES}, as an array: iterating it allocates nothing. */
+    private static final String[] CREDENTIAL_NAMES = CredentialsInQueryFilter.CREDENTIAL_NAMES.toArray(String[]::new);
 
     @Override
     public HttpHandler apply(HttpHandler delegate) {
@@ -105,41 +109,73 @@ public class QueryCredentialMasking implements HttpHandlerDecoratorFactory {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return null;
         }
-        StringBuilder masked = new StringBuilder(rawQuery.length() + 8);
-        boolean changed = false;
+        // Runs on every request with a query: a clean one costs a scan and no allocation.
+        StringBuilder masked = null;
         int start = 0;
         for (int i = 0; i <= rawQuery.length(); i++) {
             if (i < rawQuery.length() && rawQuery.charAt(i) != '&' && rawQuery.charAt(i) != ';') {
                 continue;
             }
-            String part = rawQuery.substring(start, i);
-            int nameStart = 0;
-            while (nameStart < part.length() && part.charAt(nameStart) == '=') {
+            int nameStart = start;
+            while (nameStart < i && rawQuery.charAt(nameStart) == '=') {
                 nameStart++;
             }
-            int nameEnd = part.indexOf('=', nameStart);
-            String rawName = part.substring(nameStart, nameEnd < 0 ? part.length() : nameEnd);
-            if (!rawName.isEmpty() && CredentialsInQueryFilter.isCredentialName(decode(rawName))) {
-                masked.append(part, 0, nameStart).append(rawName).append('=').append(MASK);
-                changed = true;
-            } else if (holdsKey(part)) {
-                // the name itself may be the key
-                masked.append(MASK);
-                changed = true;
-            } else {
-                masked.append(part);
+            int nameEnd = rawQuery.indexOf('=', nameStart);
+            nameEnd = nameEnd < 0 || nameEnd > i ? i : nameEnd;
+            boolean credential = nameEnd > nameStart && isCredentialName(rawQuery, nameStart, nameEnd);
+            if (credential || holdsKey(rawQuery, start, i)) {
+                if (masked == null) {
+                    masked = new StringBuilder(rawQuery.length() + 8).append(rawQuery, 0, start);
+                }
+                if (credential) {
+                    masked.append(rawQuery, start, nameEnd).append('=').append(MASK);
+                } else {
+                    masked.append(MASK); // the name itself may be the key
+                }
+            } else if (masked != null) {
+                masked.append(rawQuery, start, i);
             }
-            if (i < rawQuery.length()) {
+            if (masked != null && i < rawQuery.length()) {
                 masked.append(rawQuery.charAt(i));
             }
             start = i + 1;
         }
-        return changed ? masked.toString() : null;
+        return masked == null ? null : masked.toString();
+    }
+
+    /**
+     * Whether {@code query[from, to)}, a raw name, names a credential. Plain ASCII is compared in
+     * place; anything else (a {@code %} escape, raw non-ASCII) is decoded first, as a parser would.
+     */
+    private static boolean isCredentialName(String query, int from, int to) {
+        for (int k = from; k < to; k++) {
+            char c = query.charAt(k);
+            if (c == '%' || c >= 0x80) {
+                return CredentialsInQueryFilter.isCredentialName(decode(query.substring(from, to)));
+            }
+        }
+        for (String name : CREDENTIAL_NAMES) {
+            if (name.length() == to - from && query.regionMatches(true, from, name, 0, name.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether raw URL text holds a key, as written or percent-encoded; decodes only when it must (every request). */
     private static boolean holdsKey(String raw) {
-        return ApiKey.appearsIn(raw) || raw.indexOf('%') >= 0 && ApiKey.appearsIn(decode(raw));
+        return holdsKey(raw, 0, raw.length());
+    }
+
+    /** As {@link #holdsKey(String)} for {@code raw[from, to)}; copies nothing unless it may hold a key. */
+    private static boolean holdsKey(String raw, int from, int to) {
+        int prefix = raw.indexOf(ApiKey.PREFIX, from);
+        int escape = raw.indexOf('%', from);
+        if ((prefix < 0 || prefix + ApiKey.PREFIX.length() > to) && (escape < 0 || escape >= to)) {
+            return false;
+        }
+        String text = from == 0 && to == raw.length() ? raw : raw.substring(from, to);
+        return ApiKey.appearsIn(text) || escape >= 0 && escape < to && ApiKey.appearsIn(decode(text));
     }
 
     private static String decode(String raw) {

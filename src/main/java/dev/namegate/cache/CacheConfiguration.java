@@ -8,15 +8,23 @@ import org.springframework.context.annotation.Configuration;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.scheduler.Scheduler;
 
+import dev.namegate.memory.HeapBudget;
 import dev.namegate.upstream.UserLookups;
 
-/** The name cache in front of the internal service, on the service's one clock. */
+/**
+ * The name cache in front of the internal service, on the service's one clock, bounded to its
+ * share of the heap ({@link HeapBudget}).
+ */
 @Configuration(proxyBeanMethods = false)
 class CacheConfiguration {
 
     @Bean
     NameCache nameCache(UserLookups internalUserService, CacheProperties properties, MeterRegistry registry,
             Scheduler namegateTime) {
+        if (properties.enabled()) {
+            HeapBudget.check("namegate.cache.max-weight", properties.maxWeight(), properties.maxWeight().toBytes(),
+                    Runtime.getRuntime().maxMemory());
+        }
         return new NameCache(internalUserService, properties, registry, () -> namegateTime.now(TimeUnit.NANOSECONDS));
     }
 }

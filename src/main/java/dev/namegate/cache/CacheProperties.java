@@ -20,7 +20,8 @@ import org.springframework.validation.annotation.Validated;
  *     take, names included (default 64 MB, at least 1 KB). A bound by bytes, not entries: a name
  *     may be as long as the internal service's body allows (16 KB), so 100,000 entries could
  *     take 3 GB. Each entry is counted as {@link NameCache#ENTRY_OVERHEAD_BYTES} plus 2 bytes per
- *     name character, so short names fit about 200,000 to the default.
+ *     name character, so short names fit about 200,000 to the default. At start-up it must fit
+ *     a quarter of the maximum heap ({@code HeapBudget}).
  */
 @Validated
 @ConfigurationProperties("namegate.cache")

@@ -2,6 +2,7 @@ package dev.namegate.hardening;
 
 import java.time.Duration;
 
+import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -18,21 +19,20 @@ import jakarta.validation.constraints.NotNull;
  *
  * @param requestHeadTimeout {@code namegate.server.request-head-timeout}: the whole request line
  *     and headers must arrive within this of their first byte, else the connection is closed
- *     (default 10 s); a head trickling in a byte at a time is cut off too
+ *     (default 10 s, at most 10 min); a head trickling in a byte at a time is cut off too
  * @param requestBodyTimeout {@code namegate.server.request-body-timeout}: the whole request body
- *     must arrive within this of the head (default 10 s; Reactor Netty's request timeout). Our
- *     routes read no body, but one sent must still be drained before the next request
- * @param idleTimeout {@code namegate.server.idle-timeout}: a keep-alive connection without a
- *     request for this long is closed (default 60 s)
+ *     must arrive within this of the head, whether or not the request was answered first
+ *     (default 10 s, at most 10 min; Reactor Netty's request timeout until the answer, ours
+ *     after it). Our routes read no body, but one sent must still be drained before the next request
  * @param maxConnections {@code namegate.server.max-connections}: open connections per server at
  *     once (default 10,000); a connection beyond is closed as soon as it is accepted, counted in
- *     {@code namegate.server.connections.refused} and logged once per episode
+ *     {@code namegate.server.connections.refused} and logged once per episode. The idle timeout
+ *     of keep-alive connections is Boot's {@code server.netty.idle-timeout} (application.yaml)
  */
 @Validated
 @ConfigurationProperties("namegate.server")
 public record ServerLimitsProperties(
-        @NotNull @DurationMin(millis = 1) @DefaultValue("10s") Duration requestHeadTimeout,
-        @NotNull @DurationMin(millis = 1) @DefaultValue("10s") Duration requestBodyTimeout,
-        @NotNull @DurationMin(millis = 1) @DefaultValue("60s") Duration idleTimeout,
+        @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 10) @DefaultValue("10s") Duration requestHeadTimeout,
+        @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 10) @DefaultValue("10s") Duration requestBodyTimeout,
         @Min(1) @DefaultValue("10000") int maxConnections) {
 }

@@ -19,7 +19,8 @@ public interface ClientLimitStore {
 
     /**
      * Counts {@code userId} towards {@code client}'s quota of distinct ids unless it is already
-     * counted; refuses a new id once the quota is full.
+     * counted; refuses a new id once the quota is full, or once the store counts as many ids as
+     * it may hold (a refusal that says nothing about the client).
      */
     QuotaDecision admit(Client client, long userId);
 
@@ -46,11 +47,27 @@ public interface ClientLimitStore {
     /**
      * One quota decision.
      *
-     * @param allowed whether the id may be read
+     * @param verdict whether the id may be read, and if not, whose limit refused it
      * @param used distinct ids counted now
      * @param quota distinct ids allowed per window
-     * @param retryAfterSeconds when refused: seconds until the oldest counted id leaves the window, at least 1
+     * @param retryAfterSeconds when refused, at least 1: for {@link Verdict#OVER_QUOTA} seconds until
+     *     the client's oldest counted id leaves the window; for {@link Verdict#REPLICA_FULL} a short
+     *     wait after which the store may have room again
      */
-    record QuotaDecision(boolean allowed, int used, int quota, long retryAfterSeconds) {
+    record QuotaDecision(Verdict verdict, int used, int quota, long retryAfterSeconds) {
+
+        /** What the store decided. */
+        public enum Verdict {
+            /** The id is counted (or already was): read it. */
+            ALLOWED,
+            /** The client read its quota of distinct ids in the window. */
+            OVER_QUOTA,
+            /** Within the client's quota, but the store tracks as many ids as it may hold. */
+            REPLICA_FULL
+        }
+
+        public boolean allowed() {
+            return verdict == Verdict.ALLOWED;
+        }
     }
 }

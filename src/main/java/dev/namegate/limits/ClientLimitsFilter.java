@@ -1,5 +1,7 @@
 package dev.namegate.limits;
 
+import java.util.function.Consumer;
+
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.web.reactive.function.server.HandlerFilterFunction;
@@ -11,6 +13,7 @@ import dev.namegate.web.UserId;
 import dev.namegate.auth.BearerAuthentication;
 import dev.namegate.auth.Client;
 import dev.namegate.limits.ClientLimitStore.QuotaDecision;
+import dev.namegate.limits.ClientLimitStore.QuotaDecision.Verdict;
 import dev.namegate.limits.ClientLimitStore.RateDecision;
 
 import reactor.core.publisher.Mono;
@@ -25,7 +28,9 @@ import dev.namegate.web.Problems;
  * {@code RateLimit-Policy: "default";q=<burst>;w=<seconds to refill an empty bucket>} and
  * {@code RateLimit: "default";r=<requests left>;t=<seconds until the bucket is full>}. Over the
  * rate: 429 {@link ProblemKind#RATE_LIMITED}; over the quota: 429
- * {@link ProblemKind#QUOTA_EXCEEDED}; both with {@code Retry-After} in seconds.
+ * {@link ProblemKind#QUOTA_EXCEEDED}; a replica that cannot count one more distinct id: 503
+ * {@link ProblemKind#OVERLOADED} (that is no fault of the client's); all with {@code Retry-After}
+ * in seconds.
  *
  * <p>Only a valid id of a {@code GET}/{@code HEAD} counts towards the quota: an id that fails
  * validation reveals nothing and must not burn quota. An unknown user (404) does count, because
@@ -40,6 +45,9 @@ public final class ClientLimitsFilter implements HandlerFilterFunction<ServerRes
 
     private static final String RATE_DETAIL = "Too many requests for this client; retry after the time given in"
             + " Retry-After.";
+
+    private static final String REPLICA_FULL_DETAIL = "This replica cannot count more distinct users right now;"
+            + " retry after the time given in Retry-After.";
 
     private final ClientLimitStore store;
 
@@ -65,13 +73,20 @@ public final class ClientLimitsFilter implements HandlerFilterFunction<ServerRes
         long id = countedId(request);
         if (id >= 0) {
             QuotaDecision quota = store.admit(client, id);
+            if (quota.verdict() == Verdict.REPLICA_FULL) {
+                return Problems.respond(request, ProblemKind.OVERLOADED, REPLICA_FULL_DETAIL, retryAfter(quota));
+            }
             if (!quota.allowed()) {
                 return Problems.respond(request, ProblemKind.QUOTA_EXCEEDED, "This client has read its quota of "
                         + quota.quota() + " distinct users for the period; already-read users stay available.",
-                        h -> h.set(HttpHeaders.RETRY_AFTER, Long.toString(quota.retryAfterSeconds())));
+                        retryAfter(quota));
             }
         }
         return next.handle(request);
+    }
+
+    private static Consumer<HttpHeaders> retryAfter(QuotaDecision quota) {
+        return h -> h.set(HttpHeaders.RETRY_AFTER, Long.toString(quota.retryAfterSeconds()));
     }
 
     /** The id this request would reveal, or -1 when it reveals none (bad id, other path or method). */

@@ -9,7 +9,7 @@ package dev.namegate.limits;
  * {@link TrackedIds} allow; and its arrays shrink as the window slides, so memory follows the ids
  * counted now. Primitives only, no boxing on the hot path: 8 bytes per set slot (load 1/8 to 1/2)
  * and 16 per ring place (load 1/4 to 1), so 32 to 64 bytes per counted id while the count grows
- * (52 at 10,000 ids: {@link #retainedBytes()}), up to 128 while it shrinks.
+ * (52 at 10,000 ids: {@link #retainedBytes()}), up to {@value #MAX_BYTES_PER_ID} while it shrinks.
  *
  * <p>Thread-safe by one lock per client; a call does no IO and is O(1) amortised.
  */
@@ -21,6 +21,12 @@ final class DistinctIdWindow {
         /** Within the client's quota, but the replica tracks as many ids as it may. */
         REFUSED_REPLICA_FULL
     }
+
+    /**
+     * The most heap one counted id can hold, besides a window's fixed part: 64 bytes of set (load
+     * down to 1/8) and 64 of ring (load down to 1/4), reached while a window shrinks.
+     */
+    static final int MAX_BYTES_PER_ID = 128;
 
     private static final int INITIAL = 16;
     /** This object's own fields and header, about. */
@@ -65,8 +71,6 @@ final class DistinctIdWindow {
             return first ? Outcome.REFUSED_FIRST : Outcome.REFUSED;
         }
         if (!tracked.tryTake()) {
-            // room comes back as anybody's ids leave; this client's own oldest is the one it can know of
-            retryAfterNanos = size > 0 ? ringTimes[head] + window - now : window;
             return Outcome.REFUSED_REPLICA_FULL;
         }
         exhausted = false;
@@ -82,7 +86,7 @@ final class DistinctIdWindow {
         return size;
     }
 
-    /** Nanoseconds until the oldest id leaves the window, as of the last refusal. */
+    /** Nanoseconds until the oldest id leaves the window, as of the last refusal over quota. */
     synchronized long retryAfterNanos() {
         return retryAfterNanos;
     }

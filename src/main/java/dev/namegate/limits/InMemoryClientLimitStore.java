@@ -23,6 +23,7 @@ import dev.namegate.audit.AuditLog;
 import dev.namegate.auth.Client;
 import dev.namegate.auth.ClientId;
 import dev.namegate.auth.ClientLimits;
+import dev.namegate.limits.ClientLimitStore.QuotaDecision.Verdict;
 
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -37,7 +38,8 @@ import io.github.bucket4j.TimeMeter;
  *     at {@code rate}/s; rebuilt (full) when a keys-file reload changes the client's attributes.
  * <li>Quota: one {@link DistinctIdWindow} per client id, kept across attribute changes; all of
  *     them together count at most {@code max-tracked-ids} ({@link TrackedIds}), beyond which new ids
- *     are refused as over quota (one WARN per episode) rather than taking more heap.
+ *     are refused as {@link QuotaDecision.Verdict#REPLICA_FULL} (counted, one WARN per episode)
+ *     rather than taking more heap.
  * <li>Brute force: a Caffeine cache of failure counters per source address (IPv6 by /64, since one
  *     host usually owns a whole /64), bounded by {@code max-addresses} and expiring when neither
  *     counting nor cooling down.
@@ -61,6 +63,7 @@ public final class InMemoryClientLimitStore implements ClientLimitStore {
     private final ConcurrentHashMap<ClientId, ClientState> clients = new ConcurrentHashMap<>();
     private final TrackedIds tracked;
     private final AtomicBoolean replicaFull = new AtomicBoolean();
+    private final AtomicLong replicaFullRefusals = new AtomicLong();
     private final AtomicLong lastSweep;
     private final Cache<InetAddress, AddressRecord> addresses;
 
@@ -146,31 +149,34 @@ public final class InMemoryClientLimitStore implements ClientLimitStore {
             outcome = ids.admit(hash, now, window, quota, warnAt);
         }
         return switch (outcome) {
-            case ALREADY_COUNTED -> new QuotaDecision(true, ids.size(), quota, 0);
+            case ALREADY_COUNTED -> new QuotaDecision(Verdict.ALLOWED, ids.size(), quota, 0);
             case COUNTED -> {
                 if (replicaFull.get() && tracked.count() < tracked.max() - tracked.max() / 10) {
                     replicaFull.set(false); // room again: the next time it fills up is a new episode
                 }
-                yield new QuotaDecision(true, ids.size(), quota, 0);
+                yield new QuotaDecision(Verdict.ALLOWED, ids.size(), quota, 0);
             }
             case REFUSED_REPLICA_FULL -> {
+                replicaFullRefusals.incrementAndGet();
                 if (replicaFull.compareAndSet(false, true)) {
                     log.warn("this replica counts {} distinct ids over all clients (namegate.limits.quota.max-tracked-ids):"
-                            + " new ids are refused as over quota until older ones leave the window", tracked.max());
+                            + " new ids are answered 503 overloaded until older ones leave the window", tracked.max());
                 }
-                yield new QuotaDecision(false, ids.size(), quota, Math.max(1, ceilSeconds(ids.retryAfterNanos())));
+                // Room comes back as anybody's ids leave, which the next sweep finds: the oldest
+                // id of the whole replica is not known cheaply, the sweep interval is.
+                yield new QuotaDecision(Verdict.REPLICA_FULL, ids.size(), quota, ceilSeconds(SWEEP_INTERVAL_NANOS));
             }
             case COUNTED_WARN -> {
                 int used = ids.size();
                 audit.quotaWarning(client.id(), used, quota);
-                yield new QuotaDecision(true, used, quota, 0);
+                yield new QuotaDecision(Verdict.ALLOWED, used, quota, 0);
             }
             case REFUSED, REFUSED_FIRST -> {
                 long retryAfter = Math.max(1, ceilSeconds(ids.retryAfterNanos()));
                 if (outcome == DistinctIdWindow.Outcome.REFUSED_FIRST) {
                     audit.quotaExhausted(client.id(), quota, retryAfter);
                 }
-                yield new QuotaDecision(false, ids.size(), quota, retryAfter);
+                yield new QuotaDecision(Verdict.OVER_QUOTA, ids.size(), quota, retryAfter);
             }
         };
     }
@@ -235,6 +241,11 @@ public final class InMemoryClientLimitStore implements ClientLimitStore {
             r.failed(address, now);
             return r;
         });
+    }
+
+    /** New ids refused because the replica was full, since the start. */
+    long replicaFullRefusals() {
+        return replicaFullRefusals.get();
     }
 
     /** Distinct ids counted now over all clients (expired ones go as each client's window is next used). */

@@ -3,23 +3,35 @@ package dev.namegate.limits;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import dev.namegate.audit.AuditLog;
+import dev.namegate.memory.HeapBudget;
 
 /**
- * The limit filters over the per-replica {@link InMemoryClientLimitStore}, and the check that
- * warns of a proxy nobody listed as trusted.
+ * The limit filters over the per-replica {@link InMemoryClientLimitStore}, whose quota memory must
+ * fit its share of the heap ({@link HeapBudget}), and the check that warns of a proxy nobody
+ * listed as trusted.
  */
 @Configuration(proxyBeanMethods = false)
 public class LimitsConfiguration {
 
     @Bean
     ClientLimitStore clientLimitStore(LimitsProperties properties, AuditLog audit, MeterRegistry registry) {
+        if (properties.enabled()) {
+            long ids = properties.quota().maxTrackedIds();
+            HeapBudget.check("namegate.limits.quota.max-tracked-ids", ids,
+                    ids > Long.MAX_VALUE / DistinctIdWindow.MAX_BYTES_PER_ID ? Long.MAX_VALUE
+                            : ids * DistinctIdWindow.MAX_BYTES_PER_ID, Runtime.getRuntime().maxMemory());
+        }
         InMemoryClientLimitStore store = new InMemoryClientLimitStore(properties, audit, System::nanoTime);
         Gauge.builder("namegate.limits.quota.tracked.ids", store, InMemoryClientLimitStore::trackedIds)
                 .description("Distinct ids counted over all clients, against namegate.limits.quota.max-tracked-ids")
+                .register(registry);
+        FunctionCounter.builder("namegate.limits.quota.replica.full", store, InMemoryClientLimitStore::replicaFullRefusals)
+                .description("New ids answered 503 overloaded because namegate.limits.quota.max-tracked-ids was reached")
                 .register(registry);
         return store;
     }

@@ -83,15 +83,17 @@ public record LimitsProperties(
      * @param warnAt {@code namegate.limits.quota.warn-at}: fraction of the quota at which one WARN
      *     audit event is written (default 0.8)
      * @param maxTrackedIds {@code namegate.limits.quota.max-tracked-ids}: distinct ids this replica
-     *     counts over all clients at once (default 1,000,000: at most 64 MB, 100 clients at the
-     *     default quota); when reached, new ids are refused as over quota instead of taking more
-     *     heap, so lifted keys cannot exhaust it. At least {@code ids-per-day}.
+     *     counts over all clients at once (default 500,000, 50 clients at the default quota: 26 MB
+     *     at 52 bytes per id while windows fill, at worst 64 MB at 128 bytes per id while they
+     *     shrink); when reached, new ids are answered 503 overloaded instead of taking more heap,
+     *     so lifted keys cannot exhaust it. At least {@code ids-per-day}; at start-up, its worst
+     *     case must fit a quarter of the maximum heap ({@code HeapBudget}).
      */
     public record Quota(
             @Min(1) @Max(ClientLimits.MAX_IDS_PER_DAY) @DefaultValue("10000") int idsPerDay,
             @NotNull @DefaultValue("24h") Duration window,
             @DecimalMin("0.01") @DecimalMax("1.0") @DefaultValue("0.8") double warnAt,
-            @Min(1) @DefaultValue("1000000") long maxTrackedIds) {
+            @Min(1) @DefaultValue("500000") long maxTrackedIds) {
 
         public Quota {
             if (window != null && (window.isNegative() || window.isZero())) {
@@ -106,7 +108,8 @@ public record LimitsProperties(
 
     /**
      * Brute-force throttle per source address: {@code maxFailures} failed authentications within
-     * {@code window} and the address gets 429 for {@code coolDown}, before any key is parsed.
+     * {@code window} and, for {@code coolDown}, every further key that fails from that address gets
+     * 429 instead of 401. The key is checked first: a valid key from a throttled address is served.
      *
      * @param maxFailures {@code namegate.limits.brute-force.max-failures}: failures allowed per window (default 10)
      * @param window {@code namegate.limits.brute-force.window}: counting window (default 1 min)

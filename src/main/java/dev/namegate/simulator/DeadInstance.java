@@ -62,7 +62,8 @@ public final class DeadInstance implements AutoCloseable {
                     filler.socket().connect(address, FILLER_CONNECT_TIMEOUT_MILLIS);
                 } catch (SocketTimeoutException queueAlreadyFull) {
                     // A client that knew this port (it was live a moment ago) got into the queue
-                    // first: the queue is full, which is all the fillers are for.
+                    // first: the queue is full, which is all the fillers are for. That rare client's
+                    // connect completes, so it meets a response timeout instead of a connect timeout.
                     closeQuietly(filler);
                 }
             }

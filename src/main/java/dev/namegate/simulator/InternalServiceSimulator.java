@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.LoopResources;
@@ -59,10 +60,12 @@ public final class InternalServiceSimulator implements AutoCloseable {
      */
     public static InternalServiceSimulator start(SimulatorSettings settings) {
         Counters counters = new Counters();
-        // Filled below, before any live instance binds, so no switch can see it half-built.
         List<SwitchableInstance> switchable = new ArrayList<>();
+        // The handler switches an immutable copy, set once the switchable addresses are bound and
+        // before any live instance binds: no switch sees the list being built.
+        AtomicReference<List<SwitchableInstance>> switchableBound = new AtomicReference<>(List.of());
         SimulatorHandler handler = new SimulatorHandler(settings, counters,
-                dead -> switchable.forEach(instance -> instance.dead(dead)));
+                dead -> switchableBound.get().forEach(instance -> instance.dead(dead)));
         LoopResources loops = LoopResources.create("namegate-sim", 1, LoopResources.DEFAULT_IO_WORKER_COUNT, true);
         SwitchableInstance.LiveBinder binder = (port, connections) -> bind(port, loops, counters, handler, connections);
         List<DisposableServer> servers = new ArrayList<>();
@@ -70,6 +73,7 @@ public final class InternalServiceSimulator implements AutoCloseable {
             for (int i = 0; i < settings.deadInstances(); i++) {
                 switchable.add(new SwitchableInstance(binder, settings.badInstances()));
             }
+            switchableBound.set(List.copyOf(switchable));
             for (int i = 0; i < settings.instances(); i++) {
                 servers.add(bind(settings.port() == 0 ? 0 : settings.port() + i, loops, counters, handler, null));
             }
@@ -79,7 +83,7 @@ public final class InternalServiceSimulator implements AutoCloseable {
             disposeLoops(loops);
             throw e;
         }
-        return new InternalServiceSimulator(loops, servers, switchable, counters, handler);
+        return new InternalServiceSimulator(loops, servers, switchableBound.get(), counters, handler);
     }
 
     /** One live instance; {@code connections} (may be null) collects its connections so they can be closed. */

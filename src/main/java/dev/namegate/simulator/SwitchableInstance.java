@@ -106,6 +106,8 @@ final class SwitchableInstance implements AutoCloseable {
     }
 
     private ChannelGroup newGroup() {
-        return new DefaultChannelGroup("namegate-sim-switchable", GlobalEventExecutor.INSTANCE);
+        // stayClosed: the listener closes asynchronously after dispose(), and a connection it
+        // accepts meanwhile joins the group after close() ran; it must be closed too, not serve on.
+        return new DefaultChannelGroup("namegate-sim-switchable", GlobalEventExecutor.INSTANCE, true);
     }
 }

@@ -5,15 +5,17 @@ import java.util.regex.Pattern;
 import org.slf4j.spi.LoggingEventBuilder;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.namegate.auth.ApiKey;
 import dev.namegate.trace.RandomHex;
 
 /**
  * The id that ties a request's response, problem, audit events, upstream calls and log lines
  * together: always one of ours, so no caller can choose the id of record (reuse another request's
  * id, or make two of its own look like one). A caller's own {@code X-Request-Id}, when short and
- * plain, is kept as its correlation id: echoed as {@code X-Correlation-Id} and logged as the
- * field {@code correlationId}; anything else is dropped, so a hostile value never reaches a log
- * line.
+ * plain, is kept as its correlation id: echoed as {@code X-Correlation-Id} and added as the field
+ * {@code correlationId} to the lines that explain a failure ({@link #withCorrelation}); anything
+ * else is dropped, so a hostile value never reaches a log line, and so is a value holding
+ * something shaped like an API key, which a client may have put there by mistake.
  */
 public final class RequestId {
 
@@ -36,9 +38,12 @@ public final class RequestId {
         return RandomHex.of(32);
     }
 
-    /** The caller's id as a correlation id, or {@code null} when absent or not short and plain. */
+    /**
+     * The caller's id as a correlation id, or {@code null} when absent, not short and plain, or
+     * holding a key (it would be logged and echoed).
+     */
     public static String correlation(String offered) {
-        return offered != null && ACCEPTABLE.matcher(offered).matches() ? offered : null;
+        return offered != null && ACCEPTABLE.matcher(offered).matches() && !ApiKey.appearsIn(offered) ? offered : null;
     }
 
     /** The id {@link RequestIdFilter} gave this exchange ({@code "-"} if it ran too early). */

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -300,16 +302,22 @@ class StoryDaysTest {
         assertThat(body).doesNotContain("chosen-by-caller").containsPattern("\"requestId\":\"[0-9a-f]{32}\"");
     }
 
-    @Test
-    void unacceptableCallerRequestIdIsNeitherKeptNorEchoed() {
+    @ParameterizedTest
+    @MethodSource("unacceptableCallerRequestIds")
+    void unacceptableCallerRequestIdIsNeitherKeptNorEchoed(String offered) {
         upstream.enqueue(MockUpstream.name("John"));
         HttpHeaders answer = client.get().uri("/users/1").header("Authorization", TestKeys.bearer())
-                .header(RequestId.HEADER, "bad id\twith spaces")
+                .header(RequestId.HEADER, offered)
                 .exchange()
                 .expectStatus().isOk()
                 .returnResult(String.class).getResponseHeaders();
         assertThat(answer.getFirst(RequestId.HEADER)).matches("[0-9a-f]{32}");
         assertThat(answer.containsHeader(RequestId.CORRELATION_HEADER)).isFalse();
+    }
+
+    static Stream<String> unacceptableCallerRequestIds() {
+        // the last two fit [A-Za-z0-9._-]{1,64}, but a key must be neither logged nor echoed
+        return Stream.of("bad id\twith spaces", TestKeys.CLIENT.key(), "trace." + TestKeys.CLIENT.key());
     }
 
     @Test

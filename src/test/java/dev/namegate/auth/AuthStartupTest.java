@@ -73,7 +73,8 @@ class AuthStartupTest {
     }
 
     @ParameterizedTest
-    @CsvSource({ "reload-interval=30s, reloadInterval", "max-removed-share=1.5, maxRemovedShare" })
+    @CsvSource({ "reload-interval=30s, reloadInterval", "max-removed-share=1.5, maxRemovedShare",
+        "max-removed-share=0, maxRemovedShare" })
     void refusesToStartWithAnAuthSettingOutOfRange(String setting, String field) throws IOException {
         Path keys = Files.writeString(dir.resolve("keys"), "");
 

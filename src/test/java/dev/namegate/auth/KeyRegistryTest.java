@@ -10,12 +10,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 import ch.qos.logback.classic.Level;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -230,8 +233,11 @@ class KeyRegistryTest {
         }
     }
 
+    /** A registry with the default {@code max-removed-share}, as the properties give it. */
     private KeyRegistry registry(Path keys, Duration reloadInterval) {
-        return new KeyRegistry(new AuthProperties(keys, reloadInterval, 0.5), meters);
+        double defaultShare = new Binder(new MapConfigurationPropertySource(Map.of()))
+                .bindOrCreate("namegate.auth", AuthProperties.class).maxRemovedShare();
+        return new KeyRegistry(new AuthProperties(keys, reloadInterval, defaultShare), meters);
     }
 
     private double reloads(String outcome) {

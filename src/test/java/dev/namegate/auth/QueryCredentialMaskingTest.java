@@ -2,6 +2,7 @@ package dev.namegate.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.management.ManagementFactory;
 import java.security.SecureRandom;
 
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,25 @@ class QueryCredentialMaskingTest {
             "%=1&&=                     | null" })
     void credentialValuesAreMaskedAndEverythingElseKept(String rawQuery, String expected) {
         assertThat(QueryCredentialMasking.maskedQuery(rawQuery)).isEqualTo(expected);
+    }
+
+    @Test
+    void aCleanQueryAndPathAreScannedWithoutAllocating() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        QueryCredentialMasking.maskedQuery("lang=en"); // class initialisation (a logger, the names) allocates once
+        threads.getThreadAllocatedBytes(thread);
+        long before = threads.getThreadAllocatedBytes(thread);
+        int found = 0;
+        for (int i = 0; i < 100_000; i++) {
+            found += QueryCredentialMasking.maskedQuery("lang=en&page=2;sort=name&keyword=ng") == null ? 0 : 1;
+            found += QueryCredentialMasking.maskedPath("/users/123456") == null ? 0 : 1;
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+
+        assertThat(found).isZero();
+        // a copy of the query or one of its parts per call would be megabytes
+        assertThat(allocated).as("bytes allocated by 200,000 scans").isLessThan(64 * 1024);
     }
 
     @Test

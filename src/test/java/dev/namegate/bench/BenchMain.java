@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
@@ -27,8 +28,8 @@ import ch.qos.logback.classic.LoggerContext;
  * <p>By default (sequence mode) one simulator and one service run for the whole benchmark, as a
  * service in production meets its internal service: the simulator's failure mode is switched at
  * runtime from scenario to scenario while the service keeps running, each scenario's load settles
- * for a few seconds after the switch and is then measured, and right after healthy the simulator
- * is measured directly (the {@code direct} row). Ids come from 1..10^9, so practically every
+ * for a few seconds after the switch and is then measured, and at the end the simulator is
+ * measured directly (the {@code direct} row, at the last healthy row's rate and ids). Ids come from 1..10^9, so practically every
  * request misses the service's name cache; the service runs with its production defaults.
  *
  * <p>Build, then run (from the project root; {@code make bench BENCH_ARGS="..."} does both):
@@ -65,12 +66,14 @@ import ch.qos.logback.classic.LoggerContext;
  * <li>{@code --service-cpu=0} pin the service to CPU 0 and the simulator and load to the others
  *     (needs {@code taskset} and at least 2 CPUs); with {@code --direct} the simulator takes CPU 0</li>
  * <li>{@code --sweep=1000,2000,4000} a throughput sweep (fresh processes per scenario): warmed up at
- *     the first rate, then measured at each rate in turn (one row each)</li>
+ *     the first rate, then measured at each rate in turn (one row each, each rate with ids of its own)</li>
  * <li>{@code --service-args="--namegate.cache.enabled=false"} service arguments (default none: its
  *     production defaults); {@code --service-jvm-args="-XX:StartFlightRecording=..."} its JVM options</li>
  * <li>{@code --jar=target/namegate.jar}, {@code --out=target/bench}, {@code --connections=512}</li>
  * <li>{@code --key-attributes="rate=... burst=... ids-per-day=..."} client limits written next
- *     to the key (default: effectively unlimited, so client throttling never shapes a result)</li>
+ *     to the key (default: effectively unlimited, so client throttling never shapes a result); a
+ *     run that would ask one service for more distinct ids than the key's ids-per-day is refused
+ *     ({@link IdBudget})</li>
  * </ul>
  *
  * <p>Throughput sweeps (thousands of requests/s): the generator needs about half a core at
@@ -82,7 +85,7 @@ import ch.qos.logback.classic.LoggerContext;
  * not the system under test, was short of CPU.
  *
  * <p>Exit status 0 when every scenario ran (whatever its numbers), 1 when one could not run,
- * 2 on bad options. Not a test: Surefire only runs {@code *Test} classes.
+ * 2 on bad options or a run that would cross the key's quota of distinct ids. Not a test: Surefire only runs {@code *Test} classes.
  */
 public final class BenchMain {
 
@@ -96,6 +99,12 @@ public final class BenchMain {
             options = BenchOptions.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("bad option " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Optional<String> overrun = IdBudget.overrun(options);
+        if (overrun.isPresent()) {
+            System.err.println(overrun.get());
             System.exit(2);
             return;
         }
@@ -250,20 +259,16 @@ public final class BenchMain {
 
         private List<Summary> measure(Scenario scenario, Target target, ResponseCheck check,
                 SimulatorProcess simulator, ServiceProcess service, long cpuPid) throws Exception {
-            List<Double> rates = options.sweep().isEmpty() ? List.of(options.rateOf(scenario)) : options.sweep();
             IdMix ids = scenario.ids(options.ids());
             PhaseMeter meter = new PhaseMeter(simulator.control(), System.err);
             List<Summary> summaries = new ArrayList<>();
             try (OpenLoopLoad load = new OpenLoopLoad(target, options.connections(), options.timeout())) {
                 if (!options.warmup().isZero()) {
-                    // Another seed, so the measured phase does not replay ids the warm-up just asked;
-                    // a ramp, so a cold JVM (ours or the service's) is not knocked over by full load.
-                    load.run(new LoadPlan(rates.get(0), options.warmup(), LoadPlan.DEFAULT_SLO, 7L)
-                            .rampingFrom(SequenceRun.WARMUP_START_FRACTION), ids, check);
+                    // a ramp, so a cold JVM (ours or the service's) is not knocked over by full load
+                    load.run(options.warmupPlan(scenario), ids, check);
                 }
-                for (double rate : rates) {
-                    summaries.add(meter.measure(scenario.name(), options.mode().label(),
-                            new LoadPlan(rate, options.duration(), LoadPlan.DEFAULT_SLO, 42L), load, ids, check,
+                for (LoadPlan plan : options.measuredPlans(scenario)) {
+                    summaries.add(meter.measure(scenario.name(), options.mode().label(), plan, load, ids, check,
                             service, cpuPid));
                 }
             }

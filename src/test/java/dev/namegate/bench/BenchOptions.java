@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
+import java.util.stream.IntStream;
 
 /**
  * Command-line options of {@link BenchMain}; see its Javadoc for the list.
@@ -34,6 +35,9 @@ import java.util.OptionalInt;
 public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Duration duration, Duration warmup,
         double warmupRate, Duration settle, Duration timeout, Mode mode, OptionalInt serviceCpu, Path jar, Path outputDir, int connections,
         String keyAttributes, List<String> serviceArgs, List<String> serviceJvmArgs, List<Double> sweep, KnownIds ids) {
+
+    private static final long WARMUP_SEED = 7L;
+    private static final long MEASURED_SEED = 42L;
 
     /** High enough that per-client throttling never shapes a benchmark result. */
     public static final String UNLIMITED_KEY = "rate=1000000 burst=1000000 ids-per-day=1000000";
@@ -94,6 +98,31 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
 
     public double rateOf(Scenario scenario) {
         return rate.orElse(scenario.defaultRate());
+    }
+
+    /**
+     * The warm-up of a scenario run on its own processes (fresh, direct, naive): a ramp to the
+     * first measured rate, with a seed no measured phase uses, so no phase replays its ids.
+     */
+    public LoadPlan warmupPlan(Scenario scenario) {
+        return new LoadPlan(measuredRates(scenario).get(0), warmup, LoadPlan.DEFAULT_SLO, WARMUP_SEED)
+                .rampingFrom(SequenceRun.WARMUP_START_FRACTION);
+    }
+
+    /**
+     * The measured phases of a scenario run on its own processes: one per rate of the sweep (or
+     * one at its rate), each with its own seed, so a later rate does not ask for the ids an
+     * earlier one left in the service's name cache.
+     */
+    public List<LoadPlan> measuredPlans(Scenario scenario) {
+        List<Double> rates = measuredRates(scenario);
+        return IntStream.range(0, rates.size())
+                .mapToObj(i -> new LoadPlan(rates.get(i), duration, LoadPlan.DEFAULT_SLO, MEASURED_SEED + i))
+                .toList();
+    }
+
+    private List<Double> measuredRates(Scenario scenario) {
+        return sweep.isEmpty() ? List.of(rateOf(scenario)) : sweep;
     }
 
     public boolean direct() {

@@ -14,9 +14,10 @@ import java.util.function.Function;
  * production meets them. For each scenario in turn the running simulator is switched to its
  * failure mode ({@code PUT /_sim/scenario}), the scenario's load runs unmeasured for the settle
  * time, then measured; the load pauses only to drain between phases. Before the first scenario a
- * warm-up ramps up to its rate. Right after the first healthy scenario the simulator itself is
- * measured at the same rate with the same ids (the {@code direct} row), so the service's cost on
- * the healthy path can be judged within one run.
+ * warm-up ramps up to its rate. At the end, when the sequence measured healthy, the simulator itself
+ * is measured at the last healthy row's rate with its ids (the {@code direct} row; the simulator is
+ * switched back to healthy first if the sequence ended elsewhere), so the service's cost on the
+ * healthy path can be judged within one run without leaving the service idle between scenarios.
  */
 final class SequenceRun {
 
@@ -69,11 +70,12 @@ final class SequenceRun {
      */
     List<Summary> run(Consumer<Summary> onRow) throws IOException, InterruptedException {
         List<Summary> rows = new ArrayList<>();
-        boolean directPending = targets.direct() != null;
+        Scenario healthy = Scenarios.named("healthy");
+        LoadPlan lastHealthy = null;
+        Scenario last = null;
         try (OpenLoopLoad load = new OpenLoopLoad(targets.target(), options.connections(), options.timeout())) {
             warmUp(load);
-            for (int i = 0; i < options.scenarios().size(); i++) {
-                Scenario scenario = options.scenarios().get(i);
+            for (Scenario scenario : options.scenarios()) {
                 log.println("switched to " + scenario.name() + ": " + simulator.switchTo(scenario));
                 double rate = options.rateOf(scenario);
                 IdMix ids = scenario.ids(options.ids());
@@ -84,13 +86,19 @@ final class SequenceRun {
                         targets.pid());
                 rows.add(row);
                 onRow.accept(row);
-                if (directPending && scenario.name().equals("healthy")) {
-                    directPending = false;
-                    Summary direct = direct(scenario, measured, ids);
-                    rows.add(direct);
-                    onRow.accept(direct);
+                last = scenario;
+                if (scenario.equals(healthy)) {
+                    lastHealthy = measured;
                 }
             }
+        }
+        if (targets.direct() != null && lastHealthy != null) {
+            if (!healthy.equals(last)) {
+                log.println("switched back to healthy for the direct row: " + simulator.switchTo(healthy));
+            }
+            Summary direct = direct(healthy, lastHealthy, healthy.ids(options.ids()));
+            rows.add(direct);
+            onRow.accept(direct);
         }
         return rows;
     }
@@ -110,7 +118,7 @@ final class SequenceRun {
                 healthy.ids(options.ids()), targets.checks().apply(healthy));
     }
 
-    /** The simulator measured without the service, with the healthy row's rate and ids (same seed). */
+    /** The simulator measured without the service, with a healthy row's rate and ids (same seed). */
     private Summary direct(Scenario scenario, LoadPlan healthy, IdMix ids) throws IOException, InterruptedException {
         try (OpenLoopLoad load = new OpenLoopLoad(targets.direct(), options.connections(), options.timeout())) {
             settle(load, healthy.rate(), ids, targets.directCheck());

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.stream.LongStream;
 
 import dev.namegate.simulator.SimulatorSettings;
 import dev.namegate.simulator.SimulatorSettingsParser;
@@ -55,6 +58,26 @@ class SettingsAndReportTest {
                 .isEqualTo(BenchOptions.Mode.FRESH);
         assertThat(BenchOptions.parse("--naive", "--sweep=100,200").mode()).isEqualTo(BenchOptions.Mode.NAIVE);
         assertThat(BenchOptions.parse("--scenarios=healthy,healthy").scenarios()).hasSize(2);
+    }
+
+    @Test
+    void eachRateOfASweepAsksForIdsOfItsOwnNotTheOnesAnEarlierRateCached() {
+        BenchOptions sweep = BenchOptions.parse("--scenarios=healthy", "--sweep=600,100,300", "--warmup=10s");
+        Scenario healthy = Scenarios.named("healthy");
+        List<LoadPlan> plans = sweep.measuredPlans(healthy);
+
+        assertThat(plans).extracting(LoadPlan::rate).containsExactly(600.0, 100.0, 300.0);
+        List<Long> seeds = new ArrayList<>(plans.stream().map(LoadPlan::seed).toList());
+        seeds.add(sweep.warmupPlan(healthy).seed());
+        assertThat(seeds).as("the warm-up's and every rate's seed").doesNotHaveDuplicates();
+        IdMix ids = healthy.ids();
+        assertThat(firstIds(ids, plans.get(0))).doesNotContainAnyElementsOf(firstIds(ids, plans.get(1)));
+        assertThat(sweep.warmupPlan(healthy).rate()).as("the warm-up ramps to the first rate").isEqualTo(600.0);
+    }
+
+    private static List<Long> firstIds(IdMix ids, LoadPlan plan) {
+        LongSupplier generator = ids.generator(plan.seed());
+        return LongStream.generate(generator).limit(100).boxed().toList();
     }
 
     @Test

@@ -53,7 +53,8 @@ class VerdictsTest {
         Summary close = row("healthy", 1000, 1000, 1.0, 0, 7.0, 9);
         Summary far = row("healthy", 1000, 1000, 1.0, 0, 7.1, 9);
 
-        List<Verdicts.Verdict> verdicts = Verdicts.judge(List.of(close, direct, far));
+        // the sequence measures the direct row at the end, after every healthy row
+        List<Verdicts.Verdict> verdicts = Verdicts.judge(List.of(close, far, direct));
 
         assertThat(verdicts).extracting(Verdicts.Verdict::row).containsExactly("healthy (sequence)",
                 "healthy #2 (sequence)");

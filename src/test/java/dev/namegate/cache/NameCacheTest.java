@@ -1,6 +1,7 @@
 package dev.namegate.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -118,6 +119,16 @@ class NameCacheTest {
         // each name alone is 8,000 bytes as UTF-16: at most 8 fit in 64 KB, whatever the estimate's overhead
         assertThat(cache.size()).isBetween(1L, maxWeight.toBytes() / (2L * LONG_NAME.length()));
         assertThat(lookup(cache, 100).cacheStatus()).as("the latest is kept").startsWith("namegate; hit");
+    }
+
+    @Test
+    void aMaxWeightBeyondAQuarterOfTheHeapStopsTheStartNamingTheProperty() {
+        CacheProperties huge = new CacheProperties(true, Duration.ofSeconds(60), Duration.ofSeconds(5),
+                Duration.ofMinutes(10), DataSize.ofTerabytes(1));
+        assertThatThrownBy(() -> new CacheConfiguration().nameCache(null, huge, meters, Schedulers.parallel()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("namegate.cache.max-weight (1099511627776B)")
+                .hasMessageContaining("of the maximum heap");
     }
 
     @Test

@@ -75,7 +75,7 @@ class DistinctIdWindowTest {
                 admitAt(k + 1, span + k, span); // still counted until its time
             }
             assertThat(window.retainedBytes()).as("after step %d, %d ids", k, window.size())
-                    .isLessThanOrEqualTo(128L * window.size() + 1_024);
+                    .isLessThanOrEqualTo((long) DistinctIdWindow.MAX_BYTES_PER_ID * window.size() + 1_024);
         }
         assertThat(window.size()).isEqualTo(512);
         for (long k = 8; k <= 4_096; k += 8) {

@@ -20,6 +20,7 @@ import dev.namegate.auth.Client;
 import dev.namegate.auth.ClientId;
 import dev.namegate.auth.ClientLimits;
 import dev.namegate.limits.ClientLimitStore.QuotaDecision;
+import dev.namegate.limits.ClientLimitStore.QuotaDecision.Verdict;
 import dev.namegate.limits.ClientLimitStore.RateDecision;
 import dev.namegate.testing.LogCapture;
 
@@ -114,7 +115,7 @@ class InMemoryClientLimitStoreTest {
             assertThat(store.admit(scraper, id).allowed()).isTrue();
         }
         QuotaDecision refused = store.admit(scraper, 11);
-        assertThat(refused.allowed()).isFalse();
+        assertThat(refused.verdict()).isEqualTo(Verdict.OVER_QUOTA);
         assertThat(refused.retryAfterSeconds()).isEqualTo(Duration.ofHours(24).toSeconds());
         assertThat(store.admit(scraper, 12).allowed()).isFalse();
         assertThat(store.admit(scraper, 5).allowed()).as("re-reading a counted id is free").isTrue();
@@ -134,7 +135,7 @@ class InMemoryClientLimitStoreTest {
     }
 
     @Test
-    void theReplicaTracksAtMostMaxTrackedIdsOverAllClientsAndRefusesNewOnesBeyond() {
+    void theReplicaTracksAtMostMaxTrackedIdsOverAllClientsAndAnswersReplicaFullBeyond() {
         Client a = client("a", ClientLimits.DEFAULTS);
         Client b = client("b", ClientLimits.DEFAULTS);
         Client late = client("late", ClientLimits.DEFAULTS);
@@ -150,13 +151,20 @@ class InMemoryClientLimitStoreTest {
 
         try (LogCapture log = LogCapture.of(InMemoryClientLimitStore.class.getName())) {
             QuotaDecision full = store.admit(late, 6);
-            assertThat(full.allowed()).as("25 ids tracked: no room for a 26th").isFalse();
+            assertThat(full.verdict()).as("25 ids tracked: no room for a 26th, and not late's fault")
+                    .isEqualTo(Verdict.REPLICA_FULL);
             assertThat(full.used()).isEqualTo(5);
-            assertThat(full.retryAfterSeconds()).as("until its own oldest id leaves").isEqualTo(86_400);
+            assertThat(full.retryAfterSeconds()).as("the next sweep may find room, not a day").isEqualTo(1);
+            QuotaDecision fresh = store.admit(client("fresh", ClientLimits.DEFAULTS), 1);
+            assertThat(fresh.verdict()).as("a client with no ids is not over its quota").isEqualTo(Verdict.REPLICA_FULL);
+            assertThat(fresh.retryAfterSeconds()).isEqualTo(1);
             assertThat(store.admit(late, 7).allowed()).isFalse();
-            assertThat(log.events()).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
-                    .contains("namegate.limits.quota.max-tracked-ids", "25"));
+            assertThat(store.replicaFullRefusals()).isEqualTo(3);
+            assertThat(log.events()).as("one WARN per episode").singleElement().satisfies(e -> assertThat(
+                    e.getFormattedMessage()).contains("namegate.limits.quota.max-tracked-ids", "25"));
         }
+        assertThat(auditLines()).as("no quota-exhausted event: no client used up its quota")
+                .extracting(l -> l.get("audit").asString()).doesNotContain("quota-exhausted");
         assertThat(store.admit(late, 3).allowed()).as("counted ids stay readable").isTrue();
         assertThat(store.admit(a, 4).allowed()).isTrue();
         assertThat(store.trackedIds()).isEqualTo(25);

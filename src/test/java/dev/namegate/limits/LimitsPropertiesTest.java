@@ -2,11 +2,18 @@ package dev.namegate.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
+
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import dev.namegate.audit.AuditLog;
 
 /** The quota's memory bounds are checked at start-up, naming the property. */
 class LimitsPropertiesTest {
@@ -20,11 +27,22 @@ class LimitsPropertiesTest {
             .withUserConfiguration(LimitsSettingsOnly.class);
 
     @Test
-    void theDefaultsHoldAHundredClientsAtTheDefaultQuota() {
+    void theDefaultsHoldFiftyClientsAtTheDefaultQuota() {
         limits.run(context -> {
             LimitsProperties.Quota quota = context.getBean(LimitsProperties.class).quota();
-            assertThat(quota.maxTrackedIds() / quota.idsPerDay()).isEqualTo(100);
+            assertThat(quota.maxTrackedIds() / quota.idsPerDay()).isEqualTo(50);
         });
+    }
+
+    @Test
+    void aReplicaBoundWhoseWorstCaseExceedsAQuarterOfTheHeapStopsTheStart() {
+        limits.withUserConfiguration(LimitsConfiguration.class)
+                .withBean(AuditLog.class, () -> new AuditLog(Clock.systemUTC()))
+                .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withPropertyValues("namegate.limits.quota.max-tracked-ids=100000000000")
+                .run(context -> assertThat(context.getStartupFailure()).rootCause()
+                        .hasMessageContaining("namegate.limits.quota.max-tracked-ids (100000000000)")
+                        .hasMessageContaining("of the maximum heap"));
     }
 
     @Test

@@ -12,7 +12,13 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
 import org.junit.jupiter.api.Test;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.group.ChannelGroup;
+import reactor.netty.http.server.HttpServer;
 
 /**
  * The day-5 failure must really be a connect that hangs, not a refused or accepted one,
@@ -91,6 +97,25 @@ class DeadInstanceTest {
             assertThat(readToEnd(client.getInputStream())).isEmpty();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
             assertThatThrownBy(() -> connect(simulator.baseUrls().get(1))).isInstanceOf(SocketTimeoutException.class);
+        }
+    }
+
+    @Test
+    void aConnectionTheListenerAcceptsWhileGoingDeadIsClosedToo() {
+        AtomicReference<ChannelGroup> group = new AtomicReference<>();
+        SwitchableInstance.LiveBinder binder = (port, connections) -> {
+            group.set(connections);
+            return HttpServer.create().host("127.0.0.1").port(port).channelGroup(connections)
+                    .handle((request, response) -> response.send()).bindNow(Duration.ofSeconds(5));
+        };
+        try (SwitchableInstance instance = new SwitchableInstance(binder, false)) {
+            instance.dead(true);
+            // what the listener, closing asynchronously, may still accept after the group was closed
+            EmbeddedChannel late = new EmbeddedChannel();
+            group.get().add(late);
+
+            assertThat(late.isOpen()).isFalse();
+            assertThat(instance.isDead()).isTrue();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.namegate.testing;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -75,6 +76,29 @@ public final class RawHttp {
         } catch (IOException e) {
             throw new UncheckedIOException("GET " + abbreviate(target), e);
         }
+    }
+
+    /** Writes {@code text} as ASCII bytes, as given, and flushes. */
+    public static void send(Socket socket, String text) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    /** Sends one byte every 100 ms for up to {@code within}; whether the server closed the connection meanwhile. */
+    public static boolean closedWhileTrickling(Socket socket, Duration within) throws IOException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                send(socket, "a");
+            } catch (SocketException closed) {
+                return true;
+            }
+            if (closedWithin(socket, Duration.ofMillis(100))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

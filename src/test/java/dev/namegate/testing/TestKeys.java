@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 
 import dev.namegate.auth.KeyMint;
+import dev.namegate.bench.BenchOptions;
 import dev.namegate.auth.KeyMint.MintedKey;
 
 /**
@@ -17,8 +18,8 @@ import dev.namegate.auth.KeyMint.MintedKey;
 public final class TestKeys {
 
     public static final MintedKey CLIENT = KeyMint.mint("test-client", new SecureRandom());
-    /** Keys file attributes that lift the per-client limits (see README "Limits"). */
-    public static final String UNLIMITED = "rate=1000000 burst=1000000 ids-per-day=1000000";
+    /** Keys file attributes that lift the per-client limits, the benchmark's (see README "Limits"). */
+    public static final String UNLIMITED = BenchOptions.UNLIMITED_KEY;
     private static volatile Path file;
 
     private TestKeys() {

@@ -20,7 +20,7 @@ class WarmupExitTest {
     void aTrainingRunEndsByItselfWithStatusZeroOnceItsWarmUpIsDone() throws Exception {
         Path log = Files.createDirectories(Path.of("target")).resolve("warmup-exit-test.log");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Xmx320m", "-XX:+UseSerialGC", // about the Deployment's heap: the cache may take a quarter "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), NamegateApplication.class.getName(),
                 // demo mode: the simulator and a key in-process, as make cds trains
                 "--namegate.demo.enabled=true", "--namegate.warmup.exit-when-done=true",

@@ -1,0 +1,104 @@
+package dev.namegate.hardening;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+
+/**
+ * The read deadlines Reactor Netty does not give, on each connection right after the HTTP codec.
+ * <ul>
+ * <li>Head: the request line and headers must arrive whole within the head timeout of their first
+ *     byte. Reactor Netty's idle timeout cannot do this: any byte resets it, so a head sent a byte
+ *     a second would hold the connection for ever.
+ * <li>Body after an early answer: Reactor Netty's request timeout holds a body to the body timeout
+ *     only while its request is unanswered; once the answer is out, it discards the rest of the
+ *     body untimed. Every early answer (a 401, a 405) would let a body trickle in for ever, so from
+ *     the answer on this handler holds the body to the same deadline: the body timeout from its head.
+ * </ul>
+ * Bytes read after a request's last content and before the next decoded head are a head; a body's
+ * bytes never are, so a keep-alive connection that goes quiet after its body is left to the idle
+ * timeout. One instance per connection; all calls on its event loop.
+ */
+final class RequestReadDeadlines extends ChannelDuplexHandler {
+
+    /** Its name in the pipeline. */
+    static final String NAME = "namegate.requestReadDeadlines";
+
+    private final long headTimeoutNanos;
+    private final long bodyTimeoutNanos;
+    /** Between a decoded head and its last content. */
+    private boolean inBody;
+    /** This read decoded a head or a body's end: its bytes belonged to those, not to a new head. */
+    private boolean boundaryInThisRead;
+    private long headNanos;
+    private ScheduledFuture<?> timer;
+
+    RequestReadDeadlines(long headTimeoutNanos, long bodyTimeoutNanos) {
+        this.headTimeoutNanos = headTimeoutNanos;
+        this.bodyTimeoutNanos = bodyTimeoutNanos;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest) {
+            inBody = true;
+            boundaryInThisRead = true;
+            headNanos = System.nanoTime();
+            disarm();
+        }
+        if (msg instanceof LastHttpContent) { // also a FullHttpRequest: head and body at once
+            inBody = false;
+            boundaryInThisRead = true;
+            disarm();
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // the codec passes this on after every read from the socket, whether or not it decoded anything
+        if (!inBody && !boundaryInThisRead && timer == null) {
+            arm(ctx, headTimeoutNanos);
+        }
+        boundaryInThisRead = false;
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof LastHttpContent && inBody && timer == null) {
+            arm(ctx, headNanos + bodyTimeoutNanos - System.nanoTime()); // an early answer
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        disarm();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        disarm();
+    }
+
+    private void arm(ChannelHandlerContext ctx, long delayNanos) {
+        timer = ctx.executor().schedule(() -> {
+            timer = null;
+            ctx.close();
+        }, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+    }
+
+    private void disarm() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package dev.namegate.bench;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import dev.namegate.limits.LimitsProperties;
+
+/**
+ * The distinct ids a run asks one service for, against what the service counts for the bench key:
+ * its quota of distinct ids per day, and at most the replica's {@code max-tracked-ids}. With ids
+ * from 1..10^9 every request is a new id, so a long or fast run would cross the bound and its later
+ * rows would measure {@code quota-exceeded} (or replica-full {@code overloaded}) answers, not the
+ * service: such a run is refused before anything starts. The count is an upper bound: each phase's requests
+ * ({@link LoadPlan#count()}), the known ids capped by the hot set a Zipf mix draws from.
+ */
+final class IdBudget {
+
+    private static final Pattern IDS_PER_DAY = Pattern.compile("(?:^|\\s)ids-per-day=(\\d+)(?:\\s|$)");
+
+    private IdBudget() {
+    }
+
+    /**
+     * Why {@code options} would cross the key's quota, or empty when the run fits (or no service
+     * counts ids: direct and naive runs, limits switched off).
+     */
+    static Optional<String> overrun(BenchOptions options) {
+        OptionalInt quota = quota(options);
+        long asked = distinctIdsPerService(options);
+        if (quota.isEmpty() || asked <= quota.getAsInt()) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format(Locale.ROOT, "this run asks one service for up to %,d distinct ids, more than"
+                + " it counts for the key (%,d: the key's ids-per-day, at most namegate.limits.quota.max-tracked-ids):"
+                + " later rows would measure refusals. Ask for fewer ids (shorter or slower phases, fewer scenarios,"
+                + " or a hot set: --ids=zipf:100000:1.0) or raise the bounds (--key-attributes=\"... ids-per-day=N\","
+                + " --service-args=--namegate.limits.quota.max-tracked-ids=N).", asked, quota.getAsInt()));
+    }
+
+    /**
+     * The distinct ids the service counts for the key: its {@code ids-per-day=} attribute, else
+     * the service's default as its arguments leave it, and no more than the replica tracks; empty
+     * when the service counts no ids.
+     */
+    static OptionalInt quota(BenchOptions options) {
+        if (options.direct() || options.naive()) {
+            return OptionalInt.empty();
+        }
+        LimitsProperties limits = serviceLimits(options.serviceArgs());
+        if (!limits.enabled()) {
+            return OptionalInt.empty();
+        }
+        Matcher attribute = IDS_PER_DAY.matcher(options.keyAttributes());
+        int idsPerDay = attribute.find() ? Integer.parseInt(attribute.group(1)) : limits.quota().idsPerDay();
+        return OptionalInt.of((int) Math.min(idsPerDay, limits.quota().maxTrackedIds()));
+    }
+
+    /**
+     * The most distinct ids one service is asked for: the whole sequence's (warm-up, and each
+     * scenario's settle and measured phase), or in fresh mode the most any scenario's own service gets.
+     */
+    static long distinctIdsPerService(BenchOptions options) {
+        if (options.mode() == BenchOptions.Mode.SEQUENCE) {
+            Phases all = new Phases(options);
+            all.add(Scenarios.named("healthy"), ramp(options.warmupRate(), options.warmup()));
+            for (Scenario scenario : options.scenarios()) {
+                all.add(scenario, constant(options.rateOf(scenario), options.settle()));
+                all.add(scenario, constant(options.rateOf(scenario), options.duration()));
+            }
+            return all.distinctIds();
+        }
+        long most = 0;
+        for (Scenario scenario : options.scenarios()) {
+            Phases own = new Phases(options);
+            if (!options.warmup().isZero()) {
+                own.add(scenario, options.warmupPlan(scenario).count());
+            }
+            options.measuredPlans(scenario).forEach(plan -> own.add(scenario, plan.count()));
+            most = Math.max(most, own.distinctIds());
+        }
+        return most;
+    }
+
+    private static long constant(double rate, Duration duration) {
+        return duration.isZero() ? 0 : new LoadPlan(rate, duration, LoadPlan.DEFAULT_SLO, 0).count();
+    }
+
+    private static long ramp(double rate, Duration duration) {
+        return duration.isZero() ? 0 : new LoadPlan(rate, duration, LoadPlan.DEFAULT_SLO, 0)
+                .rampingFrom(SequenceRun.WARMUP_START_FRACTION).count();
+    }
+
+    /** The service's limits with their defaults, as {@code --namegate.limits...=} arguments set them. */
+    private static LimitsProperties serviceLimits(List<String> serviceArgs) {
+        Map<String, String> given = new HashMap<>();
+        for (String arg : serviceArgs) {
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 2) {
+                given.put(arg.substring(2, eq), arg.substring(eq + 1));
+            }
+        }
+        return new Binder(new MapConfigurationPropertySource(given)).bindOrCreate("namegate.limits",
+                LimitsProperties.class);
+    }
+
+    /** Requests of the phases one service gets, split into unknown ids and known ones. */
+    private static final class Phases {
+        private final long knownIdSpace;
+        private long unknown;
+        private long known;
+
+        Phases(BenchOptions options) {
+            this.knownIdSpace = options.ids().largestId(Scenarios.USERS);
+        }
+
+        void add(Scenario scenario, long requests) {
+            long unknownOnes = Math.round(requests * scenario.unknownFraction());
+            unknown += unknownOnes;
+            known += requests - unknownOnes;
+        }
+
+        /** Unknown ids are drawn from a billion, practically all new; known ones at most the hot set. */
+        long distinctIds() {
+            return unknown + Math.min(known, knownIdSpace);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.namegate.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** A run is refused before it starts when its later rows would measure the key's quota. */
+class IdBudgetTest {
+
+    @Test
+    void theDefaultSequenceAsksForAboutTwentyTwoThousandIdsAndFitsWhatTheServiceCounts() {
+        BenchOptions defaults = BenchOptions.parse();
+        // warm-up 20 s ramping 25 -> 500/s: 5,250; then 20 s at 100/s per scenario (60/s, 80/s)
+        assertThat(IdBudget.distinctIdsPerService(defaults)).isEqualTo(5_250 + 6 * 2_000 + 1_200 + 1_600 + 2_000);
+        assertThat(IdBudget.quota(defaults)).as("the key's million, capped by max-tracked-ids").hasValue(500_000);
+        assertThat(IdBudget.overrun(defaults)).isEmpty();
+    }
+
+    @Test
+    void aRunThatWouldCrossWhatTheServiceCountsIsRefusedWithWhatToChange() {
+        BenchOptions long2000 = BenchOptions.parse("--scenarios=healthy", "--rate=2000", "--duration=10m");
+
+        assertThat(IdBudget.distinctIdsPerService(long2000)).isGreaterThan(1_200_000);
+        assertThat(IdBudget.overrun(long2000)).hasValueSatisfying(message -> assertThat(message)
+                .contains("counts for the key (500,000", "--key-attributes", "max-tracked-ids", "--ids=zipf"));
+        assertThat(IdBudget.quota(BenchOptions.parse("--service-args=--namegate.limits.quota.max-tracked-ids=2000000")))
+                .hasValue(1_000_000);
+        assertThat(IdBudget.overrun(BenchOptions.parse("--scenarios=healthy", "--rate=2000", "--duration=10m",
+                "--ids=zipf:100000:1.0"))).as("a hot set asks for at most its ids").isEmpty();
+    }
+
+    @Test
+    void aKeyWithoutIdsPerDayHasTheServiceDefaultAndNoServiceMeansNoQuota() {
+        BenchOptions defaultQuota = BenchOptions.parse("--key-attributes=rate=1000000 burst=1000000");
+        assertThat(IdBudget.quota(defaultQuota)).hasValue(10_000);
+        assertThat(IdBudget.overrun(defaultQuota)).isPresent();
+        assertThat(IdBudget.quota(BenchOptions.parse("--key-attributes=rate=5",
+                "--service-args=--namegate.limits.quota.ids-per-day=50000"))).hasValue(50_000);
+        assertThat(IdBudget.quota(BenchOptions.parse("--service-args=--namegate.limits.enabled=false"))).isEmpty();
+        assertThat(IdBudget.quota(BenchOptions.parse("--direct", "--rate=5000", "--duration=10m"))).isEmpty();
+    }
+
+    @Test
+    void aSweepCountsEachScenariosOwnServiceWarmUpAndEveryRate() {
+        BenchOptions sweep = BenchOptions.parse("--scenarios=healthy,storm", "--sweep=1000,2000", "--warmup=10s",
+                "--duration=60s");
+        // one service per scenario: 10 s ramping 50 -> 1000/s, then 60 s at each rate
+        assertThat(IdBudget.distinctIdsPerService(sweep)).isEqualTo(5_250 + 60_000 + 120_000);
+        assertThat(IdBudget.overrun(sweep)).isEmpty();
+    }
+}
