@@ -18,6 +18,7 @@ import reactor.core.publisher.Mono;
 import dev.namegate.web.ProblemKind;
 import dev.namegate.web.Problems;
 import dev.namegate.web.RequestId;
+import dev.namegate.apikey.ApiKey;
 
 /**
  * Router filter that lets a request through only with {@code Authorization: Bearer <key>} holding

@@ -2,6 +2,7 @@ package dev.namegate.auth;
 
 import java.io.PrintStream;
 import java.security.SecureRandom;
+import dev.namegate.apikey.ApiKey;
 
 /**
  * Mints an API key: {@code java -cp target/classes dev.namegate.auth.KeyMint <client-id>}.

@@ -28,6 +28,7 @@ import org.springframework.stereotype.Component;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.namegate.apikey.ApiKey;
 
 /**
  * The live API keys: the keys file parsed into a {@link KeyTable}, re-read when its content

@@ -9,6 +9,7 @@ import org.springframework.http.server.reactive.HttpHandlerDecoratorFactory;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.stereotype.Component;
+import dev.namegate.apikey.ApiKey;
 
 /**
  * Masks credentials in the URL before the request reaches WebFlux, and marks the request so

@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 import org.slf4j.spi.LoggingEventBuilder;
 import org.springframework.web.server.ServerWebExchange;
 
-import dev.namegate.auth.ApiKey;
+import dev.namegate.apikey.ApiKey;
 import dev.namegate.trace.RandomHex;
 
 /**

@@ -33,6 +33,7 @@ import dev.namegate.testing.LogCapture;
 import dev.namegate.testing.MockUpstream;
 import dev.namegate.testing.RawHttp;
 import dev.namegate.testing.TestKeys;
+import dev.namegate.apikey.ApiKey;
 
 /**
  * Whatever a query string holds, the real server answers it: a defined status, a problem where

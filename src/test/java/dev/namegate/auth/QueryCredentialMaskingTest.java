@@ -8,6 +8,7 @@ import java.security.SecureRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import dev.namegate.apikey.ApiKey;
 
 class QueryCredentialMaskingTest {
 

@@ -1,4 +1,4 @@
-package dev.namegate.auth;
+package dev.namegate.apikey;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.namegate.auth;
+package dev.namegate.apikey;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
