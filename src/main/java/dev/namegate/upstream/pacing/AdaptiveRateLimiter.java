@@ -20,6 +20,9 @@ import dev.namegate.upstream.UpstreamProperties;
  * them would never let a cut bite), over the last second and averaged over a longer window
  * ({@code demandWindow}) so that one quiet second before a 429 says nothing.
  * <ul>
+ *   <li>When 429s make a good share of the last second's answers, what is sent is above the limit
+ *       whatever the allowance, and what the internal service accepted is the best estimate of
+ *       the limit: the rate settles just under it.</li>
  *   <li>Sending at the allowed rate, the rate itself is too high: it is multiplied by the decrease
  *       factor, below the demand if need be. That is how replicas sharing one limit converge, and
  *       how an overload sheds load. The same happens when 429s keep coming cut after cut.</li>
@@ -62,6 +65,10 @@ public final class AdaptiveRateLimiter {
     private static final double PLATEAU_SHARE = 0.95;
     /** The forgotten plateau grows only while the permits sent (hedges too) use at least this share of the rate. */
     private static final double GROWTH_USE = 0.5;
+    /** 429s making at least this share of the last second's answers mean what is sent is above the limit. */
+    private static final double OVER_LIMIT_SHARE = 0.05;
+    /** Answers per second below which their share of 429s says nothing. */
+    private static final double OVER_LIMIT_EVIDENCE = 20;
     private static final double NONE = Double.POSITIVE_INFINITY;
 
     /**
@@ -96,10 +103,12 @@ public final class AdaptiveRateLimiter {
     private final int demandSlots;
     private final RateListener listener;
     private final AtomicReference<State> state;
-    /** Permits given per 100 ms slot over the demand window, plus the slot being filled: all of them, and the required ones. */
-    private final AtomicLongArray sentPerSlot;
-    private final AtomicLongArray requiredPerSlot;
-    private final AtomicLongArray slotEpochs;
+    /** Permits given: all of them, and those of required attempts (first attempts and retries). */
+    private final SlotCounts sent;
+    private final SlotCounts required;
+    /** Answers: those that were not a 429, and the 429s. */
+    private final SlotCounts answered;
+    private final SlotCounts rejected;
 
     /** @param settings validated; see {@link UpstreamProperties.RateLimit} for each value's meaning */
     public AdaptiveRateLimiter(UpstreamProperties.RateLimit settings, Scheduler clock, RateListener listener) {
@@ -113,9 +122,10 @@ public final class AdaptiveRateLimiter {
         this.forgetAfterNanos = settings.forgetAfter().toNanos();
         this.growthPerSecond = settings.growthPerSecond();
         this.demandSlots = (int) Math.max(SLOTS_PER_SECOND, settings.demandWindow().toNanos() / SLOT_NANOS);
-        this.sentPerSlot = new AtomicLongArray(demandSlots + 1);
-        this.requiredPerSlot = new AtomicLongArray(demandSlots + 1);
-        this.slotEpochs = new AtomicLongArray(demandSlots + 1);
+        this.sent = new SlotCounts(demandSlots);
+        this.required = new SlotCounts(demandSlots);
+        this.answered = new SlotCounts(SLOTS_PER_SECOND);
+        this.rejected = new SlotCounts(SLOTS_PER_SECOND);
         this.clock = clock;
         this.listener = listener;
         long now = now();
@@ -174,12 +184,13 @@ public final class AdaptiveRateLimiter {
 
     /** An attempt got an answer that was not a 429: raise the rate. */
     public void onSuccess() {
+        long now = now();
+        answered.add(now);
         while (true) {
             State s = state.get();
             if (s.ratePerSecond() >= ceiling) {
                 return;
             }
-            long now = now();
             double seconds = (now - s.lastIncreaseNanos()) / 1e9;
             if (seconds < 0.001) {
                 return; // too little time has passed to add anything worth a CAS
@@ -222,9 +233,10 @@ public final class AdaptiveRateLimiter {
      * @param afterOwnStall our own event loops ran late just now (whatever the load)
      */
     public void onRateLimited(boolean afterOwnStall) {
+        long now = now();
+        rejected.add(now);
         while (true) {
             State s = state.get();
-            long now = now();
             long sinceCut = now - s.lastCutNanos();
             if (sinceCut < decreaseCooldownNanos) {
                 // the same congestion event: no new cut, but 429s are still coming
@@ -237,6 +249,11 @@ public final class AdaptiveRateLimiter {
             double rate = s.ratePerSecond();
             double sent = sentLastSecond(now);
             double demand = demand(now);
+            double accepted = answered.perSecond(now, SLOTS_PER_SECOND);
+            double refused = rejected.perSecond(now, SLOTS_PER_SECOND);
+            // 429s are a good share of the answers: what is sent is above the limit, whatever the
+            // allowance, and what the internal service accepted is the best estimate of it
+            boolean overLimit = accepted + refused >= OVER_LIMIT_EVIDENCE && refused >= OVER_LIMIT_SHARE * (accepted + refused);
             int quickCuts = sinceCut < ESCALATION_NANOS ? s.quickCuts() + 1 : 0;
             double cut;
             double plateau = s.plateau();
@@ -251,8 +268,12 @@ public final class AdaptiveRateLimiter {
             } else if (quickCuts < 2 && grew) {
                 // found again while growing: the limit lies between the rate that held and this
                 // one; hold the former (probing resumes above it)
-                cut = s.growthBase();
+                cut = overLimit ? Math.min(s.growthBase(), accepted) : s.growthBase();
                 plateau = cut / PLATEAU_SHARE;
+            } else if (overLimit) {
+                // sending above the limit: settle just under what was accepted
+                cut = Math.max(floor, accepted) * PLATEAU_SHARE;
+                plateau = Math.max(floor, accepted);
             } else if (quickCuts < 2 && rate > plateau * PLATEAU_SHARE) {
                 // a probe above the last limit failed: the limit is about here
                 cut = rate * PLATEAU_SHARE;
@@ -270,7 +291,7 @@ public final class AdaptiveRateLimiter {
                 cut = Math.max(demand * RATE_BOUND, rate * decreaseFactor);
                 plateau = rate * PLATEAU_SHARE;
             }
-            if (quickCuts < 2 && !grew && rate > sent * RATE_BOUND) {
+            if (quickCuts < 2 && !grew && !overLimit && rate > sent * RATE_BOUND) {
                 // pacing held nothing back: never below what the recent demand needs
                 cut = Math.max(cut, demand * RATE_BOUND);
             }
@@ -289,23 +310,16 @@ public final class AdaptiveRateLimiter {
         return state.get().ratePerSecond();
     }
 
-    private void countSent(long atNanos, boolean required) {
-        long slot = atNanos / SLOT_NANOS;
-        int index = (int) Math.floorMod(slot, (long) sentPerSlot.length());
-        long epoch = slotEpochs.get(index);
-        if (epoch != slot && slotEpochs.compareAndSet(index, epoch, slot)) {
-            sentPerSlot.set(index, 0);
-            requiredPerSlot.set(index, 0);
-        }
-        sentPerSlot.incrementAndGet(index);
-        if (required) {
-            requiredPerSlot.incrementAndGet(index);
+    private void countSent(long atNanos, boolean isRequired) {
+        sent.add(atNanos);
+        if (isRequired) {
+            required.add(atNanos);
         }
     }
 
     /** All permits given over the last whole second (the slot being filled left out), requests/s. */
     double sentLastSecond(long nowNanos) {
-        return perSecond(sentPerSlot, nowNanos, SLOTS_PER_SECOND);
+        return Math.max(floor, sent.perSecond(nowNanos, SLOTS_PER_SECOND));
     }
 
     /**
@@ -313,20 +327,45 @@ public final class AdaptiveRateLimiter {
      * over the demand window, whichever is higher.
      */
     double demand(long nowNanos) {
-        return Math.max(perSecond(requiredPerSlot, nowNanos, SLOTS_PER_SECOND),
-                perSecond(requiredPerSlot, nowNanos, demandSlots));
+        return Math.max(floor, Math.max(required.perSecond(nowNanos, SLOTS_PER_SECOND),
+                required.perSecond(nowNanos, demandSlots)));
     }
 
-    private double perSecond(AtomicLongArray perSlot, long nowNanos, int slots) {
-        long current = nowNanos / SLOT_NANOS;
-        long sent = 0;
-        for (int i = 0; i < perSlot.length(); i++) {
-            long age = current - slotEpochs.get(i);
-            if (age >= 1 && age <= slots) {
-                sent += perSlot.get(i);
-            }
+    /**
+     * Events per 100 ms slot over a window of whole slots, plus the slot being filled; lock-free, a
+     * slot is reset when its time comes round again.
+     */
+    private static final class SlotCounts {
+        private final AtomicLongArray counts;
+        private final AtomicLongArray epochs;
+
+        SlotCounts(int slots) {
+            this.counts = new AtomicLongArray(slots + 1);
+            this.epochs = new AtomicLongArray(slots + 1);
         }
-        return Math.max(floor, sent * (1e9 / (slots * SLOT_NANOS)));
+
+        void add(long atNanos) {
+            long slot = atNanos / SLOT_NANOS;
+            int index = (int) Math.floorMod(slot, (long) counts.length());
+            long epoch = epochs.get(index);
+            if (epoch != slot && epochs.compareAndSet(index, epoch, slot)) {
+                counts.set(index, 0);
+            }
+            counts.incrementAndGet(index);
+        }
+
+        /** Per second over the last {@code slots} whole slots (the one being filled left out). */
+        double perSecond(long nowNanos, int slots) {
+            long current = nowNanos / SLOT_NANOS;
+            long sum = 0;
+            for (int i = 0; i < counts.length(); i++) {
+                long age = current - epochs.get(i);
+                if (age >= 1 && age <= slots) {
+                    sum += counts.get(i);
+                }
+            }
+            return sum * (1e9 / (slots * SLOT_NANOS));
+        }
     }
 
     private long now() {

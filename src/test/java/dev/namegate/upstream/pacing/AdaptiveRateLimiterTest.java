@@ -326,4 +326,24 @@ class AdaptiveRateLimiterTest {
             time.advanceTimeBy(Duration.ofNanos(step));
         }
     }
+
+    @Test
+    void whenA429IsOneOfManyTheRateSettlesJustUnderWhatTheInternalServiceAccepted() {
+        AdaptiveRateLimiter limiter = limiter(300, 1, Duration.ofMinutes(1));
+        for (int tenth = 0; tenth < 20; tenth++) {
+            answered(limiter, 15); // two seconds of 150/s, all answered
+        }
+        for (int i = 0; i < 200; i++) { // then a second of 200 sends: 150 answered, 50 refused
+            assertThat(limiter.reserve(Long.MAX_VALUE)).isGreaterThanOrEqualTo(0);
+            if (i % 4 == 3) {
+                limiter.onRateLimited();
+            } else {
+                limiter.onSuccess();
+            }
+            time.advanceTimeBy(Duration.ofMillis(5));
+        }
+        // a quarter of the answers were 429s: the limit is about what was accepted, 150/s, and the
+        // rate holds just under it instead of being halved cut after cut
+        assertThat(limiter.rate()).isCloseTo(150 * 0.95, within(8.0));
+    }
 }
