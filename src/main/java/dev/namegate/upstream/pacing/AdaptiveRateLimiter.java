@@ -21,8 +21,8 @@ import dev.namegate.upstream.UpstreamProperties;
  * ({@code demandWindow}) so that one quiet second before a 429 says nothing.
  * <ul>
  *   <li>When 429s make a good share of the last second's answers, what is sent is above the limit
- *       whatever the allowance, and what the internal service accepted is the best estimate of
- *       the limit: the rate settles just under it.</li>
+ *       whatever the allowance (the demand itself exceeds it): the rate is cut multiplicatively from
+ *       what was sent, and the demand no longer holds the cut up.</li>
  *   <li>Sending at the allowed rate, the rate itself is too high: it is multiplied by the decrease
  *       factor, below the demand if need be. That is how replicas sharing one limit converge, and
  *       how an overload sheds load. The same happens when 429s keep coming cut after cut.</li>
@@ -252,7 +252,7 @@ public final class AdaptiveRateLimiter {
             double accepted = answered.perSecond(now, SLOTS_PER_SECOND);
             double refused = rejected.perSecond(now, SLOTS_PER_SECOND);
             // 429s are a good share of the answers: what is sent is above the limit, whatever the
-            // allowance, and what the internal service accepted is the best estimate of it
+            // allowance
             boolean overLimit = accepted + refused >= OVER_LIMIT_EVIDENCE && refused >= OVER_LIMIT_SHARE * (accepted + refused);
             int quickCuts = sinceCut < ESCALATION_NANOS ? s.quickCuts() + 1 : 0;
             double cut;
@@ -268,12 +268,12 @@ public final class AdaptiveRateLimiter {
             } else if (quickCuts < 2 && grew) {
                 // found again while growing: the limit lies between the rate that held and this
                 // one; hold the former (probing resumes above it)
-                cut = overLimit ? Math.min(s.growthBase(), accepted) : s.growthBase();
+                cut = s.growthBase();
                 plateau = cut / PLATEAU_SHARE;
             } else if (overLimit) {
-                // sending above the limit: settle just under what was accepted
-                cut = Math.max(floor, accepted) * PLATEAU_SHARE;
-                plateau = Math.max(floor, accepted);
+                // what is sent is above the limit, whatever the allowance: shed load
+                cut = Math.min(rate, sent) * decreaseFactor;
+                plateau = Math.min(rate, sent);
             } else if (quickCuts < 2 && rate > plateau * PLATEAU_SHARE) {
                 // a probe above the last limit failed: the limit is about here
                 cut = rate * PLATEAU_SHARE;

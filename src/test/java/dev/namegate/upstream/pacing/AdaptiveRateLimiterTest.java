@@ -195,15 +195,31 @@ class AdaptiveRateLimiterTest {
      * its permit (as an attempt waits within its deadline) and is given up when none comes by then.
      */
     private Offered offer(AdaptiveRateLimiter limiter, double demand, double limit, int seconds) {
+        return offer(limiter, demand, 0, limit, seconds);
+    }
+
+    /**
+     * As {@link #offer(AdaptiveRateLimiter, double, double, int)}, with {@code hedges}/s more that
+     * take a permit only when one is free within 3 ms, as hedges do.
+     */
+    private Offered offer(AdaptiveRateLimiter limiter, double demand, double hedges, double limit, int seconds) {
         PriorityQueue<Long> sends = new PriorityQueue<>();
         int sent = 0;
         int rejected = 0;
         double untilNext = 0;
+        double untilHedge = 0;
         for (int tick = 0; tick < seconds * 10_000; tick++) { // 0.1 ms steps
             long now = time.now(TimeUnit.NANOSECONDS);
             upstreamTokens = Math.min(2, upstreamTokens + limit / 10_000);
             for (untilNext--; untilNext <= 0; untilNext += -Math.log(1 - arrivals.nextDouble()) * 10_000 / demand) {
                 long wait = limiter.reserve(50 * MS);
+                if (wait >= 0) {
+                    sends.add(now + wait);
+                }
+            }
+            for (untilHedge--; hedges > 0 && untilHedge <= 0;
+                    untilHedge += -Math.log(1 - arrivals.nextDouble()) * 10_000 / hedges) {
+                long wait = limiter.reserveOptional(3 * MS);
                 if (wait >= 0) {
                     sends.add(now + wait);
                 }
@@ -328,11 +344,15 @@ class AdaptiveRateLimiterTest {
     }
 
     @Test
-    void whenA429IsOneOfManyTheRateSettlesJustUnderWhatTheInternalServiceAccepted() {
-        AdaptiveRateLimiter limiter = limiter(300, 1, Duration.ofMinutes(1));
-        for (int tenth = 0; tenth < 20; tenth++) {
-            answered(limiter, 15); // two seconds of 150/s, all answered
-        }
+    void aDemandAboveTheLimitIsShedDownToTheLimitWithFew429s() {
+        AdaptiveRateLimiter limiter = limiter(100_000, 1, Duration.ofSeconds(3));
+        offer(limiter, 100, 10_000, 5); // a healthy phase: the demand is known, no 429 ever
+        offer(limiter, 190, 60, 150, 5); // then more is needed than the limit allows, and hedges want more
+
+        Offered steady = offer(limiter, 190, 60, 150, 20);
+        assertThat(steady.rejectedShare()).as("429s of what was sent").isLessThan(0.01);
+        assertThat(steady.sent()).as("the limit is used, not cut far below").isGreaterThan((int) (0.85 * 150 * 20));
+    }
         for (int i = 0; i < 200; i++) { // then a second of 200 sends: 150 answered, 50 refused
             assertThat(limiter.reserve(Long.MAX_VALUE)).isGreaterThanOrEqualTo(0);
             if (i % 4 == 3) {
