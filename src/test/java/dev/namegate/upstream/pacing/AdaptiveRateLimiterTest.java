@@ -353,4 +353,23 @@ class AdaptiveRateLimiterTest {
         assertThat(steady.rejectedShare()).as("429s of what was sent").isLessThan(0.01);
         assertThat(steady.sent()).as("the limit is used, not cut far below").isGreaterThan((int) (0.85 * 150 * 20));
     }
+
+    @Test
+    void when429sAreAGoodShareOfTheAnswersTheDemandNoLongerHoldsTheCutUp() {
+        AdaptiveRateLimiter limiter = limiter(300, 1, Duration.ofMinutes(1));
+        for (int tenth = 0; tenth < 10; tenth++) {
+            answered(limiter, 15); // 150/s, all answered, well under the allowance
+        }
+        limiter.onRateLimited(); // one 429 says little: far above the demand, twice it is 300, no cut
+        for (int i = 0; i < 30; i++) { // then 30 more 429s within the cool-down: a sixth of the answers
+            assertThat(limiter.reserve(Long.MAX_VALUE)).isGreaterThanOrEqualTo(0);
+            limiter.onRateLimited();
+            time.advanceTimeBy(Duration.ofMillis(5));
+        }
+        time.advanceTimeBy(Duration.ofMillis(100));
+        limiter.onRateLimited();
+        // what is sent is above the limit: cut by the factor from what was sent (the last whole
+        // second: about 150/s), not held at 1.1 times a demand the internal service refuses (165/s)
+        assertThat(limiter.rate()).isBetween(60.0, 100.0);
+    }
 }
