@@ -6,7 +6,7 @@ CDS_DIR  := target/cds
 CDS_ARCHIVE := $(CDS_DIR)/app.jsa
 SCENARIO ?= healthy
 CLIENT   ?=
-# Spring AOT: bean definitions generated at build time (process-aot); README "Startup and footprint"
+# Spring AOT: bean definitions generated at build time (process-aot); docs/startup.md
 AOT      := -Dspring.aot.enabled=true
 
 .PHONY: run test build cds key simulator bench load startup image k8s clean
@@ -25,7 +25,7 @@ run: $(CDS_ARCHIVE)
 ## make cds: the jar extracted to target/cds plus a CDS archive of the classes a start and the
 ## first requests load (a training run: demo mode, then exit after the warm-up); `make run` starts
 ## from it. It fits only the JDK that made it, and this path: from this directory,
-## java -XX:SharedArchiveFile=target/cds/app.jsa -jar target/cds/namegate.jar. README "Startup and footprint".
+## java -XX:SharedArchiveFile=target/cds/app.jsa -jar target/cds/namegate.jar. See docs/startup.md.
 cds: $(CDS_ARCHIVE)
 
 # Spring Boot's recipe (-Dspring.context.exit=onRefresh) stops before any request, so its archive
@@ -61,7 +61,7 @@ simulator: $(JAR)
 ## benchmark table of every story scenario in turn against one running service, the simulator (a
 ## separate process) switched from scenario to scenario at runtime, ids from 1..10^9 (cache misses),
 ## with a verdict per scenario (target/bench/results.md); --fresh starts them per scenario instead.
-## See README "Benchmarks".
+## See docs/benchmarks.md.
 BENCH_ARGS ?=
 bench:
 	$(MVN) -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
@@ -70,7 +70,7 @@ bench:
 ## make load [SCENARIO=flaky] [RATE=200] [DURATION=60] [SERVICE_CPU=0]: Gatling load tests (open workload),
 ## every story scenario in turn or the one named, each against its own simulator and service processes on
 ## loopback after an unmeasured warm-up; one summary line per scenario, HTML reports under target/gatling/.
-## RATE defaults to each scenario's own, DURATION (measured seconds) to 15. See README "Load tests".
+## RATE defaults to each scenario's own, DURATION (measured seconds) to 15. See docs/benchmarks.md.
 RATE        ?=
 DURATION    ?= 15
 SERVICE_CPU ?=
@@ -90,7 +90,7 @@ load:
 ## make startup [STARTUP_ARGS="--runs=5 --variants=jar,cds-warm"]: time from launch to the first right
 ## answer and to readiness, and RSS, for the plain jar, the extracted jar, CDS archives and (when
 ## /usr/lib/jvm/temurin-25-jdk-amd64 exists) Java 25's AOT cache (target/bench/startup.md).
-## See README "Startup and footprint".
+## See docs/startup.md.
 STARTUP_ARGS ?=
 startup:
 	$(MVN) -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
