@@ -4,8 +4,9 @@ import org.springframework.core.Ordered;
 
 /**
  * The order of every {@code WebFilter}, in one place; the first runs outermost. The filters of the
- * {@code /users} routes (source-address throttle, authentication, client limits) come after all of
- * these, in the order {@code ApiRoutes} registers them.
+ * {@code /users} routes come after all of these, in the order {@code ApiRoutes} registers them:
+ * authentication (whose failures the source-address throttle counts and slows), then the client's
+ * rate limit and quota.
  */
 public final class FilterOrder {
 
