@@ -41,9 +41,10 @@ import dev.namegate.upstream.UpstreamProperties;
  * the limit is kept instead of being lost to a 429 every second.
  *
  * <p>The plateau is forgotten once no 429 has come for {@code forgetAfter}: the internal team may
- * have raised the limit, or the incident ended. From then on the rate grows by
- * {@code growthPerSecond} per second (slow start), but only while the traffic uses at least half
- * of it: an unused allowance proves nothing and would only let bursts through (RFC 7661's rule for
+ * have raised the limit, or the incident ended. From then on the rate grows, shaped like CUBIC's:
+ * by a tenth of the last limit per second while within a tenth above it (a limit still there is
+ * found again by a small overshoot, a 429 or two), then by {@code growthPerSecond} per second
+ * (slow start), but only while the traffic uses at least half of it: an unused allowance proves nothing and would only let bursts through (RFC 7661's rule for
  * an idle congestion window). A 429 during that growth goes back to the rate that held before it,
  * never lower than the normal cut, so re-finding a limit that is still there costs a 429 or two.
  *
@@ -65,6 +66,10 @@ public final class AdaptiveRateLimiter {
     private static final double PLATEAU_SHARE = 0.95;
     /** The forgotten plateau grows only while the permits sent (hedges too) use at least this share of the rate. */
     private static final double GROWTH_USE = 0.5;
+    /** Once the last limit is forgotten, the growth is linear up to this multiple of it, then multiplicative. */
+    private static final double NEAR_PLATEAU = 1.1;
+    /** The linear growth near the last limit, per second, as a share of it. */
+    private static final double NEAR_PLATEAU_GROWTH = 0.1;
     /** 429s making at least this share of the last second's answers mean what is sent is above the limit. */
     private static final double OVER_LIMIT_SHARE = 0.05;
     /** Answers per second below which their share of 429s says nothing. */
@@ -215,11 +220,16 @@ public final class AdaptiveRateLimiter {
     private State grown(State s, long now, double seconds) {
         double rate = s.ratePerSecond();
         if (sentLastSecond(now) < rate * GROWTH_USE) {
-            return s.withRate(rate, now, NONE, 0); // an allowance nobody uses is no evidence
+            return s.withRate(rate, now, s.plateau(), 0); // an allowance nobody uses is no evidence
         }
         double base = s.growthBase() > 0 ? s.growthBase() : rate;
-        double grown = Math.min(ceiling, rate * Math.pow(growthPerSecond, seconds));
-        return s.withRate(grown, now, NONE, grown >= ceiling ? 0 : base);
+        // near the last limit found, a limit still there is found again by a small overshoot;
+        // past it, the growth is multiplicative, so a lifted limit is found within seconds
+        double grown = s.plateau() != NONE && rate < s.plateau() * NEAR_PLATEAU
+                ? rate + s.plateau() * NEAR_PLATEAU_GROWTH * seconds
+                : rate * Math.pow(growthPerSecond, seconds);
+        grown = Math.min(ceiling, grown);
+        return s.withRate(grown, now, s.plateau(), grown >= ceiling ? 0 : base);
     }
 
     /** The upstream answered 429: cut the rate, once per congestion event. */
