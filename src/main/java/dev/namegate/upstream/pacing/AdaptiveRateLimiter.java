@@ -42,7 +42,7 @@ import dev.namegate.upstream.UpstreamProperties;
  *
  * <p>The plateau is forgotten once no 429 has come for {@code forgetAfter}: the internal team may
  * have raised the limit, or the incident ended. From then on the rate grows, shaped like CUBIC's:
- * by a tenth of the last limit per second while within a tenth above it (a limit still there is
+ * by a fifth of the last limit per second while within a tenth above it (a limit still there is
  * found again by a small overshoot, a 429 or two), then by {@code growthPerSecond} per second
  * (slow start), but only while the traffic uses at least half of it: an unused allowance proves nothing and would only let bursts through (RFC 7661's rule for
  * an idle congestion window). A 429 during that growth goes back to the rate that held before it,
@@ -69,7 +69,7 @@ public final class AdaptiveRateLimiter {
     /** Once the last limit is forgotten, the growth is linear up to this multiple of it, then multiplicative. */
     private static final double NEAR_PLATEAU = 1.1;
     /** The linear growth near the last limit, per second, as a share of it. */
-    private static final double NEAR_PLATEAU_GROWTH = 0.1;
+    private static final double NEAR_PLATEAU_GROWTH = 0.2;
     /** 429s making at least this share of the last second's answers mean what is sent is above the limit. */
     private static final double OVER_LIMIT_SHARE = 0.05;
     /** Answers per second below which their share of 429s says nothing. */
