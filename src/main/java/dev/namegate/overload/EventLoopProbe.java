@@ -24,7 +24,7 @@ public final class EventLoopProbe implements SmartLifecycle {
     /** Hears every probe (on the probed loop) and the probe stopping. */
     public interface Listener {
         /** @param lagNanos the worst current lag over all loops */
-        void probed(boolean late, long lagNanos);
+        void probed(long lagNanos);
 
         default void stopped() {
         }
@@ -132,7 +132,7 @@ public final class EventLoopProbe implements SmartLifecycle {
         // the next probe first, so whoever sees this probe's effect sees it scheduled
         schedule(p, loop);
         if (probes == p) {
-            listener.probed(late, lagNanos());
+            listener.probed(lagNanos());
         }
     }
 

@@ -4,10 +4,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 
 /**
- * While the event loops run late under our own load, refuses a growing share of new requests at
- * the door, the cheapest thing an overloaded process can do with them; punctual probes shrink the
- * share again. Additive both ways: a late probe refuses {@code shedStep} more, a punctual one
- * {@code shedRelief} less, up to {@code maxShed}. Refusals happen only while at least
+ * While the event loops run so late under our own load that requests risk their deadline
+ * ({@code shedLagThreshold}), refuses a growing share of new requests at the door, the cheapest
+ * thing an overloaded process can do with them; probes below it shrink the share again. A lag
+ * below that threshold is a busy core still finishing every request in time: refusing then would
+ * only turn answers into refusals. Additive both ways: a probe that late refuses {@code shedStep}
+ * more, any other {@code shedRelief} less, up to {@code maxShed}. Refusals happen only while at least
  * {@code shedMinInFlight} requests are in progress: a lag with little load of our own is a
  * neighbour's (CPU throttling, a noisy host), and refusing would not help.
  */
@@ -18,6 +20,7 @@ public final class LoadShedder implements EventLoopProbe.Listener {
     private final double shedRelief;
     private final double maxShed;
     private final int minInFlight;
+    private final long shedLagNanos;
     private final LongSupplier nanoClock;
     private final ShedEpisodes episodes;
     private volatile double share;
@@ -28,13 +31,14 @@ public final class LoadShedder implements EventLoopProbe.Listener {
         this.shedRelief = properties.shedRelief();
         this.maxShed = properties.maxShed();
         this.minInFlight = properties.shedMinInFlight();
+        this.shedLagNanos = properties.shedLagThreshold().toNanos();
         this.nanoClock = nanoClock;
         this.episodes = new ShedEpisodes(minInFlight);
     }
 
     @Override
-    public synchronized void probed(boolean late, long lagNanos) {
-        double after = late ? Math.min(maxShed, share + shedStep) : Math.max(0, share - shedRelief);
+    public synchronized void probed(long lagNanos) {
+        double after = lagNanos >= shedLagNanos ? Math.min(maxShed, share + shedStep) : Math.max(0, share - shedRelief);
         share = after;
         episodes.shareChanged(after, nanoClock.getAsLong(), lagNanos);
     }

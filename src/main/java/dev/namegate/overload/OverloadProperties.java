@@ -17,7 +17,12 @@ import jakarta.validation.constraints.NotNull;
  *
  * @param enabled probe the event loops and shed load when they lag (default true)
  * @param probeInterval how often each event loop is probed (default 5 ms)
- * @param lagThreshold a probe this late means the loops are saturated (default 10 ms)
+ * @param lagThreshold a probe this late means the loops ran late: timeouts are put down to us, no
+ *     hedge is sent (default 10 ms)
+ * @param shedLagThreshold a probe this late means requests now wait long enough to risk their
+ *     deadline, and only then is work refused: under a closed loop a busy core's loops run a few
+ *     milliseconds late while every request still finishes in time, and refusing those would only
+ *     trade answers for refusals (default 25 ms)
  * @param hold how long after a late probe timeouts are still put down to our own lag (default 250 ms)
  * @param shedStep added to the share of requests refused at each late probe (default 0.05)
  * @param shedRelief taken off that share at each punctual probe (default 0.01)
@@ -32,6 +37,7 @@ public record OverloadProperties(
         @DefaultValue("true") boolean enabled,
         @NotNull @DefaultValue("5ms") Duration probeInterval,
         @NotNull @DefaultValue("10ms") Duration lagThreshold,
+        @NotNull @DefaultValue("25ms") Duration shedLagThreshold,
         @NotNull @DefaultValue("250ms") Duration hold,
         @DecimalMin("0.001") @DecimalMax("1") @DefaultValue("0.05") double shedStep,
         @DecimalMin("0.0001") @DecimalMax("1") @DefaultValue("0.01") double shedRelief,
@@ -46,6 +52,10 @@ public record OverloadProperties(
         if (lagThreshold.compareTo(probeInterval) < 0) {
             throw new IllegalArgumentException(
                     "namegate.overload.lag-threshold must be at least the probe interval (" + probeInterval + ")");
+        }
+        if (shedLagThreshold.compareTo(lagThreshold) < 0) {
+            throw new IllegalArgumentException(
+                    "namegate.overload.shed-lag-threshold must be at least the lag threshold (" + lagThreshold + ")");
         }
         if (retryAfter.toSeconds() < 1) {
             throw new IllegalArgumentException("namegate.overload.retry-after must be at least 1s");

@@ -34,7 +34,7 @@ class EventLoopProbeTest {
     private final DefaultEventLoop loop = new DefaultEventLoop(new DefaultThreadFactory(LOOP_THREAD));
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private final OverloadProperties properties = new OverloadProperties(true, Duration.ofMillis(5),
-            Duration.ofMillis(10), Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1), 0);
+            Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1), 0);
     private final LoadShedder shedder = new LoadShedder(properties, new RequestsInFlight(), clock::get);
     private final EventLoopProbe probe = new EventLoopProbe(() -> List.of(loop), properties, clock::get, shedder);
 
@@ -76,6 +76,33 @@ class EventLoopProbeTest {
     }
 
     @Test
+    void aLagThatLeavesRequestsTheirDeadlineExcusesTimeoutsButRefusesNothing() {
+        OverloadProperties shedAt25 = new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10),
+                Duration.ofMillis(25), Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1), 0);
+        LoadShedder shedder = new LoadShedder(shedAt25, new RequestsInFlight(), clock::get);
+        EventLoopProbe probe = new EventLoopProbe(() -> List.of(loop), shedAt25, clock::get, shedder);
+        probe.start();
+        CountDownLatch busy = new CountDownLatch(1);
+        loop.execute(() -> {
+            try {
+                busy.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        clock.addAndGet(Duration.ofMillis(20).toNanos()); // the pending probe now runs 15 ms late
+        assertThat(probe.stalled()).as("late enough to excuse a timeout").isTrue();
+        busy.countDown();
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5))
+                .until(() -> probe.lagNanos() == 0 || probe.lagNanos() < Duration.ofMillis(15).toNanos());
+        assertThat(shedder.share()).as("not late enough to refuse anyone").isZero();
+
+        clock.addAndGet(Duration.ofMillis(40).toNanos()); // 35 ms late: deadlines are at risk
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> shedder.share() > 0);
+        probe.stop();
+    }
+
+    @Test
     void aStalledLoopIsLaggingForTheHoldAndNoLongerAfterIt() {
         EventLoopProbe real = new EventLoopProbe(() -> List.of(loop), properties, System::nanoTime,
                 new LoadShedder(properties, new RequestsInFlight(), System::nanoTime));
@@ -98,7 +125,7 @@ class EventLoopProbeTest {
 
     @Test
     void switchedOffItProbesNothingAndNeitherLagsNorShedsThoughTheLoopStalls() {
-        OverloadProperties off = new OverloadProperties(false, Duration.ofMillis(5), Duration.ofMillis(10),
+        OverloadProperties off = new OverloadProperties(false, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(10),
                 Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1), 0);
         RequestsInFlight inFlight = new RequestsInFlight();
         LoadShedder offShedder = new LoadShedder(off, inFlight, clock::get);

@@ -32,7 +32,7 @@ class LoadShedFilterTest {
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     // no relief to speak of, so the share stays where the test put it
     private final OverloadProperties properties = new OverloadProperties(true, Duration.ofMillis(5),
-            Duration.ofMillis(10), Duration.ofMillis(250), 0.5, 0.0001, 0.9, Duration.ofSeconds(2), 0);
+            Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMillis(250), 0.5, 0.0001, 0.9, Duration.ofSeconds(2), 0);
     private final RequestsInFlight inFlight = new RequestsInFlight();
     private final LoadShedder shedder = new LoadShedder(properties, inFlight, clock::get);
     private final EventLoopProbe lag = new EventLoopProbe(() -> List.of(loop), properties, clock::get, shedder);
@@ -59,7 +59,7 @@ class LoadShedFilterTest {
     @Test
     void aLagWithFewRequestsInProgressRefusesNothing() {
         OverloadProperties fourInFlight = new OverloadProperties(true, Duration.ofMillis(5),
-                Duration.ofMillis(10), Duration.ofMillis(250), 0.5, 0.0001, 0.9, Duration.ofSeconds(2), 4);
+                Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMillis(250), 0.5, 0.0001, 0.9, Duration.ofSeconds(2), 4);
         RequestsInFlight inFlight = new RequestsInFlight();
         LoadShedder shedder = new LoadShedder(fourInFlight, inFlight, clock::get);
         EventLoopProbe lag = new EventLoopProbe(() -> List.of(loop), fourInFlight, clock::get, shedder);
