@@ -141,6 +141,9 @@ public final class BenchMain {
         }
 
         int all() throws IOException {
+            if (options.mode() == BenchOptions.Mode.CLOSED_LOOP) {
+                return closedLoop();
+            }
             List<String> table = new ArrayList<>();
             List<Summary> rows = new ArrayList<>();
             table.add(Summary.markdownHeader());
@@ -196,6 +199,32 @@ public final class BenchMain {
             System.err.println("wrote " + results);
             System.err.println("wrote " + LatencyPlot.write(rows, options.outputDir().resolve("latency.png")));
             return status;
+        }
+
+        /** The wrk sweep over connections; see {@link ClosedLoopSweep}. */
+        private int closedLoop() throws IOException {
+            if (!Wrk.installed()) {
+                System.err.println("wrk is not installed: apt-get install -y wrk (make bench does when it runs"
+                        + " --closed-loop)");
+                return 1;
+            }
+            System.err.println("closed loop: wrk -t1 over " + options.steps() + " connections, " + options.duration()
+                    .toSeconds() + " s each after a " + options.warmup().toSeconds() + " s warm-up at "
+                    + options.warmupConnections() + "; bodies are not checked (the open loop does)");
+            List<String> table = new ArrayList<>(ClosedLoopRow.HEADER.lines().toList());
+            List<ClosedLoopRow> rows = new ArrayList<>();
+            table.forEach(System.out::println);
+            List<String> failed = new ClosedLoopSweep(options, pinning, System.err).run(row -> {
+                rows.add(row);
+                table.add(row.markdownRow());
+                System.out.println(row.markdownRow());
+            });
+            failed.forEach(reason -> table.add("\nnot run: " + reason));
+            Path results = options.outputDir().resolve("closed-loop.md");
+            Files.write(results, table, StandardCharsets.UTF_8);
+            System.err.println("wrote " + results);
+            System.err.println("wrote " + ClosedLoopPlot.write(rows, options.outputDir().resolve("closed-loop.png")));
+            return failed.isEmpty() ? 0 : 1;
         }
 
         /** The highest sustainable rate of a sweep, and the goodput at each rate (for overload). */
