@@ -2,6 +2,10 @@ package dev.namegate.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,8 +19,8 @@ import java.util.stream.Stream;
  * The closed-loop sweep ({@code BenchMain --closed-loop}): for each {@link ClosedLoopTarget} in
  * turn, the system under test on the service CPU in front of a freshly started healthy simulator
  * on the other (in direct mode the simulator itself on the service CPU), a {@code wrk} warm-up at
- * the highest step's connections, then one measured {@code wrk} run per step, wrk pinned beside
- * the simulator. Each step reports wrk's counts and latency, the system under test's CPU over the
+ * the highest step's connections (for cache hits after asking for each hot id once), then one
+ * measured {@code wrk} run per step, wrk pinned beside the simulator. Each step reports wrk's counts and latency, the system under test's CPU over the
  * step (from {@code /proc}), wrk's own CPU and, for namegate, its cache hit ratio.
  *
  * <p>namegate runs with its production defaults except two settings, so that a sweep of
@@ -134,6 +138,19 @@ final class ClosedLoopSweep {
         }
     }
 
+    /** Asks namegate for every hot id once, so the hits start from a full cache whatever the warm-up reaches. */
+    private void fillCache(Target http) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long named = 0;
+        for (long id = 1; id <= ClosedLoopTarget.HOT_IDS; id++) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(http.baseUrl() + http.pathPrefix() + id))
+                    .header("Authorization", http.authorization()).timeout(Duration.ofSeconds(2)).GET().build();
+            named += client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200 ? 1 : 0;
+        }
+        log.printf(Locale.ROOT, "namegate hits: the cache filled with %d of ids 1..%d%n", named,
+                ClosedLoopTarget.HOT_IDS);
+    }
+
     /**
      * The warm-up and every step on one target.
      *
@@ -142,6 +159,9 @@ final class ClosedLoopSweep {
     private void sweep(ClosedLoopTarget target, Target http, long pid, ServiceProcess service, Path scripts,
             Consumer<ClosedLoopRow> print) throws IOException, InterruptedException {
         Path wrkLogs = options.outputDir().resolve("wrk");
+        if (target == ClosedLoopTarget.HITS) {
+            fillCache(http);
+        }
         if (!options.warmup().isZero()) {
             // seed 0: no measured step (seeds 1..n) replays the warm-up's ids
             Path script = new WrkScript(http, target.highestId(), 0).write(scripts.resolve(target.option() + "-0.lua"));

@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 enum ClosedLoopTarget {
     /** namegate, every request a new id from 1..10^9: the uncached path. */
     MISSES("misses", "namegate misses", Scenarios.USERS),
-    /** namegate, ids from 1..1,000, which the warm-up has put in its name cache. */
+    /** namegate, ids from 1..1,000, each asked for once before the warm-up to fill its name cache. */
     HITS("hits", "namegate hits", ClosedLoopTarget.HOT_IDS),
     /** {@link NaiveProxy}, ids from 1..10^9: what Spring WebFlux and Reactor Netty alone cost. */
     NAIVE("naive", "NaiveProxy", Scenarios.USERS),
@@ -21,7 +21,7 @@ enum ClosedLoopTarget {
     /** The simulator alone ({@code POST /{id}}), on CPU 0 itself: the floor under every proxy. */
     DIRECT("direct", "simulator direct", Scenarios.USERS);
 
-    /** The hot set of the cache-hit target: small enough that a short warm-up asks for every id. */
+    /** The hot set of the cache-hit target: few enough to fill the cache in a second or two. */
     static final long HOT_IDS = 1_000;
 
     private final String option;

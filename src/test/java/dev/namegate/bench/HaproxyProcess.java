@@ -35,7 +35,8 @@ final class HaproxyProcess implements AutoCloseable {
         StringBuilder text = new StringBuilder("""
                 global
                     nbthread 1
-                    maxconn 10000
+                    # two descriptors per connection must fit a container's limit of 20,000
+                    maxconn 4096
 
                 defaults
                     mode http
