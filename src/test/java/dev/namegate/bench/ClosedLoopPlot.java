@@ -68,8 +68,10 @@ final class ClosedLoopPlot {
             for (ClosedLoopRow row : rows) {
                 if (row.target() == target) {
                     correct.add(row.connections(), row.wrk().correctPerSecond());
-                    p50.add(row.connections(), Math.max(SMALLEST_MILLIS, row.wrk().p50Micros() / 1000.0));
-                    p99.add(row.connections(), Math.max(SMALLEST_MILLIS, row.wrk().p99Micros() / 1000.0));
+                    if (row.wrk().requests() > 0) { // without answers there is no latency to draw
+                        p50.add(row.connections(), Math.max(SMALLEST_MILLIS, row.wrk().p50Micros() / 1000.0));
+                        p99.add(row.connections(), Math.max(SMALLEST_MILLIS, row.wrk().p99Micros() / 1000.0));
+                    }
                 }
             }
             Color color = COLORS[t % COLORS.length];

@@ -105,7 +105,8 @@ class ClosedLoopSettingsTest {
         List<ClosedLoopRow> rows = List.of(
                 new ClosedLoopRow(ClosedLoopTarget.MISSES, 4, result(10_000_000, 11_000, 0, 0, 10), 1, 0),
                 new ClosedLoopRow(ClosedLoopTarget.MISSES, 32, result(10_000_000, 52_000, 704, 0, 10), 1, 0),
-                new ClosedLoopRow(ClosedLoopTarget.NAIVE, 4, result(10_000_000, 31_000, 0, 0, 10), 1, Double.NaN));
+                new ClosedLoopRow(ClosedLoopTarget.NAIVE, 4, result(10_000_000, 31_000, 0, 0, 10), 1, Double.NaN),
+                new ClosedLoopRow(ClosedLoopTarget.NAIVE, 32, result(10_000_000, 0, 0, 0, 10), 1, Double.NaN));
 
         CombinedDomainXYPlot plot = (CombinedDomainXYPlot) ClosedLoopPlot.chart(rows).getPlot();
         List<XYPlot> panels = plot.getSubplots();
@@ -113,6 +114,8 @@ class ClosedLoopSettingsTest {
         assertThat(panels.get(0).getDataset().getSeriesCount()).isEqualTo(2);
         assertThat(panels.get(0).getDataset().getYValue(0, 1)).isCloseTo(5_129.6, org.assertj.core.data.Offset.offset(0.1));
         assertThat(panels.get(1).getDataset().getSeriesCount()).isEqualTo(4);
+        assertThat(panels.get(0).getDataset().getItemCount(1)).as("no answer is 0 correct/s").isEqualTo(2);
+        assertThat(panels.get(1).getDataset().getItemCount(2)).as("but no latency").isEqualTo(1);
 
         BufferedImage image = ImageIO.read(ClosedLoopPlot.write(rows, dir.resolve("closed-loop.png")).toFile());
         assertThat(image.getWidth()).isEqualTo(ClosedLoopPlot.WIDTH);
