@@ -61,9 +61,19 @@ simulator: $(JAR)
 ## benchmark table of every story scenario in turn against one running service, the simulator (a
 ## separate process) switched from scenario to scenario at runtime, ids from 1..10^9 (cache misses),
 ## with a verdict per scenario (target/bench/results.md); --fresh starts them per scenario instead.
+## make bench BENCH_ARGS="--closed-loop [--steps=4,8,16,32,64,256 --duration=10s --warmup=20s]": the
+## wrk sweep over connections of namegate (misses, hits), NaiveProxy, HAProxy and the simulator
+## (target/bench/closed-loop.md and .png); installs wrk and haproxy first when missing.
 ## See docs/benchmarks.md.
 BENCH_ARGS ?=
+# Debian packages the closed loop runs; apt-get as root, else through sudo.
+CLOSED_LOOP_TOOLS := wrk haproxy
+APT_GET := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 bench:
+	@if echo " $(BENCH_ARGS) " | grep -q -- ' --closed-loop[ =]'; then \
+		missing=$$(for tool in $(CLOSED_LOOP_TOOLS); do command -v $$tool >/dev/null || echo $$tool; done); \
+		if [ -n "$$missing" ]; then $(APT_GET) update && $(APT_GET) install -y $$missing; fi; \
+	fi
 	$(MVN) -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.namegate.bench.BenchMain $(BENCH_ARGS)
 

@@ -70,6 +70,15 @@ import ch.qos.logback.classic.LoggerContext;
  * <li>{@code --service-args="--namegate.cache.enabled=false"} service arguments (default none: its
  *     production defaults); {@code --service-jvm-args="-XX:StartFlightRecording=..."} its JVM options</li>
  * <li>{@code --jar=target/namegate.jar}, {@code --out=target/bench}, {@code --connections=512}</li>
+ * <li>{@code --closed-loop} a {@code wrk} sweep over connections instead ({@link ClosedLoopSweep}):
+ *     namegate with cache misses and with cache hits, {@link NaiveProxy}, HAProxy and the simulator
+ *     itself, each on the service CPU ({@code --service-cpu}, default 0 in this mode) with wrk and the
+ *     simulator on the other, {@code --targets=misses,hits,naive,haproxy,direct} (default all);
+ *     {@code --steps=4,8,16,32,64,256} connections, {@code --duration} per step (default 10 s here)
+ *     after a {@code --warmup} at the highest step (default 20 s here), whole seconds. Writes
+ *     {@code closed-loop.md} and {@code closed-loop.png}; needs {@code wrk} (and {@code haproxy}),
+ *     which {@code make bench} installs. Bodies are not checked: correct/s counts answers below 400
+ *     less socket errors</li>
  * <li>{@code --key-attributes="rate=... burst=... ids-per-day=..."} client limits written next
  *     to the key (default: effectively unlimited, so client throttling never shapes a result); a
  *     run that would ask one service for more distinct ids than the key's ids-per-day is refused
@@ -141,6 +150,9 @@ public final class BenchMain {
         }
 
         int all() throws IOException {
+            if (options.mode() == BenchOptions.Mode.CLOSED_LOOP) {
+                return closedLoop();
+            }
             List<String> table = new ArrayList<>();
             List<Summary> rows = new ArrayList<>();
             table.add(Summary.markdownHeader());
@@ -196,6 +208,33 @@ public final class BenchMain {
             System.err.println("wrote " + results);
             System.err.println("wrote " + LatencyPlot.write(rows, options.outputDir().resolve("latency.png")));
             return status;
+        }
+
+        /** The wrk sweep over connections; see {@link ClosedLoopSweep}. */
+        private int closedLoop() throws IOException {
+            if (!Wrk.installed()) {
+                System.err.println("wrk is not installed: apt-get install -y wrk (make bench does when it runs"
+                        + " --closed-loop)");
+                return 1;
+            }
+            System.err.println("closed loop: wrk -t1 over " + options.steps() + " connections, " + options.duration()
+                    .toSeconds() + " s each after a " + options.warmup().toSeconds() + " s warm-up at "
+                    + options.warmupConnections() + "; bodies are not checked (the open loop does); namegate with "
+                    + ClosedLoopSweep.serviceArgs(options) + " and JVM options " + ClosedLoopSweep.jvmArgs(options));
+            List<String> table = new ArrayList<>(ClosedLoopRow.HEADER.lines().toList());
+            List<ClosedLoopRow> rows = new ArrayList<>();
+            table.forEach(System.out::println);
+            List<String> failed = new ClosedLoopSweep(options, pinning, System.err).run(row -> {
+                rows.add(row);
+                table.add(row.markdownRow());
+                System.out.println(row.markdownRow());
+            });
+            failed.forEach(reason -> table.add("\nnot run: " + reason));
+            Path results = options.outputDir().resolve("closed-loop.md");
+            Files.write(results, table, StandardCharsets.UTF_8);
+            System.err.println("wrote " + results);
+            System.err.println("wrote " + ClosedLoopPlot.write(rows, options.outputDir().resolve("closed-loop.png")));
+            return failed.isEmpty() ? 0 : 1;
         }
 
         /** The highest sustainable rate of a sweep, and the goodput at each rate (for overload). */

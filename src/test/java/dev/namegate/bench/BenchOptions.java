@@ -31,13 +31,24 @@ import java.util.stream.IntStream;
  * @param serviceJvmArgs JVM options for the service
  * @param sweep          rates of a throughput sweep (fresh, direct or naive), empty for none
  * @param ids            how known ids are picked ({@code --ids=uniform|zipf:N:s})
+ * @param steps          closed-loop mode: wrk's connections, one measured step each, in this order
+ *                       (default 4, 8, 16, 32, 64, 256)
+ * @param targets        closed-loop mode: what is loaded, in {@link ClosedLoopTarget}'s order (default all)
  */
 public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Duration duration, Duration warmup,
         double warmupRate, Duration settle, Duration timeout, Mode mode, OptionalInt serviceCpu, Path jar, Path outputDir, int connections,
-        String keyAttributes, List<String> serviceArgs, List<String> serviceJvmArgs, List<Double> sweep, KnownIds ids) {
+        String keyAttributes, List<String> serviceArgs, List<String> serviceJvmArgs, List<Double> sweep, KnownIds ids,
+        List<Integer> steps, List<ClosedLoopTarget> targets) {
 
     private static final long WARMUP_SEED = 7L;
     private static final long MEASURED_SEED = 42L;
+
+    /** Closed-loop mode's defaults: the method, 10 s per step after a 20 s warm-up. */
+    public static final List<Integer> DEFAULT_STEPS = List.of(4, 8, 16, 32, 64, 256);
+    public static final Duration CLOSED_LOOP_DURATION = Duration.ofSeconds(10);
+    public static final Duration CLOSED_LOOP_WARMUP = Duration.ofSeconds(20);
+    /** The CPU closed-loop mode gives the system under test when {@code --service-cpu} is not given. */
+    public static final int CLOSED_LOOP_SERVICE_CPU = 0;
 
     /** High enough that per-client throttling never shapes a benchmark result. */
     public static final String UNLIMITED_KEY = "rate=1000000 burst=1000000 ids-per-day=1000000";
@@ -51,7 +62,9 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         /** The simulator alone, loaded directly ({@code POST /{id}}): the floor under the service. */
         DIRECT("direct"),
         /** The plain WebFlux + WebClient proxy ({@link NaiveProxy}) in front of the simulator. */
-        NAIVE("naive");
+        NAIVE("naive"),
+        /** A {@code wrk} sweep over connections of namegate, NaiveProxy, HAProxy and the simulator ({@link ClosedLoopSweep}). */
+        CLOSED_LOOP("closed-loop");
 
         private final String label;
 
@@ -69,6 +82,8 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         serviceArgs = List.copyOf(serviceArgs);
         serviceJvmArgs = List.copyOf(serviceJvmArgs);
         sweep = List.copyOf(sweep);
+        steps = List.copyOf(steps);
+        targets = List.copyOf(targets);
         Objects.requireNonNull(jar, "jar");
         Objects.requireNonNull(outputDir, "outputDir");
         Objects.requireNonNull(mode, "mode");
@@ -94,6 +109,34 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         if (mode == Mode.SEQUENCE && !sweep.isEmpty()) {
             throw new IllegalArgumentException("--sweep runs each scenario on its own processes: not in sequence mode");
         }
+        if (mode == Mode.CLOSED_LOOP) {
+            closedLoopRules(duration, warmup, sweep, steps, targets);
+        }
+    }
+
+    /** wrk takes whole seconds and at least one connection per thread (it runs one). */
+    private static void closedLoopRules(Duration duration, Duration warmup, List<Double> sweep, List<Integer> steps,
+            List<ClosedLoopTarget> targets) {
+        if (!sweep.isEmpty()) {
+            throw new IllegalArgumentException("--sweep offers rates (open loop): not with --closed-loop (use --steps)");
+        }
+        if (duration.toMillis() % 1000 != 0 || warmup.toMillis() % 1000 != 0) {
+            throw new IllegalArgumentException("--duration and --warmup: whole seconds with --closed-loop (wrk's unit)");
+        }
+        if (steps.isEmpty() || steps.stream().anyMatch(connections -> connections < 1)) {
+            throw new IllegalArgumentException("--steps: at least one step, each at least 1 connection");
+        }
+        if (steps.stream().distinct().count() != steps.size()) {
+            throw new IllegalArgumentException("--steps: each number of connections once");
+        }
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("--targets: at least one target");
+        }
+    }
+
+    /** Closed-loop mode: the warm-up's connections, the highest step's, so every later step meets a warm target. */
+    public int warmupConnections() {
+        return steps.stream().mapToInt(Integer::intValue).max().orElseThrow();
     }
 
     public double rateOf(Scenario scenario) {
@@ -137,8 +180,8 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
     public static BenchOptions parse(String... args) {
         List<Scenario> scenarios = null;
         OptionalDouble rate = OptionalDouble.empty();
-        Duration duration = Duration.ofSeconds(15);
-        Duration warmup = Duration.ofSeconds(40);
+        Duration duration = null;
+        Duration warmup = null;
         double warmupRate = 500;
         Duration settle = Duration.ofSeconds(5);
         Duration timeout = LoadPlan.DEFAULT_TIMEOUT;
@@ -152,6 +195,8 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         List<String> serviceJvmArgs = List.of();
         List<Double> sweep = List.of();
         KnownIds ids = KnownIds.UNIFORM;
+        List<Integer> steps = null;
+        List<ClosedLoopTarget> targets = null;
         for (String arg : args) {
             int eq = arg.indexOf('=');
             String name = eq < 0 ? arg : arg.substring(0, eq);
@@ -170,6 +215,10 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
                     case "--fresh" -> mode = flag(eq, value) ? only(mode, Mode.FRESH) : mode;
                     case "--direct" -> mode = flag(eq, value) ? only(mode, Mode.DIRECT) : mode;
                     case "--naive" -> mode = flag(eq, value) ? only(mode, Mode.NAIVE) : mode;
+                    case "--closed-loop" -> mode = flag(eq, value) ? only(mode, Mode.CLOSED_LOOP) : mode;
+                    case "--steps" -> steps = Arrays.stream(value.split(",")).map(String::trim)
+                            .filter(n -> !n.isEmpty()).map(Integer::parseInt).toList();
+                    case "--targets" -> targets = ClosedLoopTarget.parse(value);
                     case "--service-cpu" -> serviceCpu = OptionalInt.of(Integer.parseInt(value));
                     case "--jar" -> jar = Path.of(value);
                     case "--out" -> outputDir = Path.of(value);
@@ -190,11 +239,26 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
             // a sweep measures one scenario at several rates on its own processes
             mode = sweep.isEmpty() ? Mode.SEQUENCE : Mode.FRESH;
         }
+        boolean closedLoop = mode == Mode.CLOSED_LOOP;
+        if (!closedLoop && (steps != null || targets != null)) {
+            throw new IllegalArgumentException("--steps and --targets belong to --closed-loop");
+        }
+        if (duration == null) {
+            duration = closedLoop ? CLOSED_LOOP_DURATION : Duration.ofSeconds(15);
+        }
+        if (warmup == null) {
+            warmup = closedLoop ? CLOSED_LOOP_WARMUP : Duration.ofSeconds(40);
+        }
+        if (closedLoop && serviceCpu.isEmpty()) {
+            serviceCpu = OptionalInt.of(CLOSED_LOOP_SERVICE_CPU);
+        }
         if (scenarios == null) {
             scenarios = mode == Mode.SEQUENCE ? Scenarios.sequence() : Scenarios.all();
         }
         return new BenchOptions(scenarios, rate, duration, warmup, warmupRate, settle, timeout, mode, serviceCpu, jar, outputDir,
-                connections, keyAttributes, serviceArgs, serviceJvmArgs, sweep, ids);
+                connections, keyAttributes, serviceArgs, serviceJvmArgs, sweep, ids,
+                steps != null ? steps : closedLoop ? DEFAULT_STEPS : List.of(),
+                targets != null ? targets : closedLoop ? List.of(ClosedLoopTarget.values()) : List.of());
     }
 
     private static boolean flag(int eq, String value) {
@@ -203,8 +267,8 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
 
     private static Mode only(Mode current, Mode next) {
         if (current != null && current != next) {
-            throw new IllegalArgumentException("one mode at a time: --fresh, --direct or --naive (the default is a"
-                    + " sequence), not --" + current.label() + " too");
+            throw new IllegalArgumentException("one mode at a time: --fresh, --direct, --naive or --closed-loop (the"
+                    + " default is a sequence), not --" + current.label() + " too");
         }
         return next;
     }

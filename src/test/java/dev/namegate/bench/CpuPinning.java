@@ -35,7 +35,7 @@ public record CpuPinning(List<String> servicePrefix, List<String> othersPrefix, 
         }
         int cpus = Runtime.getRuntime().availableProcessors();
         int service = serviceCpu.getAsInt();
-        if (!tasksetExists() || cpus < 2 || service < 0 || service >= cpus) {
+        if (!onPath("taskset") || cpus < 2 || service < 0 || service >= cpus) {
             System.err.println("note: --service-cpu=" + service + " ignored (needs taskset and another of the "
                     + cpus + " CPUs)");
             return NONE;
@@ -59,10 +59,11 @@ public record CpuPinning(List<String> servicePrefix, List<String> othersPrefix, 
         }
     }
 
-    private static boolean tasksetExists() {
+    /** Whether an executable {@code command} is on the PATH (taskset, wrk, haproxy). */
+    static boolean onPath(String command) {
         String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
         for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, "taskset"))) {
+            if (Files.isExecutable(Path.of(dir, command))) {
                 return true;
             }
         }

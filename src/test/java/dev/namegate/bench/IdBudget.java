@@ -25,6 +25,9 @@ import dev.namegate.limits.LimitsProperties;
  */
 final class IdBudget {
 
+    /** New ids per second a closed-loop sweep must be able to ask for: more than one core here serves (HAProxy: ~30,000). */
+    static final int CLOSED_LOOP_MISS_RATE = 100_000;
+
     private static final Pattern IDS_PER_DAY = Pattern.compile("(?:^|\\s)ids-per-day=(\\d+)(?:\\s|$)");
 
     private IdBudget() {
@@ -35,6 +38,9 @@ final class IdBudget {
      * counts ids: direct and naive runs, limits switched off).
      */
     static Optional<String> overrun(BenchOptions options) {
+        if (options.mode() == BenchOptions.Mode.CLOSED_LOOP) {
+            return closedLoopOverrun(options);
+        }
         OptionalInt quota = quota(options);
         long asked = distinctIdsPerService(options);
         if (quota.isEmpty() || asked <= quota.getAsInt()) {
@@ -56,13 +62,39 @@ final class IdBudget {
         if (options.direct() || options.naive()) {
             return OptionalInt.empty();
         }
-        LimitsProperties limits = serviceLimits(options.serviceArgs());
+        return quota(options, serviceLimits(options.serviceArgs()));
+    }
+
+    private static OptionalInt quota(BenchOptions options, LimitsProperties limits) {
         if (!limits.enabled()) {
             return OptionalInt.empty();
         }
         Matcher attribute = IDS_PER_DAY.matcher(options.keyAttributes());
         int idsPerDay = attribute.find() ? Integer.parseInt(attribute.group(1)) : limits.quota().idsPerDay();
         return OptionalInt.of((int) Math.min(idsPerDay, limits.quota().maxTrackedIds()));
+    }
+
+    /**
+     * A closed loop asks for as many ids as the service answers, so the count is bounded by time
+     * instead: the sweep's service counts ids over a short window ({@link ClosedLoopSweep}), and
+     * the quota then admits up to quota / window new ids per second. Why that is below
+     * {@link #CLOSED_LOOP_MISS_RATE}, or empty when it is not (or no namegate target asks for new ids).
+     */
+    private static Optional<String> closedLoopOverrun(BenchOptions options) {
+        LimitsProperties limits = serviceLimits(ClosedLoopSweep.serviceArgs(options));
+        OptionalInt quota = quota(options, limits);
+        if (quota.isEmpty() || !options.targets().contains(ClosedLoopTarget.MISSES)) {
+            return Optional.empty();
+        }
+        double ceiling = quota.getAsInt() / (limits.quota().window().toMillis() / 1000.0);
+        if (ceiling >= CLOSED_LOOP_MISS_RATE) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format(Locale.ROOT, "the closed loop's misses would meet the key's quota at %,.0f new"
+                + " ids/s (%,d ids, the key's ids-per-day or at most namegate.limits.quota.max-tracked-ids, per"
+                + " namegate.limits.quota.window of %s), below the %,d/s the sweep must be able to ask for: shorten the"
+                + " window (--service-args=--namegate.limits.quota.window=5s) or raise the bounds.", ceiling,
+                quota.getAsInt(), limits.quota().window(), CLOSED_LOOP_MISS_RATE));
     }
 
     /**

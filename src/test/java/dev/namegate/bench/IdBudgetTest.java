@@ -48,4 +48,18 @@ class IdBudgetTest {
         assertThat(IdBudget.distinctIdsPerService(sweep)).isEqualTo(5_250 + 60_000 + 120_000);
         assertThat(IdBudget.overrun(sweep)).isEmpty();
     }
+
+    @Test
+    void aClosedLoopFitsWhenTheQuotaWindowAdmitsMoreNewIdsPerSecondThanACoreServes() {
+        // 500,000 ids (max-tracked-ids caps the key's million) per 5 s window: 100,000 new ids/s
+        assertThat(IdBudget.overrun(BenchOptions.parse("--closed-loop"))).isEmpty();
+
+        assertThat(IdBudget.overrun(BenchOptions.parse("--closed-loop",
+                "--service-args=--namegate.limits.quota.window=24h"))).hasValueSatisfying(message -> assertThat(message)
+                        .contains("at 6 new ids/s", "namegate.limits.quota.window of PT24H", "100,000/s"));
+        assertThat(IdBudget.overrun(BenchOptions.parse("--closed-loop", "--targets=hits,naive",
+                "--service-args=--namegate.limits.quota.window=24h"))).as("hits ask for 1,000 ids").isEmpty();
+        assertThat(IdBudget.overrun(BenchOptions.parse("--closed-loop",
+                "--service-args=--namegate.limits.quota.window=24h --namegate.limits.enabled=false"))).isEmpty();
+    }
 }

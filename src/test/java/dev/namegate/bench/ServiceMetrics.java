@@ -19,6 +19,7 @@ import java.util.TreeMap;
 public record ServiceMetrics(Map<String, Double> counters, Map<String, Double> gauges, String problem) {
 
     private static final String PREFIX = "namegate_";
+    private static final String CACHE_REQUESTS = "namegate_cache_requests_total{";
 
     public ServiceMetrics {
         counters = Map.copyOf(counters);
@@ -84,6 +85,24 @@ public record ServiceMetrics(Map<String, Double> counters, Map<String, Double> g
             }
         });
         return lines.isEmpty() ? "  (no namegate metric changed)" : String.join("\n", lines);
+    }
+
+    /**
+     * Lookups the name cache answered from memory since {@code before}, per lookup it saw
+     * ({@code namegate_cache_requests_total}: hit, miss, collapsed, stale); NaN when it saw none
+     * or the metrics could not be read.
+     */
+    double cacheHitRatioSince(ServiceMetrics before) {
+        double hits = 0;
+        double all = 0;
+        for (Map.Entry<String, Double> series : counters.entrySet()) {
+            if (series.getKey().startsWith(CACHE_REQUESTS)) {
+                double delta = series.getValue() - before.counters().getOrDefault(series.getKey(), 0.0);
+                all += delta;
+                hits += series.getKey().contains("result=\"hit\"") ? delta : 0;
+            }
+        }
+        return problem != null || before.problem() != null || all <= 0 ? Double.NaN : hits / all;
     }
 
     private static String number(double value) {

@@ -37,4 +37,20 @@ class ServiceMetricsTest {
         assertThat(before.describeSince(before)).isEqualTo("  namegate_upstream_rate_limit = 150");
         assertThat(ServiceMetrics.unavailable("refused").describeSince(before)).contains("unavailable: refused");
     }
+
+    @Test
+    void theCacheHitRatioIsHitsPerLookupOverThePhase() {
+        String cache = """
+                # TYPE namegate_cache_requests_total counter
+                namegate_cache_requests_total{result="hit"} %s
+                namegate_cache_requests_total{result="miss"} %s
+                namegate_cache_requests_total{result="collapsed"} 0.0
+                """;
+        ServiceMetrics before = ServiceMetrics.parse(cache.formatted("1000.0", "1000.0"));
+        ServiceMetrics after = ServiceMetrics.parse(cache.formatted("1990.0", "1010.0"));
+
+        assertThat(after.cacheHitRatioSince(before)).isEqualTo(0.99);
+        assertThat(before.cacheHitRatioSince(before)).as("no lookup").isNaN();
+        assertThat(ServiceMetrics.unavailable("refused").cacheHitRatioSince(before)).isNaN();
+    }
 }

@@ -1,0 +1,194 @@
+package dev.namegate.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The closed-loop sweep ({@code BenchMain --closed-loop}): for each {@link ClosedLoopTarget} in
+ * turn, the system under test on the service CPU in front of a freshly started healthy simulator
+ * on the other (in direct mode the simulator itself on the service CPU), a {@code wrk} warm-up at
+ * the highest step's connections (for cache hits after asking for each hot id once), then one
+ * measured {@code wrk} run per step, wrk pinned beside the simulator. Each step reports wrk's counts and latency, the system under test's CPU over the
+ * step (from {@code /proc}), wrk's own CPU and, for namegate, its cache hit ratio.
+ *
+ * <p>namegate runs with its production defaults except two settings, so that a sweep of
+ * millions of new ids measures throughput rather than the anti-scraping quota: the bench key's
+ * quota is counted over a window of {@link #QUOTA_WINDOW} instead of a day (the quota still admits
+ * every id, at the same cost per id as in a full day's steady state, up to
+ * quota / window = 100,000 new ids/s; {@link IdBudget} refuses a set-up that would refuse earlier),
+ * and a fixed heap of {@link #JVM_ARGS} for it and NaiveProxy alike (room for the quota's and the
+ * cache's worst case, and no heap resizing within a run). Either is replaced when
+ * {@code --service-args} or {@code --service-jvm-args} set it.
+ */
+final class ClosedLoopSweep {
+
+    /** How long the sweep's service counts an id toward the bench key's quota. */
+    static final Duration QUOTA_WINDOW = Duration.ofSeconds(5);
+    static final String QUOTA_WINDOW_PROPERTY = "namegate.limits.quota.window";
+    /** Heap of namegate and NaiveProxy during the sweep. */
+    static final List<String> JVM_ARGS = List.of("-Xms1g", "-Xmx1g");
+
+    private final BenchOptions options;
+    private final CpuPinning pinning;
+    private final Wrk wrk;
+    private final PrintStream log;
+
+    ClosedLoopSweep(BenchOptions options, CpuPinning pinning, PrintStream log) {
+        this.options = options;
+        this.pinning = pinning;
+        this.wrk = new Wrk(pinning.othersPrefix());
+        this.log = log;
+    }
+
+    /** The service arguments of the sweep: the user's, with the quota window unless they set it. */
+    static List<String> serviceArgs(BenchOptions options) {
+        boolean windowGiven = options.serviceArgs().stream()
+                .anyMatch(arg -> arg.startsWith("--" + QUOTA_WINDOW_PROPERTY + "="));
+        return windowGiven ? options.serviceArgs() : Stream.concat(
+                Stream.of("--" + QUOTA_WINDOW_PROPERTY + "=" + QUOTA_WINDOW.toSeconds() + "s"),
+                options.serviceArgs().stream()).toList();
+    }
+
+    /** The JVM options of namegate and NaiveProxy: the user's, else {@link #JVM_ARGS}. */
+    static List<String> jvmArgs(BenchOptions options) {
+        return options.serviceJvmArgs().isEmpty() ? JVM_ARGS : options.serviceJvmArgs();
+    }
+
+    /**
+     * Runs every target and hands each step's row to {@code print} as it is measured; a target
+     * that cannot run is reported on the log and the others still run.
+     *
+     * @return the targets that could not run, with why
+     */
+    List<String> run(Consumer<ClosedLoopRow> print) throws IOException {
+        List<String> failed = new ArrayList<>();
+        Path scripts = Files.createTempDirectory("namegate-wrk");
+        try {
+            for (ClosedLoopTarget target : options.targets()) {
+                if (target == ClosedLoopTarget.HITS && options.targets().contains(ClosedLoopTarget.MISSES)) {
+                    continue; // measured on the misses' service, right after them
+                }
+                try {
+                    runOn(target, scripts, print);
+                } catch (Exception e) {
+                    log.println(target.option() + " could not run: " + e);
+                    failed.add(target.label() + ": " + e.getMessage());
+                }
+            }
+        } finally {
+            ServiceUnderTest.deleteTree(scripts);
+        }
+        return failed;
+    }
+
+    private void runOn(ClosedLoopTarget target, Path scripts, Consumer<ClosedLoopRow> print) throws Exception {
+        Path logs = options.outputDir();
+        List<String> simulatorArgs = Scenarios.named("healthy").fullSimulatorArgs();
+        String label = "closed-loop-" + target.option();
+        switch (target) {
+            case MISSES, HITS -> {
+                try (ServiceUnderTest system = ServiceUnderTest.start(label, simulatorArgs, options.jar(), pinning,
+                        options.keyAttributes(), serviceArgs(options), jvmArgs(options), logs)) {
+                    for (ClosedLoopTarget own : List.of(ClosedLoopTarget.MISSES, ClosedLoopTarget.HITS)) {
+                        if (options.targets().contains(own)) {
+                            sweep(own, system.target(), system.service().pid(), system.service(), scripts, print);
+                        }
+                    }
+                }
+            }
+            case NAIVE -> {
+                try (SimulatorProcess simulator = SimulatorProcess.start(pinning.othersPrefix(), options.jar(),
+                        simulatorArgs, logs.resolve("simulator-" + label + ".log"));
+                        NaiveProxy.Running proxy = NaiveProxy.start(pinning.servicePrefix(), simulator.firstBaseUrl(),
+                                jvmArgs(options), logs.resolve("naive-" + label + ".log"))) {
+                    sweep(target, Target.publicApi(proxy.baseUrl(), "unused"), proxy.process().pid(), null, scripts,
+                            print);
+                }
+            }
+            case HAPROXY -> {
+                if (!HaproxyProcess.installed()) {
+                    throw new IOException("haproxy is not installed (apt-get install -y haproxy; make bench does)");
+                }
+                try (SimulatorProcess simulator = SimulatorProcess.start(pinning.othersPrefix(), options.jar(),
+                        simulatorArgs, logs.resolve("simulator-" + label + ".log"));
+                        HaproxyProcess haproxy = HaproxyProcess.start(pinning.servicePrefix(), simulator.baseUrls(),
+                                logs, logs.resolve("haproxy-" + label + ".log"))) {
+                    sweep(target, new Target(haproxy.baseUrl(), false, "/users/", null), haproxy.pid(), null, scripts,
+                            print);
+                }
+            }
+            case DIRECT -> {
+                try (SimulatorProcess simulator = SimulatorProcess.start(pinning.servicePrefix(), options.jar(),
+                        simulatorArgs, logs.resolve("simulator-" + label + ".log"))) {
+                    sweep(target, Target.internal(simulator.firstBaseUrl()), simulator.pid(), null, scripts, print);
+                }
+            }
+        }
+    }
+
+    /** Asks namegate for every hot id once, so the hits start from a full cache whatever the warm-up reaches. */
+    private void fillCache(Target http) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long named = 0;
+        for (long id = 1; id <= ClosedLoopTarget.HOT_IDS; id++) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(http.baseUrl() + http.pathPrefix() + id))
+                    .header("Authorization", http.authorization()).timeout(Duration.ofSeconds(2)).GET().build();
+            named += client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200 ? 1 : 0;
+        }
+        log.printf(Locale.ROOT, "namegate hits: the cache filled with %d of ids 1..%d%n", named,
+                ClosedLoopTarget.HOT_IDS);
+    }
+
+    /**
+     * The warm-up and every step on one target.
+     *
+     * @param service namegate, to read its cache counters; {@code null} for the others
+     */
+    private void sweep(ClosedLoopTarget target, Target http, long pid, ServiceProcess service, Path scripts,
+            Consumer<ClosedLoopRow> print) throws IOException, InterruptedException {
+        Path wrkLogs = options.outputDir().resolve("wrk");
+        if (target == ClosedLoopTarget.HITS) {
+            fillCache(http);
+        }
+        if (!options.warmup().isZero()) {
+            // seed 0: no measured step (seeds 1..n) replays the warm-up's ids
+            Path script = new WrkScript(http, target.highestId(), 0).write(scripts.resolve(target.option() + "-0.lua"));
+            WrkResult warm = wrk.run(options.warmupConnections(), options.warmup(), script, http.baseUrl(),
+                    wrkLogs.resolve(target.option() + "-warmup.log"));
+            log.printf(Locale.ROOT, "%s warm-up: %d connections, %,.0f requests/s, %,d non-2xx, %,d errors%n",
+                    target.label(), options.warmupConnections(), warm.requestsPerSecond(), warm.non2xx(),
+                    warm.errors());
+        }
+        List<Integer> steps = options.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            int connections = steps.get(i);
+            Path script = new WrkScript(http, target.highestId(), i + 1)
+                    .write(scripts.resolve(target.option() + "-" + (i + 1) + ".lua"));
+            ServiceMetrics metricsBefore = service != null ? service.metrics() : null;
+            ProcStats before = ProcStats.of(pid);
+            WrkResult result = wrk.run(connections, options.duration(), script, http.baseUrl(),
+                    wrkLogs.resolve(target.option() + "-c" + connections + ".log"));
+            double cpu = ProcStats.of(pid).cpuSecondsSince(before);
+            double hitRatio = Double.NaN;
+            if (service != null) {
+                ServiceMetrics metricsAfter = service.metrics();
+                hitRatio = metricsAfter.cacheHitRatioSince(metricsBefore);
+                log.println(target.label() + " at " + connections + " connections, service metrics over the step:\n"
+                        + metricsAfter.describeSince(metricsBefore));
+            }
+            print.accept(new ClosedLoopRow(target, connections, result, cpu, hitRatio));
+        }
+    }
+}
