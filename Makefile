@@ -81,12 +81,17 @@ bench:
 ## every story scenario in turn or the one named, each against its own simulator and service processes on
 ## loopback after an unmeasured warm-up; one summary line per scenario, HTML reports under target/gatling/.
 ## RATE defaults to each scenario's own, DURATION (measured seconds) to 15. See docs/benchmarks.md.
+## make load TARGET=https://names.example.org KEY=ng_... [RATE=40] [DURATION=60]: the same load shape and
+## 100 ms check against a deployed service; nothing is started (the key goes by environment, never argv).
 RATE        ?=
 DURATION    ?= 15
 SERVICE_CPU ?=
+TARGET      ?=
 # SCENARIO's default above is for run and simulator; load runs every scenario unless one is named.
 LOAD_SCENARIO = $(if $(filter command line environment override,$(origin SCENARIO)),$(SCENARIO),all)
-LOAD_PROPS    = -Dload.scenario=$(LOAD_SCENARIO) -Dload.rate=$(RATE) -Dload.duration=$(DURATION) -Dload.service-cpu=$(SERVICE_CPU)
+LOAD_PROPS    = -Dload.scenario=$(LOAD_SCENARIO) -Dload.rate=$(RATE) -Dload.duration=$(DURATION) \
+	-Dload.service-cpu=$(SERVICE_CPU) -Dload.target=$(TARGET)
+load: export NAMEGATE_LOAD_KEY = $(KEY)
 LOAD_MAIN     = java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) \
 	$(LOAD_PROPS) dev.namegate.load.LoadMain
 load:

@@ -6,6 +6,12 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -37,6 +43,8 @@ import dev.namegate.web.Problems;
 public class ApiRoutes {
 
     static final MediaType YAML = MediaType.parseMediaType("application/yaml");
+    /** The top-level {@code servers:} key and its indented list items. */
+    private static final Pattern SERVERS = Pattern.compile("(?m)^servers:\\n(?:[ \\t]+.*\\n)*");
 
     @Bean
     UserHandler userHandler(NameCache nameCache) {
@@ -45,8 +53,9 @@ public class ApiRoutes {
 
     @Bean
     RouterFunction<ServerResponse> apiRouter(UserHandler users, AddressGuard addressGuard,
-            BearerAuthentication authentication, ClientLimitsFilter clientLimits, LimitsProperties limits) {
-        byte[] openApi = openApiDocument();
+            BearerAuthentication authentication, ClientLimitsFilter clientLimits, LimitsProperties limits,
+            ApiProperties api) {
+        byte[] openApi = openApiDocument(api.servers());
         return RouterFunctions.route()
                 .path("/users", builder -> {
                     builder.GET("/{id}", users::get)
@@ -76,11 +85,23 @@ public class ApiRoutes {
         return Problems.respond(request, ProblemKind.NOT_FOUND, "There is nothing at this path.");
     }
 
-    private static byte[] openApiDocument() {
+    /** openapi.yaml from the classpath, its {@code servers} replaced by {@code servers} unless empty. */
+    static byte[] openApiDocument(List<URI> servers) {
+        String document;
         try (InputStream in = new ClassPathResource("openapi.yaml").getInputStream()) {
-            return in.readAllBytes();
+            document = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("openapi.yaml missing from the classpath", e);
         }
+        if (!servers.isEmpty()) {
+            Matcher block = SERVERS.matcher(document);
+            if (!block.find()) {
+                throw new IllegalStateException("openapi.yaml has no top-level servers list");
+            }
+            // a java.net.URI holds no double quote or backslash, so quoting needs no escapes
+            String listed = servers.stream().map(server -> "  - url: \"" + server + "\"\n").collect(Collectors.joining());
+            document = document.substring(0, block.start()) + "servers:\n" + listed + document.substring(block.end());
+        }
+        return document.getBytes(StandardCharsets.UTF_8);
     }
 }

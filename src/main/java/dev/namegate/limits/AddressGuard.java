@@ -26,11 +26,13 @@ public final class AddressGuard implements AuthenticationFailures {
     private final ClientLimitStore store;
     private final SourceAddresses sources;
     private final AuditLog audit;
+    private final LimitRefusals refusals;
 
-    public AddressGuard(ClientLimitStore store, SourceAddresses sources, AuditLog audit) {
+    public AddressGuard(ClientLimitStore store, SourceAddresses sources, AuditLog audit, LimitRefusals refusals) {
         this.store = store;
         this.sources = sources;
         this.audit = audit;
+        this.refusals = refusals;
     }
 
     @Override
@@ -39,6 +41,7 @@ public final class AddressGuard implements AuthenticationFailures {
         Duration throttled = store.throttled(source);
         if (!throttled.isZero()) {
             // counted as refused by the store, reported once at the throttle's end
+            refusals.refused(LimitRefusals.Reason.THROTTLE);
             return throttled;
         }
         AuditLog.FailureReason reason = failure == BearerAuthentication.Failure.MALFORMED

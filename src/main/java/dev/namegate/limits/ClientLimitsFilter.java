@@ -28,7 +28,7 @@ import dev.namegate.web.Problems;
  * {@code RateLimit-Policy: "default";q=<burst>;w=<seconds to refill an empty bucket>} and
  * {@code RateLimit: "default";r=<requests left>;t=<seconds until the bucket is full>}. Over the
  * rate: 429 {@link ProblemKind#RATE_LIMITED}; over the quota: 429
- * {@link ProblemKind#QUOTA_EXCEEDED}; a replica that cannot count one more distinct id: 503
+ * {@link ProblemKind#QUOTA_EXCEEDED} (both counted in {@link LimitRefusals}); a replica that cannot count one more distinct id: 503
  * {@link ProblemKind#OVERLOADED} (that is no fault of the client's); all with {@code Retry-After}
  * in seconds.
  *
@@ -50,9 +50,11 @@ public final class ClientLimitsFilter implements HandlerFilterFunction<ServerRes
             + " retry after the time given in Retry-After.";
 
     private final ClientLimitStore store;
+    private final LimitRefusals refusals;
 
-    public ClientLimitsFilter(ClientLimitStore store) {
+    public ClientLimitsFilter(ClientLimitStore store, LimitRefusals refusals) {
         this.store = store;
+        this.refusals = refusals;
     }
 
     @Override
@@ -67,6 +69,7 @@ public final class ClientLimitsFilter implements HandlerFilterFunction<ServerRes
         headers.set(POLICY_HEADER, "\"default\";q=" + rate.limit() + ";w=" + rate.windowSeconds());
         headers.set(STATE_HEADER, "\"default\";r=" + rate.remaining() + ";t=" + rate.resetSeconds());
         if (!rate.allowed()) {
+            refusals.refused(LimitRefusals.Reason.RATE);
             return Problems.respond(request, ProblemKind.RATE_LIMITED, RATE_DETAIL,
                     h -> h.set(HttpHeaders.RETRY_AFTER, Long.toString(rate.retryAfterSeconds())));
         }
@@ -77,6 +80,7 @@ public final class ClientLimitsFilter implements HandlerFilterFunction<ServerRes
                 return Problems.respond(request, ProblemKind.OVERLOADED, REPLICA_FULL_DETAIL, retryAfter(quota));
             }
             if (!quota.allowed()) {
+                refusals.refused(LimitRefusals.Reason.QUOTA);
                 return Problems.respond(request, ProblemKind.QUOTA_EXCEEDED, "This client has read its quota of "
                         + quota.quota() + " distinct users for the period; already-read users stay available.",
                         retryAfter(quota));

@@ -42,8 +42,13 @@ public class LimitsConfiguration {
     }
 
     @Bean
-    AddressGuard addressGuard(ClientLimitStore store, SourceAddresses sources, AuditLog audit) {
-        return new AddressGuard(store, sources, audit);
+    LimitRefusals limitRefusals(MeterRegistry registry) {
+        return new LimitRefusals(registry);
+    }
+
+    @Bean
+    AddressGuard addressGuard(ClientLimitStore store, SourceAddresses sources, AuditLog audit, LimitRefusals refusals) {
+        return new AddressGuard(store, sources, audit, refusals);
     }
 
     @Bean
@@ -52,7 +57,7 @@ public class LimitsConfiguration {
     }
 
     @Bean
-    ClientLimitsFilter clientLimitsFilter(ClientLimitStore store) {
-        return new ClientLimitsFilter(store);
+    ClientLimitsFilter clientLimitsFilter(ClientLimitStore store, LimitRefusals refusals) {
+        return new ClientLimitsFilter(store, refusals);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.lang.reflect.Parameter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -21,12 +23,17 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.convert.DurationStyle;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.yaml.snakeyaml.Yaml;
 
+import dev.namegate.upstream.UpstreamProperties;
+
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -43,9 +50,13 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 
@@ -59,9 +70,12 @@ class KubernetesManifestsTest {
     static final Map<String, Object> APPLICATION = appConfig();
     static final Pattern API_KEY = Pattern.compile("ng_[A-Za-z0-9]{36}");
     static final Pattern SHA256 = Pattern.compile("\\b[0-9a-f]{64}\\b");
+    static final String CONFIG_MAP = "namegate-config";
+    /** The label the overlay's Gateway gives its proxy pods, and the NetworkPolicy lets in. */
+    static final Map<String, String> GATEWAY_POD_LABELS = Map.of("namegate.dev/gateway", "namegate");
 
     static Stream<Manifests> manifests() {
-        return Stream.of(Manifests.base(), Manifests.overlay());
+        return Stream.of(Manifests.base(), Manifests.overlay(), Manifests.ingressOverlay());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -69,10 +83,19 @@ class KubernetesManifestsTest {
     void everyKindOperatorsNeedIsThereExactlyOnce(Manifests m) {
         for (Class<? extends io.fabric8.kubernetes.api.model.HasMetadata> kind : List.of(Deployment.class,
                 Service.class, PodDisruptionBudget.class, HorizontalPodAutoscaler.class, NetworkPolicy.class,
-                Ingress.class, ServiceAccount.class, ConfigMap.class)) {
+                ServiceAccount.class)) {
             assertThat(m.all(kind)).as("%s %s", m, kind.getSimpleName()).hasSize(1);
         }
+        assertThat(config(m)).isNotNull();
         assertThat(m.all(Secret.class)).as("keys Secret is the operator's, never applied from here").isEmpty();
+        // one way in: the Gateway API route, or the Ingress option instead of it
+        boolean ingress = viaIngress(m);
+        assertThat(m.all(Ingress.class)).hasSize(ingress ? 1 : 0);
+        assertThat(m.all(HTTPRoute.class)).filteredOn(r -> r.getMetadata().getName().equals("namegate"))
+                .hasSize(ingress ? 0 : 1);
+        if (!m.source().equals("base")) {
+            assertThat(m.resources()).extracting(HasMetadata::getKind).contains("ServiceMonitor", "PrometheusRule");
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -96,13 +119,19 @@ class KubernetesManifestsTest {
         assertThat(target.getName()).isEqualTo(deployment.getMetadata().getName());
 
         Service service = m.one(Service.class);
-        m.one(Ingress.class).getSpec().getRules().forEach(rule -> rule.getHttp().getPaths().forEach(p -> {
+        m.all(Ingress.class).forEach(ingress -> ingress.getSpec().getRules().forEach(rule -> rule.getHttp().getPaths().forEach(p -> {
             assertThat(p.getBackend().getService().getName()).isEqualTo(service.getMetadata().getName());
             assertThat(service.getSpec().getPorts()).anyMatch(sp -> sp.getName().equals(p.getBackend().getService().getPort().getName()));
-        }));
+        })));
+        apiRoute(m).ifPresent(route -> route.getSpec().getRules().forEach(rule -> assertThat(rule.getBackendRefs())
+                .singleElement().satisfies(ref -> {
+                    assertThat(ref.getName()).isEqualTo(service.getMetadata().getName());
+                    assertThat(service.getSpec().getPorts()).anyMatch(sp -> sp.getName().equals("http")
+                            && sp.getPort().equals(ref.getPort()));
+                })));
         assertThat(podSpec(m).getServiceAccountName()).isEqualTo(m.one(ServiceAccount.class).getMetadata().getName());
         assertThat(container(m).getEnvFrom()).anyMatch(e -> e.getConfigMapRef() != null
-                && e.getConfigMapRef().getName().equals(m.one(ConfigMap.class).getMetadata().getName()));
+                && e.getConfigMapRef().getName().equals(config(m).getMetadata().getName()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -210,7 +239,7 @@ class KubernetesManifestsTest {
                 assertLiteralIsNoSecret(e.getName(), e.getValue());
             }
         }
-        m.one(ConfigMap.class).getData().forEach(KubernetesManifestsTest::assertLiteralIsNoSecret);
+        config(m).getData().forEach(KubernetesManifestsTest::assertLiteralIsNoSecret);
 
         String keysFile = env(c, "API_KEYS_FILE");
         VolumeMount mount = c.getVolumeMounts().stream().filter(vm -> keysFile.startsWith(vm.getMountPath() + "/"))
@@ -251,8 +280,7 @@ class KubernetesManifestsTest {
         Deployment d = m.one(Deployment.class);
         HorizontalPodAutoscaler hpa = m.one(HorizontalPodAutoscaler.class);
         assertThat(hpa.getSpec().getMinReplicas()).isGreaterThanOrEqualTo(3);
-        assertThat(d.getSpec().getReplicas()).as("replicas from the first apply")
-                .isGreaterThanOrEqualTo(3).isEqualTo(hpa.getSpec().getMinReplicas());
+        assertThat(d.getSpec().getReplicas()).as("the HPA owns the count: an apply must not reset it").isNull();
         assertThat(hpa.getSpec().getMaxReplicas()).isGreaterThan(hpa.getSpec().getMinReplicas());
         assertThat(hpa.getSpec().getMetrics()).singleElement().satisfies(metric -> {
             assertThat(metric.getResource().getName()).isEqualTo("cpu");
@@ -279,28 +307,81 @@ class KubernetesManifestsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("manifests")
-    void networkPolicyLetsInOnlyTheIngressAndMonitoringAndOutOnlyDnsAndTheInternalService(Manifests m) {
+    void networkPolicyLetsInOnlyTheGatewaysPodsAndMonitoringAndOutOnlyDnsAndTheInternalService(Manifests m) {
         var spec = m.one(NetworkPolicy.class).getSpec();
         assertThat(spec.getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
-        Map<String, String> fromByPort = spec.getIngress().stream().collect(Collectors.toMap(
-                r -> single(r.getPorts()).getPort().getStrVal(), KubernetesManifestsTest::sourceNamespace));
-        assertThat(fromByPort).containsExactlyInAnyOrderEntriesOf(Map.of("http", "ingress-nginx", "management", "monitoring"));
+        Map<String, NetworkPolicyPeer> fromByPort = spec.getIngress().stream().collect(Collectors.toMap(
+                r -> single(r.getPorts()).getPort().getStrVal(), r -> single(r.getFrom())));
+        assertThat(fromByPort).containsOnlyKeys("http", "management");
+        fromByPort.values().forEach(peer -> assertThat(peer.getIpBlock()).isNull());
+        // the public port: the gateway's pods by a label, in no namespace named here
+        NetworkPolicyPeer gateway = fromByPort.get("http");
+        assertThat(gateway.getNamespaceSelector()).isNull();
+        assertThat(gateway.getPodSelector().getMatchLabels()).isEqualTo(GATEWAY_POD_LABELS);
+        assertThat(fromByPort.get("management").getPodSelector()).isNull();
+        assertThat(fromByPort.get("management").getNamespaceSelector().getMatchLabels())
+                .containsExactly(Map.entry("kubernetes.io/metadata.name", "monitoring"));
 
         assertThat(spec.getEgress()).hasSize(2);
         assertThat(spec.getEgress()).allSatisfy(r -> assertThat(r.getTo()).isNotEmpty());
         assertThat(spec.getEgress()).anySatisfy(r -> assertThat(r.getPorts()).extracting(p -> p.getPort().getIntVal())
                 .containsOnly(53));
         // the internal service's rule allows the port of every INTERNAL_BASE_URL
-        Set<Integer> urlPorts = Stream.of(m.one(ConfigMap.class).getData().get("INTERNAL_BASE_URL").split(","))
+        Set<Integer> urlPorts = Stream.of(config(m).getData().get("INTERNAL_BASE_URL").split(","))
                 .map(u -> java.net.URI.create(u.strip()).getPort()).collect(Collectors.toSet());
         assertThat(spec.getEgress()).anySatisfy(r -> assertThat(r.getPorts()).extracting(p -> p.getPort().getIntVal())
                 .containsAll(urlPorts).doesNotContain(53));
     }
 
+    @Test
+    void theOverlaysGatewayTerminatesTlsForTheRoutesHostsAndLabelsItsPodsForTheNetworkPolicy() {
+        Manifests overlay = Manifests.overlay();
+        Gateway gateway = overlay.one(Gateway.class);
+        assertThat(gateway.getSpec().getInfrastructure().getLabels()).containsAllEntriesOf(GATEWAY_POD_LABELS);
+        assertThat(gateway.getMetadata().getAnnotations()).containsKey("cert-manager.io/cluster-issuer");
+        Map<String, Listener> listeners = gateway.getSpec().getListeners().stream()
+                .collect(Collectors.toMap(Listener::getName, l -> l));
+        Listener https = listeners.get("https");
+        assertThat(https.getProtocol()).isEqualTo("HTTPS");
+        assertThat(https.getTls().getMode()).isEqualTo("Terminate");
+        assertThat(https.getTls().getCertificateRefs()).singleElement().satisfies(ref -> assertThat(ref.getName()).isNotBlank());
+
+        HTTPRoute api = apiRoute(overlay).orElseThrow();
+        assertThat(api.getSpec().getParentRefs()).singleElement().satisfies(parent -> {
+            assertThat(parent.getName()).isEqualTo(gateway.getMetadata().getName());
+            assertThat(parent.getSectionName()).as("the API only over TLS").isEqualTo("https");
+        });
+        assertThat(api.getSpec().getHostnames()).containsExactly(https.getHostname());
+        // plain HTTP only redirects to HTTPS
+        HTTPRoute plain = overlay.all(HTTPRoute.class).stream().filter(r -> r != api).collect(Collectors.collectingAndThen(
+                Collectors.toList(), KubernetesManifestsTest::single));
+        assertThat(single(plain.getSpec().getParentRefs()).getSectionName()).isEqualTo("http");
+        assertThat(listeners.get("http").getProtocol()).isEqualTo("HTTP");
+        assertThat(single(plain.getSpec().getRules()).getBackendRefs()).isNullOrEmpty();
+        var redirect = single(single(plain.getSpec().getRules()).getFilters()).getRequestRedirect();
+        assertThat(redirect.getScheme()).isEqualTo("https");
+        assertThat(redirect.getStatusCode()).isEqualTo(301);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("manifests")
-    void ingressTerminatesTlsForEveryHost(Manifests m) {
-        Ingress ingress = m.one(Ingress.class);
+    void theRoutesTimeoutsBackTheBudgetUpWithoutCuttingTheServicesOwnAnswersShort(Manifests m) {
+        assumeTrue(apiRoute(m).isPresent(), "no HTTPRoute");
+        HTTPRouteRule rule = single(apiRoute(m).orElseThrow().getSpec().getRules());
+        Duration request = gatewayDuration(rule.getTimeouts().getRequest());
+        Duration backendRequest = gatewayDuration(rule.getTimeouts().getBackendRequest());
+        Duration deadline = defaultDeadline();
+        Duration budget = Duration.ofMillis(100);
+        assertThat(backendRequest).as("above the budget the service answers within, deadline %s", deadline)
+                .isGreaterThan(budget).isGreaterThan(deadline);
+        assertThat(request).isGreaterThanOrEqualTo(backendRequest).isLessThanOrEqualTo(budget.multipliedBy(2));
+        assertThat(rule.getFilters()).anySatisfy(f -> assertThat(f.getResponseHeaderModifier().getSet())
+                .anySatisfy(h -> assertThat(h.getName()).isEqualTo("Strict-Transport-Security")));
+    }
+
+    @Test
+    void theIngressOptionTerminatesTlsForEveryHost() {
+        Ingress ingress = Manifests.ingressOverlay().one(Ingress.class);
         Set<String> hosts = ingress.getSpec().getRules().stream().map(r -> r.getHost()).collect(Collectors.toSet());
         Set<String> tlsHosts = new HashSet<>();
         ingress.getSpec().getTls().forEach(t -> {
@@ -313,24 +394,92 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void overlayEnforcesRestrictedOnItsNamespaceAndTrustsTheIngressAsProxy() {
+    void aConfigChangeRenamesTheGeneratedConfigMapAndSoRollsTheDeployment() {
+        Manifests base = Manifests.base();
+        Manifests overlay = Manifests.overlay();
+        String baseName = config(base).getMetadata().getName();
+        String overlayName = config(overlay).getMetadata().getName();
+        assertThat(baseName).matches(CONFIG_MAP + "-[a-z0-9]{10}");
+        assertThat(overlayName).as("other data, other name").matches(CONFIG_MAP + "-[a-z0-9]{10}").isNotEqualTo(baseName);
+        assertThat(Manifests.base().one(ConfigMap.class).getMetadata().getName()).as("the same data, the same name")
+                .isEqualTo(baseName);
+        for (Manifests m : List.of(base, overlay)) {
+            assertThat(container(m).getEnvFrom()).extracting(e -> e.getConfigMapRef().getName())
+                    .containsExactly(config(m).getMetadata().getName());
+        }
+        assertThat(config(overlay).getMetadata().getLabels()).containsAllEntriesOf(
+                overlay.one(Deployment.class).getSpec().getSelector().getMatchLabels());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("manifests")
+    void prometheusScrapesTheManagementPortAndTheRulesAndDashboardShipWithIt(Manifests m) {
+        assumeTrue(!m.source().equals("base"), "monitoring is a component of the overlays");
+        Map<String, Object> serviceMonitor = spec(m, "ServiceMonitor");
+        Service service = m.one(Service.class);
+        assertThat(Manifests.map(Manifests.map(serviceMonitor.get("selector")).get("matchLabels")))
+                .isEqualTo(new java.util.HashMap<>(service.getMetadata().getLabels()).entrySet().stream()
+                        .filter(e -> e.getKey().startsWith("app.kubernetes.io/") && !e.getKey().endsWith("part-of"))
+                        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        Map<String, Object> endpoint = Manifests.map(single(Manifests.list(serviceMonitor.get("endpoints"))));
+        assertThat(endpoint.get("port")).isEqualTo("management");
+        assertThat(service.getSpec().getPorts()).anyMatch(p -> p.getName().equals("management"));
+        assertThat(endpoint.get("path")).isEqualTo("/actuator/prometheus");
+        assertThat((String) at(APPLICATION, "management.endpoints.web.exposure.include")).contains("prometheus");
+
+        List<String> alerts = Manifests.list(spec(m, "PrometheusRule").get("groups")).stream()
+                .flatMap(g -> Manifests.list(Manifests.map(g).get("rules")).stream()).map(Manifests::map)
+                .map(r -> (String) r.get("alert")).filter(java.util.Objects::nonNull).toList();
+        assertThat(alerts).contains("NamegateErrorBudgetBurnFast", "NamegateErrorBudgetBurnHigh",
+                "NamegateCircuitBreakerOpen", "NamegateUpstreamInstancesEjected", "NamegateLoadShedding",
+                "NamegateUpstreamRateLimited", "NamegateKeysReloadFailed");
+
+        ConfigMap dashboard = m.all(ConfigMap.class).stream()
+                .filter(c -> c.getMetadata().getName().equals("namegate-dashboard")).collect(Collectors.collectingAndThen(
+                        Collectors.toList(), KubernetesManifestsTest::single));
+        assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+        assertThat(dashboard.getData()).containsOnlyKeys(Manifests.DASHBOARD.getFileName().toString());
+    }
+
+    @Test
+    void overlayEnforcesRestrictedOnItsNamespaceAndTrustsTheGatewayAsProxy() {
         Manifests overlay = Manifests.overlay();
         Namespace ns = overlay.one(Namespace.class);
         assertThat(ns.getMetadata().getLabels()).containsEntry("pod-security.kubernetes.io/enforce", "restricted");
         assertThat(overlay.resources()).filteredOn(r -> !(r instanceof Namespace))
                 .allMatch(r -> ns.getMetadata().getName().equals(r.getMetadata().getNamespace()));
-        String proxies = overlay.one(ConfigMap.class).getData().get("NAMEGATE_LIMITS_TRUSTEDPROXIES");
-        assertThat(proxies.split(",")).allMatch(cidr -> cidr.strip().matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}|[0-9a-fA-F:]+/\\d{1,3}"));
-        assertThat(Manifests.base().one(ConfigMap.class).getData()).containsEntry("NAMEGATE_LIMITS_TRUSTEDPROXIES", "");
+        for (Manifests m : List.of(overlay, Manifests.ingressOverlay())) {
+            String proxies = config(m).getData().get("NAMEGATE_LIMITS_TRUSTEDPROXIES");
+            assertThat(proxies.split(",")).allMatch(cidr -> cidr.strip().matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}|[0-9a-fA-F:]+/\\d{1,3}"));
+        }
+        assertThat(config(Manifests.base()).getData()).containsEntry("NAMEGATE_LIMITS_TRUSTEDPROXIES", "");
     }
 
     @Test
     void kubectlKustomizeRendersTheSameObjectsAsTheTestsMerge() {
-        Optional<Manifests> rendered = Manifests.rendered(Manifests.OVERLAY);
-        assumeTrue(rendered.isPresent(), "kubectl not installed");
-        // typed equality: field by field, whatever the order kustomize writes keys in
-        assertThat(rendered.get().resources()).containsExactlyElementsOf(Manifests.overlay().resources());
+        assumeTrue(Manifests.rendered(Manifests.BASE).isPresent(), "kubectl not installed");
+        Map<Path, Manifests> merged = Map.of(Manifests.OVERLAY, Manifests.overlay(),
+                Manifests.INGRESS_OVERLAY, Manifests.ingressOverlay());
+        // field by field, whatever the order kustomize writes keys in; generated names' hashes aside
+        merged.forEach((dir, m) -> {
+            Map<String, HasMetadata> rendered = comparable(Manifests.rendered(dir).orElseThrow());
+            Map<String, HasMetadata> ours = comparable(m);
+            assertThat(rendered.keySet()).as("%s", dir).isEqualTo(ours.keySet());
+            rendered.forEach((name, object) -> assertThat(object).as("%s %s", dir, name).isEqualTo(ours.get(name)));
+        });
         assertThat(Manifests.rendered(Manifests.BASE).orElseThrow().resources()).hasSize(Manifests.base().resources().size());
+    }
+
+    @Test
+    void kubectlKustomizeRendersEveryOverlay() throws IOException {
+        assumeTrue(Manifests.rendered(Manifests.BASE).isPresent(), "kubectl not installed");
+        try (Stream<Path> overlays = Files.list(Manifests.OVERLAYS)) {
+            List<Path> dirs = overlays.filter(Files::isDirectory).sorted().toList();
+            assertThat(dirs).contains(Manifests.OVERLAY, Manifests.INGRESS_OVERLAY);
+            for (Path dir : dirs) {
+                assertThat(Manifests.rendered(dir).orElseThrow().resources()).as("%s", dir).isNotEmpty();
+            }
+        }
     }
 
     @Test
@@ -349,6 +498,61 @@ class KubernetesManifestsTest {
     }
 
     // ---- helpers -------------------------------------------------------------------------
+
+    static boolean viaIngress(Manifests m) {
+        return m.source().startsWith("Ingress");
+    }
+
+    /** The generated ConfigMap the Deployment reads its environment from. */
+    static ConfigMap config(Manifests m) {
+        return single(m.all(ConfigMap.class).stream().filter(c -> c.getMetadata().getName().startsWith(CONFIG_MAP + "-"))
+                .toList());
+    }
+
+    /** The route of the public API (the overlay adds one that only redirects plain HTTP). */
+    static Optional<HTTPRoute> apiRoute(Manifests m) {
+        return m.all(HTTPRoute.class).stream().filter(r -> r.getMetadata().getName().equals("namegate")).findFirst();
+    }
+
+    /** The {@code spec} of the one object of a kind fabric8 has no model for. */
+    static Map<String, Object> spec(Manifests m, String kind) {
+        return Manifests.map(single(m.resources().stream().filter(r -> r.getKind().equals(kind))
+                .map(GenericKubernetesResource.class::cast).toList()).getAdditionalProperties().get("spec"));
+    }
+
+    /** The objects with their generated names' hashes replaced, as typed objects again (maps compare unordered). */
+    static Map<String, HasMetadata> comparable(Manifests m) {
+        return m.resources().stream().map(r -> (HasMetadata) Manifests.SERIALIZATION.unmarshal(
+                Manifests.withoutNameHashes(Manifests.SERIALIZATION.asJson(r))))
+                .collect(Collectors.toMap(r -> r.getKind() + "/" + r.getMetadata().getName(), r -> r));
+    }
+
+    /** A Gateway API duration (GEP-2257): {@code 1h}, {@code 150ms}, {@code 1s500ms}. */
+    static Duration gatewayDuration(String text) {
+        Matcher part = Pattern.compile("(\\d+)(h|ms|m|s)").matcher(text);
+        Duration total = Duration.ZERO;
+        int end = 0;
+        while (part.find() && part.start() == end) {
+            long n = Long.parseLong(part.group(1));
+            total = total.plus(switch (part.group(2)) {
+                case "h" -> Duration.ofHours(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "s" -> Duration.ofSeconds(n);
+                default -> Duration.ofMillis(n);
+            });
+            end = part.end();
+        }
+        assertThat(end).as("Gateway API duration %s", text).isEqualTo(text.length()).isPositive();
+        return total;
+    }
+
+    /** {@code namegate.upstream.deadline}'s default, from the properties record itself. */
+    static Duration defaultDeadline() {
+        Parameter deadline = Stream.of(UpstreamProperties.class.getDeclaredConstructors())
+                .flatMap(c -> Stream.of(c.getParameters())).filter(p -> p.getName().equals("deadline")).findFirst()
+                .orElseThrow();
+        return DurationStyle.detectAndParse(deadline.getAnnotation(DefaultValue.class).value()[0]);
+    }
 
     static PodSpec podSpec(Manifests m) {
         return m.one(Deployment.class).getSpec().getTemplate().getSpec();
@@ -388,13 +592,6 @@ class KubernetesManifestsTest {
             assertThat(name).as("%s: a secret-like name may only carry a file path", name).endsWith("_FILE");
             assertThat(value).startsWith("/");
         }
-    }
-
-    static String sourceNamespace(NetworkPolicyIngressRule rule) {
-        var peer = single(rule.getFrom());
-        assertThat(peer.getIpBlock()).isNull();
-        assertThat(peer.getPodSelector()).isNull();
-        return peer.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name");
     }
 
     static <T> T single(List<T> list) {

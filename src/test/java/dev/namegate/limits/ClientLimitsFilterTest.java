@@ -1,5 +1,7 @@
 package dev.namegate.limits;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -8,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import dev.namegate.audit.AuditLog;
 import dev.namegate.auth.BearerAuthentication;
@@ -30,6 +34,8 @@ class ClientLimitsFilterTest {
             new LimitsProperties.BruteForce(10, Duration.ofMinutes(1), Duration.ofMinutes(5), 1_000),
             List.of(), true), new AuditLog(Clock.systemUTC()), System::nanoTime);
 
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
     private final WebTestClient client = WebTestClient.bindToRouterFunction(RouterFunctions.route()
             .GET("/users/{id}", request -> ServerResponse.ok().bodyValue("a name"))
             .filter((request, next) -> {
@@ -37,7 +43,7 @@ class ClientLimitsFilterTest {
                         new ClientId(request.headers().firstHeader(CLIENT_HEADER)), ClientLimits.DEFAULTS));
                 return next.handle(request);
             })
-            .filter(new ClientLimitsFilter(store))
+            .filter(new ClientLimitsFilter(store, new LimitRefusals(meters)))
             .build()).build();
 
     private WebTestClient.ResponseSpec get(String clientId, long id) {
@@ -61,5 +67,28 @@ class ClientLimitsFilterTest {
                 .expectHeader().valueEquals("Retry-After", Long.toString(Duration.ofHours(24).toSeconds()))
                 .expectBody().jsonPath("$.type").isEqualTo("https://namegate.dev/problems/quota-exceeded");
         get("reader", 3).expectStatus().isOk().expectBody(String.class).isEqualTo("a name");
+        assertThat(refused("quota")).isEqualTo(1);
+        assertThat(refused("rate")).isZero();
+    }
+
+    @Test
+    void aRequestOverTheBucketIsCountedAsARateRefusalNotAQuotaOne() {
+        // a burst of 100 refilling at 50/s: the first refusal comes after 100 and some more
+        int sent = 0;
+        String body = "a name";
+        while (body.equals("a name") && sent < 1_000) {
+            body = get("hasty", 1).returnResult(String.class).getResponseBody().blockFirst();
+            sent++;
+        }
+        assertThat(sent).isGreaterThan(100);
+        assertThat(body).contains("https://namegate.dev/problems/rate-limited");
+
+        assertThat(refused("rate")).isEqualTo(1);
+        assertThat(refused("quota")).isZero();
+        assertThat(refused("throttle")).isZero();
+    }
+
+    private double refused(String reason) {
+        return meters.get("namegate.limits.refused").tag("reason", reason).counter().count();
     }
 }

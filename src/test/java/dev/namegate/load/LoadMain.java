@@ -37,7 +37,7 @@ public final class LoadMain {
             return;
         }
         if (args.length == 1 && "simulations".equals(args[0])) {
-            settings.scenarios().forEach(scenario -> System.out.println(ScenarioSimulation.classNameOf(scenario.name())));
+            settings.runs().forEach(scenario -> System.out.println(ScenarioSimulation.classNameOf(scenario.name())));
         } else if (args.length == 2 && "summary".equals(args[0])) {
             System.exit(summary(settings, Long.parseLong(args[1]) * 1000) ? 0 : 1);
         } else {
@@ -48,7 +48,7 @@ public final class LoadMain {
 
     private static boolean summary(LoadSettings settings, long sinceEpochMillis) {
         List<RunSummary> summaries = new ArrayList<>();
-        for (Scenario scenario : settings.scenarios()) {
+        for (Scenario scenario : settings.runs()) {
             summaries.add(summary(scenario, settings.rateOf(scenario), sinceEpochMillis));
         }
         System.out.println();

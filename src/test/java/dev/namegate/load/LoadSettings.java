@@ -1,9 +1,11 @@
 package dev.namegate.load;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.function.Function;
@@ -22,6 +24,9 @@ import dev.namegate.bench.Scenarios;
  * <li>{@code load.duration}: seconds of measured load per scenario (default 15)</li>
  * <li>{@code load.warmup}: seconds of unmeasured warm-up before it, ramping from 5% of the rate (default 5)</li>
  * <li>{@code load.service-cpu}: pin the service to this CPU, everything else to the others (default none)</li>
+ * <li>{@code load.target}: the base URL of a deployed service to load instead of local processes
+ *     (default none); its API key comes from the environment variable {@value #KEY_VARIABLE},
+ *     never a property, so it shows in no process list</li>
  * </ul>
  *
  * @param scenarios  the scenarios to run, in the order of {@link Scenarios}
@@ -29,9 +34,14 @@ import dev.namegate.bench.Scenarios;
  * @param duration   measured phase per scenario
  * @param warmUp     unmeasured phase before it; zero for none
  * @param serviceCpu CPU for the service when pinning
+ * @param target     a deployed service's base URL: then the load goes there, in the shape of the
+ *                   {@code deployment} scenario, and nothing is started
  */
 public record LoadSettings(List<Scenario> scenarios, OptionalDouble rate, Duration duration, Duration warmUp,
-        OptionalInt serviceCpu) {
+        OptionalInt serviceCpu, Optional<URI> target) {
+
+    /** The environment variable with the API key for {@link #target()}. */
+    public static final String KEY_VARIABLE = "NAMEGATE_LOAD_KEY";
 
     private static final Duration DEFAULT_DURATION = Duration.ofSeconds(15);
     private static final Duration DEFAULT_WARM_UP = Duration.ofSeconds(5);
@@ -60,11 +70,17 @@ public record LoadSettings(List<Scenario> scenarios, OptionalDouble rate, Durati
                 parse(properties, "load.rate", OptionalDouble.empty(), text -> OptionalDouble.of(positive(text))),
                 parse(properties, "load.duration", DEFAULT_DURATION, LoadSettings::seconds),
                 parse(properties, "load.warmup", DEFAULT_WARM_UP, LoadSettings::seconds),
-                parse(properties, "load.service-cpu", OptionalInt.empty(), text -> OptionalInt.of(Integer.parseInt(text))));
+                parse(properties, "load.service-cpu", OptionalInt.empty(), text -> OptionalInt.of(Integer.parseInt(text))),
+                parse(properties, "load.target", Optional.empty(), text -> Optional.of(baseUrl(text))));
     }
 
     public static LoadSettings from(Map<String, String> properties) {
         return from(properties::get);
+    }
+
+    /** What runs: the {@code deployment} scenario against {@link #target()}, or the selected scenarios. */
+    public List<Scenario> runs() {
+        return target.isPresent() ? List.of(ScenarioSimulation.DEPLOYMENT) : scenarios;
     }
 
     /** The requests/s offered to {@code scenario}. */
@@ -92,6 +108,15 @@ public record LoadSettings(List<Scenario> scenarios, OptionalDouble rate, Durati
         names.forEach(Scenarios::named); // fails on an unknown name, listing the known ones
         // Scenarios' order, so a list runs like `all` does
         return Scenarios.all().stream().filter(scenario -> names.contains(scenario.name())).toList();
+    }
+
+    private static URI baseUrl(String text) {
+        URI uri = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+                || uri.getRawQuery() != null) {
+            throw new IllegalArgumentException("must be an http(s) base URL, e.g. https://names.example.org");
+        }
+        return uri;
     }
 
     private static double positive(String text) {

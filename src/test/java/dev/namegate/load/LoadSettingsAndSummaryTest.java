@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -37,6 +38,23 @@ class LoadSettingsAndSummaryTest {
         assertThat(given.duration()).isEqualTo(Duration.ofMillis(2500));
         assertThat(given.warmUp()).isZero();
         assertThat(given.serviceCpu()).hasValue(0);
+    }
+
+    @Test
+    void aTargetRunsTheDeploymentShapeAloneWhateverScenariosAreNamed() throws Exception {
+        assertThat(LoadSettings.from(Map.of("load.target", " ")).runs()).isEqualTo(Scenarios.all());
+        LoadSettings deployed = LoadSettings.from(Map.of("load.target", "https://names.example.org/",
+                "load.scenario", "flaky"));
+        assertThat(deployed.target()).hasValue(java.net.URI.create("https://names.example.org"));
+        assertThat(deployed.runs()).extracting(Scenario::name).containsExactly("deployment");
+        assertThat(deployed.rateOf(ScenarioSimulation.DEPLOYMENT)).isEqualTo(40.0);
+        assertThat(LoadTarget.of("deployment").boundsP99()).isTrue();
+        assertThat(Class.forName(ScenarioSimulation.classNameOf("deployment"), false, getClass().getClassLoader()))
+                .isEqualTo(DeploymentSimulation.class);
+        for (String bad : List.of("names.example.org", "ftp://names.example.org", "https://names.example.org?k=1")) {
+            assertThatThrownBy(() -> LoadSettings.from(Map.of("load.target", bad)))
+                    .hasMessageContaining("load.target=" + bad);
+        }
     }
 
     @Test

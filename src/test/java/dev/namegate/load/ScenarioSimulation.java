@@ -12,6 +12,7 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +46,8 @@ import io.gatling.javaapi.http.HttpRequestActionBuilder;
  * named {@value #MEASURED} count in the assertions; the warm-up's are named {@value #WARM_UP}.
  *
  * <p>One subclass per scenario, so each report is named after it; run with {@code make load}
- * (settings in {@link LoadSettings}).
+ * (settings in {@link LoadSettings}). {@link DeploymentSimulation} offers the same shape to a
+ * deployed service ({@code load.target}) and starts nothing.
  */
 public abstract class ScenarioSimulation extends Simulation {
 
@@ -53,6 +55,11 @@ public abstract class ScenarioSimulation extends Simulation {
     static final String WARM_UP = "warm-up";
     static final Path JAR = Path.of("target/namegate.jar");
     static final Path LOGS = Path.of("target/load");
+    /**
+     * The load shape for a deployed service ({@link DeploymentSimulation}): 40 requests/s, under a
+     * default key's 50/s bucket, ids uniformly from 1..10^9 as in every scenario.
+     */
+    static final Scenario DEPLOYMENT = new Scenario("deployment", List.of(), 40, 0.0, false);
 
     /** The warm-up ramps from this share of the rate up to the full rate, like the benchmark's. */
     private static final double WARM_UP_START_FRACTION = 0.05;
@@ -64,11 +71,17 @@ public abstract class ScenarioSimulation extends Simulation {
     private final Scenario scenario;
     private final LoadSettings settings;
     private final CpuPinning pinning;
-    /** Set by {@link #before()}, read by every request: the port and key exist only once it ran. */
+    /** Set by {@link #before()} unless the load goes to a deployment; stopped by {@link #after()}. */
     private volatile ServiceUnderTest system;
+    /** Set by {@link #before()}, read by every request: the port and key exist only once it ran. */
+    private volatile Target target;
 
     protected ScenarioSimulation(String scenarioName) {
-        this.scenario = Scenarios.named(scenarioName);
+        this(Scenarios.named(scenarioName));
+    }
+
+    ScenarioSimulation(Scenario scenario) {
+        this.scenario = scenario;
         this.settings = LoadSettings.fromSystemProperties();
         this.pinning = CpuPinning.of(settings.serviceCpu());
         double rate = settings.rateOf(scenario);
@@ -108,12 +121,20 @@ public abstract class ScenarioSimulation extends Simulation {
 
     @Override
     public void before() {
+        if (scenario == DEPLOYMENT) {
+            target = deployment();
+            System.out.printf(Locale.ROOT, "%s: %.0f requests/s for %d s after %d s of warm-up, against %s%n",
+                    scenario.name(), settings.rateOf(scenario), settings.duration().toSeconds(),
+                    settings.warmUp().toSeconds(), target);
+            return;
+        }
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: build it with ./mvnw -q -B -DskipTests package");
         }
         try {
             pinning.pinThisJvm();
             system = ServiceUnderTest.start(scenario, JAR, pinning, BenchOptions.UNLIMITED_KEY, List.of(), List.of(), LOGS);
+            target = system.target();
         } catch (IOException e) {
             throw new UncheckedIOException(scenario.name() + ": could not start the simulator and the service", e);
         } catch (InterruptedException e) {
@@ -122,7 +143,18 @@ public abstract class ScenarioSimulation extends Simulation {
         }
         System.out.printf(Locale.ROOT, "%s: %.0f requests/s for %d s after %d s of warm-up, against %s (logs in %s)%n",
                 scenario.name(), settings.rateOf(scenario), settings.duration().toSeconds(),
-                settings.warmUp().toSeconds(), system.target(), LOGS);
+                settings.warmUp().toSeconds(), target, LOGS);
+    }
+
+    /** {@code load.target} and the key from the environment; a missing one fails the run before any request. */
+    private Target deployment() {
+        URI url = settings.target().orElseThrow(() -> new IllegalStateException(
+                "load.target is not set: make load TARGET=https://... KEY=..."));
+        String key = System.getenv(LoadSettings.KEY_VARIABLE);
+        if (key == null || key.isBlank()) {
+            throw new IllegalStateException(LoadSettings.KEY_VARIABLE + " is not set: make load TARGET=... KEY=...");
+        }
+        return Target.publicApi(url.toString(), key.strip());
     }
 
     @Override
@@ -142,6 +174,14 @@ public abstract class ScenarioSimulation extends Simulation {
                 .get(session -> target().baseUrl() + "/users/" + session.getLong(IdFeeder.ID))
                 .header("Authorization", session -> target().authorization())
                 .check(responseTimeInMillis().lte(LoadTarget.SLO_MILLIS).name("within " + LoadTarget.SLO_MILLIS + " ms"));
+        if (scenario == DEPLOYMENT) {
+            // which ids it knows is the deployment's business: the id asked for with a name, or a 404 problem
+            return request.check(status().in(200, 404).name("status 200 or 404"))
+                    .checkIf((response, session) -> response.status().code() == 200).then(
+                            jmesPath("id").ofLong().is(session -> session.getLong(IdFeeder.ID)).name("the id asked for"),
+                            jmesPath("name").ofString().exists().name("a name"))
+                    .checkIf((response, session) -> response.status().code() == 404).then(problemJson());
+        }
         if (scenario.outage()) {
             // The honest answer while the internal service is down: a fast server problem.
             return request.check(status().in(502, 503, 504).name("status 502/503/504"), problemJson());
@@ -164,7 +204,7 @@ public abstract class ScenarioSimulation extends Simulation {
     }
 
     private Target target() {
-        return system.target();
+        return target;
     }
 
     private static List<Assertion> assertions(LoadTarget target) {

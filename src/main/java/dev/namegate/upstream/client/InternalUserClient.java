@@ -210,7 +210,7 @@ public final class InternalUserClient implements UserLookups {
         // been the stall's: it is still retried, but held against neither the instance nor the
         // breaker; one pause must not take healthy instances out of rotation.
         boolean excused = outcome.timeout() && stalled;
-        metrics.record(outcome);
+        metrics.record(outcome, nanos);
         if (!excused) {
             instances.record(instance, outcome);
         }

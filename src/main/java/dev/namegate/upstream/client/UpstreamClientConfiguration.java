@@ -1,6 +1,7 @@
 package dev.namegate.upstream.client;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 
 import org.slf4j.Logger;
@@ -179,8 +180,13 @@ public class UpstreamClientConfiguration {
                 .build());
         breaker.getEventPublisher().onStateTransition(event -> LOG.warn("circuit breaker {} -> {}",
                 event.getStateTransition().getFromState(), event.getStateTransition().getToState()));
-        Gauge.builder("namegate.upstream.breaker.state", breaker, b -> b.getState().getOrder())
-                .description("Circuit breaker state: 0 closed, 1 open, 2 half-open, ...").register(registry);
+        // One series per state, 1 for the current one: alerts and dashboards select a state by
+        // name, and an average over replicas or time reads as the share spent in it.
+        for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
+            Gauge.builder("namegate.upstream.breaker.state", breaker, b -> b.getState() == state ? 1 : 0)
+                    .description("1 when the circuit breaker is in this state (disabled: suspended by the warm-up)")
+                    .tag("state", state.name().toLowerCase(Locale.ROOT)).register(registry);
+        }
         return AttemptBreaker.of(breaker, ceilSeconds(settings.openFor()));
     }
 
@@ -191,9 +197,9 @@ public class UpstreamClientConfiguration {
         AdaptiveRateLimiter limiter = new AdaptiveRateLimiter(settings, clock,
                 (from, to) -> LOG.info("upstream rate limit cut after a 429: {} -> {} requests/s",
                         Math.round(from), Math.round(to)));
+        // No base unit: Prometheus would append it to the name, and requests per second is none.
         Gauge.builder("namegate.upstream.rate.limit", limiter, AdaptiveRateLimiter::rate)
-                .description("Requests/s currently allowed toward the internal service").baseUnit("requests/s")
-                .register(registry);
+                .description("Requests per second currently allowed toward the internal service").register(registry);
         return new DeadlineOrderedPermits(limiter, clock);
     }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -74,6 +75,10 @@ class CircuitBreakerTest {
                 .verify(Duration.ofSeconds(10));
     }
 
+    private double breakerState(String state) {
+        return test.meters.get("namegate.upstream.breaker.state").tag("state", state).gauge().value();
+    }
+
     private void expectJohn() {
         StepVerifier.create(test.client.lookup(1, "req", "0af7651916cd43dd8448eb211c80319c"))
                 .expectNextMatches(found -> found instanceof UserLookup.Found f && f.name().equals("John"))
@@ -98,7 +103,8 @@ class CircuitBreakerTest {
                 .verify(Duration.ofSeconds(10));
         assertThat(upstream.getRequestCount()).isEqualTo(5);
         assertThat(test.counter("namegate.upstream.refusals", "reason", "breaker_open")).isEqualTo(1);
-        assertThat(test.meters.get("namegate.upstream.breaker.state").gauge().value()).isEqualTo(1);
+        assertThat(breakerState("open")).isEqualTo(1);
+        assertThat(breakerState("closed")).isZero();
 
         // after the open time, probes go through; the internal service has recovered
         clock.advanceTimeBy(Duration.ofMillis(2001));
@@ -106,7 +112,10 @@ class CircuitBreakerTest {
         expectJohn();
         expectJohn();
         assertThat(upstream.getRequestCount()).isEqualTo(7);
-        assertThat(test.meters.get("namegate.upstream.breaker.state").gauge().value()).isZero();
+        assertThat(breakerState("closed")).isEqualTo(1);
+        assertThat(breakerState("open")).isZero();
+        assertThat(test.meters.get("namegate.upstream.breaker.state").gauges()).as("one series per state")
+                .hasSize(CircuitBreaker.State.values().length);
         expectJohn();
     }
 
