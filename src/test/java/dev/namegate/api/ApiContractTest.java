@@ -44,7 +44,7 @@ import dev.namegate.web.RequestId;
         "namegate.upstream.hedging.enabled=false",
         "namegate.upstream.breaker.enabled=false",
         // on, but with a threshold no test machine reaches: its metrics are part of the contract
-        "namegate.overload.lag-threshold=5s", "namegate.overload.hold=5s",
+        "namegate.overload.lag-threshold=5s", "namegate.overload.shed-lag-threshold=5s", "namegate.overload.hold=5s",
         "namegate.upstream.rate-limit.enabled=false",
         "namegate.warmup.lookups=0", "namegate.warmup.requests=0",
         "namegate.upstream.response-timeout=1s",

@@ -44,7 +44,7 @@ import dev.namegate.testing.TestKeys;
         // the throttle after two failed keys, so a third is a 429 throttle
         "namegate.limits.brute-force.max-failures=2",
         // on, with a threshold no test machine reaches: its meters exist, nothing is shed
-        "namegate.overload.lag-threshold=5s", "namegate.overload.hold=5s",
+        "namegate.overload.lag-threshold=5s", "namegate.overload.shed-lag-threshold=5s", "namegate.overload.hold=5s",
         "namegate.upstream.response-timeout=1s",
         "namegate.upstream.attempt-timeout=1500ms",
         "namegate.upstream.deadline=5s",
