@@ -1,6 +1,5 @@
 package dev.namegate.api;
 
-import static org.springframework.web.reactive.function.server.RequestPredicates.all;
 import static org.springframework.web.reactive.function.server.RequestPredicates.path;
 
 import java.io.IOException;
@@ -56,23 +55,23 @@ public class ApiRoutes {
             BearerAuthentication authentication, ClientLimitsFilter clientLimits, LimitsProperties limits,
             ApiProperties api) {
         byte[] openApi = openApiDocument(api.servers());
-        return RouterFunctions.route()
-                .path("/users", builder -> {
-                    builder.GET("/{id}", users::get)
-                            .HEAD("/{id}", users::get)
-                            .route(path("/{id}"), request -> methodNotAllowed(request, "GET, HEAD"))
-                            .route(all(), ApiRoutes::notFound);
-                    if (limits.enabled()) {
-                        builder.filter(authentication.reportingTo(addressGuard)).filter(clientLimits);
-                    } else {
-                        builder.filter(authentication);
-                    }
-                })
+        // full patterns, not a nested "/users" path: a nest merges its pattern with each route's on every request
+        RouterFunctions.Builder userRoutes = RouterFunctions.route()
+                .GET("/users/{id}", users::get)
+                .HEAD("/users/{id}", users::get)
+                .route(path("/users/{id}"), request -> methodNotAllowed(request, "GET, HEAD"))
+                .route(path("/users/**"), ApiRoutes::notFound);
+        if (limits.enabled()) {
+            userRoutes.filter(authentication.reportingTo(addressGuard)).filter(clientLimits);
+        } else {
+            userRoutes.filter(authentication);
+        }
+        return userRoutes.build().and(RouterFunctions.route()
                 .GET("/openapi.yaml", request -> ServerResponse.ok().contentType(YAML).bodyValue(openApi))
                 .HEAD("/openapi.yaml", request -> ServerResponse.ok().contentType(YAML)
                         .contentLength(openApi.length).build())
                 .route(path("/openapi.yaml"), request -> methodNotAllowed(request, "GET, HEAD"))
-                .build();
+                .build());
     }
 
     static Mono<ServerResponse> methodNotAllowed(ServerRequest request, String allow) {
