@@ -3,7 +3,6 @@ package dev.namegate.upstream.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +36,7 @@ class CircuitBreakerTest {
 
     /** One attempt per lookup (easy to count), only the breaker on, with {@code settings} on top. */
     private void start(String... settings) {
-        Map<String, String> all = new LinkedHashMap<>(Map.ofEntries(
+        test = new TestUpstream(TestUpstream.settings(Map.ofEntries(
                 Map.entry("base-urls", upstream.baseUrl()),
                 Map.entry("connect-timeout", "1s"), Map.entry("response-timeout", "2s"),
                 Map.entry("attempt-timeout", "3s"), Map.entry("deadline", "5s"),
@@ -47,11 +46,7 @@ class CircuitBreakerTest {
                 Map.entry("rate-limit.enabled", "false"),
                 Map.entry("breaker.window", "10"), Map.entry("breaker.minimum-attempts", "5"),
                 Map.entry("breaker.failure-rate-threshold", "90"), Map.entry("breaker.open-for", "2s"),
-                Map.entry("breaker.probes", "2")));
-        for (int i = 0; i < settings.length; i += 2) {
-            all.put(settings[i], settings[i + 1]);
-        }
-        test = new TestUpstream(all, clock, OwnLoad.NONE);
+                Map.entry("breaker.probes", "2")), settings), clock, OwnLoad.NONE);
     }
 
     @AfterEach

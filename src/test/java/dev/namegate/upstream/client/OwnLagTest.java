@@ -3,7 +3,6 @@ package dev.namegate.upstream.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
@@ -14,12 +13,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 import dev.namegate.testing.MockUpstream;
 import dev.namegate.testing.VirtualTime;
 import dev.namegate.upstream.UpstreamFailure;
+import dev.namegate.upstream.UserLookup;
 
 /**
  * A timeout while our own event loops lag is ours, not the internal service's: it is not retried,
@@ -45,7 +46,7 @@ class OwnLagTest {
 
     /** Timeouts that only the virtual clock reaches, two retries of timeouts, the breaker on a window of four. */
     private Map<String, String> settings(String baseUrls, String... more) {
-        Map<String, String> all = new LinkedHashMap<>(Map.ofEntries(
+        return TestUpstream.settings(Map.ofEntries(
                 Map.entry("base-urls", baseUrls),
                 Map.entry("connect-timeout", "1s"), Map.entry("response-timeout", "19s"),
                 Map.entry("attempt-timeout", ATTEMPT_TIMEOUT.toSeconds() + "s"), Map.entry("deadline", "2m"),
@@ -55,11 +56,7 @@ class OwnLagTest {
                 Map.entry("budget.enabled", "false"), Map.entry("hedging.enabled", "false"),
                 Map.entry("rate-limit.enabled", "false"),
                 Map.entry("breaker.window", "4"), Map.entry("breaker.minimum-attempts", "4"),
-                Map.entry("breaker.failure-rate-threshold", "90"), Map.entry("breaker.open-for", "1m")));
-        for (int i = 0; i < more.length; i += 2) {
-            all.put(more[i], more[i + 1]);
-        }
-        return all;
+                Map.entry("breaker.failure-rate-threshold", "90"), Map.entry("breaker.open-for", "1m")), more);
     }
 
     @BeforeEach
@@ -76,27 +73,32 @@ class OwnLagTest {
         clock.dispose();
     }
 
-    /** Lets {@code attempts} attempts in a row time out, each once its request has arrived, then their backoff pass. */
-    private void timeOut(int attempts, IntSupplier requests) {
+    /**
+     * The lookup, subscribed, with {@code attempts} attempts in a row timing out, each once its
+     * request has arrived, then their backoff passing. The count is read before the subscription:
+     * read after it, a fast first request would already be in it and never awaited.
+     */
+    private StepVerifier.Step<UserLookup> timingOut(Mono<UserLookup> lookup, int attempts, IntSupplier requests) {
         int before = requests.getAsInt();
-        for (int n = 1; n <= attempts; n++) {
-            int arrived = before + n;
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> requests.getAsInt() >= arrived);
-            clock.advanceTimeBy(ATTEMPT_TIMEOUT);
-            clock.advanceTimeBy(BACKOFF);
-        }
+        return StepVerifier.create(lookup).then(() -> {
+            for (int n = 1; n <= attempts; n++) {
+                int arrived = before + n;
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> requests.getAsInt() >= arrived);
+                clock.advanceTimeBy(ATTEMPT_TIMEOUT);
+                clock.advanceTimeBy(BACKOFF);
+            }
+        });
     }
 
-    private void timeOut(int attempts) {
-        timeOut(attempts, upstream::requestCount);
+    private StepVerifier.Step<UserLookup> timingOut(int id, String requestId, int attempts) {
+        return timingOut(test.client.lookup(id, requestId, TRACE_ID), attempts, upstream::requestCount);
     }
 
     @Test
     void whileWeLagATimeoutIsNotRetriedAndNotHeldAgainstTheUpstream() {
         lagging.set(true);
         for (int i = 0; i < 6; i++) {
-            StepVerifier.create(test.client.lookup(1, "req-" + i, TRACE_ID))
-                    .then(() -> timeOut(1))
+            timingOut(1, "req-" + i, 1)
                     .expectErrorSatisfies(e -> {
                         assertThat(((UpstreamFailure) e).kind()).isEqualTo(UpstreamFailure.Kind.UNAVAILABLE);
                         assertThat(((UpstreamFailure) e).retryAfter()).isEqualTo(Duration.ofSeconds(1));
@@ -112,16 +114,14 @@ class OwnLagTest {
 
     @Test
     void withoutTheLagTheSameTimeoutsAreRetriedAndOpenTheBreaker() {
-        StepVerifier.create(test.client.lookup(1, "req-a", TRACE_ID))
-                .then(() -> timeOut(3))
+        timingOut(1, "req-a", 3)
                 .expectErrorSatisfies(e -> assertThat(((UpstreamFailure) e).kind()).isEqualTo(UpstreamFailure.Kind.DEADLINE))
                 .verify(Duration.ofSeconds(10));
         assertThat(test.counter("namegate.upstream.attempts", "outcome", "response_timeout"))
                 .as("first attempt and two retries").isEqualTo(3);
 
         // the fourth timeout fills the breaker's window: its retry is refused
-        StepVerifier.create(test.client.lookup(2, "req-b", TRACE_ID))
-                .then(() -> timeOut(1))
+        timingOut(2, "req-b", 1)
                 .expectErrorSatisfies(e -> {
                     assertThat(((UpstreamFailure) e).kind()).isEqualTo(UpstreamFailure.Kind.UNAVAILABLE);
                     assertThat(((UpstreamFailure) e).reason()).isEqualTo("circuit breaker open");
@@ -136,8 +136,7 @@ class OwnLagTest {
     void afterAStallWithoutLoadTimeoutsAreRetriedButDoNotOpenTheBreaker() {
         stalled.set(true); // a GC pause, say: our loops ran late, but little is in flight
         for (int i = 0; i < 2; i++) {
-            StepVerifier.create(test.client.lookup(1, "req-" + i, TRACE_ID))
-                    .then(() -> timeOut(3))
+            timingOut(1, "req-" + i, 3)
                     .expectErrorSatisfies(e -> assertThat(((UpstreamFailure) e).kind()).isEqualTo(UpstreamFailure.Kind.DEADLINE))
                     .verify(Duration.ofSeconds(10));
         }
@@ -161,8 +160,7 @@ class OwnLagTest {
     /** Instances ejected after one lookup whose four attempts (two per instance) all time out. */
     private double ejectedAfterFourTimeouts(Map<String, String> settings, boolean stall) {
         try (TestUpstream two = new TestUpstream(settings, clock, TestUpstream.ownLoad(() -> false, () -> stall))) {
-            StepVerifier.create(two.client.lookup(1, "req-eject", TRACE_ID))
-                    .then(() -> timeOut(4, () -> upstream.requestCount() + second.requestCount()))
+            timingOut(two.client.lookup(1, "req-eject", TRACE_ID), 4, () -> upstream.requestCount() + second.requestCount())
                     .expectErrorSatisfies(e -> assertThat(((UpstreamFailure) e).kind()).isEqualTo(UpstreamFailure.Kind.DEADLINE))
                     .verify(Duration.ofSeconds(10));
             assertThat(two.counter("namegate.upstream.attempts", "outcome", "response_timeout")).isEqualTo(4);

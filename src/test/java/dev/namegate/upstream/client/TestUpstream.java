@@ -43,6 +43,15 @@ final class TestUpstream implements AutoCloseable {
                 UpstreamClientConfiguration.upstreamHttpClient(connections, properties), properties, meters, time, ownLoad);
     }
 
+    /** {@code base} with the key-value pairs of {@code overrides} on top (keys relative to {@code namegate.upstream}). */
+    static Map<String, String> settings(Map<String, String> base, String... overrides) {
+        Map<String, String> all = new LinkedHashMap<>(base);
+        for (int i = 0; i < overrides.length; i += 2) {
+            all.put(overrides[i], overrides[i + 1]);
+        }
+        return all;
+    }
+
     /** Our own load as the probe would report it. */
     static OwnLoad ownLoad(BooleanSupplier overloaded, BooleanSupplier stalled) {
         return new OwnLoad() {
