@@ -2,7 +2,6 @@ package dev.namegate.cache;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -59,11 +58,16 @@ public final class NameCache {
     private final Counter collapsed;
     private final Counter stale;
 
+    /**
+     * Caffeine's maintenance (eviction, expiry) runs on the calling thread, amortised over the
+     * calls: on its default executor every miss's write woke a thread of the common pool, a context
+     * switch per request on a one-core replica.
+     */
     public NameCache(UserLookups client, CacheProperties properties, MeterRegistry registry, Ticker ticker) {
-        this(client, properties, registry, ticker, ForkJoinPool.commonPool());
+        this(client, properties, registry, ticker, Runnable::run);
     }
 
-    /** @param maintenance where Caffeine evicts ({@code Runnable::run} in tests: evicted when a call returns) */
+    /** @param maintenance where Caffeine evicts and expires */
     NameCache(UserLookups client, CacheProperties properties, MeterRegistry registry, Ticker ticker,
             Executor maintenance) {
         this.client = client;

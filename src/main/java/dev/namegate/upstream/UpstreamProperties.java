@@ -233,7 +233,8 @@ public record UpstreamProperties(
      *        attempts leave the internal service's own burst allowance for jitter on the way)
      * @param decreaseCooldown 429s within this time of a cut count as one (default 200 ms)
      * @param forgetAfter time without any 429 after which the last 429's rate is forgotten and the
-     *        rate grows multiplicatively (default 3 s)
+     *        rate grows again: by a fifth of that rate per second up to a tenth above it, then
+     *        multiplicatively (default 3 s)
      * @param growthPerSecond factor the rate grows by per second once forgotten (default 2: doubling,
      *        like TCP's slow start); a 429 during that growth goes back to the rate that held
      * @param demandWindow the demand a cut respects is the larger of the last second's and this

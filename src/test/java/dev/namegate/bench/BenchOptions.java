@@ -138,7 +138,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         List<Scenario> scenarios = null;
         OptionalDouble rate = OptionalDouble.empty();
         Duration duration = Duration.ofSeconds(15);
-        Duration warmup = Duration.ofSeconds(20);
+        Duration warmup = Duration.ofSeconds(40);
         double warmupRate = 500;
         Duration settle = Duration.ofSeconds(5);
         Duration timeout = LoadPlan.DEFAULT_TIMEOUT;

@@ -31,7 +31,7 @@ class SettingsAndReportTest {
         assertThat(defaults.rateOf(Scenarios.named("storm"))).isEqualTo(80.0);
         assertThat(defaults.rateOf(Scenarios.named("rate-limited"))).isEqualTo(60.0);
         assertThat(defaults.duration()).isEqualTo(Duration.ofSeconds(15));
-        assertThat(defaults.warmup()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(defaults.warmup()).isEqualTo(Duration.ofSeconds(40));
         assertThat(defaults.warmupRate()).isEqualTo(500);
         assertThat(defaults.settle()).isEqualTo(Duration.ofSeconds(5));
         assertThat(defaults.ids()).isEqualTo(KnownIds.UNIFORM);

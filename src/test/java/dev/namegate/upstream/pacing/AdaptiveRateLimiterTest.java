@@ -368,8 +368,8 @@ class AdaptiveRateLimiterTest {
         }
         time.advanceTimeBy(Duration.ofMillis(100));
         limiter.onRateLimited();
-        // what is sent is above the limit: cut by the factor from what was sent (the last whole
-        // second: about 150/s), not held at 1.1 times a demand the internal service refuses (165/s)
-        assertThat(limiter.rate()).isBetween(60.0, 100.0);
+        // what is sent is above the limit: cut just under what the internal service accepted in
+        // the last whole second (about 120/s), not held at 1.1 times a demand it refuses (165/s)
+        assertThat(limiter.rate()).isBetween(100.0, 125.0);
     }
 }
