@@ -3,9 +3,9 @@ package dev.namegate.upstream.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,14 +40,7 @@ class RateLimitAndBudgetTest {
 
     /** Every guard off but those {@code settings} switch on. */
     private void start(String... settings) {
-        test = new TestUpstream(TestUpstream.settings(Map.ofEntries(
-                Map.entry("base-urls", upstream.baseUrl()),
-                Map.entry("connect-timeout", "1s"), Map.entry("response-timeout", "9s"),
-                Map.entry("attempt-timeout", "10s"), Map.entry("deadline", "30s"),
-                Map.entry("pool.pending-acquire-timeout", "1s"),
-                Map.entry("budget.enabled", "false"), Map.entry("hedging.enabled", "false"),
-                Map.entry("rate-limit.enabled", "false"), Map.entry("breaker.enabled", "false")), settings),
-                clock, OwnLoad.NONE);
+        test = new TestUpstream(TestUpstream.guardsOff(upstream.baseUrl(), settings), clock, OwnLoad.NONE);
     }
 
     @AfterEach
@@ -56,6 +49,22 @@ class RateLimitAndBudgetTest {
             test.close();
         }
         clock.dispose();
+    }
+
+    /** One hedge, 100 ms after the first attempt, and the {@code guard} settings. */
+    private void startHedging(String... guard) {
+        start(Stream.concat(Stream.of(guard), Stream.of("hedging.enabled", "true", "hedging.adaptive", "false",
+                "hedging.delay", "100ms", "hedging.max-hedges", "1")).toArray(String[]::new));
+    }
+
+    /** A lookup whose first attempt's answer is held back; {@code meanwhile} runs once that request has arrived. */
+    private StepVerifier.Step<UserLookup> firstAnswerHeld(Runnable meanwhile) {
+        upstream.holdAnswer(1);
+        upstream.enqueue(MockUpstream.name("John"));
+        return lookup().then(() -> {
+            upstream.awaitRequests(1);
+            meanwhile.run();
+        });
     }
 
     private StepVerifier.FirstStep<UserLookup> lookup() {
@@ -128,13 +137,9 @@ class RateLimitAndBudgetTest {
     /** One permit per second: the hedge due at 100 ms waits for the next, at 1 s. */
     @Test
     void aHedgeGoesOnlyWhenARatePermitIsFree() {
-        start("rate-limit.enabled", "true", "rate-limit.ceiling", "1", "rate-limit.floor", "1",
-                "hedging.enabled", "true", "hedging.adaptive", "false", "hedging.delay", "100ms", "hedging.max-hedges", "1");
-        upstream.holdAnswer(1);
-        upstream.enqueue(MockUpstream.name("John"));
+        startHedging("rate-limit.enabled", "true", "rate-limit.ceiling", "1", "rate-limit.floor", "1");
 
-        lookup().then(() -> {
-            upstream.awaitRequests(1);
+        firstAnswerHeld(() -> {
             clock.advanceTimeBy(Duration.ofMillis(990));
             assertThat(test.counter("namegate.upstream.hedges.sent")).as("no hedge without a permit").isZero();
             assertThat(upstream.requestCount()).isEqualTo(1);
@@ -149,13 +154,9 @@ class RateLimitAndBudgetTest {
 
     @Test
     void aHedgeGoesOnlyWhenTheBudgetPaysForIt() {
-        start("budget.enabled", "true", "budget.ratio", "0", "budget.min-per-second", "0",
-                "hedging.enabled", "true", "hedging.adaptive", "false", "hedging.delay", "100ms", "hedging.max-hedges", "1");
-        upstream.holdAnswer(1);
-        upstream.enqueue(MockUpstream.name("John"));
+        startHedging("budget.enabled", "true", "budget.ratio", "0", "budget.min-per-second", "0");
 
-        lookup().then(() -> {
-            upstream.awaitRequests(1);
+        firstAnswerHeld(() -> {
             clock.advanceTimeBy(Duration.ofSeconds(1));
             assertThat(test.counter("namegate.upstream.hedges.sent")).as("the budget pays for no hedge").isZero();
             assertThat(refusals("budget")).isEqualTo(1);
