@@ -21,7 +21,8 @@ import dev.namegate.testing.TestKeys;
  * timeout (500 ms), so a connection closed within 2 s was closed by the body timeout
  * and nothing else: a body trickling in is cut off whether its request is still unanswered (Reactor
  * Netty's request timeout) or was answered early (ours), and a body that ends after its answer is
- * not taken for the next request's head.
+ * not taken for the next request's head. On real time: the server's read timeouts on a real
+ * socket are what is tested.
  */
 @ServerTest
 @TestPropertySource(properties = {

@@ -27,7 +27,8 @@ import dev.namegate.testing.ServerTest;
  * Slow and idle clients against a started server, over raw loopback sockets, with the timeouts
  * cut to fractions of a second: a head trickling in is cut off, an idle keep-alive connection is
  * closed (but not before its time), and a connection beyond the cap is closed at once while the
- * first ones are served. Slow bodies: {@link SlowBodiesTest}.
+ * first ones are served. Slow bodies: {@link SlowBodiesTest}. On real time: these timeouts are
+ * Netty's own timers.
  */
 @ServerTest
 @TestPropertySource(properties = {
