@@ -1,11 +1,14 @@
 package dev.namegate.limits;
 
+import java.util.concurrent.TimeUnit;
+
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.scheduler.Scheduler;
 
 import dev.namegate.audit.AuditLog;
 import dev.namegate.memory.HeapBudget;
@@ -18,15 +21,18 @@ import dev.namegate.memory.HeapBudget;
 @Configuration(proxyBeanMethods = false)
 public class LimitsConfiguration {
 
+    /** On the service's one clock ({@code namegateTime}), so a test on virtual time moves the buckets and windows too. */
     @Bean
-    ClientLimitStore clientLimitStore(LimitsProperties properties, AuditLog audit, MeterRegistry registry) {
+    ClientLimitStore clientLimitStore(LimitsProperties properties, AuditLog audit, MeterRegistry registry,
+            Scheduler namegateTime) {
         if (properties.enabled()) {
             long ids = properties.quota().maxTrackedIds();
             HeapBudget.check("namegate.limits.quota.max-tracked-ids", ids,
                     ids > Long.MAX_VALUE / DistinctIdWindow.MAX_BYTES_PER_ID ? Long.MAX_VALUE
                             : ids * DistinctIdWindow.MAX_BYTES_PER_ID, Runtime.getRuntime().maxMemory());
         }
-        InMemoryClientLimitStore store = new InMemoryClientLimitStore(properties, audit, System::nanoTime);
+        InMemoryClientLimitStore store = new InMemoryClientLimitStore(properties, audit,
+                () -> namegateTime.now(TimeUnit.NANOSECONDS));
         Gauge.builder("namegate.limits.quota.tracked.ids", store, InMemoryClientLimitStore::trackedIds)
                 .description("Distinct ids counted over all clients, against namegate.limits.quota.max-tracked-ids")
                 .register(registry);

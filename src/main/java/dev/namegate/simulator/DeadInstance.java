@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An address on 127.0.0.1 where a TCP connect never completes, like the instances of day 5 that
+ * An address on 127.0.0.1 where a TCP connect never completes, like the dead instances that
  * "can not even start any connections", made without root and without firewall rules.
  *
  * <p>How: a listening socket with backlog 1 that never accepts, whose accept queue this class

@@ -33,7 +33,7 @@ import reactor.netty.http.server.HttpServerResponse;
  *       sits in front of the service, so it also limits requests for unknown ids);</li>
  *   <li>id 0 or above {@code users} → 500 {@code User not exists.};</li>
  *   <li>flaky → 500 {@code Internal error}, for known ids only, so "User not exists." stays a
- *       deterministic answer a client can stop retrying on (day 6);</li>
+ *       deterministic answer a client can stop retrying on;</li>
  *   <li>slow → wait {@code slowDelay} without blocking the event loop;</li>
  *   <li>200 {@code {"name":"..."}}.</li>
  * </ol>

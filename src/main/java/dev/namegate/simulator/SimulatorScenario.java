@@ -11,18 +11,18 @@ import java.util.function.UnaryOperator;
 public enum SimulatorScenario {
     /** No failures; cannot be combined with another scenario. */
     HEALTHY("healthy", SimulatorSettings.Builder::healthy),
-    /** Day 2: transient 500s. */
+    /** Transient 500s. */
     FLAKY("flaky", SimulatorSettings.Builder::flaky),
-    /** Day 3: 429 above the rate limit. */
+    /** 429 above the rate limit. */
     RATE_LIMITED("rate-limited", SimulatorSettings.Builder::rateLimited),
-    /** Day 4: some answers arrive late. */
+    /** Some answers arrive late. */
     SLOW("slow", SimulatorSettings.Builder::slow),
-    /** Day 5: some addresses never complete a TCP connect. */
+    /** Some addresses never complete a TCP connect. */
     BAD_INSTANCES("bad-instances", SimulatorSettings.Builder::badInstances),
     /** Answers with {@code Connection: close}, so clients connect again (and hit dead instances). */
     CLOSING("closing", SimulatorSettings.Builder::closing),
     /**
-     * Day 6: ids above {@code users} answer 500 {@code User not exists.}. Always true of the
+     * Ids above {@code users} answer 500 {@code User not exists.}. Always true of the
      * simulator; the name is accepted so a scenario list can say it out loud.
      */
     UNKNOWN_IDS("unknown-ids", b -> b),

@@ -143,7 +143,8 @@ public record UpstreamProperties(
     }
 
     /**
-     * Retries allowed per kind of failure, as on the story's Day 5; the deadline bounds the total.
+     * Retries allowed per kind of failure (many for connects to dead instances, few for timeouts);
+     * the deadline bounds the total.
      *
      * @param connectFailures connects that failed or timed out (default 10)
      * @param responseTimeouts attempts without a response in time (default 3)

@@ -15,23 +15,21 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import mockwebserver3.MockWebServer;
 
 import dev.namegate.testing.LogCapture;
 import dev.namegate.testing.MockUpstream;
 import dev.namegate.testing.RawHttp;
+import dev.namegate.testing.ServerTest;
 import dev.namegate.testing.TestKeys;
 import dev.namegate.apikey.ApiKey;
 
@@ -44,14 +42,8 @@ import dev.namegate.apikey.ApiKey;
  * limit, {@code ;}); each is sent byte for byte over a raw socket, and the expected answer comes
  * from an oracle written here, independently of the code under test.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "management.server.port=0",
-        "namegate.warmup.lookups=0", "namegate.warmup.requests=0",
-        "namegate.overload.enabled=false",
-        "namegate.upstream.response-timeout=1s",
-        "namegate.upstream.attempt-timeout=1500ms",
-        "namegate.upstream.deadline=5s",
-})
+@ServerTest
+@TestPropertySource(properties = ServerTest.REQUEST_PATH_ONLY)
 class OddQueriesTest {
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -61,13 +53,8 @@ class OddQueriesTest {
     /** A key of the right shape that is nobody's: a leak all the same. */
     private static final String LEAKED_KEY = KeyMint.mint("leaked", RANDOM).key();
 
-    static final MockWebServer upstream = MockUpstream.started(request -> MockUpstream.name("John"));
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("namegate.upstream.base-urls", () -> MockUpstream.baseUrl(upstream));
-        registry.add("namegate.auth.keys-file", () -> TestKeys.keysFile().toString());
-    }
+    @RegisterExtension
+    static final MockUpstream upstream = MockUpstream.shared(request -> MockUpstream.name("John"));
 
     @LocalServerPort
     int port;
@@ -78,11 +65,6 @@ class OddQueriesTest {
     @AfterEach
     void restore() {
         logged.close();
-    }
-
-    @AfterAll
-    static void stop() {
-        upstream.close();
     }
 
     /** Where a request goes and with what: decides the answer when the query is harmless. */

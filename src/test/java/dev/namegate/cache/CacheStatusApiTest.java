@@ -4,82 +4,77 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 import dev.namegate.testing.MockUpstream;
+import dev.namegate.testing.OpenApiContract;
+import dev.namegate.testing.ServerTest;
 import dev.namegate.testing.TestKeys;
+import dev.namegate.testing.VirtualTime;
 
 /**
- * Through the public API: {@code Cache-Status} on answers, and a stale name standing in during an
- * outage. The cache's TTL is short here (2 s) so the name goes stale within the test (real clock).
+ * Through the public API: {@code Cache-Status} on answers, a stale name standing in during an
+ * outage, and the outage's own answer once the name is too old to stand in. On virtual time: the
+ * cache's clock is the service's one clock, moved by the test.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "management.server.port=0",
-        "namegate.warmup.lookups=0", "namegate.warmup.requests=0",
+@ServerTest
+@Import(VirtualTime.class)
+@TestPropertySource(properties = {
+        "namegate.upstream.connect-timeout=1s",
         "namegate.upstream.response-timeout=1s",
         "namegate.upstream.attempt-timeout=1500ms",
         "namegate.upstream.deadline=5s",
         "namegate.upstream.breaker.enabled=false",
-        "namegate.overload.enabled=false",
         "namegate.upstream.hedging.enabled=false",
+        // a failure is final at once: no retry waits on the virtual clock
+        "namegate.upstream.allowances.statuses=0",
         "namegate.cache.ttl=2s",
         "namegate.cache.stale-if-error=10m",
 })
 class CacheStatusApiTest {
 
-    static volatile boolean down;
-    static final MockWebServer upstream = started();
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("namegate.upstream.base-urls", () -> "http://127.0.0.1:" + upstream.getPort());
-        registry.add("namegate.auth.keys-file", () -> TestKeys.keysFile().toString());
-    }
+    @RegisterExtension
+    static final MockUpstream upstream = MockUpstream.answering(request -> MockUpstream.name("John"));
 
     @LocalServerPort
     int port;
 
-    @AfterAll
-    static void stop() {
-        upstream.close();
-    }
-
-    private static MockWebServer started() {
-        return MockUpstream.started(request -> {
-            return down ? new MockResponse.Builder().code(500).body("Internal error").build()
-                    : new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
-                            .body("{\"name\":\"John\"}").build();
-        });
-    }
+    @Autowired
+    VirtualTimeScheduler time;
 
     private WebTestClient.ResponseSpec get() {
-        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(10))
-                .build().get().uri("/users/1").header("Authorization", TestKeys.bearer()).exchange();
+        return OpenApiContract.client(port).get().uri("/users/1").header("Authorization", TestKeys.bearer()).exchange();
     }
 
     @Test
-    void missThenHitThenStaleDuringAnOutage() throws InterruptedException {
+    void missThenHitThenStaleDuringAnOutageUntilTheNameIsTooOld() {
         get().expectStatus().isOk().expectHeader().valueEquals("Cache-Status", "namegate; fwd=miss; stored")
-                .expectBody().returnResult();
-        get().expectStatus().isOk().expectHeader().value("Cache-Status", v -> assertThat(v).startsWith("namegate; hit; ttl="))
-                .expectBody().returnResult();
-        int before = upstream.getRequestCount();
-        assertThat(before).isEqualTo(1);
+                .expectBody().jsonPath("$.name").isEqualTo("John");
+        get().expectStatus().isOk().expectHeader().valueEquals("Cache-Status", "namegate; hit; ttl=2")
+                .expectBody().jsonPath("$.name").isEqualTo("John");
+        time.advanceTimeBy(Duration.ofSeconds(1));
+        get().expectStatus().isOk().expectHeader().valueEquals("Cache-Status", "namegate; hit; ttl=1")
+                .expectBody().jsonPath("$.name").isEqualTo("John");
+        assertThat(upstream.requestCount()).isEqualTo(1);
 
-        down = true;
-        Thread.sleep(2100); // let the 2 s TTL pass (real clock: this is the whole application)
+        upstream.answerWith(request -> MockUpstream.status(500, "Internal error"));
+        time.advanceTimeBy(Duration.ofSeconds(1)); // the 2 s TTL has passed
         get().expectStatus().isOk()
                 .expectHeader().valueEquals("Cache-Status", "namegate; fwd=stale; fwd-status=502")
                 .expectBody().jsonPath("$.name").isEqualTo("John");
-        assertThat(upstream.getRequestCount()).isGreaterThan(before); // it did ask, and the answer failed
+        assertThat(upstream.requestCount()).as("it did ask, and the answer failed").isEqualTo(2);
+
+        time.advanceTimeBy(Duration.ofMinutes(10)); // past stale-if-error
+        get().expectStatus().isEqualTo(502)
+                .expectBody().jsonPath("$.type").isEqualTo("https://namegate.dev/problems/upstream-failed");
+        assertThat(upstream.requestCount()).isEqualTo(3);
     }
 }

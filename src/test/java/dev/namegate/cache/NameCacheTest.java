@@ -3,16 +3,14 @@ package dev.namegate.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.util.unit.DataSize;
@@ -20,16 +18,13 @@ import org.springframework.util.unit.DataSize;
 import com.github.benmanes.caffeine.cache.Ticker;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 import reactor.test.StepVerifier;
 import reactor.util.retry.Retry;
 
+import dev.namegate.testing.MockUpstream;
 import dev.namegate.upstream.UpstreamFailure;
 import dev.namegate.upstream.UpstreamProperties;
 import dev.namegate.upstream.UserLookup;
@@ -45,38 +40,17 @@ class NameCacheTest {
 
     /** "ok", "missing" (User not exists), "down" (500 always), "slow" (200 after 300 ms). */
     private volatile String mode = "ok";
-    private final MockWebServer upstream = new MockWebServer();
+    @RegisterExtension
+    final MockUpstream upstream = MockUpstream.answering(request -> switch (mode) {
+        case "missing" -> MockUpstream.status(500, "User not exists.");
+        case "down" -> MockUpstream.status(500, "Internal error");
+        case "slow" -> MockUpstream.name("John").newBuilder().headersDelay(300, TimeUnit.MILLISECONDS).build();
+        case "long" -> MockUpstream.name(LONG_NAME);
+        default -> MockUpstream.name("John");
+    });
     private final AtomicLong now = new AtomicLong();
     private final Ticker ticker = now::get;
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-
-    @BeforeEach
-    void start() throws IOException {
-        upstream.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return switch (mode) {
-                    case "missing" -> new MockResponse.Builder().code(500).body("User not exists.").build();
-                    case "down" -> new MockResponse.Builder().code(500).body("Internal error").build();
-                    case "slow" -> json().newBuilder().headersDelay(300, TimeUnit.MILLISECONDS).build();
-                    case "long" -> new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
-                            .body("{\"name\":\"" + LONG_NAME + "\"}").build();
-                    default -> json();
-                };
-            }
-        });
-        upstream.start();
-    }
-
-    private static MockResponse json() {
-        return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
-                .body("{\"name\":\"John\"}").build();
-    }
-
-    @AfterEach
-    void stop() {
-        upstream.close();
-    }
 
     /** 4,000 characters: with 16 KB upstream bodies allowed, names are not small. */
     private static final String LONG_NAME = "N".repeat(4_000);
@@ -87,7 +61,7 @@ class NameCacheTest {
 
     private NameCache cache(boolean enabled, DataSize maxWeight) {
         UpstreamProperties properties = new Binder(new MapConfigurationPropertySource(java.util.Map.of(
-                "namegate.upstream.base-urls", "http://127.0.0.1:" + upstream.getPort(),
+                "namegate.upstream.base-urls", upstream.baseUrl(),
                 "namegate.upstream.connect-timeout", "1s",
                 "namegate.upstream.response-timeout", "2s",
                 "namegate.upstream.attempt-timeout", "3s",
@@ -154,11 +128,11 @@ class NameCacheTest {
         CachedLookup hit = lookup(cache, 1);
         assertThat(hit.lookup()).isEqualTo(new UserLookup.Found(1, "John"));
         assertThat(hit.cacheStatus()).isEqualTo("namegate; hit; ttl=40");
-        assertThat(upstream.getRequestCount()).isEqualTo(1);
+        assertThat(upstream.requestCount()).isEqualTo(1);
 
         advance(Duration.ofSeconds(41)); // expired: asked again
         assertThat(lookup(cache, 1).cacheStatus()).isEqualTo("namegate; fwd=miss; stored");
-        assertThat(upstream.getRequestCount()).isEqualTo(2);
+        assertThat(upstream.requestCount()).isEqualTo(2);
     }
 
     @Test
@@ -170,7 +144,7 @@ class NameCacheTest {
                 .collectList().block(Duration.ofSeconds(10));
 
         assertThat(answers).hasSize(50).allMatch(a -> a.lookup().equals(new UserLookup.Found(7, "John")));
-        assertThat(upstream.getRequestCount()).isEqualTo(1);
+        assertThat(upstream.requestCount()).isEqualTo(1);
         assertThat(answers).filteredOn(a -> a.cacheStatus().endsWith("stored")).hasSize(1);
         assertThat(answers).filteredOn(a -> a.cacheStatus().endsWith("collapsed")).hasSize(49);
         assertThat(meters.get("namegate.cache.requests").tag("result", "collapsed").counter().count()).isEqualTo(49);
@@ -183,10 +157,10 @@ class NameCacheTest {
         assertThat(lookup(cache, 999).lookup()).isInstanceOf(UserLookup.NotFound.class);
         advance(Duration.ofSeconds(4));
         assertThat(lookup(cache, 999).cacheStatus()).isEqualTo("namegate; hit; ttl=1");
-        assertThat(upstream.getRequestCount()).isEqualTo(1);
+        assertThat(upstream.requestCount()).isEqualTo(1);
         advance(Duration.ofSeconds(2));
         lookup(cache, 999);
-        assertThat(upstream.getRequestCount()).isEqualTo(2);
+        assertThat(upstream.requestCount()).isEqualTo(2);
     }
 
     @Test
@@ -212,6 +186,6 @@ class NameCacheTest {
         NameCache cache = cache(false);
         assertThat(lookup(cache, 1).cacheStatus()).isNull();
         assertThat(lookup(cache, 1).cacheStatus()).isNull();
-        assertThat(upstream.getRequestCount()).isEqualTo(2);
+        assertThat(upstream.requestCount()).isEqualTo(2);
     }
 }

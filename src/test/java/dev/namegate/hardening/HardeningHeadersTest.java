@@ -8,13 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,12 +27,12 @@ import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 
 import dev.namegate.NamegateApplication;
 import dev.namegate.auth.KeyMint;
 import dev.namegate.auth.KeyMint.MintedKey;
 import dev.namegate.testing.MockUpstream;
+import dev.namegate.testing.OpenApiContract;
 import dev.namegate.testing.TestKeys;
 
 /**
@@ -54,7 +54,8 @@ class HardeningHeadersTest {
     /** Allowed one distinct id: the 429 of the quota. */
     static final MintedKey ONE_ID = KeyMint.mint("one-id", RANDOM);
 
-    static final MockWebServer upstream = MockUpstream.started(request -> switch (request.getTarget()) {
+    @RegisterExtension
+    static final MockUpstream upstream = MockUpstream.answering(request -> switch (request.getTarget()) {
         case "/999" -> MockUpstream.status(500, "User not exists.");
         // a 200 without a name breaks the contract: our 502 upstream-failed
         case "/502" -> new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
@@ -77,7 +78,7 @@ class HardeningHeadersTest {
     private static ConfigurableApplicationContext start(String keysFile, boolean limits) {
         return new SpringApplicationBuilder(NamegateApplication.class).run(
                 "--server.port=0", "--management.server.port=0",
-                "--namegate.upstream.base-urls=" + MockUpstream.baseUrl(upstream), "--namegate.auth.keys-file=" + keysFile,
+                "--namegate.upstream.base-urls=" + upstream.baseUrl(), "--namegate.auth.keys-file=" + keysFile,
                 "--namegate.warmup.lookups=0", "--namegate.warmup.requests=0", "--namegate.overload.enabled=false",
                 "--namegate.upstream.response-timeout=1s", "--namegate.upstream.attempt-timeout=1500ms",
                 "--namegate.upstream.deadline=5s", "--namegate.limits.enabled=" + limits);
@@ -100,7 +101,6 @@ class HardeningHeadersTest {
     static void stop() {
         limitsOn.close();
         limitsOff.close();
-        upstream.close();
     }
 
     /**
@@ -195,8 +195,7 @@ class HardeningHeadersTest {
     @MethodSource("answersWithTheLimitsOnAndOff")
     void everyAnswerCarriesTheSameHardeningHeaders(Answer answer, boolean limits) {
         int port = ((WebServerApplicationContext) (limits ? limitsOn : limitsOff)).getWebServer().getPort();
-        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
-                .responseTimeout(Duration.ofSeconds(10)).build();
+        WebTestClient client = OpenApiContract.client(port);
         answer.prepare(client);
 
         EntityExchangeResult<byte[]> result = send(client, answer);

@@ -5,21 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-
-import mockwebserver3.MockWebServer;
+import org.springframework.test.context.TestPropertySource;
 
 import dev.namegate.testing.MockUpstream;
 import dev.namegate.testing.RawHttp;
+import dev.namegate.testing.ServerTest;
 import dev.namegate.testing.TestKeys;
 
 /**
@@ -27,12 +21,11 @@ import dev.namegate.testing.TestKeys;
  * timeout (500 ms), so a connection closed within 2 s was closed by the body timeout
  * and nothing else: a body trickling in is cut off whether its request is still unanswered (Reactor
  * Netty's request timeout) or was answered early (ours), and a body that ends after its answer is
- * not taken for the next request's head.
+ * not taken for the next request's head. On real time: the server's read timeouts on a real
+ * socket are what is tested.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "management.server.port=0",
-        "namegate.warmup.lookups=0", "namegate.warmup.requests=0",
-        "namegate.overload.enabled=false",
+@ServerTest
+@TestPropertySource(properties = {
         "namegate.upstream.hedging.enabled=false",
         "namegate.upstream.response-timeout=8s", "namegate.upstream.attempt-timeout=9s",
         "namegate.upstream.deadline=10s",
@@ -43,37 +36,16 @@ import dev.namegate.testing.TestKeys;
 class SlowBodiesTest {
 
     private static final Duration CUT_OFF_WITHIN = Duration.ofSeconds(2);
-    /** Holds the internal service's answers back until a test has seen what it waits for. */
-    private static volatile CountDownLatch answers = new CountDownLatch(1);
 
-    static final MockWebServer upstream = MockUpstream.started(request -> {
-        answers.await(10, TimeUnit.SECONDS);
-        return MockUpstream.name("John");
-    });
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("namegate.upstream.base-urls", () -> MockUpstream.baseUrl(upstream));
-        registry.add("namegate.auth.keys-file", () -> TestKeys.keysFile().toString());
-    }
-
-    @AfterEach
-    void releaseAnswers() {
-        answers.countDown();
-        answers = new CountDownLatch(1);
-    }
-
-    @AfterAll
-    static void stop() {
-        answers.countDown();
-        upstream.close();
-    }
+    @RegisterExtension
+    static final MockUpstream upstream = MockUpstream.answering(request -> MockUpstream.name("John"));
 
     @LocalServerPort
     int port;
 
     @Test
     void aBodyTricklingInWhileItsRequestIsUnansweredIsCutOffAfterTheBodyTimeout() throws IOException {
+        upstream.holdAnswers();
         try (Socket socket = RawHttp.connect(port, Duration.ofSeconds(5))) {
             // a valid key: the lookup waits for the internal service, which holds its answer back
             RawHttp.send(socket, "GET /users/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + TestKeys.bearer()

@@ -9,33 +9,29 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import mockwebserver3.MockWebServer;
 
 import dev.namegate.testing.LogCapture;
 import dev.namegate.testing.MockUpstream;
 import dev.namegate.testing.RawHttp;
-import dev.namegate.testing.TestKeys;
+import dev.namegate.testing.ServerTest;
 
 /**
  * Slow and idle clients against a started server, over raw loopback sockets, with the timeouts
  * cut to fractions of a second: a head trickling in is cut off, an idle keep-alive connection is
  * closed (but not before its time), and a connection beyond the cap is closed at once while the
- * first ones are served. Slow bodies: {@link SlowBodiesTest}.
+ * first ones are served. Slow bodies: {@link SlowBodiesTest}. On real time: these timeouts are
+ * Netty's own timers.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "management.server.port=0",
-        "namegate.warmup.lookups=0", "namegate.warmup.requests=0",
-        "namegate.overload.enabled=false",
+@ServerTest
+@TestPropertySource(properties = {
         "namegate.server.request-head-timeout=300ms",
         "namegate.server.request-body-timeout=300ms",
         "server.netty.idle-timeout=1500ms",
@@ -43,18 +39,8 @@ import dev.namegate.testing.TestKeys;
 })
 class SlowClientsTest {
 
-    static final MockWebServer upstream = MockUpstream.started(request -> MockUpstream.name("John"));
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("namegate.upstream.base-urls", () -> MockUpstream.baseUrl(upstream));
-        registry.add("namegate.auth.keys-file", () -> TestKeys.keysFile().toString());
-    }
-
-    @AfterAll
-    static void stop() {
-        upstream.close();
-    }
+    @RegisterExtension
+    static final MockUpstream upstream = MockUpstream.answering(request -> MockUpstream.name("John"));
 
     @LocalServerPort
     int port;

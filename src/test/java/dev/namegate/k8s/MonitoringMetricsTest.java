@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,21 +13,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.yaml.snakeyaml.Yaml;
 
-import mockwebserver3.MockWebServer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.namegate.testing.MockUpstream;
+import dev.namegate.testing.OpenApiContract;
+import dev.namegate.testing.ServerTest;
 import dev.namegate.testing.TestKeys;
 
 /**
@@ -38,9 +36,9 @@ import dev.namegate.testing.TestKeys;
  * upstream, failed and throttled authentications), so meters registered on first use exist too.
  * Recording rules' names ({@code a:b:c}) must be recorded by the rules themselves.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "management.server.port=0",
-        "namegate.warmup.lookups=0", "namegate.warmup.requests=0",
+@ServerTest
+@TestPropertySource(properties = {
+        "namegate.overload.enabled=true",
         // the throttle after two failed keys, so a third is a 429 throttle
         "namegate.limits.brute-force.max-failures=2",
         // on, with a threshold no test machine reaches: its meters exist, nothing is shed
@@ -52,7 +50,8 @@ import dev.namegate.testing.TestKeys;
 class MonitoringMetricsTest {
 
     /** 1 is John, 999 does not exist, 429 is refused, anything else fails. */
-    static final MockWebServer upstream = MockUpstream.started(request -> switch (request.getTarget()) {
+    @RegisterExtension
+    static final MockUpstream upstream = MockUpstream.answering(request -> switch (request.getTarget()) {
         case "/1" -> MockUpstream.name("John");
         case "/999" -> MockUpstream.status(500, "User not exists.");
         case "/429" -> MockUpstream.status(429, "");
@@ -64,27 +63,15 @@ class MonitoringMetricsTest {
     private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "by", "without",
             "on", "ignoring", "group_left", "group_right", "inf", "nan");
 
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("namegate.upstream.base-urls", () -> MockUpstream.baseUrl(upstream));
-        registry.add("namegate.auth.keys-file", () -> TestKeys.keysFile().toString());
-    }
-
     @LocalServerPort
     int port;
 
     @Value("${local.management.port}")
     int managementPort;
 
-    @AfterAll
-    static void stop() {
-        upstream.close();
-    }
-
     @Test
     void everyMetricTheDashboardAndTheRulesReadIsExportedByARunningInstance() throws IOException {
-        WebTestClient api = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
-                .responseTimeout(Duration.ofSeconds(10)).build();
+        WebTestClient api = OpenApiContract.client(port);
         for (String id : List.of("1", "1", "999", "429", "500")) {
             api.get().uri("/users/" + id).header("Authorization", TestKeys.bearer()).exchange().expectBody().returnResult();
         }

@@ -18,6 +18,7 @@ import dev.namegate.auth.BearerAuthentication;
 import dev.namegate.auth.Client;
 import dev.namegate.auth.ClientId;
 import dev.namegate.auth.ClientLimits;
+import dev.namegate.testing.OpenApiContract;
 
 /**
  * The filter's answers for each quota verdict, on the router alone: the client is whatever the
@@ -27,12 +28,12 @@ class ClientLimitsFilterTest {
 
     private static final String CLIENT_HEADER = "X-Test-Client";
 
-    /** Ten ids per client, and room for ten over the whole replica. */
+    /** Ten ids per client, and room for ten over the whole replica, on a clock that stands still (an exact Retry-After). */
     private final InMemoryClientLimitStore store = new InMemoryClientLimitStore(new LimitsProperties(
             new LimitsProperties.Rate(50, 100),
             new LimitsProperties.Quota(10, Duration.ofHours(24), 0.8, 10),
             new LimitsProperties.BruteForce(10, Duration.ofMinutes(1), Duration.ofMinutes(5), 1_000),
-            List.of(), true), new AuditLog(Clock.systemUTC()), System::nanoTime);
+            List.of(), true), new AuditLog(Clock.systemUTC()), () -> 0L);
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
@@ -44,7 +45,7 @@ class ClientLimitsFilterTest {
                 return next.handle(request);
             })
             .filter(new ClientLimitsFilter(store, new LimitRefusals(meters)))
-            .build()).build();
+            .build()).configureClient().filter(OpenApiContract.filter()).build();
 
     private WebTestClient.ResponseSpec get(String clientId, long id) {
         return client.get().uri("/users/" + id).header(CLIENT_HEADER, clientId).exchange();

@@ -25,7 +25,7 @@ class DistinctIdWindowTest {
     @Test
     void countsEachDistinctIdOnceAndRefusesNewIdsPastTheQuota() {
         for (long id = 1; id <= 4; id++) {
-            assertThat(admit(id, 0, 5)).isIn(Outcome.COUNTED, Outcome.COUNTED_WARN);
+            assertThat(admit(id, 0, 5)).isEqualTo(Outcome.COUNTED); // the warning comes at the fifth
         }
         assertThat(admit(2, 0, 5)).isEqualTo(Outcome.ALREADY_COUNTED);
         assertThat(admit(5, 0, 5)).isEqualTo(Outcome.COUNTED_WARN);

@@ -12,52 +12,51 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.ResponseEntity;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import org.springframework.web.reactive.function.client.WebClient;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
-import reactor.core.publisher.Flux;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 import dev.namegate.audit.AuditLog;
 import dev.namegate.auth.KeyMint;
 import dev.namegate.auth.KeyMint.MintedKey;
 import dev.namegate.auth.KeyRegistry;
 import dev.namegate.testing.LogCapture;
+import dev.namegate.testing.MockUpstream;
+import dev.namegate.testing.OpenApiContract;
+import dev.namegate.testing.ServerTest;
 import dev.namegate.testing.TestKeys;
+import dev.namegate.testing.VirtualTime;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The limits through the real server. The loopback peer is a trusted proxy here, so each test
- * plays clients at other addresses with {@code X-Forwarded-For}, as an ingress would send it.
+ * plays clients at other addresses with {@code X-Forwarded-For}, as an ingress would send it. On
+ * virtual time: the buckets, quota windows and throttles run on the service's one clock, which
+ * stands still unless a test moves it.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "management.server.port=0",
-        "namegate.warmup.lookups=0", "namegate.warmup.requests=0",
+@ServerTest
+@Import(VirtualTime.class)
+@TestPropertySource(properties = {
+        "namegate.upstream.connect-timeout=1s",
         "namegate.upstream.response-timeout=1s",
         "namegate.upstream.attempt-timeout=1500ms",
         "namegate.upstream.deadline=5s",
+        // the client limits are the subject; pacing toward the internal service would wait on the virtual clock
+        "namegate.upstream.rate-limit.enabled=false",
         "namegate.limits.trusted-proxies=127.0.0.1/32,::1",
 })
 class LimitsEndToEndTest {
@@ -73,11 +72,14 @@ class LimitsEndToEndTest {
     static final MintedKey PACED = KeyMint.mint("paced-scraper", RANDOM);
     static final Path KEYS = keysFile();
 
-    static final MockWebServer upstream = started();
+    /** Answers every id with "User <id>", and 999 as unknown. */
+    @RegisterExtension
+    static final MockUpstream upstream = MockUpstream.answering(request -> request.getTarget().equals("/999")
+            ? MockUpstream.status(500, "User not exists.")
+            : MockUpstream.name("User " + request.getTarget().substring(1)));
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("namegate.upstream.base-urls", () -> "http://127.0.0.1:" + upstream.getPort());
         registry.add("namegate.auth.keys-file", KEYS::toString);
     }
 
@@ -87,40 +89,20 @@ class LimitsEndToEndTest {
     @Autowired
     KeyRegistry keyRegistry;
 
+    @Autowired
+    VirtualTimeScheduler time;
+
     WebTestClient client;
     LogCapture audit;
-    final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    final ListAppender<ILoggingEvent> everything = new ListAppender<>();
-
-    /** A copy: other threads (event loops, the context's timers) may log while a test reads. */
-    private List<ILoggingEvent> everythingLogged() {
-        synchronized (everything) { // the lock AppenderBase.doAppend holds while it appends
-            return List.copyOf(everything.list);
-        }
-    }
-    Level rootLevel;
-
     @BeforeEach
     void setUp() {
-        client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
-                .responseTimeout(Duration.ofSeconds(10)).build();
+        client = OpenApiContract.client(port);
         audit = LogCapture.of(AuditLog.LOGGER_NAME);
-        rootLevel = root.getLevel();
-        root.setLevel(Level.DEBUG);
-        everything.start();
-        root.addAppender(everything);
     }
 
     @AfterEach
     void tearDown() {
         audit.close();
-        root.detachAppender(everything);
-        root.setLevel(rootLevel);
-    }
-
-    @AfterAll
-    static void stop() {
-        upstream.close();
     }
 
     private static Path keysFile() {
@@ -140,27 +122,6 @@ class LimitsEndToEndTest {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static MockWebServer started() {
-        MockWebServer server = new MockWebServer();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                String target = request.getTarget();
-                if (target.equals("/999")) {
-                    return new MockResponse.Builder().code(500).body("User not exists.").build();
-                }
-                return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
-                        .body("{\"name\":\"User " + target.substring(1) + "\"}").build();
-            }
-        });
-        try {
-            server.start();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return server;
     }
 
     private EntityExchangeResult<byte[]> get(String path, String key, String forwardedFor) {
@@ -196,13 +157,42 @@ class LimitsEndToEndTest {
         String attacker = "1.2.3.4, 198.51.100.1"; // the left-most entry is forged and ignored
         List<String> badKeys = new ArrayList<>();
         List<Integer> statuses = new ArrayList<>();
+        LogCapture everything = LogCapture.of(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        try (everything) {
+            sendBadKeysAndValidOnes(attacker, badKeys, statuses);
+        }
+        assertThat(statuses.subList(0, 10)).containsOnly(401);
+        assertThat(statuses.subList(10, 30)).containsOnly(429);
+
+        List<JsonNode> lines = auditLines();
+        // every third key is not even shaped like one
+        assertThat(lines).filteredOn(l -> l.get("audit").asString().equals("authentication-failure"))
+                .extracting(l -> l.get("reason").asString())
+                .containsExactly("malformed-key", "unknown-key", "unknown-key", "malformed-key", "unknown-key",
+                        "unknown-key", "malformed-key", "unknown-key", "unknown-key", "malformed-key");
+        assertThat(lines).filteredOn(l -> l.get("audit").asString().equals("authentication-failure"))
+                .allSatisfy(l -> {
+                    assertThat(l.get("address").asString()).isEqualTo("198.51.100.1");
+                    assertThat(l.get("requestId").asString()).matches("[0-9a-f]{32}");
+                });
+        assertThat(lines).filteredOn(l -> l.get("audit").asString().equals("throttle-start")).hasSize(1);
+        assertThat(lines).hasSize(11);
+
+        List<String> logged = new ArrayList<>(audit.messages());
+        everything.events().forEach(e -> logged.add(e.getFormattedMessage() + " " + e.getMDCPropertyMap()));
+        for (String key : badKeys) {
+            String secretPart = key.length() > 20 ? key.substring(3, 20) : key;
+            assertThat(logged).noneMatch(line -> line.contains(secretPart));
+        }
+        assertThat(logged).noneMatch(line -> line.contains(GOOD.key().substring(3, 20)) || line.contains("Bearer "));
+    }
+
+    private void sendBadKeysAndValidOnes(String attacker, List<String> badKeys, List<Integer> statuses) {
         for (int i = 0; i < 30; i++) {
             String key = i % 3 == 0 ? "ng_not-even-a-key-" + i : badKey(i);
             badKeys.add(key);
             statuses.add(get("/users/1", key, attacker).getStatus().value());
         }
-        assertThat(statuses.subList(0, 10)).containsOnly(401);
-        assertThat(statuses.subList(10, 30)).containsOnly(429);
 
         EntityExchangeResult<byte[]> throttled = get("/users/1", badKey(99), "198.51.100.1");
         assertThat(throttled.getStatus().value()).isEqualTo(429);
@@ -216,24 +206,6 @@ class LimitsEndToEndTest {
         assertThat(get("/users/1", GOOD.key(), "198.51.100.2").getStatus().value()).isEqualTo(200);
         assertThat(get("/users/1", GOOD.key(), "1.2.3.4").getStatus().value())
                 .as("the forged entry was never charged").isEqualTo(200);
-
-        List<JsonNode> lines = auditLines();
-        assertThat(lines).filteredOn(l -> l.get("audit").asString().equals("authentication-failure")).hasSize(10)
-                .allSatisfy(l -> {
-                    assertThat(l.get("address").asString()).isEqualTo("198.51.100.1");
-                    assertThat(l.get("reason").asString()).isIn("malformed-key", "unknown-key");
-                    assertThat(l.get("requestId").asString()).isNotBlank();
-                });
-        assertThat(lines).filteredOn(l -> l.get("audit").asString().equals("throttle-start")).hasSize(1);
-        assertThat(lines).hasSize(11);
-
-        List<String> logged = new ArrayList<>(audit.messages());
-        everythingLogged().forEach(e -> logged.add(e.getFormattedMessage() + " " + e.getMDCPropertyMap()));
-        for (String key : badKeys) {
-            String secretPart = key.length() > 20 ? key.substring(3, 20) : key;
-            assertThat(logged).noneMatch(line -> line.contains(secretPart));
-        }
-        assertThat(logged).noneMatch(line -> line.contains(GOOD.key().substring(3, 20)) || line.contains("Bearer "));
     }
 
     @Test
@@ -250,8 +222,8 @@ class LimitsEndToEndTest {
             EntityExchangeResult<byte[]> refused = get("/users/" + id, SCRAPER.key(), from);
             assertThat(refused.getStatus().value()).isEqualTo(429);
             assertThat(problemType(refused)).endsWith("/quota-exceeded");
-            assertThat(Long.parseLong(refused.getResponseHeaders().getFirst("Retry-After")))
-                    .isBetween(86_000L, 86_400L);
+            // the clock stands still: the first id leaves the 24 h window in exactly 24 h
+            assertThat(refused.getResponseHeaders().getFirst("Retry-After")).isEqualTo("86400");
         }
         assertThat(get("/users/7", SCRAPER.key(), from).getStatus().value()).as("already counted").isEqualTo(200);
         assertThat(get("/users/21", NEIGHBOUR.key(), from).getStatus().value()).isEqualTo(200);
@@ -265,30 +237,25 @@ class LimitsEndToEndTest {
 
     static final int PACED_QUOTA = 100;
 
-    /** The scraper: one key walking new ids at 50 requests/s, open loop, for 3 s. */
+    /** A scraper at 50 requests/s: one key walking new ids, one every 20 ms (virtual), for 3 s. */
     @Test
     void aScraperAt50PerSecondObtainsExactlyItsQuotaOfDistinctNames() {
-        WebClient scraper = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
-                .defaultHeader("Authorization", "Bearer " + PACED.key())
-                .defaultHeader("X-Forwarded-For", "198.51.100.70")
-                .build();
-        List<ResponseEntity<String>> answers = Flux.interval(Duration.ofMillis(20)).take(150)
-                .flatMap(i -> scraper.get().uri("/users/{id}", 5_000 + i)
-                        .exchangeToMono(response -> response.toEntity(String.class)))
-                .collectList()
-                .block(Duration.ofSeconds(30));
-
         Set<String> names = new HashSet<>();
-        int quotaRefusals = 0;
-        for (ResponseEntity<String> answer : answers) {
-            if (answer.getStatusCode().value() == 200) {
-                names.add(JSON.readTree(answer.getBody()).get("name").asString());
-            } else if (answer.getStatusCode().value() == 429 && answer.getBody().contains("/quota-exceeded")) {
-                quotaRefusals++;
+        List<Integer> refusedIds = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            EntityExchangeResult<byte[]> answer = get("/users/" + (5_000 + i), PACED.key(), "198.51.100.70");
+            if (answer.getStatus().value() == 200) {
+                names.add(JSON.readTree(answer.getResponseBody()).get("name").asString());
+            } else {
+                assertThat(answer.getStatus().value()).isEqualTo(429);
+                assertThat(problemType(answer)).endsWith("/quota-exceeded");
+                refusedIds.add(5_000 + i);
             }
+            time.advanceTimeBy(Duration.ofMillis(20));
         }
+        // the default rate (50/s, burst 100) lets every request through: only the quota stops it
         assertThat(names).hasSize(PACED_QUOTA);
-        assertThat(quotaRefusals).isEqualTo(150 - PACED_QUOTA);
+        assertThat(refusedIds).hasSize(150 - PACED_QUOTA).first().isEqualTo(5_000 + PACED_QUOTA);
     }
 
     @Test
@@ -310,14 +277,15 @@ class LimitsEndToEndTest {
         EntityExchangeResult<byte[]> first = get("/users/1", SLOW.key(), from);
         assertThat(first.getStatus().value()).isEqualTo(200);
         assertThat(first.getResponseHeaders().getFirst("RateLimit-Policy")).isEqualTo("\"default\";q=3;w=3");
-        assertThat(first.getResponseHeaders().getFirst("RateLimit")).matches("\"default\";r=2;t=1");
+        assertThat(first.getResponseHeaders().getFirst("RateLimit")).isEqualTo("\"default\";r=2;t=1");
         assertThat(get("/users/1", SLOW.key(), from).getStatus().value()).isEqualTo(200);
         assertThat(get("/users/1", SLOW.key(), from).getStatus().value()).isEqualTo(200);
         EntityExchangeResult<byte[]> refused = get("/users/1", SLOW.key(), from);
         assertThat(refused.getStatus().value()).isEqualTo(429);
         assertThat(problemType(refused)).endsWith("/rate-limited");
         assertThat(refused.getResponseHeaders().getFirst("Retry-After")).isEqualTo("1");
-        assertThat(refused.getResponseHeaders().getFirst("RateLimit")).matches("\"default\";r=0;t=[23]");
+        // the clock stands still: the bucket is full again in exactly 3 s
+        assertThat(refused.getResponseHeaders().getFirst("RateLimit")).isEqualTo("\"default\";r=0;t=3");
     }
 
     @Test
@@ -342,6 +310,16 @@ class LimitsEndToEndTest {
 
     @Test
     void oversizedInputGetsA4xxFromTheServerItself() {
+        LogCapture everything = LogCapture.of(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        try (everything) {
+            sendOversizedInput();
+        }
+        assertThat(everything.events()).as("Netty's own refusal log must not carry the query")
+                .filteredOn(e -> !e.getLoggerName().startsWith("reactor.netty.http.client")) // the test's own client
+                .noneMatch(e -> e.getFormattedMessage().contains("hunter2oversized"));
+    }
+
+    private void sendOversizedInput() {
         EntityExchangeResult<byte[]> longUri = get("/users/" + "1".repeat(5_000), GOOD.key(), "198.51.100.60");
         assertThat(longUri.getStatus().value()).isEqualTo(414);
         EntityExchangeResult<byte[]> bigHeader = client.get().uri("/users/1?key=hunter2oversized")
@@ -349,9 +327,6 @@ class LimitsEndToEndTest {
                 .header("X-Padding", "x".repeat(9_000))
                 .exchange().expectBody().returnResult();
         assertThat(bigHeader.getStatus().value()).isEqualTo(431);
-        assertThat(everythingLogged()).as("Netty's own refusal log must not carry the query")
-                .filteredOn(e -> !e.getLoggerName().startsWith("reactor.netty.http.client")) // the test's own client
-                .noneMatch(e -> e.getFormattedMessage().contains("hunter2oversized"));
     }
 
     @Test

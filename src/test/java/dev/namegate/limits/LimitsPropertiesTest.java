@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import dev.namegate.audit.AuditLog;
+import dev.namegate.time.TimeConfiguration;
 
 /** The quota's memory bounds are checked at start-up, naming the property. */
 class LimitsPropertiesTest {
@@ -36,7 +37,7 @@ class LimitsPropertiesTest {
 
     @Test
     void aReplicaBoundWhoseWorstCaseExceedsAQuarterOfTheHeapStopsTheStart() {
-        limits.withUserConfiguration(LimitsConfiguration.class)
+        limits.withUserConfiguration(TimeConfiguration.class, LimitsConfiguration.class)
                 .withBean(AuditLog.class, () -> new AuditLog(Clock.systemUTC()))
                 .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
                 .withPropertyValues("namegate.limits.quota.max-tracked-ids=100000000000")

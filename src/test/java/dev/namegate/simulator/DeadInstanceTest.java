@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -21,7 +22,7 @@ import io.netty.channel.group.ChannelGroup;
 import reactor.netty.http.server.HttpServer;
 
 /**
- * The day-5 failure must really be a connect that hangs, not a refused or accepted one,
+ * A dead instance must really be a connect that hangs, not a refused or accepted one,
  * because that is what the client's connect timeout exists for.
  */
 class DeadInstanceTest {
@@ -130,11 +131,9 @@ class DeadInstanceTest {
         assertThat(InternalServiceSimulator.interleave(List.of("L1", "L2"), List.of())).containsExactly("L1", "L2");
     }
 
-    private static void awaitAttempts(InternalServiceSimulator simulator, long attempts) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (simulator.counters().attempts() < attempts && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+    private static void awaitAttempts(InternalServiceSimulator simulator, long attempts) {
+        Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                .until(() -> simulator.counters().attempts() >= attempts);
         assertThat(simulator.counters().attempts()).isEqualTo(attempts);
     }
 

@@ -30,13 +30,12 @@ public final class LogCapture implements AutoCloseable {
 
     /** Formatted messages captured so far. */
     public List<String> messages() {
-        synchronized (appender.list) {
-            return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-        }
+        return events().stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
+    /** A copy: other threads (event loops, timers) may log while a test reads. */
     public List<ILoggingEvent> events() {
-        synchronized (appender.list) {
+        synchronized (appender) { // the lock AppenderBase.doAppend holds while it appends
             return List.copyOf(appender.list);
         }
     }

@@ -11,18 +11,29 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * HTTP/1.1 over a plain loopback socket, byte for byte as given: what an HTTP client library
  * would refuse to send (a malformed escape, raw non-ASCII, half a request head) reaches the
- * server as written.
+ * server as written. Every whole answer read is checked against the OpenAPI document
+ * ({@link OpenApiContract}), matched to the request line sent before it on the same socket.
  */
 public final class RawHttp {
+
+    private static final Pattern REQUEST_LINE = Pattern.compile("^([A-Z]+) (\\S+) HTTP/1\\.1\r\n");
+    /** Per socket, the requests sent whose answers are not read yet: method and target. */
+    private static final Map<Socket, Deque<String[]>> UNANSWERED = Collections.synchronizedMap(new WeakHashMap<>());
 
     private RawHttp() {
     }
@@ -72,7 +83,7 @@ public final class RawHttp {
             if (all.length == 0) {
                 throw new AssertionError("the server closed the connection without an answer to GET " + abbreviate(target));
             }
-            return parse(all);
+            return checked("GET", target, parse(all));
         } catch (IOException e) {
             throw new UncheckedIOException("GET " + abbreviate(target), e);
         }
@@ -80,6 +91,10 @@ public final class RawHttp {
 
     /** Writes {@code text} as ASCII bytes, as given, and flushes. */
     public static void send(Socket socket, String text) throws IOException {
+        Matcher request = REQUEST_LINE.matcher(text);
+        if (request.find()) {
+            UNANSWERED.computeIfAbsent(socket, s -> new ArrayDeque<>()).add(new String[] { request.group(1), request.group(2) });
+        }
         OutputStream out = socket.getOutputStream();
         out.write(text.getBytes(StandardCharsets.US_ASCII));
         out.flush();
@@ -143,10 +158,20 @@ public final class RawHttp {
             Response parsed = parse(head.toByteArray());
             String length = parsed.header("content-length");
             byte[] body = length == null ? new byte[0] : in.readNBytes(Integer.parseInt(length));
-            return new Response(parsed.status(), parsed.headers(), body);
+            Response response = new Response(parsed.status(), parsed.headers(), body);
+            Deque<String[]> sent = UNANSWERED.get(socket);
+            String[] request = sent == null ? null : sent.poll();
+            return request == null ? response : checked(request[0], request[1], response);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static Response checked(String method, String target, Response response) {
+        int query = target.indexOf('?');
+        OpenApiContract.check(method, query < 0 ? target : target.substring(0, query), response.status(),
+                response.headers(), response.body());
+        return response;
     }
 
     static Response parse(byte[] all) {

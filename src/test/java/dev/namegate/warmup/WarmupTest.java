@@ -1,29 +1,30 @@
 package dev.namegate.warmup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import reactor.util.retry.Retry;
 
 import dev.namegate.testing.MockUpstream;
+import dev.namegate.testing.OpenApiContract;
+import dev.namegate.testing.ServerTest;
 import dev.namegate.testing.TestKeys;
 
 /** Readiness waits for the warm-up, which goes through the internal client and the public path. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "management.server.port=0",
+@ServerTest
+@TestPropertySource(properties = {
         "namegate.cache.enabled=false",
         "namegate.upstream.hedging.enabled=false",
         "namegate.warmup.lookups=4",
@@ -36,15 +37,14 @@ import dev.namegate.testing.TestKeys;
 })
 class WarmupTest {
 
-    /** Holds every upstream answer until the test has seen readiness down. */
-    static final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    static final MockWebServer upstream = started();
+    /** Released once the test has seen readiness down (the warm-up starts with the context, before any test). */
+    static final CountDownLatch release = new CountDownLatch(1);
 
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("namegate.upstream.base-urls", () -> "http://127.0.0.1:" + upstream.getPort());
-        registry.add("namegate.auth.keys-file", () -> TestKeys.keysFile().toString());
-    }
+    @RegisterExtension
+    static final MockUpstream upstream = MockUpstream.answering(request -> {
+        release.await(10, TimeUnit.SECONDS);
+        return MockUpstream.name("John");
+    });
 
     @LocalServerPort
     int port;
@@ -56,40 +56,26 @@ class WarmupTest {
     Warmup warmup;
 
     @AfterAll
-    static void stop() {
-        upstream.close();
-    }
-
-    private static MockWebServer started() {
-        return MockUpstream.started(request -> {
-            release.await(10, java.util.concurrent.TimeUnit.SECONDS);
-            return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
-                    .body("{\"name\":\"John\"}").build();
-        });
+    static void releaseAnswers() {
+        release.countDown();
     }
 
     @Test
     void readinessTurnsGreenOnlyAfterLookupsAndSelfRequestsAreDone() {
-        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
+        WebTestClient client = OpenApiContract.client(port);
         client.get().uri("/livez").exchange().expectStatus().isOk().expectBody().returnResult();
         // the warm-up is stuck on its first lookup: alive, not ready
-        org.springframework.web.reactive.function.client.WebClient.create("http://127.0.0.1:" + port)
-                .get().uri("/livez").retrieve().toBodilessEntity()
-                .filter(r -> upstream.getRequestCount() > 0)
-                .repeatWhenEmpty(400, flux -> flux.delayElements(Duration.ofMillis(25)))
-                .block(Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(30)).until(() -> upstream.requestCount() > 0);
         client.get().uri("/readyz").exchange().expectStatus().isEqualTo(503).expectBody().returnResult();
         assertThat(warmup.isDone()).isFalse();
 
         release.countDown();
-        org.springframework.web.reactive.function.client.WebClient.create("http://127.0.0.1:" + port)
-                .get().uri("/readyz").retrieve().toBodilessEntity()
-                .retryWhen(Retry.fixedDelay(400, Duration.ofMillis(50)))
-                .block(Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() ->
+                client.get().uri("/readyz").exchange().expectBody().returnResult().getStatus().value() == 200);
 
         assertThat(warmup.isDone()).isTrue();
         // 4 lookups plus 8 requests through the public API, each one upstream call
-        assertThat(upstream.getRequestCount()).isEqualTo(12);
+        assertThat(upstream.requestCount()).isEqualTo(12);
         double served = meters.get("http.server.requests").tag("uri", "/users/{id}").tag("status", "200").timer().count();
         assertThat(served).isEqualTo(8);
         // the warm-up key died with the warm-up; the real key still works

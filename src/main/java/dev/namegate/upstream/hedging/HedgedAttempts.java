@@ -15,7 +15,7 @@ import dev.namegate.upstream.UpstreamFailure;
 import dev.namegate.upstream.attempt.AttemptFailure;
 
 /**
- * One round of attempts with hedging (the story's day 4, done right): the first attempt starts
+ * One round of attempts with hedging, against slow answers: the first attempt starts
  * at once; while no attempt has answered, another starts every {@code delay}, as long as hedges
  * are left and the gate lets it (budget, time). The first answer wins and every other attempt is
  * cancelled, which closes its connection. The round fails only when every attempt it started has

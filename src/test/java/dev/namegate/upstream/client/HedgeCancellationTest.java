@@ -14,21 +14,26 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
+import dev.namegate.testing.MockUpstream;
+import dev.namegate.testing.VirtualTime;
 import dev.namegate.upstream.UserLookup;
 
 /**
  * A hedge over the network: the first attempt reaches an instance that takes the request and
- * never answers; after the hedge delay a second attempt goes to the other instance and wins. The
- * losing attempt's cancellation must reach its connection: the stalled instance sees it closed.
+ * never answers; after the hedge delay (on virtual time) a second attempt goes to the other
+ * instance and wins. The losing attempt's cancellation must reach its connection: the stalled
+ * instance sees it closed.
  */
 class HedgeCancellationTest {
 
-    private final MockWebServer fast = new MockWebServer();
+    @RegisterExtension
+    final MockUpstream fast = MockUpstream.answering(request -> MockUpstream.name("John"));
+    private final VirtualTimeScheduler clock = VirtualTime.scheduler();
     private ServerSocket stalled;
     private final CountDownLatch requestArrived = new CountDownLatch(1);
     private final CountDownLatch connectionClosed = new CountDownLatch(1);
@@ -39,8 +44,8 @@ class HedgeCancellationTest {
         if (test != null) {
             test.close();
         }
-        fast.close();
         stalled.close();
+        clock.dispose();
     }
 
     /** Accepts one connection, reads the request, never answers, and notes when the peer closes. */
@@ -67,30 +72,34 @@ class HedgeCancellationTest {
     @Test
     void theHedgeWinsAndTheLosingAttemptsConnectionIsClosed() throws Exception {
         startStalledInstance();
-        fast.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
-                .body("{\"name\":\"John\"}").build());
-        fast.start();
         test = new TestUpstream(Map.ofEntries(
                 // round robin starts at the first instance: the stalled one
-                Map.entry("base-urls", "http://127.0.0.1:" + stalled.getLocalPort() + ",http://127.0.0.1:" + fast.getPort()),
+                Map.entry("base-urls", "http://127.0.0.1:" + stalled.getLocalPort() + "," + fast.baseUrl()),
                 Map.entry("connect-timeout", "1s"), Map.entry("response-timeout", "4s"),
                 Map.entry("attempt-timeout", "5s"), Map.entry("deadline", "8s"),
                 Map.entry("pool.pending-acquire-timeout", "1s"),
-                // one hedge: a cold JVM's first answer can take longer than the delay, and a second
-                // hedge would then go to the stalled instance again
+                // one hedge: a second would go to the stalled instance again
                 Map.entry("hedging.delay", "200ms"), Map.entry("hedging.adaptive", "false"), Map.entry("hedging.max-hedges", "1"),
                 Map.entry("budget.enabled", "false"), Map.entry("breaker.enabled", "false"),
-                Map.entry("rate-limit.enabled", "false")));
+                Map.entry("rate-limit.enabled", "false")), clock, OwnLoad.NONE);
 
-        long start = System.nanoTime();
         StepVerifier.create(test.client.lookup(1, "req", "0af7651916cd43dd8448eb211c80319c"))
+                .then(() -> {
+                    try {
+                        assertThat(requestArrived.await(10, TimeUnit.SECONDS)).as("the first attempt reached the stalled instance")
+                                .isTrue();
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                    clock.advanceTimeBy(Duration.ofMillis(199));
+                    assertThat(fast.requestCount()).as("no hedge before its delay").isZero();
+                    clock.advanceTimeBy(Duration.ofMillis(1));
+                })
                 .expectNext(new UserLookup.Found(1, "John"))
-                .verifyComplete();
-        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
 
-        assertThat(requestArrived.await(1, TimeUnit.SECONDS)).as("the first attempt reached the stalled instance").isTrue();
-        assertThat(elapsedMillis).as("the hedge waited for its delay").isGreaterThanOrEqualTo(200);
-        assertThat(fast.getRequestCount()).isEqualTo(1);
+        assertThat(fast.requestCount()).isEqualTo(1);
         assertThat(test.counter("namegate.upstream.hedges.sent")).isEqualTo(1);
         assertThat(test.counter("namegate.upstream.hedges.won")).isEqualTo(1);
         assertThat(connectionClosed.await(3, TimeUnit.SECONDS)).as("the loser's connection was closed").isTrue();

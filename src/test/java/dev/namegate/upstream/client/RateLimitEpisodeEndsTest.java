@@ -22,7 +22,9 @@ import dev.namegate.upstream.UserLookup;
  * The internal service changes its failure mode while the client keeps running: a rate-limit
  * incident ends and a slow data centre follows, which needs more attempts per lookup (hedges and
  * retries) than the old limit allowed. Once the 429s have stopped for {@code forget-after}, the
- * limiter must let those attempts through again instead of holding the old limit.
+ * limiter must let those attempts through again instead of holding the old limit. On real time:
+ * the simulator's token bucket and its slow answers keep the wall clock, and the limiter must
+ * follow what they really do.
  */
 class RateLimitEpisodeEndsTest {
 

@@ -43,6 +43,30 @@ final class TestUpstream implements AutoCloseable {
                 UpstreamClientConfiguration.upstreamHttpClient(connections, properties), properties, meters, time, ownLoad);
     }
 
+    /**
+     * One instance at {@code baseUrl}, every guard (budget, hedging, rate limit, breaker) off, and
+     * timeouts only a virtual clock reaches in a test (Netty's own beyond any test's length), with
+     * {@code overrides} on top.
+     */
+    static Map<String, String> guardsOff(String baseUrl, String... overrides) {
+        return settings(Map.ofEntries(
+                Map.entry("base-urls", baseUrl),
+                Map.entry("connect-timeout", "1s"), Map.entry("response-timeout", "9s"),
+                Map.entry("attempt-timeout", "10s"), Map.entry("deadline", "30s"),
+                Map.entry("pool.pending-acquire-timeout", "1s"),
+                Map.entry("budget.enabled", "false"), Map.entry("hedging.enabled", "false"),
+                Map.entry("rate-limit.enabled", "false"), Map.entry("breaker.enabled", "false")), overrides);
+    }
+
+    /** {@code base} with the key-value pairs of {@code overrides} on top (keys relative to {@code namegate.upstream}). */
+    static Map<String, String> settings(Map<String, String> base, String... overrides) {
+        Map<String, String> all = new LinkedHashMap<>(base);
+        for (int i = 0; i < overrides.length; i += 2) {
+            all.put(overrides[i], overrides[i + 1]);
+        }
+        return all;
+    }
+
     /** Our own load as the probe would report it. */
     static OwnLoad ownLoad(BooleanSupplier overloaded, BooleanSupplier stalled) {
         return new OwnLoad() {

@@ -14,7 +14,7 @@ import dev.namegate.NamegateApplication;
  * {@code namegate.warmup.exit-when-done}, the switch of {@code make cds}'s training run: the process
  * ends by itself, with status 0, once its warm-up is done, so the JVM can write its CDS archive.
  */
-class WarmupExitTest {
+class WarmupExitIT {
 
     @Test
     void aTrainingRunEndsByItselfWithStatusZeroOnceItsWarmUpIsDone() throws Exception {

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The standalone process as scripts use it: one READY line on stdout, exit codes, SIGTERM. */
-class SimulatorMainTest {
+class SimulatorMainIT {
 
     private static final long PROCESS_TIMEOUT_SECONDS = 20;
 

@@ -19,9 +19,11 @@ import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * The generator against a tiny in-process Reactor Netty server whose behaviour each test picks:
- * answer at once, delay, stall past the client timeout, or lie about names.
+ * answer at once, delay, stall past the client timeout, or lie about names. On real time, because
+ * the generator's wall-clock schedule is what is tested: a timing of the bench tooling, so an
+ * integration test, run after the unit tests.
  */
-class OpenLoopLoadTest {
+class OpenLoopLoadIT {
 
     private static final long USERS = 1000;
     private static final LongFunction<String> NAMES = id -> "Ünïcode \"user\" \\" + id;
@@ -60,8 +62,8 @@ class OpenLoopLoadTest {
         LoadResult result = run(LoadPlan.of(200, Duration.ofSeconds(1)));
 
         assertThat(result.percentileMillis(50)).isGreaterThanOrEqualTo(50.0);
+        // not whether 50 ms answers stay within the SLO: on a busy machine that is a timing target
         assertThat(result.correct()).isEqualTo(result.requests());
-        assertThat(result.correctWithinSlo()).isEqualTo(result.requests());
     }
 
     @Test

@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ManagedProcessTest {
+class ManagedProcessIT {
 
     @TempDir
     Path dir;

@@ -2,9 +2,7 @@ package dev.namegate.shutdown;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,8 +24,9 @@ import org.yaml.snakeyaml.Yaml;
 import org.springframework.boot.convert.DurationStyle;
 
 import dev.namegate.NamegateApplication;
+import dev.namegate.bench.SimulatorProcess;
 import dev.namegate.simulator.SimulatedUsers;
-import dev.namegate.simulator.SimulatorMain;
+import dev.namegate.testing.OpenApiContract;
 import dev.namegate.testing.TestKeys;
 
 /**
@@ -36,7 +35,7 @@ import dev.namegate.testing.TestKeys;
  * Spring's shutdown phase (spring.lifecycle.timeout-per-shutdown-phase), well inside
  * terminationGracePeriodSeconds.
  */
-class GracefulShutdownTest {
+class GracefulShutdownIT {
 
     static final int IN_FLIGHT = 16;
     static final Duration UPSTREAM_DELAY = Duration.ofMillis(1500);
@@ -44,15 +43,19 @@ class GracefulShutdownTest {
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     final List<Process> processes = new ArrayList<>();
+    private SimulatorProcess simulator;
 
     @AfterEach
     void stop() {
         processes.forEach(Process::destroyForcibly);
+        if (simulator != null) {
+            simulator.close();
+        }
     }
 
     @Test
     void requestsInFlightAtSigtermGetTheirAnswersAndTheProcessExitsWithinTheShutdownPhase() throws Exception {
-        String simulator = startSimulator();
+        String simulatorUrl = startSimulator();
         int port = freePort();
         Path log = Files.createDirectories(Path.of("target")).resolve("graceful-shutdown-test.log");
         ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -65,24 +68,24 @@ class GracefulShutdownTest {
                 "--namegate.upstream.hedging.enabled=false", "--namegate.cache.enabled=false",
                 "--namegate.overload.enabled=false")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(Map.of("INTERNAL_BASE_URL", simulator, "API_KEYS_FILE", TestKeys.keysFile().toString(),
+        pb.environment().putAll(Map.of("INTERNAL_BASE_URL", simulatorUrl, "API_KEYS_FILE", TestKeys.keysFile().toString(),
                 "SERVER_PORT", String.valueOf(port), "MANAGEMENT_SERVER_PORT", "0"));
         Process service = track(pb.start());
         String base = "http://127.0.0.1:" + port;
         awaitReady(base, service);
 
         // from now on every upstream answer takes 1.5 s
-        send(HttpRequest.newBuilder(URI.create(simulator + "/_sim/scenario?scenario=slow&slow-fraction=1&slow-delay="
+        send(HttpRequest.newBuilder(URI.create(simulatorUrl + "/_sim/scenario?scenario=slow&slow-fraction=1&slow-delay="
                 + UPSTREAM_DELAY.toMillis() + "ms")).PUT(HttpRequest.BodyPublishers.noBody()).build());
         // counted from before the requests leave, so none of their attempts can be missed
-        send(HttpRequest.newBuilder(URI.create(simulator + "/_sim/counters/reset")).POST(HttpRequest.BodyPublishers.noBody()).build());
+        simulator.control().resetCounters();
         List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
         for (int id = 1; id <= IN_FLIGHT; id++) {
             answers.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/users/" + id))
                     .header("Authorization", TestKeys.bearer()).header("Accept", "text/plain")
                     .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString()));
         }
-        awaitUpstreamAttempts(simulator, IN_FLIGHT); // all of them are waiting on the upstream now
+        awaitUpstreamAttempts(IN_FLIGHT); // all of them are waiting on the upstream now
 
         long sigterm = System.nanoTime();
         service.destroy(); // SIGTERM, as the kubelet sends after the preStop pause
@@ -93,21 +96,20 @@ class GracefulShutdownTest {
         for (int id = 1; id <= IN_FLIGHT; id++) {
             HttpResponse<String> answer = answers.get(id - 1).get(5, TimeUnit.SECONDS);
             assertThat(answer.statusCode()).as("id %d", id).isEqualTo(200);
+            OpenApiContract.check("GET", "/users/" + id, answer.statusCode(), answer.headers().map(),
+                    answer.body().getBytes(StandardCharsets.UTF_8));
             assertThat(answer.body()).isEqualTo(SimulatedUsers.nameOf(id));
         }
-        // 143 = terminated by SIGTERM after the shutdown hook (Spring's graceful shutdown) ran
-        assertThat(service.exitValue()).isIn(0, 143);
+        // 128 + 15: the JVM ends on SIGTERM once its shutdown hooks (Spring's graceful shutdown) have run
+        assertThat(service.exitValue()).isEqualTo(143);
         assertThat(exitAfter).as("waited for the in-flight answers, not killed at once")
                 .isGreaterThan(UPSTREAM_DELAY.dividedBy(2)).isLessThan(shutdownPhase());
     }
 
-    private String startSimulator() throws IOException {
-        Process sim = track(new ProcessBuilder(java(), "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                SimulatorMain.class.getName(), "--port=0", "--scenario=healthy")
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start());
-        String ready = new BufferedReader(new InputStreamReader(sim.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertThat(ready).startsWith("SIMULATOR READY base-urls=");
-        return ready.substring("SIMULATOR READY base-urls=".length()).split(",")[0];
+    private String startSimulator() throws IOException, InterruptedException {
+        simulator = SimulatorProcess.start(List.of(), Path.of("target", "namegate.jar"), List.of("--scenario=healthy"),
+                Path.of("target", "graceful-shutdown-simulator.log"));
+        return simulator.firstBaseUrl();
     }
 
     private void awaitReady(String base, Process service) throws Exception {
@@ -125,12 +127,10 @@ class GracefulShutdownTest {
         throw new AssertionError("service not ready; see target/graceful-shutdown-test.log");
     }
 
-    private void awaitUpstreamAttempts(String simulator, int n) throws Exception {
+    private void awaitUpstreamAttempts(int n) throws Exception {
         long deadline = System.nanoTime() + UPSTREAM_DELAY.toNanos();
         while (System.nanoTime() < deadline) {
-            String counters = send(HttpRequest.newBuilder(URI.create(simulator + "/_sim/counters")).build()).body();
-            Object attempts = new Yaml().<Map<String, Object>>load(counters).get("attempts");
-            if (((Number) attempts).intValue() >= n) {
+            if (simulator.control().counters().attempts() >= n) {
                 return;
             }
             Thread.sleep(20);
