@@ -92,10 +92,12 @@ class RateLimitEpisodeEndsTest {
         List<Ended> slow = drive(200, 20, 10_000);
 
         List<Ended> settled = slow.stream().filter(ended -> ended.atMillis() > 2_500).toList();
-        // a held limit fails most settled lookups; one in fifty is left to a shared machine's pauses
+        // a held limit (about 40 permits/s for about 100 attempts/s) fails half the settled lookups
+        // or more; one in ten is left to the pauses of a loaded machine, on which this real-time
+        // test also runs
         assertThat(settled).as("lookups ended 2.5 s after the switch").hasSizeGreaterThan(50);
         assertThat(failures(settled)).as("settled failures; every failure: %s", failures(slow))
-                .hasSizeLessThanOrEqualTo(settled.size() / 50);
+                .hasSizeLessThanOrEqualTo(settled.size() / 10);
         assertThat(test.counter("namegate.upstream.hedges.sent")).isPositive();
         assertThat(test.meters.get("namegate.upstream.rate.limit").gauge().value())
                 .as("the old limit is forgotten and the rate has grown past the slow data centre's need")
