@@ -11,15 +11,17 @@ import dev.namegate.audit.AuditLog;
 import dev.namegate.memory.HeapBudget;
 
 /**
- * The limit filters over the per-replica {@link InMemoryClientLimitStore}, whose quota memory must
- * fit its share of the heap ({@link HeapBudget}), and the check that warns of a proxy nobody
- * listed as trusted.
+ * The limit filters over a {@link ClientLimitStore} ({@code limits.redis} chooses which), the
+ * per-replica {@link InMemoryClientLimitStore}, whose quota memory must fit its share of the heap
+ * ({@link HeapBudget}), and the check that warns of a proxy nobody listed as trusted.
  */
 @Configuration(proxyBeanMethods = false)
 public class LimitsConfiguration {
 
+    /** This replica's limits: the store itself, or the fallback of the shared one ({@code limits.redis}). */
     @Bean
-    ClientLimitStore clientLimitStore(LimitsProperties properties, AuditLog audit, MeterRegistry registry) {
+    InMemoryClientLimitStore inMemoryClientLimitStore(LimitsProperties properties, AuditLog audit,
+            MeterRegistry registry) {
         if (properties.enabled()) {
             long ids = properties.quota().maxTrackedIds();
             HeapBudget.check("namegate.limits.quota.max-tracked-ids", ids,
