@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * A Lua script of this package, read once from the classpath, and its SHA-1, by which Redis runs
@@ -20,6 +21,7 @@ record LuaScript(String name, byte[] text, String sha1) {
     static final LuaScript REQUEST = load("request.lua");
     static final LuaScript AUTH_FAILURE = load("auth-failure.lua");
     static final LuaScript THROTTLE_ENDS = load("throttle-ends.lua");
+    static final List<LuaScript> ALL = List.of(REQUEST, AUTH_FAILURE, THROTTLE_ENDS);
 
     static LuaScript load(String name) {
         try (InputStream in = LuaScript.class.getResourceAsStream(name)) {

@@ -3,7 +3,10 @@ package dev.namegate.limits.redis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
@@ -19,6 +22,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import reactor.core.publisher.Mono;
 
 /**
@@ -49,7 +53,12 @@ final class RedisLink implements AutoCloseable {
         }
         this.address = uri.getHost() + ":" + uri.getPort(); // never the URI itself, for its password
         // Lettuce's own threads: two I/O loops suffice for one connection and its reconnects.
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1).build();
+        // Reconnects back off from 10 ms to the retry interval (Lettuce's default goes to 30 s),
+        // so the limits are shared again soon after Redis is back.
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), properties.retryInterval(), 2,
+                        TimeUnit.MILLISECONDS))
+                .build();
         this.client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -106,7 +115,12 @@ final class RedisLink implements AutoCloseable {
             } else if (closed) {
                 made.closeAsync();
             } else {
-                connection = made;
+                // Loaded before the first call uses the link: that call then needs one round trip,
+                // and the classes of the script path are loaded off the request path.
+                CompletableFuture<?>[] loads = LuaScript.ALL.stream()
+                        .map(script -> made.async().scriptLoad(script.text()).toCompletableFuture())
+                        .toArray(CompletableFuture[]::new);
+                CompletableFuture.allOf(loads).whenComplete((loaded, notLoaded) -> connection = made);
             }
         });
     }
