@@ -29,6 +29,7 @@ record Manifests(String source, List<HasMetadata> resources) {
     static final Path K8S = Path.of("k8s");
     static final Path BASE = K8S.resolve("base");
     static final Path OVERLAY = K8S.resolve("overlays/example");
+    static final Path REDIS_OVERLAY = K8S.resolve("overlays/redis");
     static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     @Override
@@ -42,6 +43,16 @@ record Manifests(String source, List<HasMetadata> resources) {
 
     static Manifests overlay() {
         return new Manifests("overlay (merged by the test)", typed(kustomize(OVERLAY)));
+    }
+
+    /** The example environment with the shared limit store and its Redis. */
+    static Manifests redisOverlay() {
+        return new Manifests("redis overlay (merged by the test)", typed(kustomize(REDIS_OVERLAY)));
+    }
+
+    <T extends HasMetadata> T named(Class<T> type, String name) {
+        return all(type).stream().filter(r -> r.getMetadata().getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError(source + ": no " + type.getSimpleName() + " " + name));
     }
 
     /** {@code kubectl kustomize dir}, or empty when kubectl is not installed. */
