@@ -131,11 +131,6 @@ final class RedisClientLimitStore implements ClientLimitStore {
                 });
     }
 
-    /** Every key this store writes starts with this. */
-    String keyPrefix() {
-        return keyPrefix;
-    }
-
     private byte[][] keysOf(ClientId client) {
         // {client} is a hash tag: a client's keys live in one slot of a Redis Cluster
         String base = keyPrefix + "{" + client.value() + "}:";

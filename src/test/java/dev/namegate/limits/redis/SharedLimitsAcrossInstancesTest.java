@@ -3,10 +3,6 @@ package dev.namegate.limits.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,19 +108,12 @@ class SharedLimitsAcrossInstancesTest {
     }
 
     private static String keysFile() {
-        try {
-            Path file = Files.createTempFile("namegate-shared-keys", "");
-            file.toFile().deleteOnExit();
-            Files.writeString(file, String.join("\n",
-                    GOOD.keysFileLine() + " " + TestKeys.UNLIMITED,
-                    SCRAPER.keysFileLine() + " ids-per-day=3",
-                    SCRAPER_TOO.keysFileLine() + " ids-per-day=4",
-                    LATE_SCRAPER.keysFileLine() + " ids-per-day=2",
-                    BURSTY.keysFileLine() + " rate=0.01 burst=4") + "\n");
-            return file.toString();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestKeys.keysFile(
+                GOOD.keysFileLine() + " " + TestKeys.UNLIMITED,
+                SCRAPER.keysFileLine() + " ids-per-day=3",
+                SCRAPER_TOO.keysFileLine() + " ids-per-day=4",
+                LATE_SCRAPER.keysFileLine() + " ids-per-day=2",
+                BURSTY.keysFileLine() + " rate=0.01 burst=4").toString();
     }
 
     private static EntityExchangeResult<byte[]> get(int instance, String path, String key, String from) {
