@@ -35,6 +35,7 @@ import reactor.core.publisher.Mono;
 final class RedisLink implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
     private static final Mono<List<Object>> NOT_CONNECTED = Mono.error(new RedisNotConnected());
 
     private final RedisClient client;
@@ -47,7 +48,10 @@ final class RedisLink implements AutoCloseable {
 
     RedisLink(RedisLimitsProperties properties) {
         this.uri = RedisURI.create(properties.url());
-        this.uri.setTimeout(properties.connectTimeout());
+        // Lettuce's own command timeout, a safety net behind the per-call one: a call the request
+        // stopped waiting for is still failed, so a Redis that accepts but never answers cannot
+        // hold commands for ever.
+        this.uri.setTimeout(COMMAND_TIMEOUT);
         if (properties.passwordFile() != null) {
             uri.setPassword(password(properties));
         }
