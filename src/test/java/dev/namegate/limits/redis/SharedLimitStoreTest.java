@@ -69,7 +69,10 @@ class SharedLimitStoreTest {
         RedisLink link = new RedisLink(properties);
         await().atMost(CALL).until(link::connected);
         AuditLog audit = new AuditLog(Clock.systemUTC());
-        store = new SharedLimitStore(new RedisClientLimitStore(link, limits, "test:", IdKeying.from(null), audit),
+        RedisClientLimitStore redisStore = new RedisClientLimitStore(link, limits, "test:", IdKeying.from(null), audit);
+        // a first call loads the classes of the script path, which may take longer than the timeout
+        redisStore.decide(new Client(new ClientId("warm-up"), ClientLimits.DEFAULTS), 1).block(CALL);
+        store = new SharedLimitStore(redisStore,
                 new InMemoryClientLimitStore(limits, audit, System::nanoTime), link, properties,
                 Schedulers.parallel(), registry);
         return store;
