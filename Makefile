@@ -41,8 +41,10 @@ $(CDS_ARCHIVE): $(JAR)
 		> $(CDS_DIR)/training.log 2>&1 || { tail -20 $(CDS_DIR)/training.log; exit 1; }
 	@echo "wrote $(CDS_ARCHIVE) ($$(du -m $(CDS_ARCHIVE) | cut -f1) MiB); training log: $(CDS_DIR)/training.log"
 
-## make test: every test (unit, MockWebServer, simulator process end to end)
+## make test: every test (unit, MockWebServer, simulator process end to end, a real redis-server
+## for the shared limits: installed from the Debian package when missing)
 test:
+	command -v redis-server >/dev/null || (apt-get update && apt-get install -y redis-server)
 	$(MVN) verify
 	@cat target/surefire-reports/*.txt target/failsafe-reports/*.txt 2>/dev/null | awk '/^Tests run:/ { gsub(",", ""); run += $$3; bad += $$5 + $$7; skip += $$9 } \
 		END { printf "tests: %d passed, %d failed, %d skipped\n", run - bad - skip, bad, skip }'

@@ -4,6 +4,8 @@ import java.time.Duration;
 
 import org.springframework.web.reactive.function.server.ServerRequest;
 
+import reactor.core.publisher.Mono;
+
 /**
  * Told of every presented credential that failed (a malformed or unknown key; a missing header
  * guesses nothing and is not reported), and answers whether the request's source has failed too
@@ -14,14 +16,18 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 @FunctionalInterface
 public interface AuthenticationFailures {
 
+    /** Not throttled, as an answer. */
+    Mono<Duration> NOT_THROTTLED = Mono.just(Duration.ZERO);
+
     /** Nobody listens: every failure is a 401. */
-    AuthenticationFailures NONE = (request, failure) -> Duration.ZERO;
+    AuthenticationFailures NONE = (request, failure) -> NOT_THROTTLED;
 
     /**
-     * Records one failure and says how long the request's source stays throttled.
+     * Records one failure and says how long the request's source stays throttled; may ask a shared
+     * store, so the answer comes later and never blocks.
      *
      * @param failure {@link BearerAuthentication.Failure#MALFORMED} or {@link BearerAuthentication.Failure#UNKNOWN}
      * @return {@link Duration#ZERO} when the source is not throttled
      */
-    Duration failed(ServerRequest request, BearerAuthentication.Failure failure);
+    Mono<Duration> failed(ServerRequest request, BearerAuthentication.Failure failure);
 }

@@ -108,14 +108,16 @@ public class BearerAuthentication implements HandlerFilterFunction<ServerRespons
         // Reason and request id only: never the header, the key or its hash.
         log.debug("authentication failed reason={} requestId={}", failure, RequestId.of(request.exchange()));
         boolean presented = failure != Failure.MISSING;
-        Duration throttled = presented ? failures.failed(request, failure) : Duration.ZERO;
-        if (!throttled.isZero()) {
-            return Problems.respond(request, ProblemKind.AUTHENTICATION_THROTTLED, THROTTLED_DETAIL,
-                    headers -> headers.set(HttpHeaders.RETRY_AFTER, Long.toString(ceilSeconds(throttled))));
-        }
-        return Problems.respond(request, ProblemKind.UNAUTHORIZED, presented ? INVALID_DETAIL : MISSING_DETAIL,
-                headers -> headers.set(HttpHeaders.WWW_AUTHENTICATE,
-                        presented ? INVALID_TOKEN_CHALLENGE : REALM_CHALLENGE));
+        Mono<Duration> throttled = presented ? failures.failed(request, failure) : AuthenticationFailures.NOT_THROTTLED;
+        return throttled.flatMap(wait -> {
+            if (!wait.isZero()) {
+                return Problems.respond(request, ProblemKind.AUTHENTICATION_THROTTLED, THROTTLED_DETAIL,
+                        headers -> headers.set(HttpHeaders.RETRY_AFTER, Long.toString(ceilSeconds(wait))));
+            }
+            return Problems.respond(request, ProblemKind.UNAUTHORIZED, presented ? INVALID_DETAIL : MISSING_DETAIL,
+                    headers -> headers.set(HttpHeaders.WWW_AUTHENTICATE,
+                            presented ? INVALID_TOKEN_CHALLENGE : REALM_CHALLENGE));
+        });
     }
 
     private static long ceilSeconds(Duration duration) {

@@ -10,6 +10,8 @@ import dev.namegate.auth.AuthenticationFailures;
 import dev.namegate.auth.BearerAuthentication;
 import dev.namegate.web.RequestId;
 
+import reactor.core.publisher.Mono;
+
 /**
  * The brute-force throttle behind {@link BearerAuthentication}: counts and audits the failed
  * authentications of each source address, and once an address has failed too often, its further
@@ -36,19 +38,19 @@ public final class AddressGuard implements AuthenticationFailures {
     }
 
     @Override
-    public Duration failed(ServerRequest request, BearerAuthentication.Failure failure) {
+    public Mono<Duration> failed(ServerRequest request, BearerAuthentication.Failure failure) {
         InetAddress source = sources.of(request.exchange().getRequest());
-        Duration throttled = store.throttled(source);
-        if (!throttled.isZero()) {
-            // counted as refused by the store, reported once at the throttle's end
-            refusals.refused(LimitRefusals.Reason.THROTTLE);
-            return throttled;
-        }
         AuditLog.FailureReason reason = failure == BearerAuthentication.Failure.MALFORMED
                 ? AuditLog.FailureReason.MALFORMED_KEY
                 : AuditLog.FailureReason.UNKNOWN_KEY;
-        audit.authenticationFailed(source, reason, RequestId.of(request.exchange()));
-        store.authenticationFailed(source);
-        return Duration.ZERO;
+        String requestId = RequestId.of(request.exchange());
+        return store.countFailure(source).doOnNext(throttled -> {
+            if (throttled.isZero()) {
+                audit.authenticationFailed(source, reason, requestId);
+            } else {
+                // audited by the store once, at the throttle's end; counted here as the 429 it becomes
+                refusals.refused(LimitRefusals.Reason.THROTTLE);
+            }
+        });
     }
 }

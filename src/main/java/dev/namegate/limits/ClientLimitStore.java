@@ -5,30 +5,41 @@ import java.time.Duration;
 
 import dev.namegate.auth.Client;
 
+import reactor.core.publisher.Mono;
+
 /**
- * Everything the limits remember, behind one small interface so that a shared store (Redis, ...)
- * can replace the per-replica {@link InMemoryClientLimitStore} without touching the filters.
- * Implementations are called on event-loop threads: they must never block on IO or wait long for
- * a lock. Each call is one decision; implementations write the audit events of the transitions
- * they see (quota warning and exhaustion, throttle start and end).
+ * Everything the limits remember, behind one small interface: the per-replica
+ * {@link InMemoryClientLimitStore} or a store shared by every replica ({@code limits.redis}).
+ * Calls return at once and answer later, so a store may ask the network; they are made on
+ * event-loop threads and must never block. Each call is one decision; implementations write the
+ * audit events of the transitions they see (quota warning and exhaustion, throttle start and
+ * end), once however many replicas share the store.
  */
 public interface ClientLimitStore {
 
-    /** Takes one request from {@code client}'s token bucket. */
-    RateDecision consume(Client client);
+    /**
+     * Takes one request from {@code client}'s token bucket and, when that is allowed and
+     * {@code userId} is not negative, counts {@code userId} towards the client's quota of
+     * distinct ids unless it is already counted (one call, so a shared store needs one round trip).
+     */
+    Mono<RequestDecision> decide(Client client, long userId);
 
     /**
-     * Counts {@code userId} towards {@code client}'s quota of distinct ids unless it is already
-     * counted; refuses a new id once the quota is full, or once the store counts as many ids as
-     * it may hold (a refusal that says nothing about the client).
+     * Tells of one failed authentication from {@code address}: how long the address is still
+     * refused, or {@link Duration#ZERO} when it was not throttled and this failure was counted
+     * (enough of them start a cool-down).
      */
-    QuotaDecision admit(Client client, long userId);
+    Mono<Duration> countFailure(InetAddress address);
 
-    /** How long {@code address} is still refused; {@link Duration#ZERO} when it may authenticate. */
-    Duration throttled(InetAddress address);
-
-    /** Counts one failed authentication from {@code address}; enough of them start a cool-down. */
-    void authenticationFailed(InetAddress address);
+    /**
+     * What one request may do.
+     *
+     * @param rate the token bucket's decision and header numbers
+     * @param quota the quota's decision; {@link QuotaDecision#NOT_COUNTED} when no id was asked
+     *     about or the rate refused first
+     */
+    record RequestDecision(RateDecision rate, QuotaDecision quota) {
+    }
 
     /**
      * One token-bucket decision and the numbers of the RateLimit header fields.
@@ -56,6 +67,9 @@ public interface ClientLimitStore {
      */
     record QuotaDecision(Verdict verdict, int used, int quota, long retryAfterSeconds) {
 
+        /** No id was counted: the request reveals none, or the rate refused it first. */
+        public static final QuotaDecision NOT_COUNTED = new QuotaDecision(Verdict.NOT_COUNTED, 0, 0, 0);
+
         /** What the store decided. */
         public enum Verdict {
             /** The id is counted (or already was): read it. */
@@ -63,11 +77,14 @@ public interface ClientLimitStore {
             /** The client read its quota of distinct ids in the window. */
             OVER_QUOTA,
             /** Within the client's quota, but the store tracks as many ids as it may hold. */
-            REPLICA_FULL
+            REPLICA_FULL,
+            /** No id was asked about. */
+            NOT_COUNTED
         }
 
+        /** Whether the request may go on: the id is counted, or none was asked about. */
         public boolean allowed() {
-            return verdict == Verdict.ALLOWED;
+            return verdict == Verdict.ALLOWED || verdict == Verdict.NOT_COUNTED;
         }
     }
 }

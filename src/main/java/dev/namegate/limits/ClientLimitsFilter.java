@@ -15,6 +15,7 @@ import dev.namegate.auth.Client;
 import dev.namegate.limits.ClientLimitStore.QuotaDecision;
 import dev.namegate.limits.ClientLimitStore.QuotaDecision.Verdict;
 import dev.namegate.limits.ClientLimitStore.RateDecision;
+import dev.namegate.limits.ClientLimitStore.RequestDecision;
 
 import reactor.core.publisher.Mono;
 import dev.namegate.web.ProblemKind;
@@ -64,7 +65,12 @@ public final class ClientLimitsFilter implements HandlerFilterFunction<ServerRes
             // Not behind authentication: a wiring error that must not pass unlimited.
             throw new IllegalStateException("ClientLimitsFilter must run after BearerAuthentication");
         }
-        RateDecision rate = store.consume(client);
+        return store.decide(client, countedId(request)).flatMap(decision -> answer(request, next, decision));
+    }
+
+    private Mono<ServerResponse> answer(ServerRequest request, HandlerFunction<ServerResponse> next,
+            RequestDecision decision) {
+        RateDecision rate = decision.rate();
         HttpHeaders headers = request.exchange().getResponse().getHeaders();
         headers.set(POLICY_HEADER, "\"default\";q=" + rate.limit() + ";w=" + rate.windowSeconds());
         headers.set(STATE_HEADER, "\"default\";r=" + rate.remaining() + ";t=" + rate.resetSeconds());
@@ -73,18 +79,15 @@ public final class ClientLimitsFilter implements HandlerFilterFunction<ServerRes
             return Problems.respond(request, ProblemKind.RATE_LIMITED, RATE_DETAIL,
                     h -> h.set(HttpHeaders.RETRY_AFTER, Long.toString(rate.retryAfterSeconds())));
         }
-        long id = countedId(request);
-        if (id >= 0) {
-            QuotaDecision quota = store.admit(client, id);
-            if (quota.verdict() == Verdict.REPLICA_FULL) {
-                return Problems.respond(request, ProblemKind.OVERLOADED, REPLICA_FULL_DETAIL, retryAfter(quota));
-            }
-            if (!quota.allowed()) {
-                refusals.refused(LimitRefusals.Reason.QUOTA);
-                return Problems.respond(request, ProblemKind.QUOTA_EXCEEDED, "This client has read its quota of "
-                        + quota.quota() + " distinct users for the period; already-read users stay available.",
-                        retryAfter(quota));
-            }
+        QuotaDecision quota = decision.quota();
+        if (quota.verdict() == Verdict.REPLICA_FULL) {
+            return Problems.respond(request, ProblemKind.OVERLOADED, REPLICA_FULL_DETAIL, retryAfter(quota));
+        }
+        if (!quota.allowed()) {
+            refusals.refused(LimitRefusals.Reason.QUOTA);
+            return Problems.respond(request, ProblemKind.QUOTA_EXCEEDED, "This client has read its quota of "
+                    + quota.quota() + " distinct users for the period; already-read users stay available.",
+                    retryAfter(quota));
         }
         return next.handle(request);
     }

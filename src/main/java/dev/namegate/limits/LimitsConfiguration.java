@@ -14,17 +14,20 @@ import dev.namegate.audit.AuditLog;
 import dev.namegate.memory.HeapBudget;
 
 /**
- * The limit filters over the per-replica {@link InMemoryClientLimitStore}, whose quota memory must
- * fit its share of the heap ({@link HeapBudget}), and the check that warns of a proxy nobody
- * listed as trusted.
+ * The limit filters over a {@link ClientLimitStore} ({@code limits.redis} chooses which), the
+ * per-replica {@link InMemoryClientLimitStore}, whose quota memory must fit its share of the heap
+ * ({@link HeapBudget}), and the check that warns of a proxy nobody listed as trusted.
  */
 @Configuration(proxyBeanMethods = false)
 public class LimitsConfiguration {
 
-    /** On the service's one clock ({@code namegateTime}), so a test on virtual time moves the buckets and windows too. */
+    /**
+     * This replica's limits: the store itself, or the fallback of the shared one ({@code limits.redis}).
+     * On the service's one clock ({@code namegateTime}), so a test on virtual time moves the buckets and windows too.
+     */
     @Bean
-    ClientLimitStore clientLimitStore(LimitsProperties properties, AuditLog audit, MeterRegistry registry,
-            Scheduler namegateTime) {
+    InMemoryClientLimitStore inMemoryClientLimitStore(LimitsProperties properties, AuditLog audit,
+            MeterRegistry registry, Scheduler namegateTime) {
         if (properties.enabled()) {
             long ids = properties.quota().maxTrackedIds();
             HeapBudget.check("namegate.limits.quota.max-tracked-ids", ids,

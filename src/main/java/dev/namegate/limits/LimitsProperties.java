@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -20,7 +21,8 @@ import jakarta.validation.constraints.Positive;
 /**
  * Service-wide defaults of the per-client limits (a keys file line may override rate, burst and
  * quota per client), the brute-force throttle and the proxies whose {@code X-Forwarded-For} is
- * believed. All limits are per replica: N replicas give a client up to N times each of them.
+ * believed. With the memory store every limit is per replica (N replicas give a client up to N
+ * times each of them); with the Redis store they hold across every replica sharing it.
  *
  * @param rate the per-client token bucket
  * @param quota distinct user ids per client per rolling window
@@ -31,6 +33,9 @@ import jakarta.validation.constraints.Positive;
  * @param enabled {@code namegate.limits.enabled}: false leaves out the source-address throttle and
  *     the per-client limits, so a benchmark can measure what they cost (default true; never turn
  *     them off in production)
+ * @param store {@code namegate.limits.store}: where the limits are kept, {@code memory} (default:
+ *     each replica its own) or {@code redis} (shared by every replica; settings under
+ *     {@code namegate.limits.redis}, falling back to memory while Redis does not answer)
  */
 @Validated
 @ConfigurationProperties("namegate.limits")
@@ -39,8 +44,18 @@ public record LimitsProperties(
         @Valid @NotNull @DefaultValue Quota quota,
         @Valid @NotNull @DefaultValue BruteForce bruteForce,
         @NotNull @DefaultValue List<String> trustedProxies,
-        @DefaultValue("true") boolean enabled) {
+        @DefaultValue("true") boolean enabled,
+        @NotNull @DefaultValue("memory") Store store) {
 
+    /** Where the limits are kept. */
+    public enum Store {
+        /** In each replica's memory ({@link InMemoryClientLimitStore}). */
+        MEMORY,
+        /** In Redis, shared by every replica ({@code dev.namegate.limits.redis}). */
+        REDIS
+    }
+
+    @ConstructorBinding
     public LimitsProperties {
         if (trustedProxies != null) {
             trustedProxies = List.copyOf(trustedProxies);
@@ -52,6 +67,12 @@ public record LimitsProperties(
                 }
             }
         }
+    }
+
+    /** The settings with the per-replica memory store. */
+    public LimitsProperties(Rate rate, Quota quota, BruteForce bruteForce, List<String> trustedProxies,
+            boolean enabled) {
+        this(rate, quota, bruteForce, trustedProxies, enabled, Store.MEMORY);
     }
 
     /**

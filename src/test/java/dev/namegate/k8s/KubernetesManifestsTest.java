@@ -322,8 +322,14 @@ class KubernetesManifestsTest {
         assertThat(fromByPort.get("management").getNamespaceSelector().getMatchLabels())
                 .containsExactly(Map.entry("kubernetes.io/metadata.name", "monitoring"));
 
-        assertThat(spec.getEgress()).hasSize(2);
+        assertThat(spec.getEgress()).hasSize(3);
         assertThat(spec.getEgress()).allSatisfy(r -> assertThat(r.getTo()).isNotEmpty());
+        // the shared limit store: Redis pods, on the port of NAMEGATE_LIMITS_REDIS_URL
+        int redisPort = java.net.URI.create(m.one(ConfigMap.class).getData().get("NAMEGATE_LIMITS_REDIS_URL")).getPort();
+        assertThat(spec.getEgress()).anySatisfy(r -> {
+            assertThat(single(r.getTo()).getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name", "redis");
+            assertThat(r.getPorts()).extracting(p -> p.getPort().getIntVal()).contains(redisPort, 6380);
+        });
         assertThat(spec.getEgress()).anySatisfy(r -> assertThat(r.getPorts()).extracting(p -> p.getPort().getIntVal())
                 .containsOnly(53));
         // the internal service's rule allows the port of every INTERNAL_BASE_URL
@@ -453,6 +459,73 @@ class KubernetesManifestsTest {
             assertThat(proxies.split(",")).allMatch(cidr -> cidr.strip().matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}|[0-9a-fA-F:]+/\\d{1,3}"));
         }
         assertThat(config(Manifests.base()).getData()).containsEntry("NAMEGATE_LIMITS_TRUSTEDPROXIES", "");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("manifests")
+    void theSharedStoresSecretsAreFilesOfAnOptionalSecretAndTheStoreIsMemoryByDefault(Manifests m) {
+        Map<String, String> config = m.one(ConfigMap.class).getData();
+        assertThat(config).containsEntry("NAMEGATE_LIMITS_STORE", "memory");
+        PodSpec pod = podSpec(m);
+        for (String file : List.of("NAMEGATE_LIMITS_REDIS_PASSWORDFILE", "NAMEGATE_LIMITS_REDIS_IDKEYFILE")) {
+            String path = config.get(file);
+            VolumeMount mount = container(m).getVolumeMounts().stream()
+                    .filter(vm -> path.startsWith(vm.getMountPath() + "/")).findFirst()
+                    .orElseThrow(() -> new AssertionError(file + " is in no mounted volume"));
+            assertThat(mount.getSubPath()).isNull();
+            assertThat(mount.getReadOnly()).isTrue();
+            Volume v = pod.getVolumes().stream().filter(x -> x.getName().equals(mount.getName())).findFirst().orElseThrow();
+            assertThat(v.getSecret().getSecretName()).isEqualTo("namegate-redis");
+            assertThat(v.getSecret().getOptional()).as("the memory store needs no Redis Secret").isTrue();
+            Secret example = Manifests.parseFile(Manifests.K8S.resolve("examples/redis-secret.yaml"), Secret.class);
+            assertThat(example.getMetadata().getName()).isEqualTo("namegate-redis");
+            assertThat(example.getStringData()).containsKey(path.substring(mount.getMountPath().length() + 1));
+            assertThat(example.getStringData().values()).as("the example holds no usable secret").containsOnly("");
+        }
+    }
+
+    @Test
+    void redisOverlaySharesTheLimitsThroughOneRedisThatOnlyNamegateReaches() {
+        Manifests m = Manifests.redisOverlay();
+        Map<String, String> config = m.one(ConfigMap.class).getData();
+        assertThat(config).containsEntry("NAMEGATE_LIMITS_STORE", "redis");
+        java.net.URI url = java.net.URI.create(config.get("NAMEGATE_LIMITS_REDIS_URL"));
+        Service service = m.named(Service.class, url.getHost());
+        assertThat(service.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getPort()).isEqualTo(url.getPort()));
+
+        Deployment redis = m.named(Deployment.class, url.getHost());
+        assertThat(redis.getSpec().getReplicas()).as("one Redis: a trial, not HA").isEqualTo(1);
+        assertThat(redis.getSpec().getStrategy().getType()).as("never two Redis at once").isEqualTo("Recreate");
+        assertThat(service.getSpec().getSelector()).isEqualTo(redis.getSpec().getSelector().getMatchLabels());
+        PodSpec pod = redis.getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        Container c = single(pod.getContainers());
+        assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(c.getArgs()).containsSequence("--requirepass", "$(REDIS_PASSWORD)")
+                .containsSequence("--maxmemory-policy", "noeviction");
+        assertThat(c.getEnv()).singleElement().satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName())
+                .isEqualTo("namegate-redis"));
+        assertThat(c.getResources().getLimits()).containsKey("memory").doesNotContainKey("cpu");
+
+        var redisPolicy = m.named(NetworkPolicy.class, url.getHost()).getSpec();
+        assertThat(redisPolicy.getPodSelector().getMatchLabels()).isEqualTo(redis.getSpec().getSelector().getMatchLabels());
+        assertThat(redisPolicy.getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+        assertThat(redisPolicy.getEgress()).as("Redis calls nobody").isEmpty();
+        assertThat(single(redisPolicy.getIngress()).getFrom()).singleElement().satisfies(peer -> assertThat(
+                peer.getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name", "namegate"));
+        var namegateEgress = m.named(NetworkPolicy.class, "namegate").getSpec().getEgress();
+        assertThat(namegateEgress).anySatisfy(r -> {
+            assertThat(single(r.getTo()).getPodSelector().getMatchLabels())
+                    .isEqualTo(Map.of("app.kubernetes.io/name", "redis"));
+            assertThat(r.getPorts()).extracting(p -> p.getPort().getIntVal()).contains(url.getPort());
+        });
+        assertThat(m.resources()).allMatch(r -> r instanceof Namespace || "namegate".equals(r.getMetadata().getNamespace()));
+
+        Optional<Manifests> rendered = Manifests.rendered(Manifests.REDIS_OVERLAY);
+        rendered.ifPresent(r -> assertThat(r.resources()).containsExactlyElementsOf(m.resources()));
     }
 
     @Test
@@ -589,7 +662,8 @@ class KubernetesManifestsTest {
         }
         assertThat(value).as("%s holds a key", name).doesNotContainPattern(API_KEY).doesNotContainPattern(SHA256);
         if (name.matches("(?i).*(KEY|SECRET|TOKEN|PASSWORD|CREDENTIAL).*")) {
-            assertThat(name).as("%s: a secret-like name may only carry a file path", name).endsWith("_FILE");
+            // _FILE, or FILE for Spring's relaxed names (NAMEGATE_LIMITS_REDIS_PASSWORDFILE)
+            assertThat(name).as("%s: a secret-like name may only carry a file path", name).endsWith("FILE");
             assertThat(value).startsWith("/");
         }
     }

@@ -41,6 +41,7 @@ record Manifests(String source, List<HasMetadata> resources) {
     static final Path MONITORING = K8S.resolve("components/monitoring");
     static final Path DASHBOARD = MONITORING.resolve("namegate-dashboard.json");
     static final Path RULES = MONITORING.resolve("prometheusrule.yaml");
+    static final Path REDIS_OVERLAY = OVERLAYS.resolve("redis");
     static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     @Override
@@ -58,6 +59,16 @@ record Manifests(String source, List<HasMetadata> resources) {
 
     static Manifests ingressOverlay() {
         return new Manifests("Ingress overlay (merged by the test)", typed(kustomize(INGRESS_OVERLAY)));
+    }
+
+    /** The example environment with the shared limit store and its Redis. */
+    static Manifests redisOverlay() {
+        return new Manifests("redis overlay (merged by the test)", typed(kustomize(REDIS_OVERLAY)));
+    }
+
+    <T extends HasMetadata> T named(Class<T> type, String name) {
+        return all(type).stream().filter(r -> r.getMetadata().getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError(source + ": no " + type.getSimpleName() + " " + name));
     }
 
     /** {@code kubectl kustomize dir}, or empty when kubectl is not installed. */

@@ -30,6 +30,18 @@ public final class TestKeys {
         return "Bearer " + CLIENT.key();
     }
 
+    /** A keys file of {@code lines} in a temporary file deleted at exit, for tests with keys of their own. */
+    public static Path keysFile(String... lines) {
+        try {
+            Path file = Files.createTempFile("namegate-keys", "");
+            file.toFile().deleteOnExit();
+            Files.writeString(file, String.join("\n", lines) + "\n");
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static synchronized Path keysFile() {
         if (file == null) {
             try {
