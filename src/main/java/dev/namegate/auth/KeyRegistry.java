@@ -46,6 +46,8 @@ import dev.namegate.apikey.ApiKey;
  * same bytes are {@link ReloadOutcome#UNCHANGED} until they change, and the verdict depends only on
  * them and the keys in force, which only a reload changes. Outcomes are counted in
  * {@code namegate.auth.keys.reloads{outcome}}.
+ *
+ * <p>Longer than most classes: loading, validating, the refusal of a reload that would remove too many keys, and the poller belong to one file's life cycle.
  */
 @Component
 public class KeyRegistry implements SmartLifecycle {

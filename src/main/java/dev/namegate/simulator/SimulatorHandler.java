@@ -39,6 +39,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * </ol>
  * No logging and no per-request allocation beyond Netty's own and one buffer wrapper: the
  * bodies are precomputed byte arrays.
+ *
+ * <p>Longer than most classes: it plays every failure mode of the internal service, one short branch each.
  */
 final class SimulatorHandler implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
 

@@ -36,6 +36,8 @@ import java.util.Objects;
  *                          and the connection is closed after it
  * @param badInstances      whether the {@code deadInstances} addresses are dead now; needs at
  *                          least one such address
+ *
+ * <p>Longer than most classes: one immutable value with a builder for every knob of every failure mode the simulator plays.
  */
 public record SimulatorSettings(
         int port,

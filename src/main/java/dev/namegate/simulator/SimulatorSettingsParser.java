@@ -20,6 +20,8 @@ import java.util.Set;
  * with the default fraction). {@code healthy} cannot be combined with another scenario or a mode
  * parameter. Every parameter may be given once. Errors are {@link IllegalArgumentException}s
  * whose message names the parameter.
+ *
+ * <p>Longer than most classes: one parser for the command line and the scenario switch, with a message for every bad value.
  */
 public final class SimulatorSettingsParser {
 

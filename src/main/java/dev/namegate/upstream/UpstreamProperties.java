@@ -47,6 +47,8 @@ import org.springframework.validation.annotation.Validated;
  * @param rateLimit our adaptive pace toward the internal service's rate limit
  * @param hedging extra attempts for answers that are late
  * @param outliers when an instance is taken out of rotation
+ *
+ * <p>Longer than most classes: it is the one source of every upstream default, with the units and the consistency checks next to each.
  */
 @Validated
 @ConfigurationProperties("namegate.upstream")

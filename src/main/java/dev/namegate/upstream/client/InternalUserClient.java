@@ -37,6 +37,8 @@ import dev.namegate.upstream.retry.RetryPolicy;
  * of it bounded by the deadline. Every attempt's outcome is told to every guard ({@link Guards});
  * what it means to each is written in {@link AttemptOutcome}. The POST only reads, so retrying it
  * is safe.
+ *
+ * <p>Longer than one screen by its comments: the code is a lookup's rounds, the hedge gate, the guards' bookkeeping of one attempt, and the send and read; which outcome counts for which guard is data in AttemptOutcome.
  */
 public final class InternalUserClient implements UserLookups {
 

@@ -54,6 +54,8 @@ import dev.namegate.upstream.UpstreamProperties;
  * {@code Mono.delay}) and a caller whose slot lies past its deadline is refused at once. A rate
  * change applies to the next reservation. Written by hand because no library combines a rate that
  * changes on every answer with non-blocking reservations.
+ *
+ * <p>Longer than most classes: the rate, its plateau, the demand and the growth change together in one compare-and-set, and each branch of a cut says why it is there.
  */
 public final class AdaptiveRateLimiter {
 

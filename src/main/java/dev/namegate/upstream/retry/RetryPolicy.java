@@ -25,6 +25,8 @@ import dev.namegate.upstream.attempt.AttemptOutcome;
  * Reactor's {@code Retry.backoff} has a single counter and a single filter, so the policy builds
  * its own {@link Retry} with {@link Retry#from}; each lookup gets a fresh {@link Run} holding
  * that lookup's counters and start time.
+ *
+ * <p>Longer than most classes: the policy's rules are written out in its Javadoc; the code is a builder and one decision per failure.
  */
 public final class RetryPolicy {
 
