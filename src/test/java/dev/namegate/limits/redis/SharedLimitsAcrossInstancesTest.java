@@ -20,7 +20,6 @@ import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import mockwebserver3.MockWebServer;
 
 import dev.namegate.NamegateApplication;
 import dev.namegate.audit.AuditLog;
@@ -28,6 +27,7 @@ import dev.namegate.auth.KeyMint;
 import dev.namegate.auth.KeyMint.MintedKey;
 import dev.namegate.testing.LogCapture;
 import dev.namegate.testing.MockUpstream;
+import dev.namegate.testing.OpenApiContract;
 import dev.namegate.testing.RedisServer;
 import dev.namegate.testing.TestKeys;
 
@@ -52,7 +52,8 @@ class SharedLimitsAcrossInstancesTest {
     private static final MintedKey LATE_SCRAPER = KeyMint.mint("late-scraper", RANDOM);
     private static final MintedKey BURSTY = KeyMint.mint("bursty", RANDOM);
 
-    static final MockWebServer upstream = MockUpstream.started(request -> MockUpstream.name("Someone"));
+    @RegisterExtension
+    static final MockUpstream upstream = MockUpstream.answering(request -> MockUpstream.name("Someone"));
     static final List<ConfigurableApplicationContext> instances = new ArrayList<>();
     static final List<WebTestClient> clients = new ArrayList<>();
 
@@ -64,7 +65,7 @@ class SharedLimitsAcrossInstancesTest {
         for (int i = 0; i < 3; i++) {
             ConfigurableApplicationContext context = new SpringApplicationBuilder(NamegateApplication.class).run(
                     "--server.port=0", "--management.server.port=0", "--server.address=127.0.0.1",
-                    "--namegate.upstream.base-urls=" + MockUpstream.baseUrl(upstream),
+                    "--namegate.upstream.base-urls=" + upstream.baseUrl(),
                     "--namegate.auth.keys-file=" + keys,
                     "--namegate.warmup.lookups=0", "--namegate.warmup.requests=0", "--namegate.overload.enabled=false",
                     "--namegate.upstream.response-timeout=1s", "--namegate.upstream.attempt-timeout=1500ms",
@@ -75,15 +76,13 @@ class SharedLimitsAcrossInstancesTest {
                     "--namegate.limits.redis.timeout=50ms", "--namegate.limits.redis.retry-interval=200ms");
             instances.add(context);
             String port = context.getEnvironment().getProperty("local.server.port");
-            clients.add(WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
-                    .responseTimeout(Duration.ofSeconds(10)).build());
+            clients.add(OpenApiContract.client(Integer.parseInt(port)));
         }
     }
 
     @AfterAll
     static void stop() {
         instances.forEach(ConfigurableApplicationContext::close);
-        upstream.close();
     }
 
     @BeforeEach
