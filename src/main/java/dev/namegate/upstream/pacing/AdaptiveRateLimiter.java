@@ -22,7 +22,8 @@ import dev.namegate.upstream.UpstreamProperties;
  * <ul>
  *   <li>When 429s make a good share of the last second's answers, what is sent is above the limit
  *       whatever the allowance (the demand itself exceeds it): the rate is cut multiplicatively from
- *       what was sent, but not below what the internal service has just accepted, and the demand
+ *       what was sent, but not below what the internal service has just let through (sent and not
+ *       refused, answered or not), and the demand
  *       no longer holds the cut up.</li>
  *   <li>Sending at the allowed rate, the rate itself is too high: it is multiplied by the decrease
  *       factor, below the demand if need be. That is how replicas sharing one limit converge, and
@@ -285,8 +286,11 @@ public final class AdaptiveRateLimiter {
                 plateau = cut / PLATEAU_SHARE;
             } else if (overLimit) {
                 // what is sent is above the limit, whatever the allowance: shed load, but not below
-                // what the internal service has just shown it accepts
-                cut = Math.max(Math.min(rate, sent) * decreaseFactor, accepted * PLATEAU_SHARE);
+                // what the internal service has just let through its limit: every attempt sent and
+                // not refused, answered or not (a slow answer, a closed connection or a 500 passed
+                // the limit too)
+                double passed = Math.max(accepted, sent - refused);
+                cut = Math.max(Math.min(rate, sent) * decreaseFactor, passed * PLATEAU_SHARE);
                 plateau = Math.min(rate, sent);
             } else if (quickCuts < 2 && rate > plateau * PLATEAU_SHARE) {
                 // a probe above the last limit failed: the limit is about here

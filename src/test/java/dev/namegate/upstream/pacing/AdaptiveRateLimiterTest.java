@@ -372,4 +372,28 @@ class AdaptiveRateLimiterTest {
         // the last whole second (about 120/s), not held at 1.1 times a demand it refuses (165/s)
         assertThat(limiter.rate()).isBetween(100.0, 125.0);
     }
+    @Test
+    void aDenseCutCountsWhatPassedTheLimitWithoutAnAnswerAsLetThrough() {
+        AdaptiveRateLimiter limiter = limiter(300, 1, Duration.ofMinutes(1));
+        for (int tenth = 0; tenth < 10; tenth++) {
+            for (int i = 0; i < 14; i++) { // 140/s sent: 100 answered, 40 slow or closed, never answered
+                assertThat(limiter.reserve(Long.MAX_VALUE)).isGreaterThanOrEqualTo(0);
+                if (i < 10) {
+                    limiter.onSuccess();
+                }
+                time.advanceTimeBy(Duration.ofNanos(100_000_000L / 14));
+            }
+        }
+        limiter.onRateLimited();
+        for (int i = 0; i < 30; i++) {
+            assertThat(limiter.reserve(Long.MAX_VALUE)).isGreaterThanOrEqualTo(0);
+            limiter.onRateLimited();
+            time.advanceTimeBy(Duration.ofMillis(5));
+        }
+        time.advanceTimeBy(Duration.ofMillis(100));
+        limiter.onRateLimited();
+        // about 105/s passed the limit in the last second (75 answered, 30 unanswered): the cut
+        // stays just under that, not under the 75/s that happened to be answered
+        assertThat(limiter.rate()).isBetween(90.0, 105.0);
+    }
 }
