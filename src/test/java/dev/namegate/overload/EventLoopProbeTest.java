@@ -70,10 +70,8 @@ class EventLoopProbeTest {
         assertThat(shedder.shouldShed()).isFalse();
     }
 
-    @Test
-    void aLateProbeMeansLaggingAndSheddingGrowsThenRecedesWhenProbesArePunctualAgain() {
-        probe.start();
-        // the loop held busy, so no probe runs (and resets the lag) while the overdue one is looked at
+    /** Keeps the loop busy, so no probe runs (and resets the lag) until the latch is counted down. */
+    private CountDownLatch holdLoopBusy() {
         CountDownLatch busy = new CountDownLatch(1);
         loop.execute(() -> {
             try {
@@ -82,6 +80,14 @@ class EventLoopProbeTest {
                 Thread.currentThread().interrupt();
             }
         });
+        return busy;
+    }
+
+    @Test
+    void aLateProbeMeansLaggingAndSheddingGrowsThenRecedesWhenProbesArePunctualAgain() {
+        probe.start();
+        // the loop held busy, so no probe runs (and resets the lag) while the overdue one is looked at
+        CountDownLatch busy = holdLoopBusy();
         clock.addAndGet(Duration.ofMillis(50).toNanos()); // every pending probe now runs 45 ms late
         assertThat(probe.stalled()).as("an overdue probe counts at once").isTrue();
         assertThat(probe.lagNanos()).isGreaterThanOrEqualTo(Duration.ofMillis(45).toNanos());
@@ -100,14 +106,7 @@ class EventLoopProbeTest {
         LoadShedder shedder = new LoadShedder(shedAt25, new RequestsInFlight(), clock::get);
         EventLoopProbe probe = new EventLoopProbe(() -> List.of(loop), shedAt25, clock::get, shedder);
         probe.start();
-        CountDownLatch busy = new CountDownLatch(1);
-        loop.execute(() -> {
-            try {
-                busy.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        CountDownLatch busy = holdLoopBusy();
         clock.addAndGet(Duration.ofMillis(20).toNanos()); // the pending probe now runs 15 ms late
         assertThat(probe.stalled()).as("late enough to excuse a timeout").isTrue();
         busy.countDown();
