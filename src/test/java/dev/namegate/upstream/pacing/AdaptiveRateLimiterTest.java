@@ -334,6 +334,18 @@ class AdaptiveRateLimiterTest {
     }
 
     /** Sends {@code count} attempts evenly over a tenth of a virtual second, each answered without a 429. */
+    /** A 429, 30 more sent and refused within the cool-down (5 ms apart), and one 100 ms after them. */
+    private void denseRateLimiting(AdaptiveRateLimiter limiter) {
+        limiter.onRateLimited();
+        for (int i = 0; i < 30; i++) {
+            assertThat(limiter.reserve(Long.MAX_VALUE)).isGreaterThanOrEqualTo(0);
+            limiter.onRateLimited();
+            time.advanceTimeBy(Duration.ofMillis(5));
+        }
+        time.advanceTimeBy(Duration.ofMillis(100));
+        limiter.onRateLimited();
+    }
+
     private void answered(AdaptiveRateLimiter limiter, int count) {
         long step = 100_000_000L / count;
         for (int i = 0; i < count; i++) {
@@ -360,18 +372,14 @@ class AdaptiveRateLimiterTest {
         for (int tenth = 0; tenth < 10; tenth++) {
             answered(limiter, 15); // 150/s, all answered, well under the allowance
         }
-        limiter.onRateLimited(); // one 429 says little: far above the demand, twice it is 300, no cut
-        for (int i = 0; i < 30; i++) { // then 30 more 429s within the cool-down: a sixth of the answers
-            assertThat(limiter.reserve(Long.MAX_VALUE)).isGreaterThanOrEqualTo(0);
-            limiter.onRateLimited();
-            time.advanceTimeBy(Duration.ofMillis(5));
-        }
-        time.advanceTimeBy(Duration.ofMillis(100));
-        limiter.onRateLimited();
+        // one 429 says little (far above the demand, twice it is 300: no cut), then 30 more
+        // within the cool-down, a sixth of the answers, and one after it
+        denseRateLimiting(limiter);
         // what is sent is above the limit: cut just under what the internal service accepted in
         // the last whole second (about 120/s), not held at 1.1 times a demand it refuses (165/s)
         assertThat(limiter.rate()).isBetween(100.0, 125.0);
     }
+
     @Test
     void aDenseCutCountsWhatPassedTheLimitWithoutAnAnswerAsLetThrough() {
         AdaptiveRateLimiter limiter = limiter(300, 1, Duration.ofMinutes(1));
@@ -384,14 +392,7 @@ class AdaptiveRateLimiterTest {
                 time.advanceTimeBy(Duration.ofNanos(100_000_000L / 14));
             }
         }
-        limiter.onRateLimited();
-        for (int i = 0; i < 30; i++) {
-            assertThat(limiter.reserve(Long.MAX_VALUE)).isGreaterThanOrEqualTo(0);
-            limiter.onRateLimited();
-            time.advanceTimeBy(Duration.ofMillis(5));
-        }
-        time.advanceTimeBy(Duration.ofMillis(100));
-        limiter.onRateLimited();
+        denseRateLimiting(limiter);
         // about 105/s passed the limit in the last second (75 answered, 30 unanswered): the cut
         // stays just under that, not under the 75/s that happened to be answered
         assertThat(limiter.rate()).isBetween(90.0, 105.0);
