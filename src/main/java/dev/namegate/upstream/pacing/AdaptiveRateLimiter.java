@@ -28,10 +28,13 @@ import dev.namegate.upstream.UpstreamProperties;
  *   <li>Sending at the allowed rate, the rate itself is too high: it is multiplied by the decrease
  *       factor, below the demand if need be. That is how replicas sharing one limit converge, and
  *       how an overload sheds load. The same happens when 429s keep coming cut after cut.</li>
- *   <li>Sending below the allowed rate, pacing held nothing back: the 429 came from a burst (a
- *       retry right behind its failure, next to another request, or jitter on the way). The limit
- *       lies between the demand and the allowed rate, so the rate is cut toward the demand but kept
- *       above it, and the 429's rate becomes the plateau.</li>
+ *   <li>Sending below the allowed rate (over the last few slots, the last second and the
+ *       demand window), pacing held nothing back: what was sent mostly passed and the 429 came
+ *       from how it bunched up (a retry right behind its failure, next to another request, or
+ *       jitter on the way), whatever the allowed rate or the last limit found. The rate is set
+ *       just above what was sent and the demand, which smooths the bunching, and becomes the
+ *       plateau's knee, so probing resumes from there. (Cutting a rate that never shaped the
+ *       traffic by a few percent would let the bunching and its 429s go on.)</li>
  *   <li>Far above the demand (the default ceiling), the allowed rate says nothing: the rate drops
  *       to twice the demand, keeping room for it, until 429s place the limit.</li>
  *   <li>Right after our own event loops stalled (the JIT or a pause took the CPU), the sends that
@@ -66,6 +69,8 @@ public final class AdaptiveRateLimiter {
     private static final double RATE_BOUND = 1.1;
     /** Three 429s, each this soon after the cut before, mean cutting toward the demand is not enough. */
     private static final long ESCALATION_NANOS = 1_000_000_000L;
+    /** The shortest window, in slots, over which sending at the allowed rate counts as being held back by it. */
+    private static final int PACED_SLOTS = 3;
     /** Recovery is fast up to this share of the plateau, probing beyond it. */
     private static final double PLATEAU_SHARE = 0.95;
     /** The forgotten plateau grows only while the permits sent (hedges too) use at least this share of the rate. */
@@ -262,6 +267,7 @@ public final class AdaptiveRateLimiter {
             }
             double rate = s.ratePerSecond();
             double sent = sentLastSecond(now);
+            double sentRecently = Math.max(sent, this.sent.perSecond(now, demandSlots));
             double demand = demand(now);
             double accepted = answered.perSecond(now, SLOTS_PER_SECOND);
             double refused = rejected.perSecond(now, SLOTS_PER_SECOND);
@@ -272,6 +278,8 @@ public final class AdaptiveRateLimiter {
             double cut;
             double plateau = s.plateau();
             boolean grew = s.growthBase() > 0 && rate > s.growthBase();
+            boolean excused = false;
+            boolean farAbove = false;
             double growthBase = 0;
             if (quickCuts < 2 && rate <= 2 * demand && afterOwnStall) {
                 // our stall bunched the sends: not the rate's fault, and `sent` is low (far above
@@ -279,6 +287,7 @@ public final class AdaptiveRateLimiter {
                 // under way keeps the rate it started from
                 cut = rate;
                 growthBase = s.growthBase();
+                excused = true;
             } else if (quickCuts < 2 && grew) {
                 // found again while growing: the limit lies between the rate that held and this
                 // one; hold the former (probing resumes above it)
@@ -304,14 +313,21 @@ public final class AdaptiveRateLimiter {
                 // far above the demand: the allowed rate says nothing about the limit; start from
                 // twice the demand (room for it) and let the next 429s place the limit
                 cut = 2 * demand;
+                farAbove = true;
             } else {
                 // a burst: the limit lies between the demand and the allowed rate
                 cut = Math.max(demand * RATE_BOUND, rate * decreaseFactor);
                 plateau = rate * PLATEAU_SHARE;
             }
-            if (quickCuts < 2 && !grew && !overLimit && rate > sent * RATE_BOUND) {
-                // pacing held nothing back: never below what the recent demand needs
-                cut = Math.max(cut, demand * RATE_BOUND);
+            // the last few slots too, so that a growth the traffic follows counts as pacing
+            boolean paced = rate <= Math.max(sentRecently, this.sent.perSecond(now, PACED_SLOTS)) * RATE_BOUND;
+            if (quickCuts < 2 && !excused && !overLimit && !paced && !farAbove) {
+                // pacing held nothing back and 429s are sparse, so what was sent mostly passed and
+                // the 429 came from how it bunched up: pacing just above what was sent smooths
+                // that whatever the allowed rate or the last limit was, never below what the
+                // recent demand needs, and probing resumes from there
+                cut = Math.max(sentRecently, demand) * RATE_BOUND;
+                plateau = cut / PLATEAU_SHARE;
             }
             cut = Math.max(floor, Math.min(rate, cut));
             if (state.compareAndSet(s, new State(cut, s.nextFreeNanos(), now, now, now, plateau, growthBase, quickCuts))) {
