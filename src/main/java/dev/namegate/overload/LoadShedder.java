@@ -11,7 +11,10 @@ import java.util.function.LongSupplier;
  * only turn answers into refusals. Additive both ways: a probe that late refuses {@code shedStep}
  * more, any other {@code shedRelief} less, up to {@code maxShed}. Refusals happen only while at least
  * {@code shedMinInFlight} requests are in progress: a lag with little load of our own is a
- * neighbour's (CPU throttling, a noisy host), and refusing would not help.
+ * neighbour's (CPU throttling, a noisy host), and refusing would not help. And only while more are
+ * in progress than the process finishes within {@code shedQueueTime}: fewer than that all finish
+ * in time however late the loops run (a closed loop of a few hundred connections), and refusing
+ * them would cut goodput, since each refusal comes back at once as a new request.
  */
 public final class LoadShedder implements EventLoopProbe.Listener {
 
@@ -23,7 +26,16 @@ public final class LoadShedder implements EventLoopProbe.Listener {
     private final long shedLagNanos;
     private final LongSupplier nanoClock;
     private final ShedEpisodes episodes;
+    private final double queueSeconds;
     private volatile double share;
+    /** Requests finished per second, smoothed over about {@link #THROUGHPUT_SMOOTHING_NANOS}. */
+    private volatile double finishedPerSecond;
+    private long measuredAt;
+    private long finishedWhenMeasured;
+
+    /** How often the probes' thread measures the requests finished per second. */
+    private static final long THROUGHPUT_INTERVAL_NANOS = 100_000_000L;
+    private static final double THROUGHPUT_SMOOTHING_NANOS = 1e9;
 
     public LoadShedder(OverloadProperties properties, RequestsInFlight inFlight, LongSupplier nanoClock) {
         this.inFlight = inFlight;
@@ -34,13 +46,29 @@ public final class LoadShedder implements EventLoopProbe.Listener {
         this.shedLagNanos = properties.shedLagThreshold().toNanos();
         this.nanoClock = nanoClock;
         this.episodes = new ShedEpisodes(minInFlight);
+        this.queueSeconds = properties.shedQueueTime().toNanos() / 1e9;
+        this.measuredAt = nanoClock.getAsLong();
     }
 
     @Override
     public synchronized void probed(long lagNanos) {
         double after = lagNanos >= shedLagNanos ? Math.min(maxShed, share + shedStep) : Math.max(0, share - shedRelief);
         share = after;
-        episodes.shareChanged(after, nanoClock.getAsLong(), lagNanos);
+        long now = nanoClock.getAsLong();
+        episodes.shareChanged(after, now, lagNanos);
+        measureThroughput(now);
+    }
+
+    private void measureThroughput(long now) {
+        long elapsed = now - measuredAt;
+        if (elapsed < THROUGHPUT_INTERVAL_NANOS) {
+            return;
+        }
+        long finished = inFlight.finished();
+        double perSecond = (finished - finishedWhenMeasured) * 1e9 / elapsed;
+        finishedPerSecond += (perSecond - finishedPerSecond) * Math.min(1, elapsed / THROUGHPUT_SMOOTHING_NANOS);
+        measuredAt = now;
+        finishedWhenMeasured = finished;
     }
 
     /** The probe stopped: nothing is refused until it runs again. */
@@ -55,9 +83,22 @@ public final class LoadShedder implements EventLoopProbe.Listener {
         return share;
     }
 
-    /** Whether to refuse this request: true for about {@link #share()} of them while enough are in progress. */
+    /** Requests finished per second lately. */
+    public double finishedPerSecond() {
+        return finishedPerSecond;
+    }
+
+    /**
+     * Whether to refuse this request: true for about {@link #share()} of them while more are in
+     * progress than both {@code shedMinInFlight} and what finishes within {@code shedQueueTime}.
+     */
     public boolean shouldShed() {
         double s = share;
-        return s > 0 && inFlight.count() >= minInFlight && ThreadLocalRandom.current().nextDouble() < s;
+        if (s <= 0) {
+            return false;
+        }
+        int inProgress = inFlight.count();
+        return inProgress >= minInFlight && inProgress >= finishedPerSecond * queueSeconds
+                && ThreadLocalRandom.current().nextDouble() < s;
     }
 }

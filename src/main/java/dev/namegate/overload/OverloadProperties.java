@@ -30,6 +30,11 @@ import jakarta.validation.constraints.NotNull;
  * @param retryAfter what a refusal's {@code Retry-After} says, whole seconds (default 1 s)
  * @param shedMinInFlight requests are refused only while at least this many are in progress: a
  *     lag with little load of our own is a neighbour's doing, and refusing would not help (default 16)
+ * @param shedQueueTime requests are refused only while more are in progress than the process
+ *     finishes in this time (Little's law: the wait a new request would have before its turn):
+ *     fewer than that, as under a closed loop of a few hundred connections, all finish in time
+ *     and refusing them would only trade answers for refusals while the clients send the next
+ *     one at once (default 50 ms, about half the deadline)
  */
 @Validated
 @ConfigurationProperties("namegate.overload")
@@ -43,7 +48,8 @@ public record OverloadProperties(
         @DecimalMin("0.0001") @DecimalMax("1") @DefaultValue("0.01") double shedRelief,
         @DecimalMin("0") @DecimalMax("0.99") @DefaultValue("0.9") double maxShed,
         @NotNull @DefaultValue("1s") Duration retryAfter,
-        @Min(0) @DefaultValue("16") int shedMinInFlight) {
+        @Min(0) @DefaultValue("16") int shedMinInFlight,
+        @NotNull @DefaultValue("50ms") Duration shedQueueTime) {
 
     public OverloadProperties {
         if (probeInterval.toNanos() < 1_000_000L) {
@@ -59,6 +65,9 @@ public record OverloadProperties(
         }
         if (retryAfter.toSeconds() < 1) {
             throw new IllegalArgumentException("namegate.overload.retry-after must be at least 1s");
+        }
+        if (shedQueueTime.toNanos() < 1_000_000L) {
+            throw new IllegalArgumentException("namegate.overload.shed-queue-time must be at least 1ms");
         }
         if (hold.compareTo(lagThreshold) < 0) {
             throw new IllegalArgumentException("namegate.overload.hold must be at least the lag threshold");

@@ -34,7 +34,7 @@ class EventLoopProbeTest {
     private final DefaultEventLoop loop = new DefaultEventLoop(new DefaultThreadFactory(LOOP_THREAD));
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private final OverloadProperties properties = new OverloadProperties(true, Duration.ofMillis(5),
-            Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1), 0);
+            Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1), 0, Duration.ofMillis(50));
     private final LoadShedder shedder = new LoadShedder(properties, new RequestsInFlight(), clock::get);
     /**
      * The largest share the shedder reached: one late probe's rise recedes within 250 ms or so,
@@ -102,7 +102,7 @@ class EventLoopProbeTest {
     @Test
     void aLagThatLeavesRequestsTheirDeadlineExcusesTimeoutsButRefusesNothing() {
         OverloadProperties shedAt25 = new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10),
-                Duration.ofMillis(25), Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1), 0);
+                Duration.ofMillis(25), Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1), 0, Duration.ofMillis(50));
         LoadShedder shedder = new LoadShedder(shedAt25, new RequestsInFlight(), clock::get);
         EventLoopProbe probe = new EventLoopProbe(() -> List.of(loop), shedAt25, clock::get, shedder);
         probe.start();
@@ -143,7 +143,7 @@ class EventLoopProbeTest {
     @Test
     void switchedOffItProbesNothingAndNeitherLagsNorShedsThoughTheLoopStalls() {
         OverloadProperties off = new OverloadProperties(false, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(10),
-                Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1), 0);
+                Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1), 0, Duration.ofMillis(50));
         RequestsInFlight inFlight = new RequestsInFlight();
         LoadShedder offShedder = new LoadShedder(off, inFlight, clock::get);
         EventLoopProbe disabled = new EventLoopProbe(() -> List.of(loop), off, clock::get, offShedder);

@@ -1,6 +1,7 @@
 package dev.namegate.overload;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -32,7 +33,7 @@ class LoadShedFilterTest {
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     // no relief to speak of, so the share stays where the test put it
     private final OverloadProperties properties = new OverloadProperties(true, Duration.ofMillis(5),
-            Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMillis(250), 0.5, 0.0001, 0.9, Duration.ofSeconds(2), 0);
+            Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMillis(250), 0.5, 0.0001, 0.9, Duration.ofSeconds(2), 0, Duration.ofMillis(50));
     private final RequestsInFlight inFlight = new RequestsInFlight();
     private final LoadShedder shedder = new LoadShedder(properties, inFlight, clock::get);
     private final EventLoopProbe lag = new EventLoopProbe(() -> List.of(loop), properties, clock::get, shedder);
@@ -59,7 +60,7 @@ class LoadShedFilterTest {
     @Test
     void aLagWithFewRequestsInProgressRefusesNothing() {
         OverloadProperties fourInFlight = new OverloadProperties(true, Duration.ofMillis(5),
-                Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMillis(250), 0.5, 0.0001, 0.9, Duration.ofSeconds(2), 4);
+                Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMillis(250), 0.5, 0.0001, 0.9, Duration.ofSeconds(2), 4, Duration.ofMillis(50));
         RequestsInFlight inFlight = new RequestsInFlight();
         LoadShedder shedder = new LoadShedder(fourInFlight, inFlight, clock::get);
         EventLoopProbe lag = new EventLoopProbe(() -> List.of(loop), fourInFlight, clock::get, shedder);
@@ -93,6 +94,36 @@ class LoadShedFilterTest {
         assertThat(after.getResponse().getStatusCode()).as("all finished: below four again").isNull();
         assertThat(signals.overloaded()).isFalse();
         lag.stop();
+    }
+
+    @Test
+    void aLagWithFewerRequestsInProgressThanFinishWithinTheQueueTimeRefusesNothing() {
+        lag.start();
+        for (int i = 0; i < 1_000; i++) { // a second's work: 1,000 requests finished
+            filter.filter(exchange("/users/" + i), e -> Mono.empty()).block();
+        }
+        clock.addAndGet(Duration.ofSeconds(1).toNanos()); // the next probe runs late: half is shed
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> shedder.share() >= 0.45);
+        assertThat(shedder.finishedPerSecond()).isCloseTo(1_000, within(1.0));
+        clock.addAndGet(Duration.ofMillis(50).toNanos()); // and again: the maximum, 0.9
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> shedder.share() >= 0.85);
+
+        // 1,000 finished per second, 50 ms of queue: up to 50 in progress all finish in time
+        Sinks.Empty<Void> held = Sinks.empty();
+        for (int i = 0; i < 50; i++) {
+            MockServerWebExchange exchange = exchange("/users/" + i);
+            filter.filter(exchange, e -> held.asMono()).subscribe();
+            assertThat(exchange.getResponse().getStatusCode()).as("request %d, %d in progress", i, i).isNull();
+        }
+        int refused = 0;
+        for (int i = 0; i < 100; i++) { // beyond that, most are
+            MockServerWebExchange exchange = exchange("/users/" + i);
+            filter.filter(exchange, e -> held.asMono()).subscribe();
+            refused += exchange.getResponse().getStatusCode() == HttpStatus.SERVICE_UNAVAILABLE ? 1 : 0;
+        }
+        // 100 draws at 0.9 (mean 90): fewer than 70 is nearly seven standard deviations off
+        assertThat(refused).isBetween(70, 100);
+        held.tryEmitEmpty();
     }
 
     private void lagUntilNineTenthsAreShed() {
