@@ -232,8 +232,11 @@ public record UpstreamProperties(
      * @param recoveryPerSecond rate regained per second of success below the last 429's rate (default 50)
      * @param probePerSecond rate added per second of success above it (default 2: probing slowly,
      *        so a rate just under the limit is not lost to a 429 every second)
-     * @param burst permits that may go at once after a quiet spell (default 1: evenly spaced
-     *        attempts leave the internal service's own burst allowance for jitter on the way)
+     * @param burst permits that may go at once after a quiet spell (default 2: with demand near the
+     *        limit, strictly even spacing makes attempts queue for permits as in an M/D/1 queue, tens
+     *        of milliseconds at 85% of the limit; a pair at once halves that and still leaves a
+     *        limiter that allows any burst at all room for jitter on the way; 1 for an internal
+     *        service that allows none)
      * @param decreaseCooldown 429s within this time of a cut count as one (default 200 ms)
      * @param forgetAfter time without any 429 after which the last 429's rate is forgotten and the
      *        rate grows again: by a fifth of that rate per second up to a tenth above it, then
@@ -253,7 +256,7 @@ public record UpstreamProperties(
             @DefaultValue("0.7") double decreaseFactor,
             @PositiveOrZero @DefaultValue("50") double recoveryPerSecond,
             @PositiveOrZero @DefaultValue("2") double probePerSecond,
-            @DecimalMin("1") @DefaultValue("1") double burst,
+            @DecimalMin("1") @DefaultValue("2") double burst,
             @NotNull @DefaultValue("200ms") Duration decreaseCooldown,
             @NotNull @DefaultValue("3s") Duration forgetAfter,
             @DecimalMin(value = "1", inclusive = false) @DecimalMax("16") @DefaultValue("2") double growthPerSecond,
