@@ -15,9 +15,10 @@ import dev.namegate.upstream.UpstreamProperties;
  * limit without coordination.
  *
  * <p>A cut looks at what was really sent: all permits, to tell whether pacing held anything back,
- * and the demand, i.e. the permits of attempts a lookup cannot do without (first attempts and
- * retries, not hedges, which take whatever is free and so grow with any allowance: a floor set by
- * them would never let a cut bite), over the last second and averaged over a longer window
+ * and the demand, i.e. the attempts a lookup cannot do without (first attempts and retries, not
+ * hedges, which take whatever is free and so grow with any allowance: a floor set by them would
+ * never let a cut bite), counted both as permits given and as permits asked for (after a cut below
+ * the need, fewer are given than asked), over the last second and averaged over a longer window
  * ({@code demandWindow}) so that one quiet second before a 429 says nothing.
  * <ul>
  *   <li>When 429s make a good share of the last second's answers, what is sent is above the limit
@@ -120,6 +121,8 @@ public final class AdaptiveRateLimiter {
     /** Permits given: all of them, and those of required attempts (first attempts and retries). */
     private final SlotCounts sent;
     private final SlotCounts required;
+    /** Required attempts that asked for a permit, given or not: a starved demand still shows here. */
+    private final SlotCounts asked;
     /** Answers: those that were not a 429, and the 429s. */
     private final SlotCounts answered;
     private final SlotCounts rejected;
@@ -138,6 +141,7 @@ public final class AdaptiveRateLimiter {
         this.demandSlots = (int) Math.max(SLOTS_PER_SECOND, settings.demandWindow().toNanos() / SLOT_NANOS);
         this.sent = new SlotCounts(demandSlots);
         this.required = new SlotCounts(demandSlots);
+        this.asked = new SlotCounts(demandSlots);
         this.answered = new SlotCounts(SLOTS_PER_SECOND);
         this.rejected = new SlotCounts(SLOTS_PER_SECOND);
         this.clock = clock;
@@ -185,6 +189,14 @@ public final class AdaptiveRateLimiter {
                 return wait;
             }
         }
+    }
+
+    /**
+     * A required attempt (a first attempt or a retry) asks for a permit, whether it gets one at
+     * once, later or never: what the permits given cannot show once a cut starves the demand.
+     */
+    public void asked() {
+        asked.add(now());
     }
 
     /** Nanoseconds until the next permit is free (0 = now), reserving nothing. */
@@ -357,12 +369,14 @@ public final class AdaptiveRateLimiter {
     }
 
     /**
-     * The demand: permits for required attempts per second, over the last whole second or averaged
-     * over the demand window, whichever is higher.
+     * The demand: required attempts per second, those given a permit or those that asked for one
+     * (a cut below the need lets fewer through than ask), over the last whole second or averaged
+     * over the demand window, whichever is highest.
      */
     double demand(long nowNanos) {
-        return Math.max(floor, Math.max(required.perSecond(nowNanos, SLOTS_PER_SECOND),
-                required.perSecond(nowNanos, demandSlots)));
+        double given = Math.max(required.perSecond(nowNanos, SLOTS_PER_SECOND), required.perSecond(nowNanos, demandSlots));
+        double wanted = Math.max(asked.perSecond(nowNanos, SLOTS_PER_SECOND), asked.perSecond(nowNanos, demandSlots));
+        return Math.max(floor, Math.max(given, wanted));
     }
 
     /**

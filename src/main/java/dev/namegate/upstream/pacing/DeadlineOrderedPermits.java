@@ -57,6 +57,7 @@ public final class DeadlineOrderedPermits implements Pacing {
      */
     @Override
     public Mono<Void> permit(long maxWaitNanos, Supplier<? extends Throwable> refusal) {
+        limiter.asked();
         synchronized (this) {
             if (waiters.isEmpty() && limiter.reserve(0) == 0) {
                 return Mono.empty();

@@ -82,6 +82,19 @@ class AdaptiveRateLimiterTest {
     }
 
     @Test
+    void aCutAfterStarvedSecondsCountsWhatLookupsAskedForNotWhatTheyWereGiven() {
+        AdaptiveRateLimiter limiter = limiter(300, 1, Duration.ofMinutes(1));
+        for (int tick = 0; tick < 200; tick++) { // 2 s: 200/s ask, 100/s get a permit (a queue starves)
+            limiter.asked();
+            limiter.asked();
+            assertThat(limiter.reserve(Long.MAX_VALUE)).isGreaterThanOrEqualTo(0);
+            time.advanceTimeBy(Duration.ofMillis(10));
+        }
+        limiter.onRateLimited(); // far above what was sent: just above the need, not above the starved sends
+        assertThat(limiter.rate()).isCloseTo(220, within(1.0));
+    }
+
+    @Test
     void farAboveWhatIsSentTheRateDropsToTwiceTheTrafficThenTheNext429PlacesTheLimit() {
         AdaptiveRateLimiter limiter = limiter(100_000, 1, Duration.ofMinutes(1));
         send(limiter, 80);
