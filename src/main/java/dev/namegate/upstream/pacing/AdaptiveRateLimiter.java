@@ -290,8 +290,8 @@ public final class AdaptiveRateLimiter {
             double cut;
             double plateau = s.plateau();
             boolean grew = s.growthBase() > 0 && rate > s.growthBase();
-            boolean excused = false;
-            boolean farAbove = false;
+            // the last few slots too, so that a growth the traffic follows counts as pacing
+            boolean paced = rate <= Math.max(sentRecently, this.sent.perSecond(now, PACED_SLOTS)) * RATE_BOUND;
             double growthBase = 0;
             if (quickCuts < 2 && rate <= 2 * demand && afterOwnStall) {
                 // our stall bunched the sends: not the rate's fault, and `sent` is low (far above
@@ -299,7 +299,15 @@ public final class AdaptiveRateLimiter {
                 // under way keeps the rate it started from
                 cut = rate;
                 growthBase = s.growthBase();
-                excused = true;
+            } else if (quickCuts < 2 && !overLimit && !paced
+                    && (grew || rate > plateau * PLATEAU_SHARE || rate <= 2 * demand)) {
+                // pacing held nothing back and 429s are sparse, so what was sent mostly passed and
+                // the 429 came from how it bunched up: pacing just above what was sent smooths
+                // that whatever the allowed rate or the last limit was, never below what the
+                // recent demand needs, and probing resumes from there (far above the demand with
+                // no limit known, the branch below starts from twice the demand instead)
+                cut = Math.max(sentRecently, demand) * RATE_BOUND;
+                plateau = cut / PLATEAU_SHARE;
             } else if (quickCuts < 2 && grew) {
                 // found again while growing: the limit lies between the rate that held and this
                 // one; hold the former (probing resumes above it)
@@ -325,21 +333,11 @@ public final class AdaptiveRateLimiter {
                 // far above the demand: the allowed rate says nothing about the limit; start from
                 // twice the demand (room for it) and let the next 429s place the limit
                 cut = 2 * demand;
-                farAbove = true;
             } else {
-                // a burst: the limit lies between the demand and the allowed rate
+                // a burst the longer windows count as paced: the limit lies between the demand
+                // and the allowed rate
                 cut = Math.max(demand * RATE_BOUND, rate * decreaseFactor);
                 plateau = rate * PLATEAU_SHARE;
-            }
-            // the last few slots too, so that a growth the traffic follows counts as pacing
-            boolean paced = rate <= Math.max(sentRecently, this.sent.perSecond(now, PACED_SLOTS)) * RATE_BOUND;
-            if (quickCuts < 2 && !excused && !overLimit && !paced && !farAbove) {
-                // pacing held nothing back and 429s are sparse, so what was sent mostly passed and
-                // the 429 came from how it bunched up: pacing just above what was sent smooths
-                // that whatever the allowed rate or the last limit was, never below what the
-                // recent demand needs, and probing resumes from there
-                cut = Math.max(sentRecently, demand) * RATE_BOUND;
-                plateau = cut / PLATEAU_SHARE;
             }
             cut = Math.max(floor, Math.min(rate, cut));
             if (state.compareAndSet(s, new State(cut, s.nextFreeNanos(), now, now, now, plateau, growthBase, quickCuts))) {
