@@ -18,6 +18,10 @@ import java.util.function.LongSupplier;
  */
 public final class LoadShedder implements EventLoopProbe.Listener {
 
+    /** How often the probes measure the requests finished per second. */
+    private static final long THROUGHPUT_INTERVAL_NANOS = 100_000_000L;
+    private static final double THROUGHPUT_SMOOTHING_NANOS = 1e9;
+
     private final RequestsInFlight inFlight;
     private final double shedStep;
     private final double shedRelief;
@@ -32,10 +36,6 @@ public final class LoadShedder implements EventLoopProbe.Listener {
     private volatile double finishedPerSecond;
     private long measuredAt;
     private long finishedWhenMeasured;
-
-    /** How often the probes' thread measures the requests finished per second. */
-    private static final long THROUGHPUT_INTERVAL_NANOS = 100_000_000L;
-    private static final double THROUGHPUT_SMOOTHING_NANOS = 1e9;
 
     public LoadShedder(OverloadProperties properties, RequestsInFlight inFlight, LongSupplier nanoClock) {
         this.inFlight = inFlight;

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
@@ -47,9 +46,7 @@ final class ClosedLoopPlot {
     /** Writes the plot of {@code rows} to {@code file} (replacing it) and returns the file. */
     static Path write(List<ClosedLoopRow> rows, Path file) throws IOException {
         Objects.requireNonNull(file, "file");
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        ChartUtils.saveChartAsPNG(file.toFile(), chart(rows), WIDTH, HEIGHT);
-        return file;
+        return ChartFiles.writePng(chart(rows), WIDTH, HEIGHT, file);
     }
 
     static JFreeChart chart(List<ClosedLoopRow> rows) {

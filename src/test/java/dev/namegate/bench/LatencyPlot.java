@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
@@ -55,9 +54,7 @@ final class LatencyPlot {
     /** Writes the plot of {@code summaries}, in their order, to {@code file} (replacing it) and returns the file. */
     static Path write(List<Summary> summaries, Path file) throws IOException {
         Objects.requireNonNull(file, "file");
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        ChartUtils.saveChartAsPNG(file.toFile(), chart(summaries), WIDTH, HEIGHT);
-        return file;
+        return ChartFiles.writePng(chart(summaries), WIDTH, HEIGHT, file);
     }
 
     static JFreeChart chart(List<Summary> summaries) {
