@@ -23,9 +23,7 @@ import dev.namegate.upstream.UpstreamProperties;
  * <ul>
  *   <li>When 429s make a good share of the last second's answers, what is sent is above the limit
  *       whatever the allowance (the demand itself exceeds it): the rate is cut multiplicatively from
- *       what was sent, but not below what the internal service has just let through (sent and not
- *       refused, answered or not), and the demand
- *       no longer holds the cut up.</li>
+ *       what was sent, and the demand no longer holds the cut up.</li>
  *   <li>Sending at the allowed rate, the rate itself is too high: it is multiplied by the decrease
  *       factor, below the demand if need be. That is how replicas sharing one limit converge, and
  *       how an overload sheds load. The same happens when 429s keep coming cut after cut.</li>
@@ -42,7 +40,12 @@ import dev.namegate.upstream.UpstreamProperties;
  *       met the 429 left late and together, and the last second's count is depressed by the
  *       stall: the rate is kept. It still counts as a cut, so 429s that keep coming escalate.</li>
  * </ul>
- * Success raises the rate quickly back up to just under the plateau ({@code recoveryPerSecond}),
+ * No cut goes below 95% of what the internal service has just let through its limit (sent and not
+ * refused over the last second, answered or not): that is below the limit already, whether it is
+ * ours alone or shared with other replicas, and a deeper cut only starves the lookups. A limit that
+ * fell shows in what passed, so cut after cut still follows it down.
+ *
+ * <p>Success raises the rate quickly back up to just under the plateau ({@code recoveryPerSecond}),
  * then probes above it slowly ({@code probePerSecond}), like CUBIC's plateau, so a rate just under
  * the limit is kept instead of being lost to a 429 every second.
  *
@@ -314,12 +317,8 @@ public final class AdaptiveRateLimiter {
                 cut = s.growthBase();
                 plateau = cut / PLATEAU_SHARE;
             } else if (overLimit) {
-                // what is sent is above the limit, whatever the allowance: shed load, but not below
-                // what the internal service has just let through its limit: every attempt sent and
-                // not refused, answered or not (a slow answer, a closed connection or a 500 passed
-                // the limit too)
-                double passed = Math.max(accepted, sent - refused);
-                cut = Math.max(Math.min(rate, sent) * decreaseFactor, passed * PLATEAU_SHARE);
+                // what is sent is above the limit, whatever the allowance: shed load
+                cut = Math.min(rate, sent) * decreaseFactor;
                 plateau = Math.min(rate, sent);
             } else if (quickCuts < 2 && rate > plateau * PLATEAU_SHARE) {
                 // a probe above the last limit failed: the limit is about here
@@ -339,7 +338,12 @@ public final class AdaptiveRateLimiter {
                 cut = Math.max(demand * RATE_BOUND, rate * decreaseFactor);
                 plateau = rate * PLATEAU_SHARE;
             }
-            cut = Math.max(floor, Math.min(rate, cut));
+            // never below what the internal service has just let through its limit: every attempt
+            // sent and not refused, answered or not (a slow answer, a closed connection or a 500
+            // passed the limit too); 5% under that is below the limit already, and a deeper cut
+            // only starves the lookups (cut after cut, a limit that fell still shows in what passed)
+            double passed = Math.max(accepted, sent - refused);
+            cut = Math.max(floor, Math.min(rate, Math.max(cut, passed * PLATEAU_SHARE)));
             if (state.compareAndSet(s, new State(cut, s.nextFreeNanos(), now, now, now, plateau, growthBase, quickCuts))) {
                 if (cut < rate) {
                     listener.rateCut(rate, cut);

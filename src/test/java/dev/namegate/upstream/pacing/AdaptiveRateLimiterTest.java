@@ -128,7 +128,7 @@ class AdaptiveRateLimiterTest {
         AdaptiveRateLimiter limiter = limiter(1);
         send(limiter, 100);
         limiter.onRateLimited(false);
-        assertThat(cuts).containsExactly("100->50");
+        assertThat(cuts).containsExactly("100->95");
     }
 
     @Test
@@ -144,34 +144,42 @@ class AdaptiveRateLimiterTest {
     }
 
     @Test
-    void aRateThatIsItselfTooHighIsHalvedAndTheHalvingRepeatsWhile429sKeepComing() {
+    void aRateThatIsItselfTooHighIsCutJustUnderWhatPassedAndTheCutRepeatsWhile429sKeepComing() {
         AdaptiveRateLimiter limiter = limiter(1);
-        send(limiter, 100); // sending at the allowed rate: it is what holds us back
+        for (int tenth = 0; tenth < 10; tenth++) {
+            answered(limiter, 10); // sending at the allowed rate: it is what holds us back
+        }
         limiter.onRateLimited();
-        assertThat(limiter.rate()).isEqualTo(50);
+        // not halved: 100/s just passed the limit, and 5% under that is under it already
+        assertThat(limiter.rate()).isCloseTo(95, within(0.01));
 
-        time.advanceTimeBy(Duration.ofMillis(300)); // another 429 soon after the cut: not enough
+        for (int tenth = 0; tenth < 3; tenth++) {
+            answered(limiter, 9); // another 429 soon after the cut: cut again, under what passed
+        }
         limiter.onRateLimited();
-        assertThat(limiter.rate()).isEqualTo(25);
-        assertThat(cuts).containsExactly("100->50", "50->25");
+        assertThat(limiter.rate()).isLessThan(95).isGreaterThan(90);
+        assertThat(cuts).hasSize(2);
     }
 
     @Test
     void recoveryIsFastUpToThePlateauThenProbesSlowly() {
         AdaptiveRateLimiter limiter = limiter(1);
-        send(limiter, 100);
-        limiter.onRateLimited(); // plateau 100, rate 50
-        assertThat(limiter.rate()).isEqualTo(50);
+        for (int tenth = 0; tenth < 10; tenth++) {
+            answered(limiter, 10);
+        }
+        denseRateLimiting(limiter); // 429s a good share of the answers at 95/s: the plateau
+        double cut = limiter.rate();
+        assertThat(cut).isLessThan(80);
 
-        time.advanceTimeBy(Duration.ofSeconds(1));
+        time.advanceTimeBy(Duration.ofMillis(500));
         limiter.onSuccess();
-        assertThat(limiter.rate()).isCloseTo(70, within(0.01)); // +20/s below the plateau
+        assertThat(limiter.rate()).isCloseTo(cut + 10, within(0.01)); // +20/s below the plateau
         time.advanceTimeBy(Duration.ofSeconds(2));
         limiter.onSuccess();
-        assertThat(limiter.rate()).isCloseTo(95, within(0.01)); // capped at 95% of the plateau
+        assertThat(limiter.rate()).isCloseTo(0.95 * 95, within(0.01)); // capped at 95% of the plateau
         time.advanceTimeBy(Duration.ofSeconds(1));
         limiter.onSuccess();
-        assertThat(limiter.rate()).isCloseTo(97, within(0.01)); // then +2/s: probing
+        assertThat(limiter.rate()).isCloseTo(0.95 * 95 + 2, within(0.01)); // then +2/s: probing
         time.advanceTimeBy(Duration.ofSeconds(50));
         limiter.onSuccess();
         assertThat(limiter.rate()).isEqualTo(100); // never above the ceiling
