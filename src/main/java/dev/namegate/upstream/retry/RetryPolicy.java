@@ -194,6 +194,12 @@ public final class RetryPolicy {
                 }
             } else {
                 delay = backoffNanos(retries);
+                if (delay + minAttemptNanos > left && left >= 2 * minAttemptNanos) {
+                    // near the deadline one more attempt beats a certain failure: the backoff
+                    // shrinks to leave the attempt half the time left (at least the minimum, and
+                    // the time left at least halves each time, so this ends within a few retries)
+                    delay = (left - minAttemptNanos) / 2;
+                }
                 if (delay + minAttemptNanos > left) {
                     return outcome == AttemptOutcome.RATE_LIMITED
                             ? stop(UpstreamFailure.Kind.UNAVAILABLE, unavailableRetryAfter, "rate limited until the deadline")

@@ -140,7 +140,7 @@ class RetryPolicyTest {
     }
 
     @Test
-    void noAttemptStartsWhenTheBackoffWouldNotLeaveTimeBeforeTheDeadline() {
+    void aBackoffThatDoesNotFitShrinksToLeaveTheAttemptHalfTheTimeLeftUntilTooLittleIsLeft() {
         StepVerifier.withVirtualTime(() -> {
                     VirtualTimeScheduler time = VirtualTimeScheduler.get();
                     RetryPolicy p = policy(time)
@@ -148,17 +148,18 @@ class RetryPolicyTest {
                             .deadline(Duration.ofMillis(20))
                             .minAttemptTime(Duration.ofMillis(2))
                             .build();
-                    // attempts at 0 and 4; the next would start at 12 and needs 2 ms: fits; the one
-                    // after would start at 28, past the 20 ms deadline: the policy stops at 12
-                    return scripted(time, p, STATUS_500, STATUS_500, STATUS_500, STATUS_500);
+                    // attempts at 0, 4 and 12 by the backoff; the next backoff (16 ms) does not fit
+                    // the 8 ms left: 3 ms, leaving the attempt at 15 half of it; then 1.5 ms (16.5);
+                    // with 3.5 ms left, less than twice the minimum, the policy stops
+                    return scripted(time, p, STATUS_500, STATUS_500, STATUS_500, STATUS_500, STATUS_500, STATUS_500);
                 })
-                .thenAwait(Duration.ofMillis(12))
+                .thenAwait(Duration.ofMillis(17))
                 .expectErrorSatisfies(e -> {
                     assertThat(((UpstreamFailure) e).kind()).isEqualTo(UpstreamFailure.Kind.DEADLINE);
                     assertThat(((UpstreamFailure) e).reason()).contains("status 500");
                 })
                 .verify(Duration.ofSeconds(5));
-        assertThat(attemptTimes).containsExactly(0L, 4L, 12L);
+        assertThat(attemptTimes).containsExactly(0L, 4L, 12L, 15L, 16L);
     }
 
     @Test
