@@ -48,8 +48,8 @@ import ch.qos.logback.classic.LoggerContext;
  *     bad-instances, unknown-ids, storm, outage, and in sequence mode healthy once more to show
  *     the recovery; see {@link Scenarios}; a name may repeat)</li>
  * <li>{@code --rate=N} requests/s for every scenario (default: each scenario's own, mostly 100)</li>
- * <li>{@code --duration=15s} measured phase; {@code --warmup=40s} unmeasured ramp from 5% of the rate:
- *     in sequence mode once, on the healthy simulator at {@code --warmup-rate=500} requests/s, so the
+ * <li>{@code --duration=15s} measured phase; {@code --warmup=60s} unmeasured ramp from 5% of the rate:
+ *     in sequence mode once, on the healthy simulator at {@code --warmup-rate=1000} requests/s, so the
  *     service's JIT has compiled the path before the first scenario; in the other modes before each
  *     scenario, at its own rate and in its failure mode</li>
  * <li>{@code --settle=5s} sequence mode: unmeasured load after each switch, before the measured phase</li>

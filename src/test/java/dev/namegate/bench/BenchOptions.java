@@ -182,7 +182,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         OptionalDouble rate = OptionalDouble.empty();
         Duration duration = null;
         Duration warmup = null;
-        double warmupRate = 500;
+        double warmupRate = 1000;
         Duration settle = Duration.ofSeconds(5);
         Duration timeout = LoadPlan.DEFAULT_TIMEOUT;
         Mode mode = null;
@@ -247,7 +247,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
             duration = closedLoop ? CLOSED_LOOP_DURATION : Duration.ofSeconds(15);
         }
         if (warmup == null) {
-            warmup = closedLoop ? CLOSED_LOOP_WARMUP : Duration.ofSeconds(40);
+            warmup = closedLoop ? CLOSED_LOOP_WARMUP : Duration.ofSeconds(60);
         }
         if (closedLoop && serviceCpu.isEmpty()) {
             serviceCpu = OptionalInt.of(CLOSED_LOOP_SERVICE_CPU);

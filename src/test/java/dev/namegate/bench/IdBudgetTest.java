@@ -8,10 +8,10 @@ import org.junit.jupiter.api.Test;
 class IdBudgetTest {
 
     @Test
-    void theDefaultSequenceAsksForAboutTwentySevenThousandIdsAndFitsWhatTheServiceCounts() {
+    void theDefaultSequenceAsksForAboutFortyEightThousandIdsAndFitsWhatTheServiceCounts() {
         BenchOptions defaults = BenchOptions.parse();
-        // warm-up 40 s ramping 25 -> 500/s: 10,500; then 20 s at 100/s per scenario (60/s, 80/s)
-        assertThat(IdBudget.distinctIdsPerService(defaults)).isEqualTo(10_500 + 6 * 2_000 + 1_200 + 1_600 + 2_000);
+        // warm-up 60 s ramping 50 -> 1,000/s: 31,500; then 20 s at 100/s per scenario (60/s, 80/s)
+        assertThat(IdBudget.distinctIdsPerService(defaults)).isEqualTo(31_500 + 6 * 2_000 + 1_200 + 1_600 + 2_000);
         assertThat(IdBudget.quota(defaults)).as("the key's million, capped by max-tracked-ids").hasValue(500_000);
         assertThat(IdBudget.overrun(defaults)).isEmpty();
     }

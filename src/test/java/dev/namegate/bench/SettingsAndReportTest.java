@@ -31,8 +31,8 @@ class SettingsAndReportTest {
         assertThat(defaults.rateOf(Scenarios.named("storm"))).isEqualTo(80.0);
         assertThat(defaults.rateOf(Scenarios.named("rate-limited"))).isEqualTo(60.0);
         assertThat(defaults.duration()).isEqualTo(Duration.ofSeconds(15));
-        assertThat(defaults.warmup()).isEqualTo(Duration.ofSeconds(40));
-        assertThat(defaults.warmupRate()).isEqualTo(500);
+        assertThat(defaults.warmup()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(defaults.warmupRate()).isEqualTo(1000);
         assertThat(defaults.settle()).isEqualTo(Duration.ofSeconds(5));
         assertThat(defaults.ids()).isEqualTo(KnownIds.UNIFORM);
         assertThat(defaults.serviceArgs()).isEmpty();
