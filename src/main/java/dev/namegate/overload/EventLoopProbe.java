@@ -79,6 +79,12 @@ public final class EventLoopProbe implements SmartLifecycle {
             return;
         }
         Probes started = Probes.of(loopSource.get());
+        // every loop due an interval from now before anyone can read them: a loop whose first
+        // probe is not scheduled yet would otherwise read as due at 0, i.e. hours overdue
+        long firstDue = nanoClock.getAsLong() + intervalNanos;
+        for (int i = 0; i < started.loops().size(); i++) {
+            started.dueAt().set(i, firstDue);
+        }
         lateAt = nanoClock.getAsLong() - holdNanos - 1;
         probes = started;
         for (int i = 0; i < started.loops().size(); i++) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,6 +19,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 
 import dev.namegate.testing.LogCapture;
 
@@ -68,6 +70,35 @@ class EventLoopProbeTest {
         assertThat(probe.stalled()).isFalse();
         assertThat(shedder.share()).isZero();
         assertThat(shedder.shouldShed()).isFalse();
+    }
+
+    @Test
+    void whileItStartsOnSeveralLoopsNoLoopLooksOverdue() {
+        AtomicReference<EventLoopProbe> starting = new AtomicReference<>();
+        List<Long> lagsReadWhileStarting = new CopyOnWriteArrayList<>();
+        DefaultEventLoop first = new DefaultEventLoop(new DefaultThreadFactory(LOOP_THREAD)) {
+            @Override
+            public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+                // what a request or the shedder reads while the other loops' probes are not yet scheduled
+                lagsReadWhileStarting.add(starting.get().lagNanos());
+                return super.schedule(command, delay, unit);
+            }
+        };
+        DefaultEventLoop second = new DefaultEventLoop(new DefaultThreadFactory(LOOP_THREAD));
+        EventLoopProbe twoLoops = new EventLoopProbe(() -> List.of(first, second), properties, clock::get,
+                shedderKeepingThePeak);
+        starting.set(twoLoops);
+        try {
+            twoLoops.start();
+            assertThat(lagsReadWhileStarting).isNotEmpty()
+                    .allSatisfy(lag -> assertThat(lag).isLessThan(properties.lagThreshold().toNanos()));
+            assertThat(twoLoops.stalled()).isFalse();
+            assertThat(peakShare.get()).isZero();
+        } finally {
+            twoLoops.stop();
+            first.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            second.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Keeps the loop busy, so no probe runs (and resets the lag) until the latch is counted down. */
