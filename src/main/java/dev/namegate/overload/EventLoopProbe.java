@@ -81,11 +81,11 @@ public final class EventLoopProbe implements SmartLifecycle {
         Probes started = Probes.of(loopSource.get());
         // every loop due an interval from now before anyone can read them: a loop whose first
         // probe is not scheduled yet would otherwise read as due at 0, i.e. hours overdue
-        long firstDue = nanoClock.getAsLong() + intervalNanos;
+        long now = nanoClock.getAsLong();
         for (int i = 0; i < started.loops().size(); i++) {
-            started.dueAt().set(i, firstDue);
+            started.dueAt().set(i, now + intervalNanos);
         }
-        lateAt = nanoClock.getAsLong() - holdNanos - 1;
+        lateAt = now - holdNanos - 1;
         probes = started;
         for (int i = 0; i < started.loops().size(); i++) {
             schedule(started, i);

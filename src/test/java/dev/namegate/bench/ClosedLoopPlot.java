@@ -3,13 +3,11 @@ package dev.namegate.bench;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
@@ -45,7 +43,6 @@ final class ClosedLoopPlot {
 
     /** Writes the plot of {@code rows} to {@code file} (replacing it) and returns the file. */
     static Path write(List<ClosedLoopRow> rows, Path file) throws IOException {
-        Objects.requireNonNull(file, "file");
         return ChartFiles.writePng(chart(rows), WIDTH, HEIGHT, file);
     }
 

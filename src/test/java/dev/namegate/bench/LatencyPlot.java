@@ -8,13 +8,11 @@ import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
@@ -53,7 +51,6 @@ final class LatencyPlot {
 
     /** Writes the plot of {@code summaries}, in their order, to {@code file} (replacing it) and returns the file. */
     static Path write(List<Summary> summaries, Path file) throws IOException {
-        Objects.requireNonNull(file, "file");
         return ChartFiles.writePng(chart(summaries), WIDTH, HEIGHT, file);
     }
 
