@@ -52,11 +52,12 @@ public final class LoadShedder implements EventLoopProbe.Listener {
 
     @Override
     public synchronized void probed(long lagNanos) {
+        long now = nanoClock.getAsLong();
+        // the throughput first: whoever sees the new share sees the throughput it is gated by
+        measureThroughput(now);
         double after = lagNanos >= shedLagNanos ? Math.min(maxShed, share + shedStep) : Math.max(0, share - shedRelief);
         share = after;
-        long now = nanoClock.getAsLong();
         episodes.shareChanged(after, now, lagNanos);
-        measureThroughput(now);
     }
 
     private void measureThroughput(long now) {
