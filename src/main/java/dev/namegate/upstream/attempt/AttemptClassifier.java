@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
@@ -76,7 +77,8 @@ public final class AttemptClassifier {
             return AttemptFailure.of(AttemptOutcome.RESPONSE_TIMEOUT, "attempt timeout");
         }
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof IOException) {
+            // a pooled channel written before its connect completed, seen under heavy load of our own
+            if (cause instanceof IOException || cause instanceof NotYetConnectedException) {
                 return AttemptFailure.of(AttemptOutcome.CONNECTION_CLOSED,
                         "connection failed: " + cause.getClass().getSimpleName());
             }

@@ -3,6 +3,7 @@ package dev.namegate.upstream.attempt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.channels.NotYetConnectedException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -80,7 +81,9 @@ class AttemptClassifierTest {
                 Arguments.of(new IOException("Connection reset by peer"), AttemptOutcome.CONNECTION_CLOSED,
                         "connection failed: IOException"),
                 Arguments.of(new IllegalStateException(new IOException("broken pipe")), AttemptOutcome.CONNECTION_CLOSED,
-                        "connection failed: IOException"));
+                        "connection failed: IOException"),
+                Arguments.of(new RuntimeException(new NotYetConnectedException()), AttemptOutcome.CONNECTION_CLOSED,
+                        "connection failed: NotYetConnectedException"));
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
