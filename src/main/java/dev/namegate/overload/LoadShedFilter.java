@@ -15,29 +15,25 @@ import dev.namegate.web.Problems;
 
 
 /**
- * Refuses a share of public requests with a 503 while the event loops lag, before any key is
- * checked or any upstream attempt made: work an overloaded process cannot finish in time is best
- * not started, so the requests it does take are answered within their deadline.
- * Only while enough requests are in progress, so that a lag caused by a noisy neighbour, not by
- * our own load, refuses nothing. Probes and metrics are never refused.
+ * Lets public requests through the {@link AdmissionGate} before any key is checked or any upstream
+ * attempt made: while the event loops lag, those over the limit wait their turn, and those that
+ * would wait too long are refused with a 503, since work an overloaded process cannot finish in
+ * time is best not started. Probes and metrics never wait and are never refused.
  */
 public final class LoadShedFilter implements WebFilter, Ordered {
 
 
-    private final LoadShedder shedder;
-    private final RequestsInFlight inFlight;
+    private final AdmissionGate gate;
     private final boolean enabled;
     private final String retryAfterSeconds;
     private final Counter shed;
 
-    public LoadShedFilter(LoadShedder shedder, RequestsInFlight inFlight, OverloadProperties properties,
-            MeterRegistry registry) {
-        this.shedder = shedder;
-        this.inFlight = inFlight;
+    public LoadShedFilter(AdmissionGate gate, OverloadProperties properties, MeterRegistry registry) {
+        this.gate = gate;
         this.enabled = properties.enabled();
         this.retryAfterSeconds = Long.toString(properties.retryAfter().toSeconds());
         this.shed = Counter.builder("namegate.overload.shed")
-                .description("Public requests refused because the event loops lagged")
+                .description("Public requests refused because they would have waited too long for their turn")
                 .register(registry);
     }
 
@@ -46,10 +42,12 @@ public final class LoadShedFilter implements WebFilter, Ordered {
         if (!enabled || !exchange.getRequest().getPath().value().startsWith("/users/")) {
             return chain.filter(exchange);
         }
-        if (!shedder.shouldShed()) {
-            inFlight.enter();
-            return chain.filter(exchange).doFinally(signal -> inFlight.leave());
-        }
+        return gate.admit().flatMap(admitted -> admitted
+                ? chain.filter(exchange).doFinally(signal -> gate.leave())
+                : refuse(exchange));
+    }
+
+    private Mono<Void> refuse(ServerWebExchange exchange) {
         shed.increment();
         exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
         return Problems.write(exchange, ProblemKind.OVERLOADED, "The service is overloaded; retry later.");

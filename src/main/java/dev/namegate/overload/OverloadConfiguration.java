@@ -15,7 +15,7 @@ import reactor.netty.http.HttpResources;
 import reactor.netty.resources.LoopResources;
 
 /**
- * Probes the public server's event loops and refuses load while they lag.
+ * Probes the public server's event loops and limits the requests admitted at once while they lag.
  * {@code namegate.overload.enabled=false} turns it off at run time: the beans stay (Spring AOT
  * fixes the set of beans at build time) but probe nothing and refuse nothing.
  */
@@ -34,20 +34,24 @@ class OverloadConfiguration {
     }
 
     @Bean
-    LoadShedder loadShedder(OverloadProperties properties, RequestsInFlight requestsInFlight) {
-        return new LoadShedder(properties, requestsInFlight, System::nanoTime);
+    AdmissionGate admissionGate(OverloadProperties properties, RequestsInFlight requestsInFlight) {
+        return new AdmissionGate(properties, requestsInFlight, System::nanoTime);
     }
 
     @Bean
-    EventLoopProbe eventLoopProbe(OverloadProperties properties, LoadShedder loadShedder, MeterRegistry registry,
+    EventLoopProbe eventLoopProbe(OverloadProperties properties, AdmissionGate admissionGate, MeterRegistry registry,
             ObjectProvider<ReactorResourceFactory> resourceFactory) {
         EventLoopProbe probe = new EventLoopProbe(() -> serverLoops(resourceFactory.getIfAvailable()), properties,
-                System::nanoTime, loadShedder);
+                System::nanoTime, admissionGate);
         if (properties.enabled()) {
             Gauge.builder("namegate.overload.event.loop.lag", probe, p -> p.lagNanos() / 1e9)
                     .description("How late the latest event-loop probe ran").baseUnit("seconds").register(registry);
-            Gauge.builder("namegate.overload.shed.share", loadShedder, LoadShedder::share)
-                    .description("Share of public requests refused while the event loops lag").register(registry);
+            Gauge.builder("namegate.overload.admission.limit", admissionGate,
+                    gate -> gate.limit() == AdmissionGate.UNLIMITED ? Double.NaN : gate.limit())
+                    .description("Public requests admitted at once while the event loops lag (NaN: no limit)")
+                    .register(registry);
+            Gauge.builder("namegate.overload.admission.waiting", admissionGate, AdmissionGate::waiting)
+                    .description("Public requests waiting for their turn").register(registry);
         }
         return probe;
     }
@@ -66,8 +70,8 @@ class OverloadConfiguration {
     }
 
     @Bean
-    LoadShedFilter loadShedFilter(LoadShedder loadShedder, RequestsInFlight requestsInFlight,
-            OverloadProperties properties, MeterRegistry registry) {
-        return new LoadShedFilter(loadShedder, requestsInFlight, properties, registry);
+    LoadShedFilter loadShedFilter(AdmissionGate admissionGate, OverloadProperties properties,
+            MeterRegistry registry) {
+        return new LoadShedFilter(admissionGate, properties, registry);
     }
 }

@@ -20,21 +20,21 @@ import jakarta.validation.constraints.NotNull;
  * @param lagThreshold a probe this late means the loops ran late: timeouts are put down to us, no
  *     hedge is sent (default 10 ms)
  * @param shedLagThreshold a probe this late means requests now wait long enough to risk their
- *     deadline, and only then is work refused: under a closed loop a busy core's loops run a few
- *     milliseconds late while every request still finishes in time, and refusing those would only
- *     trade answers for refusals (default 25 ms)
+ *     deadline: the requests admitted at once are limited, and the limit steered once per this
+ *     time while it lasts; a busy core's loops run a few milliseconds late while every request
+ *     still finishes in time (default 25 ms)
  * @param hold how long after a late probe timeouts are still put down to our own lag (default 250 ms)
- * @param shedStep added to the share of requests refused at each late probe (default 0.05)
- * @param shedRelief taken off that share at each punctual probe (default 0.01)
- * @param maxShed the largest share ever refused, so some requests always get through (default 0.9)
+ * @param limitDecrease the limit's factor at each step with the loops late ({@code lagThreshold})
+ *     (default 0.9)
+ * @param limitIncrease the limit's factor at each step with the loops on time while it binds, at
+ *     least one more (default 1.1)
  * @param retryAfter what a refusal's {@code Retry-After} says, whole seconds (default 1 s)
- * @param shedMinInFlight requests are refused only while at least this many are in progress: a
- *     lag with little load of our own is a neighbour's doing, and refusing would not help (default 16)
- * @param shedQueueTime requests are refused only while more are in progress than the process
- *     finishes in this time (Little's law: the wait a new request would have before its turn):
- *     fewer than that, as under a closed loop of a few hundred connections, all finish in time
- *     and refusing them would only trade answers for refusals while the clients send the next
- *     one at once (default 50 ms, about half the deadline)
+ * @param shedMinInFlight a limit is set only while at least this many requests are in progress,
+ *     and never falls below it: a lag with little load of our own is a neighbour's doing, and
+ *     holding requests back would not help (default 16)
+ * @param shedQueueTime the longest a request waits for its turn: one that would wait longer (the
+ *     queue ahead of it against the requests finished per second) or has waited this long is
+ *     refused, since it would miss its deadline anyway (default 50 ms, about half the deadline)
  */
 @Validated
 @ConfigurationProperties("namegate.overload")
@@ -44,9 +44,8 @@ public record OverloadProperties(
         @NotNull @DefaultValue("10ms") Duration lagThreshold,
         @NotNull @DefaultValue("25ms") Duration shedLagThreshold,
         @NotNull @DefaultValue("250ms") Duration hold,
-        @DecimalMin("0.001") @DecimalMax("1") @DefaultValue("0.05") double shedStep,
-        @DecimalMin("0.0001") @DecimalMax("1") @DefaultValue("0.01") double shedRelief,
-        @DecimalMin("0") @DecimalMax("0.99") @DefaultValue("0.9") double maxShed,
+        @DecimalMin("0.1") @DecimalMax("0.99") @DefaultValue("0.9") double limitDecrease,
+        @DecimalMin("1.01") @DecimalMax("2") @DefaultValue("1.1") double limitIncrease,
         @NotNull @DefaultValue("1s") Duration retryAfter,
         @Min(0) @DefaultValue("16") int shedMinInFlight,
         @NotNull @DefaultValue("50ms") Duration shedQueueTime) {

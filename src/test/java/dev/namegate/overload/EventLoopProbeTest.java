@@ -8,25 +8,23 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import ch.qos.logback.classic.spi.ILoggingEvent;
-
 import io.netty.channel.DefaultEventLoop;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 
-import dev.namegate.testing.LogCapture;
 
 /**
- * The probe on a real event loop, and the load shedder that hears it, read through a clock the
- * test moves: a jump of the clock is a stall of the loop as far as the probe can tell, without
- * making the test machine stall.
+ * The probe on a real event loop, and what its listener hears, read through a clock the test
+ * moves: a jump of the clock is a stall of the loop as far as the probe can tell, without making
+ * the test machine stall.
  */
 class EventLoopProbeTest {
 
@@ -35,28 +33,25 @@ class EventLoopProbeTest {
 
     private final DefaultEventLoop loop = new DefaultEventLoop(new DefaultThreadFactory(LOOP_THREAD));
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
-    private final OverloadProperties properties = new OverloadProperties(true, Duration.ofMillis(5),
-            Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1), 0, Duration.ofMillis(50));
-    private final LoadShedder shedder = new LoadShedder(properties, new RequestsInFlight(), clock::get);
-    /**
-     * The largest share the shedder reached: one late probe's rise recedes within 250 ms or so,
-     * which a test thread starved on a busy machine may miss.
-     */
-    private final AtomicReference<Double> peakShare = new AtomicReference<>(0.0);
-    private final EventLoopProbe.Listener shedderKeepingThePeak = new EventLoopProbe.Listener() {
+    private final OverloadProperties properties = AdmissionGateTest.properties(0);
+    /** The worst lag the listener heard, -1 before the first probe. */
+    private final AtomicLong peakLag = new AtomicLong(-1);
+    private final AtomicLong lastLag = new AtomicLong(-1);
+    private final AtomicBoolean stopHeard = new AtomicBoolean();
+    private final EventLoopProbe.Listener recorder = new EventLoopProbe.Listener() {
         @Override
         public void probed(long lagNanos) {
-            shedder.probed(lagNanos);
-            peakShare.accumulateAndGet(shedder.share(), Math::max);
+            lastLag.set(lagNanos);
+            peakLag.accumulateAndGet(lagNanos, Math::max);
         }
 
         @Override
         public void stopped() {
-            shedder.stopped();
+            stopHeard.set(true);
         }
     };
     private final EventLoopProbe probe = new EventLoopProbe(() -> List.of(loop), properties, clock::get,
-            shedderKeepingThePeak);
+            recorder);
 
     @AfterEach
     void stop() {
@@ -65,11 +60,11 @@ class EventLoopProbeTest {
     }
 
     @Test
-    void aPunctualLoopIsNotLaggingAndNothingIsShed() {
+    void aPunctualLoopIsNotLagging() {
         probe.start();
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lastLag.get() >= 0);
         assertThat(probe.stalled()).isFalse();
-        assertThat(shedder.share()).isZero();
-        assertThat(shedder.shouldShed()).isFalse();
+        assertThat(peakLag.get()).as("the clock stands still").isZero();
     }
 
     @Test
@@ -79,21 +74,21 @@ class EventLoopProbeTest {
         DefaultEventLoop first = new DefaultEventLoop(new DefaultThreadFactory(LOOP_THREAD)) {
             @Override
             public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-                // what a request or the shedder reads while the other loops' probes are not yet scheduled
+                // what a request or the admission gate reads while the other loops' probes are not yet scheduled
                 lagsReadWhileStarting.add(starting.get().lagNanos());
                 return super.schedule(command, delay, unit);
             }
         };
         DefaultEventLoop second = new DefaultEventLoop(new DefaultThreadFactory(LOOP_THREAD));
         EventLoopProbe twoLoops = new EventLoopProbe(() -> List.of(first, second), properties, clock::get,
-                shedderKeepingThePeak);
+                recorder);
         starting.set(twoLoops);
         try {
             twoLoops.start();
             assertThat(lagsReadWhileStarting).isNotEmpty()
                     .allSatisfy(lag -> assertThat(lag).isLessThan(properties.lagThreshold().toNanos()));
             assertThat(twoLoops.stalled()).isFalse();
-            assertThat(peakShare.get()).isZero();
+            assertThat(peakLag.get()).isLessThan(properties.lagThreshold().toNanos());
         } finally {
             twoLoops.stop();
             first.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -115,7 +110,7 @@ class EventLoopProbeTest {
     }
 
     @Test
-    void aLateProbeMeansLaggingAndSheddingGrowsThenRecedesWhenProbesArePunctualAgain() {
+    void aLateProbeMeansLaggingAndTheListenerHearsItThenPunctualProbesAgain() {
         probe.start();
         // the loop held busy, so no probe runs (and resets the lag) while the overdue one is looked at
         CountDownLatch busy = holdLoopBusy();
@@ -123,37 +118,17 @@ class EventLoopProbeTest {
         assertThat(probe.stalled()).as("an overdue probe counts at once").isTrue();
         assertThat(probe.lagNanos()).isGreaterThanOrEqualTo(Duration.ofMillis(45).toNanos());
         busy.countDown();
-        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> peakShare.get() > 0);
-
-        // probes are punctual again (the clock stands still, so no lateness): the share recedes
-        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> shedder.share() == 0);
-        assertThat(shedder.shouldShed()).isFalse();
-    }
-
-    @Test
-    void aLagThatLeavesRequestsTheirDeadlineExcusesTimeoutsButRefusesNothing() {
-        OverloadProperties shedAt25 = new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10),
-                Duration.ofMillis(25), Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1), 0, Duration.ofMillis(50));
-        LoadShedder shedder = new LoadShedder(shedAt25, new RequestsInFlight(), clock::get);
-        EventLoopProbe probe = new EventLoopProbe(() -> List.of(loop), shedAt25, clock::get, shedder);
-        probe.start();
-        CountDownLatch busy = holdLoopBusy();
-        clock.addAndGet(Duration.ofMillis(20).toNanos()); // the pending probe now runs 15 ms late
-        assertThat(probe.stalled()).as("late enough to excuse a timeout").isTrue();
-        busy.countDown();
         await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5))
-                .until(() -> probe.lagNanos() == 0 || probe.lagNanos() < Duration.ofMillis(15).toNanos());
-        assertThat(shedder.share()).as("not late enough to refuse anyone").isZero();
+                .until(() -> peakLag.get() >= Duration.ofMillis(45).toNanos());
 
-        clock.addAndGet(Duration.ofMillis(40).toNanos()); // 35 ms late: deadlines are at risk
-        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> shedder.share() > 0);
-        probe.stop();
+        // probes are punctual again (the clock stands still, so no lateness)
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lastLag.get() == 0);
     }
 
     @Test
     void aStalledLoopIsLaggingForTheHoldAndNoLongerAfterIt() {
         EventLoopProbe real = new EventLoopProbe(() -> List.of(loop), properties, System::nanoTime,
-                new LoadShedder(properties, new RequestsInFlight(), System::nanoTime));
+                recorder);
         real.start();
         await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> !real.stalled());
         // a stall of the loop, as a long GC pause or a burst of work would cause it
@@ -172,12 +147,11 @@ class EventLoopProbeTest {
     }
 
     @Test
-    void switchedOffItProbesNothingAndNeitherLagsNorShedsThoughTheLoopStalls() {
+    void switchedOffItProbesNothingAndNeverLagsThoughTheLoopStalls() {
         OverloadProperties off = new OverloadProperties(false, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(10),
-                Duration.ofMillis(250), 0.05, 0.001, 0.9, Duration.ofSeconds(1), 0, Duration.ofMillis(50));
+                Duration.ofMillis(250), 0.9, 1.1, Duration.ofSeconds(1), 0, Duration.ofMillis(50));
         RequestsInFlight inFlight = new RequestsInFlight();
-        LoadShedder offShedder = new LoadShedder(off, inFlight, clock::get);
-        EventLoopProbe disabled = new EventLoopProbe(() -> List.of(loop), off, clock::get, offShedder);
+        EventLoopProbe disabled = new EventLoopProbe(() -> List.of(loop), off, clock::get, recorder);
         disabled.start();
         clock.addAndGet(Duration.ofMillis(50).toNanos()); // a probe, had one been scheduled, would be overdue
 
@@ -185,21 +159,21 @@ class EventLoopProbeTest {
         assertThat(disabled.isRunning()).as("no probe scheduled").isFalse();
         assertThat(disabled.stalled()).isFalse();
         assertThat(new OwnLoadSignals(disabled, inFlight, off).overloaded()).isFalse();
-        assertThat(offShedder.shouldShed()).isFalse();
+        assertThat(peakLag.get()).as("nothing heard").isEqualTo(-1);
     }
 
     @Test
-    void aStoppedProbeNeitherLagsNorSheds() {
+    void aStoppedProbeNeitherLagsNorLeavesItsListenerWaiting() {
         probe.start();
         clock.addAndGet(Duration.ofMillis(50).toNanos());
-        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> peakShare.get() > 0);
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> peakLag.get() > 0);
 
         probe.stop();
         clock.addAndGet(Duration.ofMillis(50).toNanos()); // a pending probe would now be overdue
         assertThat(probe.isRunning()).isFalse();
         assertThat(probe.stalled()).isFalse();
         assertThat(probe.lagNanos()).isZero();
-        assertThat(shedder.share()).isZero();
+        assertThat(stopHeard).isTrue();
     }
 
     @Test
@@ -208,7 +182,7 @@ class EventLoopProbeTest {
         try {
             AtomicReference<List<EventExecutor>> current = new AtomicReference<>(List.of(loop));
             EventLoopProbe restartable = new EventLoopProbe(current::get, properties, clock::get,
-                    shedderKeepingThePeak);
+                    recorder);
             restartable.start();
             restartable.stop();
             // as a paused Spring context does: its loops are disposed, new ones come with the restart
@@ -218,7 +192,7 @@ class EventLoopProbeTest {
 
             clock.addAndGet(Duration.ofMillis(50).toNanos());
             await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5))
-                    .until(() -> peakShare.get() > 0);
+                    .until(() -> peakLag.get() > 0);
             restartable.stop();
         } finally {
             second.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -232,35 +206,5 @@ class EventLoopProbeTest {
         clock.addAndGet(Duration.ofSeconds(1).toNanos());
         assertThat(probe.stalled()).isFalse();
         assertThat(probe.lagNanos()).isZero();
-    }
-
-    @Test
-    void theShareNeverPassesTheMaximum() {
-        probe.start();
-        double highest = 0;
-        for (int i = 0; i < 40; i++) {
-            double before = shedder.share();
-            clock.addAndGet(Duration.ofMillis(20).toNanos()); // the next probe runs late
-            await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> shedder.share() != before);
-            highest = Math.max(highest, shedder.share());
-        }
-        assertThat(highest).isEqualTo(0.9);
-    }
-
-    @Test
-    void anEpisodeIsLoggedOnceHoweverOftenTheShareFlickers() {
-        try (LogCapture log = LogCapture.of("dev.namegate.overload")) {
-            probe.start();
-            for (int i = 0; i < 3; i++) {
-                peakShare.set(0.0);
-                clock.addAndGet(Duration.ofMillis(50).toNanos()); // late, then punctual until the share is 0
-                await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> peakShare.get() > 0);
-                await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> shedder.share() == 0);
-            }
-            List<String> ours = log.events().stream().filter(e -> e.getThreadName().startsWith(LOOP_THREAD))
-                    .map(ILoggingEvent::getFormattedMessage).toList();
-            assertThat(ours).hasSize(1).first().asString()
-                    .matches("overload: event loops \\d+ ms late, refusing a share of new requests while at least 0 are in progress");
-        }
     }
 }

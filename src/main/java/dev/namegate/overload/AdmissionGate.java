@@ -1,0 +1,200 @@
+package dev.namegate.overload;
+
+import java.util.ArrayDeque;
+import java.util.function.LongSupplier;
+
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+
+/**
+ * Keeps an overloaded core working on as many requests as it can finish in time, and lets the rest
+ * wait their turn in order rather than refusing them. Once the event loops run late under our own
+ * load ({@code shedLagThreshold}), it admits at most a limit of requests at once, starting at what
+ * was in progress. Once per {@code shedLagThreshold} it steers toward loops that keep time: the
+ * limit falls by {@code limitDecrease} while they run late ({@code lagThreshold}) and grows by
+ * {@code limitIncrease} while they keep time and it binds (never below {@code shedMinInFlight});
+ * it is lifted after a second of punctual loops with the limit not reached. Requests over the limit
+ * wait first in, first out; a request is refused (503) only once it has waited
+ * {@code shedQueueTime}, when it would miss its deadline anyway. So a closed loop of a few hundred
+ * connections is served in full at the core's pace, and twice the sustainable rate is turned away
+ * before any work is spent on it instead of being started and timed out. Hand-written: the limit follows the loops' lag, not the latency of requests that
+ * mostly wait for the internal service, which the adaptive limiters of libraries go by.
+ */
+public final class AdmissionGate implements EventLoopProbe.Listener {
+
+    /** No limit: every request is admitted at once. */
+    static final int UNLIMITED = Integer.MAX_VALUE;
+    /** Punctual loops and a limit not reached for this long lift the limit. */
+    private static final long LIFT_AFTER_NANOS = 1_000_000_000L;
+
+    private final RequestsInFlight inFlight;
+    private final double limitDecrease;
+    private final double limitIncrease;
+    private final int minLimit;
+    private final long limitLagNanos;
+    private final long lateNanos;
+    private final long queueNanos;
+    private final LongSupplier nanoClock;
+    private final ShedEpisodes episodes;
+    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    private volatile int limit = UNLIMITED;
+    private long steeredAt;
+    private long slackSince = Long.MAX_VALUE;
+
+    public AdmissionGate(OverloadProperties properties, RequestsInFlight inFlight, LongSupplier nanoClock) {
+        this.inFlight = inFlight;
+        this.limitDecrease = properties.limitDecrease();
+        this.limitIncrease = properties.limitIncrease();
+        this.minLimit = Math.max(1, properties.shedMinInFlight());
+        this.limitLagNanos = properties.shedLagThreshold().toNanos();
+        this.lateNanos = properties.lagThreshold().toNanos();
+        this.queueNanos = properties.shedQueueTime().toNanos();
+        this.nanoClock = nanoClock;
+        this.episodes = new ShedEpisodes();
+    }
+
+    /**
+     * Admits a request: {@code true} once it may start (at once while no limit binds), {@code false}
+     * when it is refused. Every admitted request must be paired with {@link #leave()}.
+     */
+    public Mono<Boolean> admit() {
+        if (limit == UNLIMITED) {
+            inFlight.enter();
+            return Mono.just(Boolean.TRUE);
+        }
+        return Mono.create(sink -> {
+            Boolean now = admitOrQueue(sink);
+            if (now != null) {
+                sink.success(now);
+            }
+        });
+    }
+
+    /**
+     * {@code null} when queued, the answer otherwise. No request is refused before it has waited:
+     * under a closed loop a refusal comes straight back as the next request, and refusals judged
+     * from an estimate of the wait feed on themselves as the work they take lowers the throughput
+     * the estimate is made from. One connection has one request at a time, so the queue is bounded
+     * by the connections the server accepts.
+     */
+    private synchronized Boolean admitOrQueue(MonoSink<Boolean> sink) {
+        if (waiting.isEmpty() && inFlight.count() < limit) {
+            inFlight.enter();
+            return Boolean.TRUE;
+        }
+        Waiter waiter = new Waiter(sink, nanoClock.getAsLong());
+        waiting.addLast(waiter);
+        sink.onCancel(() -> cancel(waiter));
+        return null;
+    }
+
+    private synchronized void cancel(Waiter waiter) {
+        waiting.remove(waiter);
+    }
+
+    /** An admitted request finished: the next in line may start. */
+    public void leave() {
+        inFlight.leave();
+        if (limit != UNLIMITED || !waiting.isEmpty()) {
+            release(nanoClock.getAsLong());
+        }
+    }
+
+    /** Starts waiters while the limit allows, and refuses those that waited too long; answers outside the lock. */
+    private void release(long now) {
+        while (true) {
+            Waiter next;
+            boolean admitted;
+            synchronized (this) {
+                next = waiting.peekFirst();
+                if (next == null) {
+                    return;
+                }
+                admitted = now - next.since() < queueNanos;
+                if (admitted && inFlight.count() >= limit) {
+                    return;
+                }
+                waiting.pollFirst();
+                if (admitted) {
+                    inFlight.enter();
+                }
+            }
+            next.sink().success(admitted);
+        }
+    }
+
+    @Override
+    public void probed(long lag) {
+        long now = nanoClock.getAsLong();
+        adjust(lag, now);
+        release(now);
+    }
+
+    private synchronized void adjust(long lag, long now) {
+        int inProgress = inFlight.count();
+        if (limit == UNLIMITED) {
+            if (lag >= limitLagNanos && inProgress >= minLimit) {
+                limit = inProgress;
+                steeredAt = now;
+                slackSince = Long.MAX_VALUE;
+                episodes.started(lag, inProgress);
+            }
+            return;
+        }
+        boolean binds = inProgress >= limit || !waiting.isEmpty();
+        if (lag < lateNanos && !binds) {
+            slackSince = Math.min(slackSince, now);
+            if (now - slackSince >= LIFT_AFTER_NANOS) {
+                limit = UNLIMITED;
+                slackSince = Long.MAX_VALUE;
+                episodes.ended();
+            }
+            return;
+        }
+        slackSince = Long.MAX_VALUE;
+        // one step per lag's worth of time: what a step admits must show in the lag before the next
+        if (now - steeredAt < limitLagNanos) {
+            return;
+        }
+        steeredAt = now;
+        if (lag >= lateNanos) {
+            limit = Math.max(minLimit, (int) (limit * limitDecrease));
+        } else {
+            limit = Math.max(limit + 1, (int) (limit * limitIncrease));
+        }
+    }
+
+    /** The probe stopped: the limit is lifted and everyone waiting starts. */
+    @Override
+    public void stopped() {
+        synchronized (this) {
+            limit = UNLIMITED;
+            slackSince = Long.MAX_VALUE;
+            episodes.reset();
+        }
+        while (true) {
+            Waiter next;
+            synchronized (this) {
+                next = waiting.pollFirst();
+                if (next == null) {
+                    return;
+                }
+                inFlight.enter();
+            }
+            next.sink().success(Boolean.TRUE);
+        }
+    }
+
+    /** Requests admitted at once now; {@link Integer#MAX_VALUE} while no limit is set. */
+    public int limit() {
+        return limit;
+    }
+
+    /** Requests waiting for their turn. */
+    public synchronized int waiting() {
+        return waiting.size();
+    }
+
+    private record Waiter(MonoSink<Boolean> sink, long since) {
+    }
+}

@@ -1,0 +1,214 @@
+package dev.namegate.overload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+
+import reactor.core.Disposable;
+
+import dev.namegate.testing.LogCapture;
+
+/** The admission limit follows the loops' lag; requests over it wait in order, and only a long wait is refused. */
+class AdmissionGateTest {
+
+    private static final long LATE = Duration.ofMillis(30).toNanos();
+    private static final long PUNCTUAL = 0;
+
+    private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    private final RequestsInFlight inFlight = new RequestsInFlight();
+    // a limit from a 25 ms lag, steered every 25 ms: halved at a 10 ms lag, doubled while on time; at least 4; 50 ms of queue
+    private final AdmissionGate gate = new AdmissionGate(properties(4), inFlight, clock::get);
+
+    static OverloadProperties properties(int minInFlight) {
+        return new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+                Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, Duration.ofMillis(50));
+    }
+
+    /** One request's admission: {@code null} while it waits. */
+    private final class Admission {
+        final AtomicReference<Boolean> answer = new AtomicReference<>();
+        final Disposable subscription = gate.admit().subscribe(answer::set);
+
+        Boolean answer() {
+            return answer.get();
+        }
+    }
+
+    private List<Admission> admit(int count) {
+        List<Admission> all = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            all.add(new Admission());
+        }
+        return all;
+    }
+
+    @Test
+    void punctualLoopsAdmitEveryRequestAtOnce() {
+        List<Admission> all = admit(500);
+        gate.probed(PUNCTUAL);
+        assertThat(all).allSatisfy(a -> assertThat(a.answer()).isTrue());
+        assertThat(inFlight.count()).isEqualTo(500);
+        assertThat(gate.limit()).isEqualTo(AdmissionGate.UNLIMITED);
+    }
+
+    @Test
+    void aLagWithFewRequestsOfOurOwnInProgressSetsNoLimit() {
+        admit(3);
+        gate.probed(LATE);
+        assertThat(gate.limit()).as("a neighbour's lag").isEqualTo(AdmissionGate.UNLIMITED);
+        assertThat(new Admission().answer()).isTrue();
+    }
+
+    @Test
+    void aLagThatLeavesRequestsTheirDeadlineSetsNoLimit() {
+        admit(100);
+        gate.probed(Duration.ofMillis(24).toNanos());
+        assertThat(gate.limit()).as("under the 25 ms shed lag").isEqualTo(AdmissionGate.UNLIMITED);
+        gate.probed(Duration.ofMillis(25).toNanos());
+        assertThat(gate.limit()).isEqualTo(100);
+    }
+
+    @Test
+    void anEpisodeIsLoggedOnceWhenTheLimitIsSetAndOnceWhenItIsLifted() {
+        try (LogCapture log = LogCapture.of("dev.namegate.overload")) {
+            admit(20);
+            gate.probed(LATE);
+            clock.addAndGet(Duration.ofMillis(30).toNanos());
+            gate.probed(LATE);
+            clock.addAndGet(Duration.ofMillis(30).toNanos());
+            gate.probed(PUNCTUAL);
+            for (int i = 0; i < 20; i++) {
+                gate.leave();
+            }
+            gate.probed(PUNCTUAL);
+            clock.addAndGet(Duration.ofSeconds(1).toNanos());
+            gate.probed(PUNCTUAL);
+            assertThat(log.events()).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+                    "overload: event loops 30 ms late with 20 requests in progress; admitting at most that many at once,"
+                            + " the rest wait their turn",
+                    "overload: event loops punctual for a second, admitting every request at once again");
+        }
+    }
+
+    @Test
+    void aLagUnderOurOwnLoadHoldsNewRequestsBackAndLetsThemInFirstComeFirstServed() {
+        admit(6);
+        gate.probed(LATE);
+        assertThat(gate.limit()).as("what was in progress").isEqualTo(6);
+
+        List<Admission> waiting = admit(3);
+        assertThat(waiting).allSatisfy(a -> assertThat(a.answer()).as("waits its turn").isNull());
+        assertThat(gate.waiting()).isEqualTo(3);
+
+        gate.leave();
+        assertThat(waiting.get(0).answer()).isTrue();
+        assertThat(waiting.get(1).answer()).isNull();
+        gate.leave();
+        gate.leave();
+        assertThat(waiting).allSatisfy(a -> assertThat(a.answer()).isTrue());
+        assertThat(inFlight.count()).isEqualTo(6);
+        assertThat(gate.waiting()).isZero();
+    }
+
+    @Test
+    void theLimitFallsOnceEvery25msWhileTheLoopsRunLateButNeverBelowTheMinimum() {
+        admit(40);
+        gate.probed(LATE);
+        assertThat(gate.limit()).isEqualTo(40);
+        clock.addAndGet(Duration.ofMillis(10).toNanos());
+        gate.probed(LATE);
+        assertThat(gate.limit()).as("the work admitted before must drain first").isEqualTo(40);
+        clock.addAndGet(Duration.ofMillis(15).toNanos());
+        gate.probed(LATE);
+        assertThat(gate.limit()).isEqualTo(20);
+        for (int i = 0; i < 5; i++) {
+            clock.addAndGet(Duration.ofMillis(25).toNanos());
+            gate.probed(LATE);
+        }
+        assertThat(gate.limit()).isEqualTo(4);
+    }
+
+    @Test
+    void loopsOnTimeRaiseALimitThatBindsAndLiftOneUnusedForASecond() {
+        admit(8);
+        gate.probed(LATE);
+        admit(1); // waiting: the limit binds
+        gate.probed(PUNCTUAL);
+        assertThat(gate.limit()).as("one step per 25 ms").isEqualTo(8);
+        clock.addAndGet(Duration.ofMillis(25).toNanos());
+        gate.probed(PUNCTUAL);
+        assertThat(gate.limit()).isEqualTo(16);
+        assertThat(gate.waiting()).as("the raise lets the waiting one in").isZero();
+        assertThat(inFlight.count()).isEqualTo(9);
+
+        for (int i = 0; i < 9; i++) {
+            gate.leave();
+        }
+        gate.probed(PUNCTUAL);
+        clock.addAndGet(Duration.ofMillis(999).toNanos());
+        gate.probed(PUNCTUAL);
+        assertThat(gate.limit()).isEqualTo(16);
+        clock.addAndGet(Duration.ofMillis(1).toNanos());
+        gate.probed(PUNCTUAL);
+        assertThat(gate.limit()).isEqualTo(AdmissionGate.UNLIMITED);
+        assertThat(new Admission().answer()).isTrue();
+    }
+
+    @Test
+    void noRequestIsRefusedBeforeItHasWaitedHoweverLongTheQueue() {
+        admit(4);
+        gate.probed(LATE);
+        List<Admission> waiting = admit(1_000);
+        assertThat(waiting).allSatisfy(a -> assertThat(a.answer()).isNull());
+        assertThat(gate.waiting()).isEqualTo(1_000);
+    }
+
+    @Test
+    void aRequestThatHasWaitedTheQueueTimeIsRefusedAndTheNextStillWaits() {
+        admit(4);
+        gate.probed(LATE);
+        Admission first = new Admission();
+        clock.addAndGet(Duration.ofMillis(20).toNanos());
+        Admission second = new Admission();
+        clock.addAndGet(Duration.ofMillis(29).toNanos());
+        gate.probed(LATE);
+        assertThat(first.answer()).as("49 ms").isNull();
+        clock.addAndGet(Duration.ofMillis(1).toNanos());
+        gate.probed(LATE);
+        assertThat(first.answer()).as("50 ms").isFalse();
+        assertThat(second.answer()).as("30 ms").isNull();
+        assertThat(inFlight.count()).as("a refusal is not in progress").isEqualTo(4);
+    }
+
+    @Test
+    void aRequestWhoseClientLeftStopsWaiting() {
+        admit(4);
+        gate.probed(LATE);
+        Admission gone = new Admission();
+        Admission next = new Admission();
+        gone.subscription.dispose();
+        assertThat(gate.waiting()).isEqualTo(1);
+        gate.leave();
+        assertThat(next.answer()).isTrue();
+        assertThat(gone.answer()).isNull();
+    }
+
+    @Test
+    void whenTheProbeStopsEveryoneWaitingIsLetIn() {
+        admit(4);
+        gate.probed(LATE);
+        List<Admission> waiting = admit(5);
+        gate.stopped();
+        assertThat(waiting).allSatisfy(a -> assertThat(a.answer()).isTrue());
+        assertThat(gate.limit()).isEqualTo(AdmissionGate.UNLIMITED);
+        assertThat(inFlight.count()).isEqualTo(9);
+    }
+}
