@@ -3,9 +3,8 @@ package dev.namegate.hardening;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 
@@ -15,16 +14,17 @@ import io.netty.handler.codec.http.LastHttpContent;
  * <li>Head: the request line and headers must arrive whole within the head timeout of their first
  *     byte. Reactor Netty's idle timeout cannot do this: any byte resets it, so a head sent a byte
  *     a second would hold the connection for ever.
- * <li>Body after an early answer: Reactor Netty's request timeout holds a body to the body timeout
- *     only while its request is unanswered; once the answer is out, it discards the rest of the
- *     body untimed. Every early answer (a 401, a 405) would let a body trickle in for ever, so from
- *     the answer on this handler holds the body to the same deadline: the body timeout from its head.
+ * <li>Body: a body must arrive whole within the body timeout of its head, answered or not (an
+ *     early 401 or 405 must not let the rest trickle in for ever). The timer is armed only when a
+ *     read ends inside a body, so a request whose head and end come in one read (every GET) costs
+ *     none. Reactor Netty's request timeout is not used: it keeps each finished request's state
+ *     scheduled for the whole timeout, which at thousands of requests a second fills the heap.
  * </ul>
  * Bytes read after a request's last content and before the next decoded head are a head; a body's
  * bytes never are, so a keep-alive connection that goes quiet after its body is left to the idle
  * timeout. One instance per connection; all calls on its event loop.
  */
-final class RequestReadDeadlines extends ChannelDuplexHandler {
+final class RequestReadDeadlines extends ChannelInboundHandlerAdapter {
 
     /** Its name in the pipeline. */
     static final String NAME = "namegate.requestReadDeadlines";
@@ -62,19 +62,15 @@ final class RequestReadDeadlines extends ChannelDuplexHandler {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         // the codec passes this on after every read from the socket, whether or not it decoded anything
-        if (!inBody && !boundaryInThisRead && timer == null) {
-            arm(ctx, headTimeoutNanos);
+        if (timer == null) {
+            if (inBody) {
+                arm(ctx, headNanos + bodyTimeoutNanos - System.nanoTime());
+            } else if (!boundaryInThisRead) {
+                arm(ctx, headTimeoutNanos);
+            }
         }
         boundaryInThisRead = false;
         ctx.fireChannelReadComplete();
-    }
-
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof LastHttpContent && inBody && timer == null) {
-            arm(ctx, headNanos + bodyTimeoutNanos - System.nanoTime()); // an early answer
-        }
-        ctx.write(msg, promise);
     }
 
     @Override

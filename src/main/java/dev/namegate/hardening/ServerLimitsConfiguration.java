@@ -8,8 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import reactor.netty.NettyPipeline;
 
 /**
- * {@link ServerLimitsProperties} applied to Reactor Netty: the body timeout of an unanswered
- * request is its own setting; the request-head timeout, the body timeout after an early answer
+ * {@link ServerLimitsProperties} applied to Reactor Netty: the request-head and body timeouts
  * ({@link RequestReadDeadlines}) and the connection cap are small handlers of ours, installed on
  * each new connection after the HTTP codec. The idle timeout is Boot's
  * {@code server.netty.idle-timeout}, which applies to the management server too; this customizer
@@ -25,8 +24,7 @@ class ServerLimitsConfiguration {
         long bodyTimeoutNanos = properties.requestBodyTimeout().toNanos();
         return server -> {
             ConnectionCap cap = new ConnectionCap(properties.maxConnections());
-            return server.requestTimeout(properties.requestBodyTimeout())
-                    .doOnBound(bound -> cap.bound(bound.port(), registry))
+            return server.doOnBound(bound -> cap.bound(bound.port(), registry))
                     .doOnChannelInit((observer, channel, remote) -> {
                         cap.admit(channel);
                         if (channel.isOpen() && channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
