@@ -75,7 +75,7 @@ import ch.qos.logback.classic.LoggerContext;
  *     itself, each on the service CPU ({@code --service-cpu}, default 0 in this mode) with wrk and the
  *     simulator on the other, {@code --targets=misses,hits,naive,haproxy,direct} (default all);
  *     {@code --steps=4,8,16,32,64,256} connections, {@code --duration} per step (default 10 s here)
- *     after a {@code --warmup} at the highest step (default 20 s here), whole seconds. Writes
+ *     after a {@code --warmup} at the highest step (default 120 s here), whole seconds. Writes
  *     {@code closed-loop.md} and {@code closed-loop.png}; needs {@code wrk} (and {@code haproxy}),
  *     which {@code make bench} installs. Bodies are not checked: correct/s counts answers below 400
  *     less socket errors</li>

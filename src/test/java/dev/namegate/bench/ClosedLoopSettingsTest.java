@@ -28,7 +28,7 @@ class ClosedLoopSettingsTest {
         assertThat(defaults.mode()).isEqualTo(BenchOptions.Mode.CLOSED_LOOP);
         assertThat(defaults.steps()).containsExactly(4, 8, 16, 32, 64, 256);
         assertThat(defaults.duration()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(defaults.warmup()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(defaults.warmup()).isEqualTo(Duration.ofSeconds(120));
         assertThat(defaults.warmupConnections()).isEqualTo(256);
         assertThat(defaults.serviceCpu()).hasValue(0);
         assertThat(defaults.targets()).containsExactly(ClosedLoopTarget.MISSES, ClosedLoopTarget.HITS,
