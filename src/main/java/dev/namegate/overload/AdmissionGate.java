@@ -17,8 +17,9 @@ import reactor.core.publisher.MonoSink;
  * wait first in, first out; a request is refused (503) only once it has waited
  * {@code shedQueueTime}, when it would miss its deadline anyway. So a closed loop of a few hundred
  * connections is served in full at the core's pace, and twice the sustainable rate is turned away
- * before any work is spent on it instead of being started and timed out. Hand-written: the limit follows the loops' lag, not the latency of requests that
- * mostly wait for the internal service, which the adaptive limiters of libraries go by.
+ * before any work is spent on it instead of being started and timed out. Hand-written: the limit
+ * follows the loops' lag, not the latency of requests that mostly wait for the internal service,
+ * which the adaptive limiters of libraries go by.
  */
 public final class AdmissionGate implements EventLoopProbe.Listener {
 
@@ -58,10 +59,20 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
      * when it is refused. Every admitted request must be paired with {@link #leave()}.
      */
     public Mono<Boolean> admit() {
-        if (limit == UNLIMITED) {
-            inFlight.enter();
-            return Mono.just(Boolean.TRUE);
+        return admitAtOnce() ? Mono.just(Boolean.TRUE) : awaitTurn();
+    }
+
+    /** The hot path, no allocation: {@code true} and admitted while no limit is set. */
+    public boolean admitAtOnce() {
+        if (limit != UNLIMITED) {
+            return false;
         }
+        inFlight.enter();
+        return true;
+    }
+
+    /** As {@link #admit()} once {@link #admitAtOnce()} said no: it may still start at once, or wait. */
+    public Mono<Boolean> awaitTurn() {
         return Mono.create(sink -> {
             Boolean now = admitOrQueue(sink);
             if (now != null) {
@@ -95,7 +106,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     /** An admitted request finished: the next in line may start. */
     public void leave() {
         inFlight.leave();
-        if (limit != UNLIMITED || !waiting.isEmpty()) {
+        // nobody waits while no limit is set: it is lifted only with the queue empty
+        if (limit != UNLIMITED) {
             release(nanoClock.getAsLong());
         }
     }

@@ -42,9 +42,14 @@ public final class LoadShedFilter implements WebFilter, Ordered {
         if (!enabled || !exchange.getRequest().getPath().value().startsWith("/users/")) {
             return chain.filter(exchange);
         }
-        return gate.admit().flatMap(admitted -> admitted
-                ? chain.filter(exchange).doFinally(signal -> gate.leave())
-                : refuse(exchange));
+        if (gate.admitAtOnce()) {
+            return proceed(exchange, chain);
+        }
+        return gate.awaitTurn().flatMap(admitted -> admitted ? proceed(exchange, chain) : refuse(exchange));
+    }
+
+    private Mono<Void> proceed(ServerWebExchange exchange, WebFilterChain chain) {
+        return chain.filter(exchange).doFinally(signal -> gate.leave());
     }
 
     private Mono<Void> refuse(ServerWebExchange exchange) {

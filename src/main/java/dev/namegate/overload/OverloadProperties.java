@@ -32,8 +32,7 @@ import jakarta.validation.constraints.NotNull;
  * @param shedMinInFlight a limit is set only while at least this many requests are in progress,
  *     and never falls below it: a lag with little load of our own is a neighbour's doing, and
  *     holding requests back would not help (default 16)
- * @param shedQueueTime the longest a request waits for its turn: one that would wait longer (the
- *     queue ahead of it against the requests finished per second) or has waited this long is
+ * @param shedQueueTime the longest a request waits for its turn: one that has waited this long is
  *     refused, since it would miss its deadline anyway (default 50 ms, about half the deadline)
  */
 @Validated
