@@ -19,6 +19,7 @@ import dev.namegate.cache.NameCache;
 import dev.namegate.trace.TraceParent;
 import dev.namegate.upstream.UpstreamFailure;
 import dev.namegate.upstream.UserLookup;
+import dev.namegate.web.Arrival;
 import dev.namegate.web.ProblemKind;
 import dev.namegate.web.Problems;
 import dev.namegate.web.RequestId;
@@ -69,7 +70,7 @@ public final class UserHandler {
         }
         String requestId = RequestId.of(request.exchange());
         String traceId = TraceParent.traceIdFrom(request.headers().firstHeader(TraceParent.HEADER));
-        return users.lookup(id, requestId, traceId)
+        return users.lookup(id, requestId, traceId, Arrival.elapsedNanos(request.exchange()))
                 .flatMap(lookup -> respond(request, lookup, representation))
                 .onErrorResume(UpstreamFailure.class, failure -> {
                     if (FAILURES.isDebugEnabled()) {

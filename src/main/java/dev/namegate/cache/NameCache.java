@@ -115,8 +115,16 @@ public final class NameCache {
 
     /** The user's name from the cache or the internal service; fails with {@link UpstreamFailure}. */
     public Mono<CachedLookup> lookup(long userId, String requestId, String traceId) {
+        return lookup(userId, requestId, traceId, 0);
+    }
+
+    /**
+     * As {@link #lookup(long, String, String)} for a request that arrived {@code elapsedNanos} ago;
+     * requests that join a lookup in flight share its deadline.
+     */
+    public Mono<CachedLookup> lookup(long userId, String requestId, String traceId, long elapsedNanos) {
         if (!enabled) {
-            return client.lookup(userId, requestId, traceId).map(lookup -> new CachedLookup(lookup, null));
+            return client.lookup(userId, requestId, traceId, elapsedNanos).map(lookup -> new CachedLookup(lookup, null));
         }
         return Mono.defer(() -> {
             long now = ticker.read();
@@ -132,7 +140,7 @@ public final class NameCache {
             boolean[] first = {false};
             Mono<UserLookup> shared = inFlight.computeIfAbsent(userId, id -> {
                 first[0] = true;
-                return fetch(id, requestId, traceId);
+                return fetch(id, requestId, traceId, elapsedNanos);
             });
             (first[0] ? misses : collapsed).increment();
             String status = first[0] ? MISS : COLLAPSED;
@@ -143,10 +151,10 @@ public final class NameCache {
     }
 
     /** One upstream lookup for an id, shared by every request for it until it ends. */
-    private Mono<UserLookup> fetch(long userId, String requestId, String traceId) {
+    private Mono<UserLookup> fetch(long userId, String requestId, String traceId, long elapsedNanos) {
         Mono<UserLookup>[] self = new Mono[1];
         Runnable done = () -> inFlight.remove(userId, self[0]);
-        self[0] = client.lookup(userId, requestId, traceId)
+        self[0] = client.lookup(userId, requestId, traceId, elapsedNanos)
                 // stored and released before anyone sees the answer, so the next request finds it
                 .doOnNext(lookup -> {
                     entries.put(userId, new Entry(lookup, ticker.read()));

@@ -11,5 +11,13 @@ public interface UserLookups {
      * @param requestId labels upstream requests and log lines
      * @param traceId the W3C trace id the upstream spans belong to
      */
-    Mono<UserLookup> lookup(long userId, String requestId, String traceId);
+    default Mono<UserLookup> lookup(long userId, String requestId, String traceId) {
+        return lookup(userId, requestId, traceId, 0);
+    }
+
+    /**
+     * Looks a user up for a request that arrived {@code elapsedNanos} ago: the deadline counts from
+     * its arrival, so time spent before the lookup (waiting for admission) is not granted twice.
+     */
+    Mono<UserLookup> lookup(long userId, String requestId, String traceId, long elapsedNanos);
 }

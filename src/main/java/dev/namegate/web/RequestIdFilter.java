@@ -12,7 +12,8 @@ import reactor.core.publisher.Mono;
 /**
  * Gives every exchange its request id before anything else runs, so that even framework errors
  * and early rejections carry {@code X-Request-Id}; a caller's acceptable {@code X-Request-Id} is
- * kept as the correlation id and echoed in {@code X-Correlation-Id} (see {@link RequestId}).
+ * kept as the correlation id and echoed in {@code X-Correlation-Id} (see {@link RequestId}). Notes
+ * its {@link Arrival} too, before the admission gate can make it wait.
  */
 @Component
 @Order(FilterOrder.REQUEST_ID)
@@ -20,6 +21,7 @@ public class RequestIdFilter implements WebFilter {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        Arrival.note(exchange);
         String id = RequestId.create();
         exchange.getAttributes().put(RequestId.ATTRIBUTE, id);
         exchange.getResponse().getHeaders().set(RequestId.HEADER, id);

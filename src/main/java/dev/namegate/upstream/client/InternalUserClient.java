@@ -89,14 +89,18 @@ public final class InternalUserClient implements UserLookups {
     }
 
     @Override
-    public Mono<UserLookup> lookup(long userId, String requestId, String traceId) {
+    public Mono<UserLookup> lookup(long userId, String requestId, String traceId, long elapsedNanos) {
         return Mono.defer(() -> {
-            Lookup lookup = new Lookup(userId, requestId, traceId, policy.start(requestId));
+            Lookup lookup = new Lookup(userId, requestId, traceId, policy.start(requestId, elapsedNanos));
             guards.budget().deposit();
+            Duration deadline = elapsedNanos <= 0 ? policy.deadline() : lookup.run.timeLeft();
+            if (deadline.isZero()) {
+                return Mono.error(lookup.deadlineExpired());
+            }
             return Mono.defer(lookup::round)
                     .retryWhen(lookup.run.retry())
                     // the per-attempt timeouts sit inside the retry; this one bounds everything
-                    .timeout(policy.deadline(), timedOut(policy.deadline()), policy.scheduler())
+                    .timeout(deadline, timedOut(deadline), policy.scheduler())
                     .onErrorMap(TimeoutException.class, timeout -> lookup.deadlineExpired());
         });
     }

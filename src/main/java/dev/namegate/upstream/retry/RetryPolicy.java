@@ -95,7 +95,12 @@ public final class RetryPolicy {
 
     /** Starts the clock for one lookup; {@code requestId} labels its retry log lines. */
     public Run start(String requestId) {
-        return new Run(requestId, scheduler.now(TimeUnit.NANOSECONDS));
+        return start(requestId, 0);
+    }
+
+    /** Starts the clock for one lookup whose request arrived {@code elapsedNanos} ago: the deadline counts from then. */
+    public Run start(String requestId, long elapsedNanos) {
+        return new Run(requestId, scheduler.now(TimeUnit.NANOSECONDS) - Math.max(0, elapsedNanos));
     }
 
     /** Hears every retry decision (for logs); called on the thread that saw the failure. */

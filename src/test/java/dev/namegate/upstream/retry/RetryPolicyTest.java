@@ -174,6 +174,16 @@ class RetryPolicyTest {
     }
 
     @Test
+    void aRunForARequestThatWaitedHasOnlyTheRestOfItsDeadline() {
+        VirtualTimeScheduler time = VirtualTimeScheduler.create();
+        RetryPolicy p = policy(time).deadline(Duration.ofMillis(90)).attemptTimeout(Duration.ofMillis(30)).build();
+        RetryPolicy.Run run = p.start("req-1", Duration.ofMillis(70).toNanos());
+        assertThat(run.timeLeft()).isEqualTo(Duration.ofMillis(20));
+        assertThat(run.attemptTimeout()).isEqualTo(Duration.ofMillis(20));
+        assertThat(p.start("req-2", -5).timeLeft()).as("a negative wait is none").isEqualTo(Duration.ofMillis(90));
+    }
+
+    @Test
     void rateLimitedRetryWaitsForRetryAfterWhenItFits() {
         AttemptFailure limited = new AttemptFailure(AttemptOutcome.RATE_LIMITED, 429, Duration.ofSeconds(1), "status 429");
         StepVerifier.withVirtualTime(() -> {
