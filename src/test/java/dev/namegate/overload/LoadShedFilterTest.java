@@ -44,7 +44,6 @@ class LoadShedFilterTest {
         }
         assertThat(passed).hasValue(100);
         assertThat(inFlight.count()).as("each left when it finished").isZero();
-        assertThat(inFlight.finished()).isEqualTo(100);
         assertThat(meters.counter("namegate.overload.shed").count()).isZero();
     }
 
