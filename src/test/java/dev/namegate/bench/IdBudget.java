@@ -42,7 +42,7 @@ final class IdBudget {
             return closedLoopOverrun(options);
         }
         OptionalInt quota = quota(options);
-        long asked = distinctIdsPerService(options);
+        long asked = Math.min(distinctIdsPerService(options), idsPerWindow(options));
         if (quota.isEmpty() || asked <= quota.getAsInt()) {
             return Optional.empty();
         }
@@ -121,6 +121,22 @@ final class IdBudget {
             most = Math.max(most, own.distinctIds());
         }
         return most;
+    }
+
+    /**
+     * The most ids the quota can hold at once: it forgets an id after its window, so a run longer
+     * than the window is bounded by its fastest rate over one window, not by all it asks for.
+     */
+    static long idsPerWindow(BenchOptions options) {
+        double fastest = options.mode() == BenchOptions.Mode.SEQUENCE ? options.warmupRate() : 0;
+        for (Scenario scenario : options.scenarios()) {
+            fastest = Math.max(fastest, options.rateOf(scenario));
+            for (LoadPlan plan : options.measuredPlans(scenario)) {
+                fastest = Math.max(fastest, plan.rate());
+            }
+        }
+        Duration window = serviceLimits(options.serviceArgs()).quota().window();
+        return (long) Math.ceil(fastest * window.toMillis() / 1000.0);
     }
 
     private static long constant(double rate, Duration duration) {

@@ -50,6 +50,19 @@ class IdBudgetTest {
     }
 
     @Test
+    void aShortQuotaWindowBoundsWhatTheQuotaHoldsByTheFastestRateOverOneWindow() {
+        // 15 s at 16,000/s is 240,000 new ids, and the sweep asks for over 700,000 in all: a 5 s
+        // window holds at most 80,000 of them
+        BenchOptions overload = BenchOptions.parse("--scenarios=healthy", "--sweep=8000,16000", "--warmup=150s",
+                "--duration=15s", "--service-args=--namegate.limits.quota.window=5s");
+        assertThat(IdBudget.distinctIdsPerService(overload)).isGreaterThan(700_000);
+        assertThat(IdBudget.idsPerWindow(overload)).isEqualTo(80_000);
+        assertThat(IdBudget.overrun(overload)).isEmpty();
+        assertThat(IdBudget.overrun(BenchOptions.parse("--scenarios=healthy", "--sweep=8000,16000", "--warmup=150s",
+                "--duration=15s"))).as("a day's window holds them all").isPresent();
+    }
+
+    @Test
     void aClosedLoopFitsWhenTheQuotaWindowAdmitsMoreNewIdsPerSecondThanACoreServes() {
         // 500,000 ids (max-tracked-ids caps the key's million) per 5 s window: 100,000 new ids/s
         assertThat(IdBudget.overrun(BenchOptions.parse("--closed-loop"))).isEmpty();
