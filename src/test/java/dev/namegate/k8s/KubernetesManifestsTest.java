@@ -231,8 +231,8 @@ class KubernetesManifestsTest {
                     .isGreaterThanOrEqualTo(Quantity.getAmountInBytes(requests.get("memory")));
         }
         String jvm = env(container(m), "JAVA_TOOL_OPTIONS");
-        assertThat(jvm).contains("-XX:MaxRAMPercentage=", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
-                        "-Dspring.aot.enabled=true")
+        assertThat(jvm).contains("-XX:MaxRAMPercentage=", "-XX:+UseSerialGC", "-XX:+UseTransparentHugePages",
+                        "-XX:+ExitOnOutOfMemoryError", "-Dspring.aot.enabled=true")
                 .doesNotContain("-Xmx");
     }
 
