@@ -130,7 +130,6 @@ final class IdBudget {
     static long idsPerWindow(BenchOptions options) {
         double fastest = options.mode() == BenchOptions.Mode.SEQUENCE ? options.warmupRate() : 0;
         for (Scenario scenario : options.scenarios()) {
-            fastest = Math.max(fastest, options.rateOf(scenario));
             for (LoadPlan plan : options.measuredPlans(scenario)) {
                 fastest = Math.max(fastest, plan.rate());
             }

@@ -93,7 +93,7 @@ public final class InternalUserClient implements UserLookups {
         return Mono.defer(() -> {
             Lookup lookup = new Lookup(userId, requestId, traceId, policy.start(requestId, elapsedNanos));
             guards.budget().deposit();
-            Duration deadline = elapsedNanos <= 0 ? policy.deadline() : lookup.run.timeLeft();
+            Duration deadline = lookup.run.timeLeft();
             if (deadline.isZero()) {
                 return Mono.error(lookup.deadlineExpired());
             }
