@@ -17,7 +17,9 @@ import io.netty.util.concurrent.EventExecutor;
  * {@code probeInterval}; a probe that runs {@code lagThreshold} late (or is that overdue) means the
  * loops ran late, and for {@code hold} after it a missed timeout may well be ours. Each probe is
  * one scheduled task per loop, so an idle process pays a few hundred tasks a second. Each probe's
- * verdict goes to a {@link Listener} (the load shedder).
+ * verdict goes to a {@link Listener} (the admission gate) with the time the collector stopped the
+ * JVM taken out: a pause delays every probe, yet it is over when the probe runs and says nothing
+ * of how much work the loops have, so it must not make the gate hold requests back.
  */
 public final class EventLoopProbe implements SmartLifecycle {
 
@@ -36,6 +38,7 @@ public final class EventLoopProbe implements SmartLifecycle {
     private final long holdNanos;
     private final boolean enabled;
     private final LongSupplier nanoClock;
+    private final LongSupplier pauseClock;
     private final Listener listener;
     private volatile long lateAt;
     /** The loops being probed; {@code null} while stopped. */
@@ -44,26 +47,34 @@ public final class EventLoopProbe implements SmartLifecycle {
     /**
      * @param loopSource the loops to probe, asked again at every {@link #start()}: the loops of a
      *        server that is stopped and started again are new ones
+     * @param pauseClock nanoseconds the JVM has spent stopped by its garbage collector ({@link GcPauses})
      */
     public EventLoopProbe(Supplier<List<EventExecutor>> loopSource, OverloadProperties properties, LongSupplier nanoClock,
-            Listener listener) {
+            LongSupplier pauseClock, Listener listener) {
         this.loopSource = loopSource;
         this.intervalNanos = properties.probeInterval().toNanos();
         this.thresholdNanos = properties.lagThreshold().toNanos();
         this.holdNanos = properties.hold().toNanos();
         this.enabled = properties.enabled();
         this.nanoClock = nanoClock;
+        this.pauseClock = pauseClock;
         this.listener = listener;
         this.lateAt = nanoClock.getAsLong() - holdNanos - 1;
     }
 
-    /** The loops to probe, and for each when its pending probe is due and how late its last one ran. */
-    private record Probes(List<EventExecutor> loops, AtomicLongArray dueAt, AtomicLongArray lastLag) {
+    /**
+     * The loops to probe, and for each when its pending probe is due, the pause clock when it was
+     * scheduled, and how late its last one ran: in all, and with the collector's pauses taken out.
+     */
+    private record Probes(List<EventExecutor> loops, AtomicLongArray dueAt, AtomicLongArray pausedAt,
+            AtomicLongArray lastLag, AtomicLongArray lastOwnLag) {
         static Probes of(List<EventExecutor> loops) {
             if (loops.isEmpty()) {
                 throw new IllegalStateException("no event loops to probe");
             }
-            return new Probes(List.copyOf(loops), new AtomicLongArray(loops.size()), new AtomicLongArray(loops.size()));
+            int n = loops.size();
+            return new Probes(List.copyOf(loops), new AtomicLongArray(n), new AtomicLongArray(n), new AtomicLongArray(n),
+                    new AtomicLongArray(n));
         }
     }
 
@@ -82,8 +93,10 @@ public final class EventLoopProbe implements SmartLifecycle {
         // every loop due an interval from now before anyone can read them: a loop whose first
         // probe is not scheduled yet would otherwise read as due at 0, i.e. hours overdue
         long now = nanoClock.getAsLong();
+        long paused = pauseClock.getAsLong();
         for (int i = 0; i < started.loops().size(); i++) {
             started.dueAt().set(i, now + intervalNanos);
+            started.pausedAt().set(i, paused);
         }
         lateAt = now - holdNanos - 1;
         probes = started;
@@ -115,6 +128,7 @@ public final class EventLoopProbe implements SmartLifecycle {
 
     private void schedule(Probes p, int loop) {
         long due = nanoClock.getAsLong() + intervalNanos;
+        p.pausedAt().set(loop, pauseClock.getAsLong());
         p.dueAt().set(loop, due);
         try {
             p.loops().get(loop).schedule(() -> probe(p, loop, due), intervalNanos, TimeUnit.NANOSECONDS);
@@ -131,6 +145,7 @@ public final class EventLoopProbe implements SmartLifecycle {
         long now = nanoClock.getAsLong();
         long lag = Math.max(0, now - due);
         p.lastLag().set(loop, lag);
+        p.lastOwnLag().set(loop, Math.max(0, lag - (pauseClock.getAsLong() - p.pausedAt().get(loop))));
         boolean late = lag >= thresholdNanos;
         if (late) {
             lateAt = now;
@@ -138,8 +153,23 @@ public final class EventLoopProbe implements SmartLifecycle {
         // the next probe first, so whoever sees this probe's effect sees it scheduled
         schedule(p, loop);
         if (probes == p) {
-            listener.probed(lagNanos());
+            listener.probed(ownLagNanos(p));
         }
+    }
+
+    /** As {@link #lagNanos()}, less the collector's pauses since each probe was scheduled. */
+    private long ownLagNanos(Probes p) {
+        long now = nanoClock.getAsLong();
+        long paused = pauseClock.getAsLong();
+        long worst = 0;
+        for (int i = 0; i < p.loops().size(); i++) {
+            long overdue = now - p.dueAt().get(i);
+            if (overdue > 0) {
+                overdue -= paused - p.pausedAt().get(i);
+            }
+            worst = Math.max(worst, Math.max(p.lastOwnLag().get(i), overdue));
+        }
+        return worst;
     }
 
     /** The worst current lag over all loops: a probe's lateness, or how overdue a pending probe is. */

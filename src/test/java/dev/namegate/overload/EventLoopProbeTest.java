@@ -33,14 +33,18 @@ class EventLoopProbeTest {
 
     private final DefaultEventLoop loop = new DefaultEventLoop(new DefaultThreadFactory(LOOP_THREAD));
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    /** The collector's pauses as the probe reads them: moved by the tests, like the clock. */
+    private final AtomicLong paused = new AtomicLong();
     private final OverloadProperties properties = AdmissionGateTest.properties(0);
     /** The worst lag the listener heard, -1 before the first probe. */
     private final AtomicLong peakLag = new AtomicLong(-1);
     private final AtomicLong lastLag = new AtomicLong(-1);
     private final AtomicBoolean stopHeard = new AtomicBoolean();
+    private final AtomicLong probesHeard = new AtomicLong();
     private final EventLoopProbe.Listener recorder = new EventLoopProbe.Listener() {
         @Override
         public void probed(long lagNanos) {
+            probesHeard.incrementAndGet();
             lastLag.set(lagNanos);
             peakLag.accumulateAndGet(lagNanos, Math::max);
         }
@@ -50,7 +54,7 @@ class EventLoopProbeTest {
             stopHeard.set(true);
         }
     };
-    private final EventLoopProbe probe = new EventLoopProbe(() -> List.of(loop), properties, clock::get,
+    private final EventLoopProbe probe = new EventLoopProbe(() -> List.of(loop), properties, clock::get, paused::get,
             recorder);
 
     @AfterEach
@@ -80,7 +84,7 @@ class EventLoopProbeTest {
             }
         };
         DefaultEventLoop second = new DefaultEventLoop(new DefaultThreadFactory(LOOP_THREAD));
-        EventLoopProbe twoLoops = new EventLoopProbe(() -> List.of(first, second), properties, clock::get,
+        EventLoopProbe twoLoops = new EventLoopProbe(() -> List.of(first, second), properties, clock::get, paused::get,
                 recorder);
         starting.set(twoLoops);
         try {
@@ -126,8 +130,36 @@ class EventLoopProbeTest {
     }
 
     @Test
+    void aCollectorPauseMakesTheLoopsStalledButTheListenerHearsNoLagOfTheirOwn() {
+        probe.start();
+        CountDownLatch busy = holdLoopBusy();
+        clock.addAndGet(Duration.ofMillis(50).toNanos());
+        paused.addAndGet(Duration.ofMillis(50).toNanos()); // the whole stall was the collector's
+        assertThat(probe.stalled()).as("a timeout now may still be ours").isTrue();
+        assertThat(probe.lagNanos()).isGreaterThanOrEqualTo(Duration.ofMillis(45).toNanos());
+        long heardBefore = probesHeard.get();
+        busy.countDown();
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5))
+                .until(() -> probesHeard.get() >= heardBefore + 2);
+        assertThat(peakLag.get()).as("the gate must not hold requests back for a pause that is over").isZero();
+    }
+
+    @Test
+    void theListenerHearsWhatIsLeftOfAStallOnceTheCollectorsPauseIsTakenOut() {
+        probe.start();
+        CountDownLatch busy = holdLoopBusy();
+        clock.addAndGet(Duration.ofMillis(50).toNanos()); // the pending probe runs 45 ms late
+        paused.addAndGet(Duration.ofMillis(20).toNanos()); // 20 ms of it a pause, 25 ms the loop's own work
+        long heardBefore = probesHeard.get();
+        busy.countDown();
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5))
+                .until(() -> probesHeard.get() >= heardBefore + 2);
+        assertThat(peakLag.get()).isEqualTo(Duration.ofMillis(25).toNanos());
+    }
+
+    @Test
     void aStalledLoopIsLaggingForTheHoldAndNoLongerAfterIt() {
-        EventLoopProbe real = new EventLoopProbe(() -> List.of(loop), properties, System::nanoTime,
+        EventLoopProbe real = new EventLoopProbe(() -> List.of(loop), properties, System::nanoTime, paused::get,
                 recorder);
         real.start();
         await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> !real.stalled());
@@ -149,9 +181,9 @@ class EventLoopProbeTest {
     @Test
     void switchedOffItProbesNothingAndNeverLagsThoughTheLoopStalls() {
         OverloadProperties off = new OverloadProperties(false, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(10),
-                Duration.ofMillis(250), 0.9, 1.1, Duration.ofSeconds(1), 0, Duration.ofMillis(50));
+                Duration.ofMillis(250), 0.9, 1.1, Duration.ofSeconds(1), 0, Duration.ofMillis(50), Duration.ofMillis(40));
         RequestsInFlight inFlight = new RequestsInFlight();
-        EventLoopProbe disabled = new EventLoopProbe(() -> List.of(loop), off, clock::get, recorder);
+        EventLoopProbe disabled = new EventLoopProbe(() -> List.of(loop), off, clock::get, paused::get, recorder);
         disabled.start();
         clock.addAndGet(Duration.ofMillis(50).toNanos()); // a probe, had one been scheduled, would be overdue
 
@@ -181,7 +213,7 @@ class EventLoopProbeTest {
         DefaultEventLoop second = new DefaultEventLoop(new DefaultThreadFactory(LOOP_THREAD));
         try {
             AtomicReference<List<EventExecutor>> current = new AtomicReference<>(List.of(loop));
-            EventLoopProbe restartable = new EventLoopProbe(current::get, properties, clock::get,
+            EventLoopProbe restartable = new EventLoopProbe(current::get, properties, clock::get, paused::get,
                     recorder);
             restartable.start();
             restartable.stop();
