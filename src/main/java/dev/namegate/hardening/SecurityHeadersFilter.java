@@ -1,5 +1,7 @@
 package dev.namegate.hardening;
 
+import java.util.Map;
+
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
@@ -30,12 +32,16 @@ public class SecurityHeadersFilter implements WebFilter, Ordered {
 
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
+    /** The headers and their values, for answers written below WebFlux too. */
+    public static final Map<String, String> HEADERS = Map.of(
+            "X-Content-Type-Options", "nosniff",
+            "Content-Security-Policy", CONTENT_SECURITY_POLICY,
+            HttpHeaders.CACHE_CONTROL, "no-store");
+
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         HttpHeaders headers = exchange.getResponse().getHeaders();
-        headers.set("X-Content-Type-Options", "nosniff");
-        headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-        headers.set(HttpHeaders.CACHE_CONTROL, "no-store");
+        HEADERS.forEach(headers::set);
         return chain.filter(exchange);
     }
 

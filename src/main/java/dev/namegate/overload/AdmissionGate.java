@@ -35,6 +35,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final long limitLagNanos;
     private final long lateNanos;
     private final long queueNanos;
+    private final long newcomerQueueNanos;
     private final LongSupplier nanoClock;
     private final ShedEpisodes episodes;
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
@@ -50,6 +51,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.limitLagNanos = properties.shedLagThreshold().toNanos();
         this.lateNanos = properties.lagThreshold().toNanos();
         this.queueNanos = properties.shedQueueTime().toNanos();
+        this.newcomerQueueNanos = properties.refuseNewcomersAfter().toNanos();
         this.nanoClock = nanoClock;
         this.episodes = new ShedEpisodes();
     }
@@ -194,6 +196,22 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
                 inFlight.enter();
             }
             next.sink().success(Boolean.TRUE);
+        }
+    }
+
+    /**
+     * True while the request first in line has waited {@code refuseNewcomersAfter}: one arriving
+     * now would wait about as long, and under twice the sustainable rate most such are refused in
+     * the end, so they are best refused before any work is spent on them.
+     */
+    public boolean refusingNewcomers() {
+        if (limit == UNLIMITED) {
+            return false;
+        }
+        long now = nanoClock.getAsLong();
+        synchronized (this) {
+            Waiter first = waiting.peekFirst();
+            return first != null && now - first.since() >= newcomerQueueNanos;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.namegate.overload;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -22,6 +23,8 @@ import dev.namegate.web.Problems;
  */
 public final class LoadShedFilter implements WebFilter, Ordered {
 
+    /** The refusal's detail, here and in {@link EarlyRefusals}. */
+    static final String DETAIL = "The service is overloaded; retry later.";
 
     private final AdmissionGate gate;
     private final boolean enabled;
@@ -32,7 +35,12 @@ public final class LoadShedFilter implements WebFilter, Ordered {
         this.gate = gate;
         this.enabled = properties.enabled();
         this.retryAfterSeconds = Long.toString(properties.retryAfter().toSeconds());
-        this.shed = Counter.builder("namegate.overload.shed")
+        this.shed = shedCounter(registry);
+    }
+
+    /** One counter for the gate's refusals, here and in {@link EarlyRefusals}. */
+    static Counter shedCounter(MeterRegistry registry) {
+        return Counter.builder("namegate.overload.shed")
                 .description("Public requests refused because they would have waited too long for their turn")
                 .register(registry);
     }
@@ -54,8 +62,11 @@ public final class LoadShedFilter implements WebFilter, Ordered {
 
     private Mono<Void> refuse(ServerWebExchange exchange) {
         shed.increment();
+        // refused before routing: without this the answer is counted under uri="UNKNOWN", outside the objective
+        ServerRequestObservationContext.findCurrent(exchange.getAttributes())
+                .ifPresent(observation -> observation.setPathPattern(EarlyRefusals.ROUTE));
         exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
-        return Problems.write(exchange, ProblemKind.OVERLOADED, "The service is overloaded; retry later.");
+        return Problems.write(exchange, ProblemKind.OVERLOADED, DETAIL);
     }
 
     @Override

@@ -6,11 +6,13 @@ import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.http.client.ReactorResourceFactory;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.EventExecutor;
+import reactor.netty.NettyPipeline;
 import reactor.netty.http.HttpResources;
 import reactor.netty.resources.LoopResources;
 
@@ -42,7 +44,7 @@ class OverloadConfiguration {
     EventLoopProbe eventLoopProbe(OverloadProperties properties, AdmissionGate admissionGate, MeterRegistry registry,
             ObjectProvider<ReactorResourceFactory> resourceFactory) {
         EventLoopProbe probe = new EventLoopProbe(() -> serverLoops(resourceFactory.getIfAvailable()), properties,
-                System::nanoTime, admissionGate);
+                System::nanoTime, GcPauses.ofThisJvm(), admissionGate);
         if (properties.enabled()) {
             Gauge.builder("namegate.overload.event.loop.lag", probe, p -> p.lagNanos() / 1e9)
                     .description("How late the latest event-loop probe ran").baseUnit("seconds").register(registry);
@@ -67,6 +69,24 @@ class OverloadConfiguration {
         List<EventExecutor> executors = new ArrayList<>();
         loops.onServer(LoopResources.DEFAULT_NATIVE).forEach(executors::add);
         return executors;
+    }
+
+    /**
+     * {@link EarlyRefusal} on each connection of the public server, just before Reactor Netty's
+     * HTTP handling and after the read deadlines (which must see every request). A separate
+     * management server is built in a child context from its own customizers, so probes and
+     * metrics are never refused here.
+     */
+    @Bean
+    NettyServerCustomizer earlyRefusals(AdmissionGate admissionGate, OverloadProperties properties,
+            MeterRegistry registry) {
+        EarlyRefusals refusals = new EarlyRefusals(admissionGate, properties, registry);
+        return server -> server.doOnChannelInit((observer, channel, remote) -> {
+            if (properties.enabled() && channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
+                channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, EarlyRefusal.NAME,
+                        new EarlyRefusal(refusals));
+            }
+        });
     }
 
     @Bean

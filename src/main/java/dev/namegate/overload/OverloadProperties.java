@@ -34,6 +34,10 @@ import jakarta.validation.constraints.NotNull;
  *     holding requests back would not help (default 16)
  * @param shedQueueTime the longest a request waits for its turn: one that has waited this long is
  *     refused, since it would miss its deadline anyway (default 50 ms, about half the deadline)
+ * @param refuseNewcomersAfter while the request first in line has waited this long, a new request
+ *     is refused as it arrives, on the connection, before any work is spent on it: it would wait
+ *     about as long. Below the shed queue time, so that under twice the sustainable rate the queue
+ *     settles here and most refusals are this cheap kind (default 20 ms)
  */
 @Validated
 @ConfigurationProperties("namegate.overload")
@@ -47,7 +51,8 @@ public record OverloadProperties(
         @DecimalMin("1.01") @DecimalMax("2") @DefaultValue("1.1") double limitIncrease,
         @NotNull @DefaultValue("1s") Duration retryAfter,
         @Min(0) @DefaultValue("16") int shedMinInFlight,
-        @NotNull @DefaultValue("50ms") Duration shedQueueTime) {
+        @NotNull @DefaultValue("50ms") Duration shedQueueTime,
+        @NotNull @DefaultValue("20ms") Duration refuseNewcomersAfter) {
 
     public OverloadProperties {
         if (probeInterval.toNanos() < 1_000_000L) {
@@ -66,6 +71,10 @@ public record OverloadProperties(
         }
         if (shedQueueTime.toNanos() < 1_000_000L) {
             throw new IllegalArgumentException("namegate.overload.shed-queue-time must be at least 1ms");
+        }
+        if (refuseNewcomersAfter.toNanos() < 1_000_000L || refuseNewcomersAfter.compareTo(shedQueueTime) > 0) {
+            throw new IllegalArgumentException("namegate.overload.refuse-newcomers-after must be at least 1ms and at most"
+                    + " the shed queue time (" + shedQueueTime + ")");
         }
         if (hold.compareTo(lagThreshold) < 0) {
             throw new IllegalArgumentException("namegate.overload.hold must be at least the lag threshold");

@@ -29,6 +29,11 @@ public final class Problems {
         return problem;
     }
 
+    /** The problem's JSON body, for a refusal written below WebFlux (straight to the connection). */
+    public static byte[] json(ProblemKind kind, String detail, String requestId) {
+        return ProblemJson.encode(detail(kind, detail, requestId));
+    }
+
     /** A problem answer for a functional handler or filter; {@code headers} may add e.g. Retry-After. */
     public static Mono<ServerResponse> respond(ServerRequest request, ProblemKind kind, String detail,
             Consumer<HttpHeaders> headers) {

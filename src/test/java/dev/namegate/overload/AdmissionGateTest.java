@@ -29,7 +29,8 @@ class AdmissionGateTest {
 
     static OverloadProperties properties(int minInFlight) {
         return new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-                Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, Duration.ofMillis(50));
+                Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, Duration.ofMillis(50),
+                Duration.ofMillis(40));
     }
 
     /** One request's admission: {@code null} while it waits. */
@@ -57,6 +58,23 @@ class AdmissionGateTest {
         assertThat(all).allSatisfy(a -> assertThat(a.answer()).isTrue());
         assertThat(inFlight.count()).isEqualTo(500);
         assertThat(gate.limit()).isEqualTo(AdmissionGate.UNLIMITED);
+    }
+
+    @Test
+    void newcomersAreRefusedOnlyOnceTheFirstInLineHasWaitedItsLongest() {
+        assertThat(gate.refusingNewcomers()).as("no limit").isFalse();
+        admit(6);
+        gate.probed(LATE);
+        assertThat(gate.refusingNewcomers()).as("a limit, nobody waiting").isFalse();
+        admit(2);
+        clock.addAndGet(Duration.ofMillis(39).toNanos());
+        assertThat(gate.refusingNewcomers()).as("waited 39 ms; newcomers are refused from 40").isFalse();
+        clock.addAndGet(Duration.ofMillis(1).toNanos());
+        assertThat(gate.refusingNewcomers()).isTrue();
+        clock.addAndGet(Duration.ofMillis(10).toNanos());
+        gate.leave(); // both in line have waited their longest (50 ms): both are refused
+        assertThat(gate.waiting()).isZero();
+        assertThat(gate.refusingNewcomers()).as("nobody waiting").isFalse();
     }
 
     @Test

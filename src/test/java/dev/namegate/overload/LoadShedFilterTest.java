@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.web.server.handler.DefaultWebFilterChain;
@@ -29,7 +30,7 @@ class LoadShedFilterTest {
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private final OverloadProperties properties = new OverloadProperties(true, Duration.ofMillis(5),
             Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(250), 0.9, 1.1, Duration.ofSeconds(2), 2,
-            Duration.ofMillis(50));
+            Duration.ofMillis(50), Duration.ofMillis(40));
     private final RequestsInFlight inFlight = new RequestsInFlight();
     private final AdmissionGate gate = new AdmissionGate(properties, inFlight, clock::get);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -82,6 +83,9 @@ class LoadShedFilterTest {
         limitToTwoInProgress();
         AtomicInteger ran = new AtomicInteger();
         MockServerWebExchange exchange = exchange("/users/7");
+        ServerRequestObservationContext observation = new ServerRequestObservationContext(exchange.getRequest(),
+                exchange.getResponse(), exchange.getAttributes());
+        exchange.getAttributes().put(ServerRequestObservationContext.CURRENT_OBSERVATION_CONTEXT_ATTRIBUTE, observation);
         new DefaultWebFilterChain(e -> Mono.fromRunnable(ran::incrementAndGet),
                 List.of(new SecurityHeadersFilter(), filter)).filter(exchange).subscribe();
         clock.addAndGet(Duration.ofMillis(50).toNanos());
@@ -97,6 +101,8 @@ class LoadShedFilterTest {
         assertThat(exchange.getResponse().getHeaders().getCacheControl()).isEqualTo("no-store");
         assertThat(ran).hasValue(0);
         assertThat(meters.counter("namegate.overload.shed").count()).isEqualTo(1);
+        assertThat(observation.getPathPattern()).as("counted under the route, as the objective counts it")
+                .isEqualTo("/users/{id}");
         held.tryEmitEmpty();
         assertThat(ran).as("a refused request is not started later").hasValue(0);
     }

@@ -1,0 +1,76 @@
+package dev.namegate.overload;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * {@link EarlyRefusals} on one connection, between the HTTP codec and Reactor Netty: a refused
+ * request, and the rest of its body, go no further. A request is refused here only while none
+ * before it on the connection awaits its answer, so answers keep the order of pipelined
+ * requests. One instance per connection; all calls on its event loop.
+ */
+final class EarlyRefusal extends ChannelDuplexHandler {
+
+    /** Its name in the pipeline. */
+    static final String NAME = "namegate.earlyRefusal";
+
+    private final EarlyRefusals refusals;
+    /** Requests passed on whose answers have not been written whole. */
+    private int awaitingAnswer;
+    /** The body of a refused request is still arriving. */
+    private boolean discarding;
+
+    EarlyRefusal(EarlyRefusals refusals) {
+        this.refusals = refusals;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            if (awaitingAnswer == 0 && refusals.refuses(request)) {
+                refusals.refuse(ctx, request);
+                discarding = !(msg instanceof LastHttpContent);
+                ReferenceCountUtil.release(msg);
+                readOn(ctx);
+                return;
+            }
+            awaitingAnswer++;
+        } else if (discarding && msg instanceof HttpContent content) {
+            discarding = !(content instanceof LastHttpContent);
+            content.release();
+            readOn(ctx);
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof LastHttpContent && !informational(msg) && awaitingAnswer > 0) {
+            awaitingAnswer--;
+        }
+        ctx.write(msg, promise);
+    }
+
+    /**
+     * Reactor Netty reads a connection only when asked (no auto-read), and asks once an answer is
+     * written; for what it never saw, this handler asks instead, or the connection would stall.
+     */
+    private static void readOn(ChannelHandlerContext ctx) {
+        if (!ctx.channel().config().isAutoRead()) {
+            ctx.read();
+        }
+    }
+
+    /** A {@code 100 Continue} ends no exchange. */
+    private static boolean informational(Object msg) {
+        return msg instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.namegate.overload;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import dev.namegate.hardening.SecurityHeadersFilter;
+import dev.namegate.web.ProblemKind;
+import dev.namegate.web.Problems;
+import dev.namegate.web.RequestId;
+
+/**
+ * Refuses public requests on the connection, before WebFlux builds an exchange, while the
+ * {@link AdmissionGate} refuses newcomers anyway: when more requests arrive than the core can
+ * even turn away through WebFlux (a parse, an exchange, the filters, a problem written through the
+ * codecs), the unread ones queue in the sockets where no gate sees them, and every answer comes
+ * too late. A refusal here is the same 503 {@code overloaded} problem, with the same headers,
+ * written as prepared bytes with a fresh request id. It is counted as the gate's refusals are, and
+ * in {@code http.server.requests} with the tags WebFlux gives the route, so the availability
+ * objective still counts every request. Shared by the connections of one server; see
+ * {@link EarlyRefusal} for the handler on each.
+ */
+public final class EarlyRefusals {
+
+    /** The prefix WebFlux serves the lookups under; only those are refused here. */
+    static final String PUBLIC_PREFIX = "/users/";
+    /** The lookups' route, as WebFlux tags their answers in {@code http.server.requests}. */
+    static final String ROUTE = "/users/{id}";
+    private static final String ID_PLACEHOLDER = "00000000000000000000000000000000";
+
+    private final AdmissionGate gate;
+    private final boolean enabled;
+    private final byte[] bodyBeforeId;
+    private final byte[] bodyAfterId;
+    private final int bodyLength;
+    /** Never changed after construction: copied into each refusal. */
+    private final DefaultHttpHeaders fixedHeaders;
+    private final Counter shed;
+    private final Timer getAnswers;
+    private final Timer headAnswers;
+
+    public EarlyRefusals(AdmissionGate gate, OverloadProperties properties, MeterRegistry registry) {
+        this.gate = gate;
+        this.enabled = properties.enabled();
+        byte[] body = Problems.json(ProblemKind.OVERLOADED, LoadShedFilter.DETAIL, ID_PLACEHOLDER);
+        String text = new String(body, StandardCharsets.UTF_8);
+        int at = text.indexOf(ID_PLACEHOLDER);
+        this.bodyBeforeId = text.substring(0, at).getBytes(StandardCharsets.UTF_8);
+        this.bodyAfterId = text.substring(at + ID_PLACEHOLDER.length()).getBytes(StandardCharsets.UTF_8);
+        this.bodyLength = body.length;
+        DefaultHttpHeaders headers = new DefaultHttpHeaders();
+        SecurityHeadersFilter.HEADERS.forEach(headers::set);
+        headers.set(HttpHeaderNames.CONTENT_TYPE, MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        headers.set(HttpHeaderNames.CONTENT_LENGTH, bodyLength);
+        headers.set(HttpHeaders.RETRY_AFTER, Long.toString(properties.retryAfter().toSeconds()));
+        this.fixedHeaders = headers;
+        this.shed = LoadShedFilter.shedCounter(registry);
+        this.getAnswers = answers(registry, "GET");
+        this.headAnswers = answers(registry, "HEAD");
+    }
+
+    /** True when {@code request} is a lookup and the gate would only make it wait to refuse it. */
+    boolean refuses(HttpRequest request) {
+        return enabled && request.decoderResult().isSuccess() && request.uri().startsWith(PUBLIC_PREFIX)
+                && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD)
+                && gate.refusingNewcomers();
+    }
+
+    /** Writes the refusal of {@code request}, closing the connection after it unless kept alive. */
+    void refuse(ChannelHandlerContext ctx, HttpRequest request) {
+        long started = System.nanoTime();
+        boolean head = request.method() == HttpMethod.HEAD;
+        String requestId = RequestId.create();
+        ByteBuf body = head ? Unpooled.EMPTY_BUFFER : body(ctx, requestId);
+        DefaultFullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
+                HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+        response.headers().add(fixedHeaders).set(RequestId.HEADER, requestId);
+        String correlation = RequestId.correlation(request.headers().get(RequestId.HEADER));
+        if (correlation != null) {
+            response.headers().set(RequestId.CORRELATION_HEADER, correlation);
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        var written = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+        shed.increment();
+        (head ? headAnswers : getAnswers).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The timer WebFlux records the route's answers in, with the tags it gives a 503 of the
+     * route: the same meter, so dashboards and the availability objective count these too.
+     */
+    private static Timer answers(MeterRegistry registry, String method) {
+        return Timer.builder("http.server.requests")
+                .tag("error", "none")
+                .tag("exception", "none")
+                .tag("method", method)
+                .tag("outcome", "SERVER_ERROR")
+                .tag("status", "503")
+                .tag("uri", ROUTE)
+                .register(registry);
+    }
+
+    private ByteBuf body(ChannelHandlerContext ctx, String requestId) {
+        ByteBuf body = ctx.alloc().heapBuffer(bodyLength);
+        body.writeBytes(bodyBeforeId).writeCharSequence(requestId, StandardCharsets.US_ASCII);
+        body.writeBytes(bodyAfterId);
+        return body;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.namegate.overload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.TestPropertySource;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.Disposable;
+import dev.namegate.testing.MockUpstream;
+import dev.namegate.testing.OpenApiContract;
+import dev.namegate.testing.ServerTest;
+import dev.namegate.testing.TestKeys;
+
+/**
+ * The refusal on the connection, in the running server: while the gate refuses newcomers, a
+ * lookup is answered 503 {@code overloaded} as the OpenAPI document says, reaches no upstream,
+ * and is counted under the route; other paths are served. The probe is set to wake only after
+ * ten minutes, so the test alone moves the gate.
+ */
+@ServerTest
+@TestPropertySource(properties = {
+        "namegate.overload.enabled=true",
+        "namegate.overload.probe-interval=10m",
+        "namegate.overload.lag-threshold=10m",
+        "namegate.overload.shed-lag-threshold=10m",
+        "namegate.overload.hold=10m",
+        "namegate.overload.shed-min-in-flight=1",
+        "namegate.overload.shed-queue-time=10m",
+        "namegate.overload.refuse-newcomers-after=1ms",
+})
+class EarlyRefusalServerTest {
+
+    @RegisterExtension
+    static final MockUpstream upstream = MockUpstream.answering(request -> MockUpstream.name("Ada"));
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    AdmissionGate gate;
+
+    @Autowired
+    RequestsInFlight inFlight;
+
+    @Autowired
+    MeterRegistry meters;
+
+    private Disposable waiter;
+
+    @AfterEach
+    void liftTheLimit() {
+        if (waiter != null) {
+            waiter.dispose();
+        }
+        gate.stopped();
+    }
+
+    @Test
+    void whileTheGateRefusesNewcomersALookupIsRefusedOnTheConnectionAndOtherPathsAreServed() {
+        inFlight.enter();
+        gate.probed(Duration.ofMinutes(10).toNanos()); // one in progress: the limit is one
+        waiter = gate.admit().subscribe();
+        await().atMost(Duration.ofSeconds(5)).until(gate::refusingNewcomers);
+
+        OpenApiContract.client(port).get().uri("/users/1").header("Authorization", TestKeys.bearer())
+                .exchange()
+                .expectStatus().isEqualTo(503)
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectHeader().valueEquals("Retry-After", "1")
+                .expectHeader().valueEquals("Cache-Control", "no-store")
+                .expectHeader().exists("X-Request-Id")
+                .expectBody().jsonPath("$.type").isEqualTo("https://namegate.dev/problems/overloaded");
+        OpenApiContract.client(port).get().uri("/openapi.yaml").exchange().expectStatus().isOk();
+
+        assertThat(upstream.requestCount()).isZero();
+        assertThat(meters.get("http.server.requests").tags("uri", "/users/{id}", "status", "503").timer().count())
+                .isEqualTo(1);
+        assertThat(meters.get("namegate.overload.shed").counter().count()).isEqualTo(1);
+        inFlight.leave();
+    }
+}
