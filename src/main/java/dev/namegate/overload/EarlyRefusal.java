@@ -14,7 +14,10 @@ import io.netty.util.ReferenceCountUtil;
  * {@link EarlyRefusals} on one connection, between the HTTP codec and Reactor Netty: a refused
  * request, and the rest of its body, go no further. A request is refused here only while none
  * before it on the connection awaits its answer, so answers keep the order of pipelined
- * requests. One instance per connection; all calls on its event loop.
+ * requests, and never twice in a row: a client that sends again at once (a closed loop) would
+ * otherwise spin on refusals that cost the core more than its waiting turn in the gate, which
+ * still refuses it after the shed queue time. One instance per connection; all calls on its
+ * event loop.
  */
 final class EarlyRefusal extends ChannelDuplexHandler {
 
@@ -26,6 +29,8 @@ final class EarlyRefusal extends ChannelDuplexHandler {
     private int awaitingAnswer;
     /** The body of a refused request is still arriving. */
     private boolean discarding;
+    /** The last request on this connection was refused here. */
+    private boolean refusedLast;
 
     EarlyRefusal(EarlyRefusals refusals) {
         this.refusals = refusals;
@@ -34,13 +39,15 @@ final class EarlyRefusal extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
-            if (awaitingAnswer == 0 && refusals.refuses(request)) {
+            if (awaitingAnswer == 0 && !refusedLast && refusals.refuses(request)) {
+                refusedLast = true;
                 refusals.refuse(ctx, request);
                 discarding = !(msg instanceof LastHttpContent);
                 ReferenceCountUtil.release(msg);
                 readOn(ctx);
                 return;
             }
+            refusedLast = false;
             awaitingAnswer++;
         } else if (discarding && msg instanceof HttpContent content) {
             discarding = !(content instanceof LastHttpContent);

@@ -37,7 +37,8 @@ import jakarta.validation.constraints.NotNull;
  * @param refuseNewcomersAfter while the request first in line has waited this long, a new request
  *     is refused as it arrives, on the connection, before any work is spent on it: it would wait
  *     about as long. Below the shed queue time, so that under twice the sustainable rate the queue
- *     settles here and most refusals are this cheap kind (default 20 ms)
+ *     settles here and more refusals are this cheap kind; not so low that a closed loop of a few
+ *     hundred connections, whose turn comes within the shed queue time, is refused (default 40 ms)
  */
 @Validated
 @ConfigurationProperties("namegate.overload")
@@ -52,7 +53,7 @@ public record OverloadProperties(
         @NotNull @DefaultValue("1s") Duration retryAfter,
         @Min(0) @DefaultValue("16") int shedMinInFlight,
         @NotNull @DefaultValue("50ms") Duration shedQueueTime,
-        @NotNull @DefaultValue("20ms") Duration refuseNewcomersAfter) {
+        @NotNull @DefaultValue("40ms") Duration refuseNewcomersAfter) {
 
     public OverloadProperties {
         if (probeInterval.toNanos() < 1_000_000L) {

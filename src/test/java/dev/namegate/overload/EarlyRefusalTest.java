@@ -139,12 +139,31 @@ class EarlyRefusalTest {
     }
 
     @Test
+    void aConnectionRefusedHereWaitsItsTurnWithItsNextRequestSoAClosedLoopCannotSpinOnRefusals() {
+        gateRefusesNewcomers();
+        send("GET /users/7 HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(written()).startsWith("HTTP/1.1 503 ");
+        send("GET /users/8 HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(passedOn).as("the next goes to the gate").containsExactly("GET /users/8", "content 0");
+        answer();
+        written();
+        send("GET /users/9 HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(passedOn).as("the one after may be refused here again").hasSize(2);
+        assertThat(written()).startsWith("HTTP/1.1 503 ");
+    }
+
+    @Test
     void eachRefusalHasItsOwnRequestIdAndACallersOddIdIsNotEchoed() {
         gateRefusesNewcomers();
         send("GET /users/7 HTTP/1.1\r\nHost: x\r\nX-Request-Id: not plain!\r\n\r\n");
         Map<String, String> first = headers(written());
-        send("GET /users/8 HTTP/1.1\r\nHost: x\r\n\r\n");
-        Map<String, String> second = headers(written());
+        channel.finishAndReleaseAll();
+        EmbeddedChannel other = new EmbeddedChannel(new HttpServerCodec(), new EarlyRefusal(refusals));
+        other.writeInbound(Unpooled.copiedBuffer("GET /users/8 HTTP/1.1\r\nHost: x\r\n\r\n", StandardCharsets.US_ASCII));
+        ByteBuf out = other.readOutbound();
+        Map<String, String> second = headers(out.toString(StandardCharsets.UTF_8));
+        out.release();
+        other.finishAndReleaseAll();
         assertThat(first).doesNotContainKey("x-correlation-id");
         assertThat(first.get("x-request-id")).isNotEqualTo(second.get("x-request-id"));
     }
