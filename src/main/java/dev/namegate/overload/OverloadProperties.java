@@ -38,7 +38,7 @@ import jakarta.validation.constraints.NotNull;
  *     is refused as it arrives, on the connection, before any work is spent on it: it would wait
  *     about as long. Below the shed queue time, so that under twice the sustainable rate the queue
  *     settles here and more refusals are this cheap kind; not so low that a closed loop of a few
- *     hundred connections, whose turn comes within the shed queue time, is refused (default 40 ms)
+ *     hundred connections, whose turn comes within the shed queue time, is refused (default 20 ms)
  */
 @Validated
 @ConfigurationProperties("namegate.overload")
@@ -53,7 +53,7 @@ public record OverloadProperties(
         @NotNull @DefaultValue("1s") Duration retryAfter,
         @Min(0) @DefaultValue("16") int shedMinInFlight,
         @NotNull @DefaultValue("50ms") Duration shedQueueTime,
-        @NotNull @DefaultValue("40ms") Duration refuseNewcomersAfter) {
+        @NotNull @DefaultValue("20ms") Duration refuseNewcomersAfter) {
 
     public OverloadProperties {
         if (probeInterval.toNanos() < 1_000_000L) {
