@@ -38,7 +38,7 @@ import dev.namegate.web.RequestId;
  */
 public final class EarlyRefusals {
 
-    /** The prefix WebFlux serves the lookups under; only those are refused here. */
+    /** The prefix of the lookups: the only requests the gate holds back or refuses, here and in {@link LoadShedFilter}. */
     static final String PUBLIC_PREFIX = "/users/";
     /** The lookups' route, as WebFlux tags their answers in {@code http.server.requests}. */
     static final String ROUTE = "/users/{id}";
@@ -77,9 +77,10 @@ public final class EarlyRefusals {
 
     /** True when {@code request} is a lookup and the gate would only make it wait to refuse it. */
     boolean refuses(HttpRequest request) {
-        return enabled && request.decoderResult().isSuccess() && request.uri().startsWith(PUBLIC_PREFIX)
-                && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD)
-                && gate.refusingNewcomers();
+        // the gate first: while it admits everyone, one volatile read
+        return enabled && gate.refusingNewcomers() && request.decoderResult().isSuccess()
+                && request.uri().startsWith(PUBLIC_PREFIX)
+                && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD);
     }
 
     /** Writes the refusal of {@code request}, closing the connection after it unless kept alive. */

@@ -101,7 +101,7 @@ public final class EventLoopProbe implements SmartLifecycle {
         lateAt = now - holdNanos - 1;
         probes = started;
         for (int i = 0; i < started.loops().size(); i++) {
-            schedule(started, i);
+            schedule(started, i, paused);
         }
     }
 
@@ -126,9 +126,9 @@ public final class EventLoopProbe implements SmartLifecycle {
         return 1;
     }
 
-    private void schedule(Probes p, int loop) {
+    private void schedule(Probes p, int loop, long paused) {
         long due = nanoClock.getAsLong() + intervalNanos;
-        p.pausedAt().set(loop, pauseClock.getAsLong());
+        p.pausedAt().set(loop, paused);
         p.dueAt().set(loop, due);
         try {
             p.loops().get(loop).schedule(() -> probe(p, loop, due), intervalNanos, TimeUnit.NANOSECONDS);
@@ -145,22 +145,21 @@ public final class EventLoopProbe implements SmartLifecycle {
         long now = nanoClock.getAsLong();
         long lag = Math.max(0, now - due);
         p.lastLag().set(loop, lag);
-        p.lastOwnLag().set(loop, Math.max(0, lag - (pauseClock.getAsLong() - p.pausedAt().get(loop))));
+        long paused = pauseClock.getAsLong(); // read once per probe: the collectors' accounts are not free
+        p.lastOwnLag().set(loop, Math.max(0, lag - (paused - p.pausedAt().get(loop))));
         boolean late = lag >= thresholdNanos;
         if (late) {
             lateAt = now;
         }
         // the next probe first, so whoever sees this probe's effect sees it scheduled
-        schedule(p, loop);
+        schedule(p, loop, paused);
         if (probes == p) {
-            listener.probed(ownLagNanos(p));
+            listener.probed(ownLagNanos(p, now, paused));
         }
     }
 
     /** As {@link #lagNanos()}, less the collector's pauses since each probe was scheduled. */
-    private long ownLagNanos(Probes p) {
-        long now = nanoClock.getAsLong();
-        long paused = pauseClock.getAsLong();
+    private long ownLagNanos(Probes p, long now, long paused) {
         long worst = 0;
         for (int i = 0; i < p.loops().size(); i++) {
             long overdue = now - p.dueAt().get(i);

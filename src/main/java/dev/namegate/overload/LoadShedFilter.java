@@ -47,7 +47,7 @@ public final class LoadShedFilter implements WebFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (!enabled || !exchange.getRequest().getPath().value().startsWith("/users/")) {
+        if (!enabled || !exchange.getRequest().getPath().value().startsWith(EarlyRefusals.PUBLIC_PREFIX)) {
             return chain.filter(exchange);
         }
         if (gate.admitAtOnce()) {
