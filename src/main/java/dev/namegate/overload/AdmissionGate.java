@@ -36,10 +36,13 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final long lateNanos;
     private final long queueNanos;
     private final long newcomerQueueNanos;
+    private final long newcomerRefusalNanos;
     private final LongSupplier nanoClock;
     private final ShedEpisodes episodes;
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
     private volatile int limit = UNLIMITED;
+    /** When the gate last refused a request that had waited its longest. */
+    private volatile long shedAt;
     private long steeredAt;
     private long slackSince = Long.MAX_VALUE;
 
@@ -52,7 +55,9 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.lateNanos = properties.lagThreshold().toNanos();
         this.queueNanos = properties.shedQueueTime().toNanos();
         this.newcomerQueueNanos = properties.refuseNewcomersAfter().toNanos();
+        this.newcomerRefusalNanos = properties.refuseNewcomersFor().toNanos();
         this.nanoClock = nanoClock;
+        this.shedAt = nanoClock.getAsLong() - newcomerRefusalNanos;
         this.episodes = new ShedEpisodes();
     }
 
@@ -131,6 +136,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
                 waiting.pollFirst();
                 if (admitted) {
                     inFlight.enter();
+                } else {
+                    shedAt = now;
                 }
             }
             next.sink().success(admitted);
@@ -184,6 +191,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         synchronized (this) {
             limit = UNLIMITED;
             slackSince = Long.MAX_VALUE;
+            shedAt = nanoClock.getAsLong() - newcomerRefusalNanos;
             episodes.reset();
         }
         while (true) {
@@ -200,15 +208,21 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     }
 
     /**
-     * True while the request first in line has waited {@code refuseNewcomersAfter}: one arriving
-     * now would wait about as long, and under twice the sustainable rate most such are refused in
-     * the end, so they are best refused before any work is spent on them.
+     * True while the request first in line has waited {@code refuseNewcomersAfter} and the gate
+     * refused a request that waited its longest within {@code refuseNewcomersFor}: more arrive than
+     * the core can serve (twice the sustainable rate), one arriving now would wait about as long,
+     * and most such are refused in the end, so they are best refused before any work is spent on
+     * them. A line that never waits its longest is a closed loop served at the core's pace, whose
+     * every request the core can still answer in time: nobody is refused on arrival then.
      */
     public boolean refusingNewcomers() {
         if (limit == UNLIMITED) {
             return false;
         }
         long now = nanoClock.getAsLong();
+        if (now - shedAt >= newcomerRefusalNanos) {
+            return false;
+        }
         synchronized (this) {
             Waiter first = waiting.peekFirst();
             return first != null && now - first.since() >= newcomerQueueNanos;

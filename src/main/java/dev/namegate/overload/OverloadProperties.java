@@ -39,6 +39,10 @@ import jakarta.validation.constraints.NotNull;
  *     about as long. Below the shed queue time, so that under twice the sustainable rate the queue
  *     settles here and more refusals are this cheap kind; not so low that a closed loop of a few
  *     hundred connections, whose turn comes within the shed queue time, is refused (default 20 ms)
+ * @param refuseNewcomersFor new requests are refused on arrival only this long after the gate
+ *     last refused one that had waited the shed queue time: only while more arrive than the core
+ *     can serve, not while a closed loop's line, however long, is served within that time
+ *     (default 1 s)
  */
 @Validated
 @ConfigurationProperties("namegate.overload")
@@ -53,7 +57,8 @@ public record OverloadProperties(
         @NotNull @DefaultValue("1s") Duration retryAfter,
         @Min(0) @DefaultValue("16") int shedMinInFlight,
         @NotNull @DefaultValue("50ms") Duration shedQueueTime,
-        @NotNull @DefaultValue("20ms") Duration refuseNewcomersAfter) {
+        @NotNull @DefaultValue("20ms") Duration refuseNewcomersAfter,
+        @NotNull @DefaultValue("1s") Duration refuseNewcomersFor) {
 
     public OverloadProperties {
         if (probeInterval.toNanos() < 1_000_000L) {
@@ -76,6 +81,9 @@ public record OverloadProperties(
         if (refuseNewcomersAfter.toNanos() < 1_000_000L || refuseNewcomersAfter.compareTo(shedQueueTime) > 0) {
             throw new IllegalArgumentException("namegate.overload.refuse-newcomers-after must be at least 1ms and at most"
                     + " the shed queue time (" + shedQueueTime + ")");
+        }
+        if (refuseNewcomersFor.toNanos() < 1_000_000L) {
+            throw new IllegalArgumentException("namegate.overload.refuse-newcomers-for must be at least 1ms");
         }
         if (hold.compareTo(lagThreshold) < 0) {
             throw new IllegalArgumentException("namegate.overload.hold must be at least the lag threshold");

@@ -30,7 +30,7 @@ class AdmissionGateTest {
     static OverloadProperties properties(int minInFlight) {
         return new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
                 Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, Duration.ofMillis(50),
-                Duration.ofMillis(40));
+                Duration.ofMillis(40), Duration.ofSeconds(1));
     }
 
     /** One request's admission: {@code null} while it waits. */
@@ -61,20 +61,39 @@ class AdmissionGateTest {
     }
 
     @Test
-    void newcomersAreRefusedOnlyOnceTheFirstInLineHasWaitedItsLongest() {
+    void newcomersAreRefusedOnlyWhileTheLineIsLongAndTheGateHasJustRefusedSomeone() {
         assertThat(gate.refusingNewcomers()).as("no limit").isFalse();
         admit(6);
         gate.probed(LATE);
         assertThat(gate.refusingNewcomers()).as("a limit, nobody waiting").isFalse();
         admit(2);
-        clock.addAndGet(Duration.ofMillis(39).toNanos());
-        assertThat(gate.refusingNewcomers()).as("waited 39 ms; newcomers are refused from 40").isFalse();
-        clock.addAndGet(Duration.ofMillis(1).toNanos());
-        assertThat(gate.refusingNewcomers()).isTrue();
+        clock.addAndGet(Duration.ofMillis(40).toNanos());
+        assertThat(gate.refusingNewcomers()).as("waited 40 ms, but nobody refused: served in time so far").isFalse();
         clock.addAndGet(Duration.ofMillis(10).toNanos());
         gate.leave(); // both in line have waited their longest (50 ms): both are refused
         assertThat(gate.waiting()).isZero();
         assertThat(gate.refusingNewcomers()).as("nobody waiting").isFalse();
+
+        admit(2); // one takes the place the leaver freed, one waits
+        clock.addAndGet(Duration.ofMillis(39).toNanos());
+        assertThat(gate.refusingNewcomers()).as("waited 39 ms; newcomers are refused from 40").isFalse();
+        clock.addAndGet(Duration.ofMillis(1).toNanos());
+        assertThat(gate.refusingNewcomers()).isTrue();
+        clock.addAndGet(Duration.ofMillis(960).toNanos());
+        assertThat(gate.refusingNewcomers()).as("a second since the gate last refused anyone").isFalse();
+    }
+
+    @Test
+    void aClosedLoopWhoseLineIsServedWithinTheQueueTimeIsNeverRefusedOnArrival() {
+        List<Admission> inProgress = new ArrayList<>(admit(4));
+        gate.probed(LATE);
+        for (int turn = 0; turn < 200; turn++) {
+            inProgress.addAll(admit(1)); // each answer brings its connection's next request
+            clock.addAndGet(Duration.ofMillis(45).toNanos());
+            assertThat(gate.refusingNewcomers()).isFalse();
+            gate.leave();
+        }
+        assertThat(inProgress).allSatisfy(a -> assertThat(a.answer()).isTrue());
     }
 
     @Test

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,8 +37,9 @@ import dev.namegate.testing.TestKeys;
         "namegate.overload.shed-lag-threshold=10m",
         "namegate.overload.hold=10m",
         "namegate.overload.shed-min-in-flight=1",
-        "namegate.overload.shed-queue-time=10m",
+        "namegate.overload.shed-queue-time=1ms",
         "namegate.overload.refuse-newcomers-after=1ms",
+        "namegate.overload.refuse-newcomers-for=10m",
 })
 class EarlyRefusalServerTest {
 
@@ -54,13 +58,11 @@ class EarlyRefusalServerTest {
     @Autowired
     MeterRegistry meters;
 
-    private Disposable waiter;
+    private final List<Disposable> waiters = new ArrayList<>();
 
     @AfterEach
     void liftTheLimit() {
-        if (waiter != null) {
-            waiter.dispose();
-        }
+        waiters.forEach(Disposable::dispose);
         gate.stopped();
     }
 
@@ -68,7 +70,14 @@ class EarlyRefusalServerTest {
     void whileTheGateRefusesNewcomersALookupIsRefusedOnTheConnectionAndOtherPathsAreServed() {
         inFlight.enter();
         gate.probed(Duration.ofMinutes(10).toNanos()); // one in progress: the limit is one
-        waiter = gate.admit().subscribe();
+        AtomicReference<Boolean> shed = new AtomicReference<>();
+        waiters.add(gate.admit().subscribe(shed::set));
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            gate.probed(Duration.ofMinutes(10).toNanos());
+            return shed.get() != null;
+        });
+        assertThat(shed.get()).as("waited its longest: refused").isFalse();
+        waiters.add(gate.admit().subscribe());
         await().atMost(Duration.ofSeconds(5)).until(gate::refusingNewcomers);
 
         OpenApiContract.client(port).get().uri("/users/1").header("Authorization", TestKeys.bearer())

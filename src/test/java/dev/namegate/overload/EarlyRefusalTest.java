@@ -63,11 +63,17 @@ class EarlyRefusalTest {
         channel.finishAndReleaseAll();
     }
 
-    /** The gate limits what is admitted, and the first in line has waited its longest. */
+    /**
+     * The gate limits what is admitted, has just refused a request that waited its longest, and
+     * the first in line now has waited long enough for newcomers to be refused.
+     */
     private void gateRefusesNewcomers() {
         for (int i = 0; i < 4; i++) {
             admissions.add(gate.admit().subscribe());
         }
+        gate.probed(LATE);
+        admissions.add(gate.admit().subscribe());
+        clock.addAndGet(properties.shedQueueTime().toNanos());
         gate.probed(LATE);
         admissions.add(gate.admit().subscribe());
         clock.addAndGet(properties.refuseNewcomersAfter().toNanos());

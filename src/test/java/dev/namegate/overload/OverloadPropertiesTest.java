@@ -1,0 +1,47 @@
+package dev.namegate.overload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+
+/** The overload settings are checked for consistency at start-up, naming the property. */
+class OverloadPropertiesTest {
+
+    @EnableConfigurationProperties(OverloadProperties.class)
+    static class OverloadOnly {
+    }
+
+    private final ApplicationContextRunner context = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+            .withUserConfiguration(OverloadOnly.class);
+
+    @Test
+    void theDefaultsAreConsistent() {
+        context.run(started -> {
+            assertThat(started).hasNotFailed();
+            OverloadProperties defaults = started.getBean(OverloadProperties.class);
+            assertThat(defaults.refuseNewcomersAfter()).isLessThanOrEqualTo(defaults.shedQueueTime());
+            assertThat(defaults.refuseNewcomersFor()).isPositive();
+        });
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "refuse-newcomers-after=60ms, refuse-newcomers-after",
+            "refuse-newcomers-after=0ms, refuse-newcomers-after",
+            "refuse-newcomers-for=0ms, refuse-newcomers-for",
+            "shed-queue-time=10ms, refuse-newcomers-after",
+            "lag-threshold=2ms, lag-threshold",
+            "hold=5ms, hold",
+    })
+    void anInconsistentSettingStopsTheStartNamingIt(String setting, String named) {
+        context.withPropertyValues("namegate.overload." + setting)
+                .run(started -> assertThat(started.getStartupFailure()).hasStackTraceContaining(named));
+    }
+}
