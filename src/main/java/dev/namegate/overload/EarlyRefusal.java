@@ -14,10 +14,11 @@ import io.netty.util.ReferenceCountUtil;
  * {@link EarlyRefusals} on one connection, between the HTTP codec and Reactor Netty: a refused
  * request, and the rest of its body, go no further. A request is refused here only while none
  * before it on the connection awaits its answer, so answers keep the order of pipelined
- * requests, and never twice in a row: a client that sends again at once (a closed loop) would
- * otherwise spin on refusals that cost the core more than its waiting turn in the gate, which
- * still refuses it after the shed queue time. One instance per connection; all calls on its
- * event loop.
+ * requests, and not within {@code refuseAgainAfter} of the connection's last refusal here: a
+ * client that sends again at once (a closed loop) would otherwise spin on refusals that cost the
+ * core more than its waiting turn in the gate, which still refuses it after the shed queue time.
+ * A connection whose next request comes later (a pooled client of an open loop) is a newcomer
+ * again. One instance per connection; all calls on its event loop.
  */
 final class EarlyRefusal extends ChannelDuplexHandler {
 
@@ -29,8 +30,9 @@ final class EarlyRefusal extends ChannelDuplexHandler {
     private int awaitingAnswer;
     /** The body of a refused request is still arriving. */
     private boolean discarding;
-    /** The last request on this connection was refused here. */
-    private boolean refusedLast;
+    /** When a request on this connection was last refused here, if {@link #refusedBefore}. */
+    private long refusedAt;
+    private boolean refusedBefore;
 
     EarlyRefusal(EarlyRefusals refusals) {
         this.refusals = refusals;
@@ -39,15 +41,13 @@ final class EarlyRefusal extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
-            if (awaitingAnswer == 0 && !refusedLast && refusals.refuses(request)) {
-                refusedLast = true;
+            if (awaitingAnswer == 0 && refusals.refuses(request) && notJustRefused()) {
                 refusals.refuse(ctx, request);
                 discarding = !(msg instanceof LastHttpContent);
                 ReferenceCountUtil.release(msg);
                 readOn(ctx);
                 return;
             }
-            refusedLast = false;
             awaitingAnswer++;
         } else if (discarding && msg instanceof HttpContent content) {
             discarding = !(content instanceof LastHttpContent);
@@ -56,6 +56,17 @@ final class EarlyRefusal extends ChannelDuplexHandler {
             return;
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /** True unless this connection had a refusal here within {@code refuseAgainAfter}; records this one. */
+    private boolean notJustRefused() {
+        long now = refusals.now();
+        if (refusedBefore && now - refusedAt < refusals.refuseAgainAfterNanos()) {
+            return false;
+        }
+        refusedBefore = true;
+        refusedAt = now;
+        return true;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.namegate.overload;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -54,10 +55,15 @@ public final class EarlyRefusals {
     private final Counter shed;
     private final Timer getAnswers;
     private final Timer headAnswers;
+    private final LongSupplier nanoClock;
+    private final long refuseAgainAfterNanos;
 
-    public EarlyRefusals(AdmissionGate gate, OverloadProperties properties, MeterRegistry registry) {
+    public EarlyRefusals(AdmissionGate gate, OverloadProperties properties, MeterRegistry registry,
+            LongSupplier nanoClock) {
         this.gate = gate;
         this.enabled = properties.enabled();
+        this.nanoClock = nanoClock;
+        this.refuseAgainAfterNanos = properties.refuseAgainAfter().toNanos();
         byte[] body = Problems.json(ProblemKind.OVERLOADED, LoadShedFilter.DETAIL, ID_PLACEHOLDER);
         String text = new String(body, StandardCharsets.UTF_8);
         int at = text.indexOf(ID_PLACEHOLDER);
@@ -81,6 +87,16 @@ public final class EarlyRefusals {
         return enabled && gate.refusingNewcomers() && request.decoderResult().isSuccess()
                 && request.uri().startsWith(PUBLIC_PREFIX)
                 && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD);
+    }
+
+    /** Now, on the clock the gate runs on. */
+    long now() {
+        return nanoClock.getAsLong();
+    }
+
+    /** How long after a refusal on a connection its next request goes to the gate instead. */
+    long refuseAgainAfterNanos() {
+        return refuseAgainAfterNanos;
     }
 
     /** Writes the refusal of {@code request}, closing the connection after it unless kept alive. */

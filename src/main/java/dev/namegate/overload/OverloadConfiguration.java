@@ -80,7 +80,7 @@ class OverloadConfiguration {
     @Bean
     NettyServerCustomizer earlyRefusals(AdmissionGate admissionGate, OverloadProperties properties,
             MeterRegistry registry) {
-        EarlyRefusals refusals = new EarlyRefusals(admissionGate, properties, registry);
+        EarlyRefusals refusals = new EarlyRefusals(admissionGate, properties, registry, System::nanoTime);
         return server -> server.doOnChannelInit((observer, channel, remote) -> {
             if (properties.enabled() && channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
                 channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, EarlyRefusal.NAME,

@@ -43,6 +43,9 @@ import jakarta.validation.constraints.NotNull;
  *     last refused one that had waited the shed queue time: only while more arrive than the core
  *     can serve, not while a closed loop's line, however long, is served within that time
  *     (default 1 s)
+ * @param refuseAgainAfter a connection's request within this time of a refusal on arrival on it
+ *     waits its turn in the gate instead: a client that sends again at once (a closed loop) would
+ *     spin on refusals; one that comes back later is a newcomer again (default 10 ms)
  */
 @Validated
 @ConfigurationProperties("namegate.overload")
@@ -58,7 +61,8 @@ public record OverloadProperties(
         @Min(0) @DefaultValue("16") int shedMinInFlight,
         @NotNull @DefaultValue("50ms") Duration shedQueueTime,
         @NotNull @DefaultValue("20ms") Duration refuseNewcomersAfter,
-        @NotNull @DefaultValue("1s") Duration refuseNewcomersFor) {
+        @NotNull @DefaultValue("1s") Duration refuseNewcomersFor,
+        @NotNull @DefaultValue("10ms") Duration refuseAgainAfter) {
 
     public OverloadProperties {
         if (probeInterval.toNanos() < 1_000_000L) {
@@ -84,6 +88,9 @@ public record OverloadProperties(
         }
         if (refuseNewcomersFor.toNanos() < 1_000_000L) {
             throw new IllegalArgumentException("namegate.overload.refuse-newcomers-for must be at least 1ms");
+        }
+        if (refuseAgainAfter.isNegative()) {
+            throw new IllegalArgumentException("namegate.overload.refuse-again-after must not be negative");
         }
         if (hold.compareTo(lagThreshold) < 0) {
             throw new IllegalArgumentException("namegate.overload.hold must be at least the lag threshold");

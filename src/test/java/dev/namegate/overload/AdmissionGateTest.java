@@ -30,7 +30,7 @@ class AdmissionGateTest {
     static OverloadProperties properties(int minInFlight) {
         return new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
                 Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, Duration.ofMillis(50),
-                Duration.ofMillis(40), Duration.ofSeconds(1));
+                Duration.ofMillis(40), Duration.ofSeconds(1), Duration.ofMillis(10));
     }
 
     /** One request's admission: {@code null} while it waits. */

@@ -43,7 +43,7 @@ class EarlyRefusalTest {
     private final OverloadProperties properties = AdmissionGateTest.properties(4);
     private final AdmissionGate gate = new AdmissionGate(properties, inFlight, clock::get);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final EarlyRefusals refusals = new EarlyRefusals(gate, properties, registry);
+    private final EarlyRefusals refusals = new EarlyRefusals(gate, properties, registry, clock::get);
     /** What Reactor Netty would have been handed. */
     private final List<Object> passedOn = new ArrayList<>();
     private final EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new EarlyRefusal(refusals),
@@ -145,14 +145,16 @@ class EarlyRefusalTest {
     }
 
     @Test
-    void aConnectionRefusedHereWaitsItsTurnWithItsNextRequestSoAClosedLoopCannotSpinOnRefusals() {
+    void aConnectionThatComesStraightBackAfterARefusalWaitsItsTurnSoAClosedLoopCannotSpinOnRefusals() {
         gateRefusesNewcomers();
         send("GET /users/7 HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(written()).startsWith("HTTP/1.1 503 ");
+        clock.addAndGet(properties.refuseAgainAfter().toNanos() - 1);
         send("GET /users/8 HTTP/1.1\r\nHost: x\r\n\r\n");
-        assertThat(passedOn).as("the next goes to the gate").containsExactly("GET /users/8", "content 0");
+        assertThat(passedOn).as("back at once: the next goes to the gate").containsExactly("GET /users/8", "content 0");
         answer();
         written();
+        clock.addAndGet(1);
         send("GET /users/9 HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(passedOn).as("the one after may be refused here again").hasSize(2);
         assertThat(written()).startsWith("HTTP/1.1 503 ");

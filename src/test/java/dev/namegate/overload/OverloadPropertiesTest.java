@@ -36,6 +36,7 @@ class OverloadPropertiesTest {
             "refuse-newcomers-after=60ms, refuse-newcomers-after",
             "refuse-newcomers-after=0ms, refuse-newcomers-after",
             "refuse-newcomers-for=0ms, refuse-newcomers-for",
+            "refuse-again-after=-1ms, refuse-again-after",
             "shed-queue-time=10ms, refuse-newcomers-after",
             "lag-threshold=2ms, lag-threshold",
             "hold=5ms, hold",
