@@ -30,9 +30,7 @@ public class NamegateApplication {
      * {@code -Dreactor.netty.ioWorkerCount} says otherwise. Set before any Reactor Netty class loads.
      */
     static void oneEventLoopPerProcessor() {
-        if (System.getProperty(EVENT_LOOPS_PROPERTY) == null) {
-            System.setProperty(EVENT_LOOPS_PROPERTY, Integer.toString(Runtime.getRuntime().availableProcessors()));
-        }
+        setUnlessGiven(EVENT_LOOPS_PROPERTY, Integer.toString(Runtime.getRuntime().availableProcessors()));
     }
 
     /**
@@ -44,8 +42,12 @@ public class NamegateApplication {
      * {@code -Dreactor.netty.ioSelectCount} says otherwise; set before any Reactor Netty class loads.
      */
     static void acceptOnALoopOfItsOwn() {
-        if (System.getProperty(ACCEPT_LOOPS_PROPERTY) == null) {
-            System.setProperty(ACCEPT_LOOPS_PROPERTY, "1");
+        setUnlessGiven(ACCEPT_LOOPS_PROPERTY, "1");
+    }
+
+    private static void setUnlessGiven(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
         }
     }
 

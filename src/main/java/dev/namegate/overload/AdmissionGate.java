@@ -57,7 +57,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.newcomerQueueNanos = properties.refuseNewcomersAfter().toNanos();
         this.newcomerRefusalNanos = properties.refuseNewcomersFor().toNanos();
         this.nanoClock = nanoClock;
-        this.shedAt = nanoClock.getAsLong() - newcomerRefusalNanos;
+        forgetSheds();
         this.episodes = new ShedEpisodes();
     }
 
@@ -191,7 +191,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         synchronized (this) {
             limit = UNLIMITED;
             slackSince = Long.MAX_VALUE;
-            shedAt = nanoClock.getAsLong() - newcomerRefusalNanos;
+            forgetSheds();
             episodes.reset();
         }
         while (true) {
@@ -205,6 +205,11 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             }
             next.sink().success(Boolean.TRUE);
         }
+    }
+
+    /** As if the gate had refused nobody for {@code refuseNewcomersFor}. */
+    private void forgetSheds() {
+        shedAt = nanoClock.getAsLong() - newcomerRefusalNanos;
     }
 
     /**

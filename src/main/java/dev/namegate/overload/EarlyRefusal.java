@@ -30,12 +30,12 @@ final class EarlyRefusal extends ChannelDuplexHandler {
     private int awaitingAnswer;
     /** The body of a refused request is still arriving. */
     private boolean discarding;
-    /** When a request on this connection was last refused here, if {@link #refusedBefore}. */
+    /** When a request on this connection was last refused here (long enough ago before the first). */
     private long refusedAt;
-    private boolean refusedBefore;
 
     EarlyRefusal(EarlyRefusals refusals) {
         this.refusals = refusals;
+        this.refusedAt = refusals.now() - refusals.refuseAgainAfterNanos();
     }
 
     @Override
@@ -61,10 +61,9 @@ final class EarlyRefusal extends ChannelDuplexHandler {
     /** True unless this connection had a refusal here within {@code refuseAgainAfter}; records this one. */
     private boolean notJustRefused() {
         long now = refusals.now();
-        if (refusedBefore && now - refusedAt < refusals.refuseAgainAfterNanos()) {
+        if (now - refusedAt < refusals.refuseAgainAfterNanos()) {
             return false;
         }
-        refusedBefore = true;
         refusedAt = now;
         return true;
     }
