@@ -21,14 +21,16 @@ import org.HdrHistogram.Histogram;
  * @param failureCauses    failed requests by cause (exception simple name, {@code NotSent}, {@code Abandoned})
  * @param wrongByStatus    wrong answers by HTTP status
  * @param cache            what the answers' {@code Cache-Status} headers said
+ * @param lateTimeline     where in the schedule the answers after the SLO were (finished requests only)
  */
 public record LoadResult(long requests, long correct, long correctWithinSlo, long wrong, long failed,
         Histogram latencyMicros, long maxSendLagMicros, Map<String, Long> failureCauses,
-        Map<Integer, Long> wrongByStatus, CacheCounts cache) {
+        Map<Integer, Long> wrongByStatus, CacheCounts cache, LateTimeline lateTimeline) {
 
     public LoadResult {
         Objects.requireNonNull(latencyMicros, "latencyMicros");
         Objects.requireNonNull(cache, "cache");
+        Objects.requireNonNull(lateTimeline, "lateTimeline");
         failureCauses = Map.copyOf(failureCauses);
         wrongByStatus = Map.copyOf(wrongByStatus);
         latencyMicros = latencyMicros.copy();

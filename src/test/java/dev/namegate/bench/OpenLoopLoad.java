@@ -47,6 +47,8 @@ public final class OpenLoopLoad implements AutoCloseable {
     /** Extra time, beyond the last send plus the timeout, before unfinished requests are abandoned. */
     private static final long DRAIN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final byte[] EMPTY = new byte[0];
+    /** The timeline's slice: short enough to show an overload's onset, long enough to hold a few hundred requests. */
+    private static final Duration TIMELINE_SLICE = Duration.ofMillis(500);
 
     private final LoopResources loops;
     private final ConnectionProvider pool;
@@ -148,7 +150,10 @@ public final class OpenLoopLoad implements AutoCloseable {
         /** Only touched on the error path, so the happy path stays allocation-light. */
         private final Map<String, LongAdder> failureCauses = new ConcurrentHashMap<>();
         private final AtomicLong lastSendNanos = new AtomicLong();
+        private final LateTimeline.Recorder timeline;
         private volatile long maxLagNanos;
+        /** t0 of the schedule, set before the first send. */
+        private volatile long scheduleStartNanos;
 
         Phase(LoadPlan plan, ResponseCheck check) {
             this.plan = plan;
@@ -156,11 +161,13 @@ public final class OpenLoopLoad implements AutoCloseable {
             this.count = plan.count();
             this.sloMicros = plan.slo().toNanos() / 1000;
             this.finished = new CountDownLatch(Math.toIntExact(count));
+            this.timeline = new LateTimeline.Recorder(plan.duration(), TIMELINE_SLICE);
         }
 
         void pace(IdMix mix) {
             LongSupplier ids = mix.generator(plan.seed());
             long t0 = System.nanoTime() + START_DELAY_NANOS;
+            scheduleStartNanos = t0;
             long giveUp = t0 + 2 * plan.duration().toNanos();
             long lag = 0;
             long i = 0;
@@ -235,6 +242,11 @@ public final class OpenLoopLoad implements AutoCloseable {
         private void record(Outcome outcome, long intendedNanos) {
             long micros = Math.min(HIGHEST_MICROS, Math.max(0, (System.nanoTime() - intendedNanos) / 1000));
             recorder.recordValue(micros);
+            long offset = intendedNanos - scheduleStartNanos;
+            timeline.scheduled(offset);
+            if (micros > sloMicros) {
+                timeline.late(offset, outcome == Outcome.CORRECT);
+            }
             switch (outcome) {
                 case CORRECT -> {
                     correct.increment();
@@ -268,7 +280,7 @@ public final class OpenLoopLoad implements AutoCloseable {
             Histogram histogram = recorder.getIntervalHistogram();
             return new LoadResult(count, correct.sum(), correctWithinSlo.sum(), wrong.sum(),
                     failed.sum() + abandoned, histogram, maxLagNanos / 1000, causes, wrongStatuses,
-                    new CacheCounts(cacheMarked.sum(), cacheHits.sum(), cacheStale.sum()));
+                    new CacheCounts(cacheMarked.sum(), cacheHits.sum(), cacheStale.sum()), timeline.snapshot());
         }
     }
 }

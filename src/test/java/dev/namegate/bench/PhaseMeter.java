@@ -56,6 +56,9 @@ final class PhaseMeter {
                         "; CPU by thread: %s; RSS %.0f MiB (peak %.0f)",
                         threadsAfter.describeSince(threadsBefore, result.requests()), after.rssMiB(),
                         after.peakRssMiB()) : "");
+        if (result.lateTimeline().totalLate() > 0) {
+            log.println(scenario + " " + result.lateTimeline().describe());
+        }
         if (service != null) {
             log.println(scenario + " service metrics over the phase:\n" + service.metrics().describeSince(metricsBefore));
         }
