@@ -13,7 +13,8 @@ import reactor.core.publisher.MonoSink;
  * was in progress. Once per {@code shedLagThreshold} it steers toward loops that keep time: the
  * limit falls by {@code limitDecrease} while they run late ({@code lagThreshold}) and grows by
  * {@code limitIncrease} while they keep time and it binds (never below {@code shedMinInFlight});
- * it is lifted after a second of punctual loops with the limit not reached. Requests over the limit
+ * it is lifted after a second of punctual loops with the limit not reached and nobody refused on
+ * arrival ({@link EarlyRefusals}). Requests over the limit
  * wait first in, first out; a request is refused (503) only once it has waited
  * {@code shedQueueTime}, when it would miss its deadline anyway. So a closed loop of a few hundred
  * connections is served in full at the core's pace, and twice the sustainable rate is turned away
@@ -43,6 +44,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private volatile int limit = UNLIMITED;
     /** When the gate last refused a request that had waited its longest. */
     private volatile long shedAt;
+    /** Set by a refusal on arrival, cleared by the next probe: demand the limit held off at the door. */
+    private volatile boolean refusedOnArrival;
     private long steeredAt;
     private long slackSince = Long.MAX_VALUE;
 
@@ -162,8 +165,12 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             }
             return;
         }
-        boolean binds = inProgress >= limit || !waiting.isEmpty();
-        if (lag < lateNanos && !binds) {
+        boolean reached = inProgress >= limit || !waiting.isEmpty();
+        // Refusals on arrival keep the line short and the loops punctual; the limit is what makes
+        // them possible, so it is not lifted while they happen, or it would be mid-overload.
+        boolean heldOff = reached || refusedOnArrival;
+        refusedOnArrival = false;
+        if (lag < lateNanos && !heldOff) {
             slackSince = Math.min(slackSince, now);
             if (now - slackSince >= LIFT_AFTER_NANOS) {
                 limit = UNLIMITED;
@@ -180,8 +187,9 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         steeredAt = now;
         if (lag >= lateNanos) {
             limit = Math.max(minLimit, (int) (limit * limitDecrease));
-        } else {
-            limit = Math.max(limit + 1, (int) (limit * limitIncrease));
+        } else if (reached) {
+            // below UNLIMITED: a raised limit is still a limit
+            limit = (int) Math.min(UNLIMITED - 1L, Math.max(limit + 1L, (long) (limit * limitIncrease)));
         }
     }
 
@@ -232,6 +240,11 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             Waiter first = waiting.peekFirst();
             return first != null && now - first.since() >= newcomerQueueNanos;
         }
+    }
+
+    /** A request was refused on arrival, on the gate's word ({@link #refusingNewcomers()}). */
+    void refusedOnArrival() {
+        refusedOnArrival = true;
     }
 
     /** Requests admitted at once now; {@link Integer#MAX_VALUE} while no limit is set. */

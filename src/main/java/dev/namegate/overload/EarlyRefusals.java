@@ -118,6 +118,7 @@ public final class EarlyRefusals {
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
+        gate.refusedOnArrival();
         shed.increment();
         (head ? headAnswers : getAnswers).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     }

@@ -200,6 +200,30 @@ class AdmissionGateTest {
     }
 
     @Test
+    void refusalsOnArrivalKeepTheLimitAsIfItBound() {
+        admit(8);
+        gate.probed(LATE);
+        for (int i = 0; i < 8; i++) {
+            gate.leave(); // nobody in progress, nobody waiting: only the door holds demand off
+        }
+        for (int ms = 0; ms < 2000; ms += 5) {
+            gate.refusedOnArrival();
+            clock.addAndGet(Duration.ofMillis(5).toNanos());
+            gate.probed(PUNCTUAL);
+        }
+        assertThat(gate.limit()).as("kept, not raised: the limit itself was not reached").isEqualTo(8);
+
+        clock.addAndGet(Duration.ofMillis(5).toNanos());
+        gate.probed(PUNCTUAL); // the refusal before the last probe still counted; from here none
+        clock.addAndGet(Duration.ofMillis(999).toNanos());
+        gate.probed(PUNCTUAL);
+        assertThat(gate.limit()).isNotEqualTo(AdmissionGate.UNLIMITED);
+        clock.addAndGet(Duration.ofMillis(1).toNanos());
+        gate.probed(PUNCTUAL);
+        assertThat(gate.limit()).as("a second without refusals on arrival lifts it").isEqualTo(AdmissionGate.UNLIMITED);
+    }
+
+    @Test
     void noRequestIsRefusedBeforeItHasWaitedHoweverLongTheQueue() {
         admit(4);
         gate.probed(LATE);
