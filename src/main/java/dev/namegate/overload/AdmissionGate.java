@@ -21,6 +21,9 @@ import reactor.core.publisher.MonoSink;
  * before any work is spent on it instead of being started and timed out. Hand-written: the limit
  * follows the loops' lag, not the latency of requests that mostly wait for the internal service,
  * which the adaptive limiters of libraries go by.
+ *
+ * <p>Longer than most classes: the limit, its queue and the refusals on arrival it allows are one
+ * state under one lock, and each rule carries the reason it is there.
  */
 public final class AdmissionGate implements EventLoopProbe.Listener {
 
