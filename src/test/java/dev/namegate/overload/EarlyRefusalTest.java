@@ -224,6 +224,24 @@ class EarlyRefusalTest {
     }
 
     @Test
+    void aRefusalOnArrivalKeepsTheGatesLimitForAnotherSecond() {
+        gateRefusesNewcomers();
+        send("GET /users/7 HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(written()).startsWith("HTTP/1.1 503 ");
+        admissions.forEach(Disposable::dispose);
+        for (int i = 0; i < 4; i++) {
+            gate.leave();
+        }
+        gate.probed(0); // punctual, nobody in progress or waiting: only the refusal on arrival holds the limit
+        clock.addAndGet(Duration.ofSeconds(1).toNanos());
+        gate.probed(0);
+        assertThat(gate.limit()).as("slack counted from after the refusal").isNotEqualTo(AdmissionGate.UNLIMITED);
+        clock.addAndGet(Duration.ofSeconds(1).toNanos());
+        gate.probed(0);
+        assertThat(gate.limit()).isEqualTo(AdmissionGate.UNLIMITED);
+    }
+
+    @Test
     void aHeadIsRefusedWithoutABodyAndAConnectionNotKeptAliveIsClosed() {
         gateRefusesNewcomers();
         send("HEAD /users/7 HTTP/1.0\r\n\r\n");
