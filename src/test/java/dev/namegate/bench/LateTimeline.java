@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * transient at an overload's onset from a steady tail; this can.
  *
  * @param slice     the length of one slice of the schedule
- * @param scheduled requests whose intended send time fell in each slice
+ * @param scheduled finished requests whose intended send time fell in each slice
  * @param lateOk    correct answers after the SLO, by slice
  * @param lateOther other outcomes after the SLO (wrong answers such as refusals, failures), by slice
  */
@@ -29,14 +29,18 @@ record LateTimeline(Duration slice, long[] scheduled, long[] lateOk, long[] late
         lateOther = lateOther.clone();
     }
 
-    /** One line: per slice, "late ok + late other / scheduled", slices with nothing late as "-". */
+    /**
+     * One line: per slice up to the last with any request, "late ok + late other / scheduled",
+     * slices with nothing late as "-", so that the n-th entry is always the n-th slice.
+     */
     String describe() {
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "late (ok+other) per %d ms:",
                 slice.toMillis()));
-        for (int i = 0; i < scheduled.length; i++) {
-            if (scheduled[i] == 0) {
-                continue;
-            }
+        int last = scheduled.length - 1;
+        while (last >= 0 && scheduled[last] == 0) {
+            last--;
+        }
+        for (int i = 0; i <= last; i++) {
             line.append(' ');
             line.append(lateOk[i] + lateOther[i] == 0 ? "-"
                     : lateOk[i] + "+" + lateOther[i] + "/" + scheduled[i]);
