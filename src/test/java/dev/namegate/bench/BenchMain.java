@@ -259,6 +259,7 @@ public final class BenchMain {
                         this::serviceCheck, Target.internal(system.simulator().firstBaseUrl()),
                         ResponseChecks.internalApi(Scenarios.USERS, names));
                 new SequenceRun(options, system.simulator().control(), targets, System.err).run(print);
+                System.err.println("kubelet and Prometheus over the run: " + system.operatorTraffic());
             }
         }
 
@@ -291,8 +292,10 @@ public final class BenchMain {
             }
             try (ServiceUnderTest system = ServiceUnderTest.start(scenario, options.jar(), pinning,
                     options.keyAttributes(), options.serviceArgs(), options.serviceJvmArgs(), logs)) {
-                return measure(scenario, system.target(), serviceCheck(scenario), system.simulator(), system.service(),
-                        system.service().pid());
+                List<Summary> rows = measure(scenario, system.target(), serviceCheck(scenario), system.simulator(),
+                        system.service(), system.service().pid());
+                System.err.println("kubelet and Prometheus over the run: " + system.operatorTraffic());
+                return rows;
             }
         }
 

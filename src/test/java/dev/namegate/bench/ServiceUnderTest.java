@@ -10,7 +10,8 @@ import java.util.stream.Stream;
 /**
  * What a load is offered to: the simulator in one scenario's failure mode and the service in front
  * of it with its production defaults, as separate processes on loopback, with a freshly minted
- * key. Closing it stops both and deletes the keys file. Used by {@link BenchMain} and by the
+ * key. The service gets the kubelet's probes and Prometheus's scrapes throughout, as in a cluster
+ * ({@link OperatorTraffic}). Closing it stops both and deletes the keys file. Used by {@link BenchMain} and by the
  * Gatling simulations ({@code dev.namegate.load}), so both measure the same set-up.
  */
 public final class ServiceUnderTest implements AutoCloseable {
@@ -21,12 +22,14 @@ public final class ServiceUnderTest implements AutoCloseable {
     private final ServiceProcess service;
     private final Target target;
     private final Path secrets;
+    private final OperatorTraffic operatorTraffic;
 
     private ServiceUnderTest(SimulatorProcess simulator, ServiceProcess service, Target target, Path secrets) {
         this.simulator = simulator;
         this.service = service;
         this.target = target;
         this.secrets = secrets;
+        this.operatorTraffic = OperatorTraffic.start(service.baseUrl(), service.managementUrl());
     }
 
     /**
@@ -86,9 +89,15 @@ public final class ServiceUnderTest implements AutoCloseable {
         return service;
     }
 
+    /** The probes and scrapes sent so far, and how many failed. */
+    public String operatorTraffic() {
+        return operatorTraffic.describe();
+    }
+
     @Override
     public void close() throws IOException {
         try {
+            operatorTraffic.close();
             service.close();
             simulator.close();
         } finally {

@@ -29,6 +29,7 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.yaml.snakeyaml.Yaml;
 
+import dev.namegate.bench.OperatorTraffic;
 import dev.namegate.upstream.UpstreamProperties;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -424,6 +425,16 @@ class KubernetesManifestsTest {
         }
         assertThat(config(overlay).getMetadata().getLabels()).containsAllEntriesOf(
                 overlay.one(Deployment.class).getSpec().getSelector().getMatchLabels());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("monitored")
+    void theBenchmarksProbeAndScrapeTheServiceAtTheClustersPeriods(Manifests m) {
+        Container c = container(m);
+        assertThat(Duration.ofSeconds(c.getReadinessProbe().getPeriodSeconds())).isEqualTo(OperatorTraffic.READINESS_PERIOD);
+        assertThat(Duration.ofSeconds(c.getLivenessProbe().getPeriodSeconds())).isEqualTo(OperatorTraffic.LIVENESS_PERIOD);
+        Map<String, Object> endpoint = Manifests.map(single(Manifests.list(spec(m, "ServiceMonitor").get("endpoints"))));
+        assertThat(DurationStyle.detectAndParse((String) endpoint.get("interval"))).isEqualTo(OperatorTraffic.SCRAPE_INTERVAL);
     }
 
     @ParameterizedTest(name = "{0}")
