@@ -8,12 +8,12 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 
 import reactor.core.publisher.Mono;
 import dev.namegate.web.FilterOrder;
+import dev.namegate.web.NamedWebFilter;
 import dev.namegate.web.ProblemKind;
 import dev.namegate.web.Problems;
 import dev.namegate.web.RequestId;
@@ -35,7 +35,7 @@ import dev.namegate.web.RequestId;
  * the framework's own request log, which runs before any filter.
  */
 @Component
-public class CredentialsInQueryFilter implements WebFilter, Ordered {
+public class CredentialsInQueryFilter extends NamedWebFilter implements Ordered {
 
 
     static final Set<String> CREDENTIAL_NAMES =

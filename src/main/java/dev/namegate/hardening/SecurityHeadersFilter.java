@@ -6,11 +6,11 @@ import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 import reactor.core.publisher.Mono;
 import dev.namegate.web.FilterOrder;
+import dev.namegate.web.NamedWebFilter;
 
 /**
  * The same hardening headers on every response, errors and early refusals included, whatever
@@ -28,7 +28,7 @@ import dev.namegate.web.FilterOrder;
  * shedder) carry them.
  */
 @Component
-public class SecurityHeadersFilter implements WebFilter, Ordered {
+public class SecurityHeadersFilter extends NamedWebFilter implements Ordered {
 
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
 

@@ -7,13 +7,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.core.Ordered;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 import dev.namegate.web.FilterOrder;
+import dev.namegate.web.NamedWebFilter;
 
 /**
  * Warns once per process, and counts every request ({@code namegate.limits.forwarded.untrusted}),
@@ -22,7 +22,7 @@ import dev.namegate.web.FilterOrder;
  * proxy's address for the brute-force throttle and the audit trail. (A client may also send the
  * header itself; it changes nothing either way.)
  */
-public final class UntrustedForwardedFor implements WebFilter, Ordered {
+public final class UntrustedForwardedFor extends NamedWebFilter implements Ordered {
 
     private static final Logger log = LoggerFactory.getLogger(UntrustedForwardedFor.class);
     private static final String FORWARDED_FOR = "X-Forwarded-For";

@@ -4,13 +4,13 @@ import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 import dev.namegate.web.FilterOrder;
+import dev.namegate.web.NamedWebFilter;
 import dev.namegate.web.ProblemKind;
 import dev.namegate.web.Problems;
 
@@ -21,7 +21,7 @@ import dev.namegate.web.Problems;
  * would wait too long are refused with a 503, since work an overloaded process cannot finish in
  * time is best not started. Probes and metrics never wait and are never refused.
  */
-public final class LoadShedFilter implements WebFilter, Ordered {
+public final class LoadShedFilter extends NamedWebFilter implements Ordered {
 
     /** The refusal's detail, here and in {@link EarlyRefusals}. */
     static final String DETAIL = "The service is overloaded; retry later.";
