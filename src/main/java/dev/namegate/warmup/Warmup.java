@@ -27,9 +27,9 @@ import dev.namegate.upstream.UserLookups;
 /**
  * Keeps readiness ({@code /readyz}) down until the service has served traffic, so the first real
  * request after a start does not pay for event-loop start-up, connection set-up, class loading
- * and cold code. Two phases: lookups straight to the internal service (priming the pool), then
+ * and cold code. Three phases: lookups straight to the internal service (priming the pool),
  * requests to our own public API over loopback with a key that exists only in memory for the
- * warm-up. Their outcome does not matter: an internal service that is down must not keep us out
+ * warm-up, then the probes and the scrape the cluster will send. Their outcome does not matter: an internal service that is down must not keep us out
  * of rotation (our answers then are fast problems, the best there is), and a bounded timeout ends
  * the warm-up whatever happens. Liveness never waits for it.
  */
@@ -78,20 +78,37 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
                             .onErrorResume(e -> Mono.empty()), properties.concurrency())
                     .then();
         });
+        String managementPort = event.getApplicationContext().getEnvironment().getProperty("local.management.port");
+        Mono<Void> probes = port == null || properties.probes() == 0 ? Mono.empty() : Mono.defer(() -> {
+            WebClient self = WebClient.create("http://127.0.0.1:" + port);
+            WebClient management = managementPort == null ? self : WebClient.create("http://127.0.0.1:" + managementPort);
+            // one round after another, unpaced: they reach only this process, not the internal service
+            return Flux.range(0, properties.probes())
+                    .concatMap(i -> Flux.concat(probe(self, "/livez"), probe(self, "/readyz"),
+                            probe(management, "/actuator/prometheus")))
+                    .then();
+        });
         upstreamHttpClient.warmup()
                 .then(directLookups)
                 .then(selfRequests)
+                .then(probes)
                 .timeout(properties.timeout(), Mono.empty())
                 .doFinally(signal -> {
                     participants.forEach(WarmupParticipant::warmupEnded);
                     done.set(true);
-                    LOG.info("warm-up done in {} ms ({} lookups, {} requests): ready",
-                            Duration.ofNanos(System.nanoTime() - start).toMillis(), properties.lookups(), properties.requests());
+                    LOG.info("warm-up done in {} ms ({} lookups, {} requests, {} rounds of probes): ready",
+                            Duration.ofNanos(System.nanoTime() - start).toMillis(), properties.lookups(), properties.requests(),
+                            properties.probes());
                     if (properties.exitWhenDone()) {
                         exit(event.getApplicationContext());
                     }
                 })
                 .subscribe(ignored -> { }, error -> LOG.warn("warm-up failed: {}", error.getClass().getName()));
+    }
+
+    /** One GET whose answer does not matter: during the warm-up readiness is still down (503). */
+    private static Mono<Void> probe(WebClient client, String path) {
+        return client.get().uri(path).retrieve().toBodilessEntity().then().onErrorResume(e -> Mono.empty());
     }
 
     /**

@@ -15,8 +15,13 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param lookups lookups sent straight to the internal service, priming its connection pool (default 32; 0 = none)
  * @param requests requests sent to our own public API over loopback, warming the whole path (default 200; 0 = none)
+ * @param probes rounds of what the cluster sends a running pod, each a liveness and a readiness
+ *        probe and a metrics scrape, so that code is compiled before the kubelet and Prometheus
+ *        call it every few seconds: run cold, each took tens of milliseconds of a busy core
+ *        (default 200; 0 = none). One round after another, not paced by {@code rate}: they
+ *        reach only this process
  * @param concurrency how many of those run at once (default 4)
- * @param rate at most this many warm-up calls per second, so a start (or a rollout of many
+ * @param rate at most this many lookups and requests per second, so a start (or a rollout of many
  *        replicas) does not flood the internal service and trip its rate limit (default 50)
  * @param userId the id looked up (default 1)
  * @param timeout readiness turns green after this even if the warm-up has not finished (default 20 s)
@@ -29,6 +34,7 @@ import org.springframework.validation.annotation.Validated;
 public record WarmupProperties(
         @Min(0) @DefaultValue("32") int lookups,
         @Min(0) @DefaultValue("200") int requests,
+        @Min(0) @DefaultValue("200") int probes,
         @Min(1) @DefaultValue("4") int concurrency,
         @Positive @DefaultValue("50") double rate,
         @Min(1) @DefaultValue("1") long userId,

@@ -79,7 +79,7 @@ class HardeningHeadersTest {
         return new SpringApplicationBuilder(NamegateApplication.class).run(
                 "--server.port=0", "--management.server.port=0",
                 "--namegate.upstream.base-urls=" + upstream.baseUrl(), "--namegate.auth.keys-file=" + keysFile,
-                "--namegate.warmup.lookups=0", "--namegate.warmup.requests=0", "--namegate.overload.enabled=false",
+                "--namegate.warmup.lookups=0", "--namegate.warmup.requests=0", "--namegate.warmup.probes=0", "--namegate.overload.enabled=false",
                 "--namegate.upstream.response-timeout=1s", "--namegate.upstream.attempt-timeout=1500ms",
                 "--namegate.upstream.deadline=5s", "--namegate.limits.enabled=" + limits);
     }

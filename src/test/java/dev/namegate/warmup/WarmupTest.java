@@ -22,13 +22,14 @@ import dev.namegate.testing.OpenApiContract;
 import dev.namegate.testing.ServerTest;
 import dev.namegate.testing.TestKeys;
 
-/** Readiness waits for the warm-up, which goes through the internal client and the public path. */
+/** Readiness waits for the warm-up, which goes through the internal client, the public path, the probes and a scrape. */
 @ServerTest
 @TestPropertySource(properties = {
         "namegate.cache.enabled=false",
         "namegate.upstream.hedging.enabled=false",
         "namegate.warmup.lookups=4",
         "namegate.warmup.requests=8",
+        "namegate.warmup.probes=3",
         // long enough that the held warm-up lookups are answered, not timed out and retried
         "namegate.upstream.response-timeout=15s",
         "namegate.upstream.attempt-timeout=16s",
@@ -61,7 +62,7 @@ class WarmupTest {
     }
 
     @Test
-    void readinessTurnsGreenOnlyAfterLookupsAndSelfRequestsAreDone() {
+    void readinessTurnsGreenOnlyAfterLookupsSelfRequestsAndProbesAreDone() {
         WebTestClient client = OpenApiContract.client(port);
         client.get().uri("/livez").exchange().expectStatus().isOk().expectBody().returnResult();
         // the warm-up is stuck on its first lookup: alive, not ready
@@ -78,6 +79,9 @@ class WarmupTest {
         assertThat(upstream.requestCount()).isEqualTo(12);
         double served = meters.get("http.server.requests").tag("uri", "/users/{id}").tag("status", "200").timer().count();
         assertThat(served).isEqualTo(8);
+        // then three rounds of what the cluster sends; the test itself never scrapes
+        double scrapes = meters.get("http.server.requests").tag("uri", "/actuator/prometheus").timer().count();
+        assertThat(scrapes).isEqualTo(3);
         // the warm-up key died with the warm-up; the real key still works
         client.get().uri("/users/1").header("Authorization", TestKeys.bearer()).exchange().expectStatus().isOk().expectBody().returnResult();
     }

@@ -67,7 +67,7 @@ class SharedLimitsAcrossInstancesTest {
                     "--server.port=0", "--management.server.port=0", "--server.address=127.0.0.1",
                     "--namegate.upstream.base-urls=" + upstream.baseUrl(),
                     "--namegate.auth.keys-file=" + keys,
-                    "--namegate.warmup.lookups=0", "--namegate.warmup.requests=0", "--namegate.overload.enabled=false",
+                    "--namegate.warmup.lookups=0", "--namegate.warmup.requests=0", "--namegate.warmup.probes=0", "--namegate.overload.enabled=false",
                     "--namegate.upstream.response-timeout=1s", "--namegate.upstream.attempt-timeout=1500ms",
                     "--namegate.upstream.deadline=5s",
                     "--namegate.limits.trusted-proxies=127.0.0.1/32",
