@@ -29,9 +29,10 @@ import dev.namegate.upstream.UserLookups;
  * request after a start does not pay for event-loop start-up, connection set-up, class loading
  * and cold code. Three phases: lookups straight to the internal service (priming the pool),
  * requests to our own public API over loopback with a key that exists only in memory for the
- * warm-up, then the probes and the scrape the cluster will send. Their outcome does not matter: an internal service that is down must not keep us out
- * of rotation (our answers then are fast problems, the best there is), and a bounded timeout ends
- * the warm-up whatever happens. Liveness never waits for it.
+ * warm-up, then the probes and the scrape the cluster will send. Their outcome does not matter:
+ * an internal service that is down must not keep us out of rotation (our answers then are fast
+ * problems, the best there is), and a bounded timeout ends the warm-up whatever happens.
+ * Liveness never waits for it.
  */
 @Component("warmup")
 public class Warmup implements HealthIndicator, ApplicationListener<ApplicationReadyEvent> {

@@ -17,9 +17,9 @@ import dev.namegate.web.NamedWebFilter;
 
 /**
  * The arrows between packages point one way, and every WebFilter carries a name made once
- * ({@link NamedWebFilter}). Every package is its own slice, sub-packages
- * included, so a cycle between {@code upstream.client} and {@code upstream.retry} fails as much as
- * one between {@code api} and {@code auth}. Spring AOT's generated classes are left out: they
+ * ({@link NamedWebFilter}). Every package is its own slice, sub-packages included, so a cycle
+ * between {@code upstream.client} and {@code upstream.retry} fails as much as one between
+ * {@code api} and {@code auth}. Spring AOT's generated classes are left out: they
  * wire every package together by design.
  */
 @AnalyzeClasses(packages = "dev.namegate", importOptions = {ImportOption.DoNotIncludeTests.class,

@@ -259,7 +259,7 @@ public final class BenchMain {
                         this::serviceCheck, Target.internal(system.simulator().firstBaseUrl()),
                         ResponseChecks.internalApi(Scenarios.USERS, names));
                 new SequenceRun(options, system.simulator().control(), targets, System.err).run(print);
-                System.err.println("kubelet and Prometheus over the run: " + system.operatorTraffic());
+                System.err.println(system.operatorTraffic());
             }
         }
 
@@ -294,7 +294,7 @@ public final class BenchMain {
                     options.keyAttributes(), options.serviceArgs(), options.serviceJvmArgs(), logs)) {
                 List<Summary> rows = measure(scenario, system.target(), serviceCheck(scenario), system.simulator(),
                         system.service(), system.service().pid());
-                System.err.println("kubelet and Prometheus over the run: " + system.operatorTraffic());
+                System.err.println(system.operatorTraffic());
                 return rows;
             }
         }

@@ -106,7 +106,7 @@ final class ClosedLoopSweep {
                             sweep(own, system.target(), system.service().pid(), system.service(), scripts, print);
                         }
                     }
-                    System.err.println("kubelet and Prometheus over the run: " + system.operatorTraffic());
+                    System.err.println(system.operatorTraffic());
                 }
             }
             case NAIVE -> {

@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  * the kubelet's readiness probe every 5 s and liveness probe every 10 s on the main port, and
  * Prometheus's scrape every 15 s on the management port. A benchmark without them measures a JIT
  * profile no deployment has: after a warm-up of only lookups, the first scrape deoptimized the
- * request path and took half the next 10 s of throughput (docs/benchmarks.md).
+ * request path and took a quarter to a half of the next 10 s of throughput (docs/benchmarks.md).
  */
 public final class OperatorTraffic implements AutoCloseable {
 

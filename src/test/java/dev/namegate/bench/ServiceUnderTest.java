@@ -11,8 +11,9 @@ import java.util.stream.Stream;
  * What a load is offered to: the simulator in one scenario's failure mode and the service in front
  * of it with its production defaults, as separate processes on loopback, with a freshly minted
  * key. The service gets the kubelet's probes and Prometheus's scrapes throughout, as in a cluster
- * ({@link OperatorTraffic}). Closing it stops both and deletes the keys file. Used by {@link BenchMain} and by the
- * Gatling simulations ({@code dev.namegate.load}), so both measure the same set-up.
+ * ({@link OperatorTraffic}). Closing it stops both and deletes the keys file. Used by
+ * {@link BenchMain} and by the Gatling simulations ({@code dev.namegate.load}), so both measure
+ * the same set-up.
  */
 public final class ServiceUnderTest implements AutoCloseable {
 
@@ -89,9 +90,9 @@ public final class ServiceUnderTest implements AutoCloseable {
         return service;
     }
 
-    /** The probes and scrapes sent so far, and how many failed. */
+    /** A line for the run's log: the probes and scrapes sent so far, and how many failed. */
     public String operatorTraffic() {
-        return operatorTraffic.describe();
+        return "kubelet and Prometheus over the run: " + operatorTraffic.describe();
     }
 
     @Override
