@@ -11,13 +11,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.webflux.actuate.endpoint.web.AdditionalHealthEndpointPathsWebFluxHandlerMapping;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.DispatcherHandler;
+import org.springframework.web.reactive.function.server.support.RouterFunctionMapping;
 
 import mockwebserver3.MockResponse;
 
@@ -58,6 +62,9 @@ class ApiContractTest {
 
     @Value("${local.management.port}")
     int managementPort;
+
+    @Autowired
+    DispatcherHandler dispatcher;
 
     WebTestClient client;
 
@@ -228,6 +235,13 @@ class ApiContractTest {
                 .expectHeader().contentType(MediaType.APPLICATION_JSON)
                 .expectBody().isEmpty();
         assertThat(upstream.requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aLookupIsMatchedAgainstTheApiRoutesBeforeTheHealthPaths() {
+        List<Class<?>> mappings = dispatcher.getHandlerMappings().stream().<Class<?>>map(Object::getClass).toList();
+        assertThat(mappings.indexOf(RouterFunctionMapping.class)).isNotNegative()
+                .isLessThan(mappings.indexOf(AdditionalHealthEndpointPathsWebFluxHandlerMapping.class));
     }
 
     @Test
