@@ -7,6 +7,7 @@
 #   src/test/sh/paired-cpu.sh A.jar B.jar [highest-id] [warm-up seconds] [rounds] [connections]
 #
 # highest-id 1000 measures cache hits (after the first round of each id), 1000000000 misses.
+# JVM_OPTS_A and JVM_OPTS_B add JVM options to one service (e.g. the same jar with a system property).
 set -eu
 A=$(realpath "$1"); B=$(realpath "$2"); HIGHEST=${3:-1000000000}; WARMUP=${4:-150}; ROUNDS=${5:-4}; CONNECTIONS=${6:-8}
 WORK=$(mktemp -d); PID_A=; PID_B=
@@ -18,13 +19,13 @@ KEY=$(echo "$MINTED" | grep -o 'ng_[A-Za-z0-9_-]*' | head -1)
 (umask 077; echo "$(echo "$MINTED" | sed -n 's/^add to the keys file: *//p') rate=1000000 burst=1000000 ids-per-day=1000000" > "$WORK/keys")
 taskset -c 1 java -Dloader.main=dev.namegate.simulator.SimulatorMain -jar "$B" --port=9190 --scenario=healthy \
     --users=1000000000 > "$WORK/simulator.log" 2>&1 &
-service() { # jar port management-port log -> pid
+service() { # jar port management-port log extra-jvm-options -> pid
   INTERNAL_BASE_URL=http://127.0.0.1:9190 API_KEYS_FILE="$WORK/keys" SERVER_PORT=$2 MANAGEMENT_SERVER_PORT=$3 \
     SERVER_ADDRESS=127.0.0.1 MANAGEMENT_SERVER_ADDRESS=127.0.0.1 taskset -c 0 \
-    java -Xms1g -Xmx1g -XX:+UseTransparentHugePages -jar "$1" --namegate.limits.quota.window=5s > "$4" 2>&1 &
+    java -Xms1g -Xmx1g -XX:+UseTransparentHugePages $5 -jar "$1" --namegate.limits.quota.window=5s > "$4" 2>&1 &
   echo $!
 }
-PID_A=$(service "$A" 8111 8112 "$WORK/a.log"); PID_B=$(service "$B" 8211 8212 "$WORK/b.log")
+PID_A=$(service "$A" 8111 8112 "$WORK/a.log" "${JVM_OPTS_A:-}"); PID_B=$(service "$B" 8211 8212 "$WORK/b.log" "${JVM_OPTS_B:-}")
 for port in 8111 8211; do
   for _ in $(seq 120); do [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$port/readyz)" = 200 ] && continue 2; sleep 1; done
   echo "the service on port $port is not ready after 120 s; its log:" >&2; tail -20 "$WORK"/?.log >&2; exit 1
