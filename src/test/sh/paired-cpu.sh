@@ -35,9 +35,10 @@ local headers = { ["Authorization"] = "Bearer $KEY" }
 math.randomseed(os.time())
 request = function() return wrk.format("GET", "/users/" .. math.random(1, $HIGHEST), headers) end
 LUA
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+cpu_ticks() { awk '{ print $14 + $15 }' "$1"; } # user + system of a /proc stat file
+ticks() { cpu_ticks "/proc/$1/stat"; }
 loop_ticks() { local sum=0 task; for task in /proc/$1/task/*; do
-  grep -q reactor-http "$task/comm" 2>/dev/null && sum=$((sum + $(awk '{ print $14 + $15 }' "$task/stat"))); done; echo $sum; }
+  grep -q reactor-http "$task/comm" 2>/dev/null && sum=$((sum + $(cpu_ticks "$task/stat"))); done; echo $sum; }
 load() { # seconds: both wrk at once, results in a.txt and b.txt
   taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$1"s -s "$WORK/ids.lua" http://127.0.0.1:8111 > "$WORK/a.txt" & local first=$!
   taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$1"s -s "$WORK/ids.lua" http://127.0.0.1:8211 > "$WORK/b.txt"; wait $first
