@@ -84,13 +84,9 @@ public final class UserHandler {
     private static Mono<ServerResponse> respond(ServerRequest request, CachedLookup cached, MediaType representation) {
         String cacheStatus = cached.cacheStatus();
         if (cached.lookup() instanceof UserLookup.Found found) {
-            ServerResponse.BodyBuilder ok = ServerResponse.ok();
-            if (cacheStatus != null) {
-                ok.header(CACHE_STATUS, cacheStatus);
-            }
-            return representation == TEXT_UTF8
-                    ? ok.contentType(TEXT_UTF8).bodyValue(found.name())
-                    : ok.contentType(MediaType.APPLICATION_JSON).bodyValue(userJson(found.id(), found.name()));
+            return Mono.just(representation == TEXT_UTF8
+                    ? new UserFoundResponse(TEXT_UTF8, found.name().getBytes(StandardCharsets.UTF_8), cacheStatus)
+                    : new UserFoundResponse(MediaType.APPLICATION_JSON, userJson(found.id(), found.name()), cacheStatus));
         }
         return Problems.respond(request, ProblemKind.USER_NOT_FOUND,
                 "No user has id " + ((UserLookup.NotFound) cached.lookup()).id() + ".",
