@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.webflux.actuate.endpoint.web.AdditionalHealthEndpointPathsWebFluxHandlerMapping;
@@ -23,6 +24,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.DispatcherHandler;
 import org.springframework.web.reactive.function.server.support.RouterFunctionMapping;
 
+import ch.qos.logback.classic.LoggerContext;
 import mockwebserver3.MockResponse;
 
 import dev.namegate.testing.MockUpstream;
@@ -256,6 +258,9 @@ class ApiContractTest {
                 .expectBody(String.class).returnResult().getResponseBody();
         assertThat(metrics).contains("namegate_upstream_attempts_total{outcome=\"success\"}");
         assertThat(metrics).containsPattern("http_server_requests_seconds_bucket\\{.*uri=\"/users/\\{id\\}\".*le=\"0\\.1\"\\}");
+        // log events by level, counted without a turbo filter on every isDebugEnabled()
+        assertThat(metrics).contains("logback_events_total{level=\"info\"}");
+        assertThat(((LoggerContext) LoggerFactory.getILoggerFactory()).getTurboFilterList()).isEmpty();
         // the metrics are not on the public port
         client.get().uri("/actuator/prometheus").exchange().expectStatus().isNotFound().expectBody().returnResult();
     }
