@@ -23,10 +23,11 @@ public final class RequestId {
     public static final String HEADER = "X-Request-Id";
     /** The caller's {@code X-Request-Id}, echoed when it was acceptable. */
     public static final String CORRELATION_HEADER = "X-Correlation-Id";
-    /** Exchange attribute holding the request's id (a {@link String}). */
-    public static final String ATTRIBUTE = RequestId.class.getName();
-    /** Exchange attribute holding the caller's correlation id, when it sent an acceptable one. */
-    public static final String CORRELATION_ATTRIBUTE = RequestId.class.getName() + ".correlation";
+    /**
+     * Exchange attribute holding the request's {@link Stamp}: one attribute for the three values,
+     * as the exchange's attribute map grows (rehashes) once it holds twelve, on every request.
+     */
+    static final String ATTRIBUTE = RequestId.class.getName();
 
     private static final Pattern ACCEPTABLE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
@@ -48,13 +49,28 @@ public final class RequestId {
 
     /** The id {@link RequestIdFilter} gave this exchange ({@code "-"} if it ran too early). */
     public static String of(ServerWebExchange exchange) {
-        String id = exchange.getAttribute(ATTRIBUTE);
-        return id != null ? id : "-";
+        Stamp stamp = stampOf(exchange);
+        return stamp != null ? stamp.id() : "-";
     }
 
     /** The caller's correlation id for this exchange, or {@code null}. */
     public static String correlationOf(ServerWebExchange exchange) {
-        return exchange.getAttribute(CORRELATION_ATTRIBUTE);
+        Stamp stamp = stampOf(exchange);
+        return stamp != null ? stamp.correlation() : null;
+    }
+
+    /** Gives {@code exchange} its id, the caller's correlation id (or {@code null}) and its arrival time. */
+    static void stamp(ServerWebExchange exchange, String id, String correlation, long arrivedNanos) {
+        exchange.getAttributes().put(ATTRIBUTE, new Stamp(id, correlation, arrivedNanos));
+    }
+
+    /** What {@link RequestIdFilter} noted of the exchange, or {@code null} if it did not see it. */
+    static Stamp stampOf(ServerWebExchange exchange) {
+        return exchange.getAttribute(ATTRIBUTE);
+    }
+
+    /** A request's id, its caller's correlation id ({@code null} if none) and its arrival ({@link System#nanoTime()}). */
+    record Stamp(String id, String correlation, long arrivedNanos) {
     }
 
     /** {@code event} with the field {@code correlationId} when the caller sent one. */

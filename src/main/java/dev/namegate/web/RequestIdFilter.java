@@ -20,13 +20,12 @@ public class RequestIdFilter extends NamedWebFilter {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        Arrival.note(exchange);
+        long arrived = System.nanoTime();
         String id = RequestId.create();
-        exchange.getAttributes().put(RequestId.ATTRIBUTE, id);
-        exchange.getResponse().getHeaders().set(RequestId.HEADER, id);
         String correlation = RequestId.correlation(exchange.getRequest().getHeaders().getFirst(RequestId.HEADER));
+        RequestId.stamp(exchange, id, correlation, arrived);
+        exchange.getResponse().getHeaders().set(RequestId.HEADER, id);
         if (correlation != null) {
-            exchange.getAttributes().put(RequestId.CORRELATION_ATTRIBUTE, correlation);
             exchange.getResponse().getHeaders().set(RequestId.CORRELATION_HEADER, correlation);
         }
         return chain.filter(exchange);

@@ -20,8 +20,8 @@ class ArrivalTest {
         long before = System.nanoTime();
 
         new RequestIdFilter().filter(exchange, e -> {
-            Long arrived = e.getAttribute(Arrival.ATTRIBUTE);
-            seenByChain.set(arrived == null ? -1 : arrived);
+            RequestId.Stamp stamp = RequestId.stampOf(e);
+            seenByChain.set(stamp == null ? -1 : stamp.arrivedNanos());
             return Mono.empty();
         }).block();
 
