@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.zip.CRC32;
 
@@ -32,6 +33,8 @@ public final class ApiKey {
     public static final int LENGTH = PREFIX.length() + RANDOM_LENGTH + CHECKSUM_LENGTH;
 
     static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    /** Each ASCII character's base62 value, -1 outside {@link #ALPHABET}. */
+    private static final byte[] DIGITS = digits();
 
     /** Cloned from one instance: on every request, a provider lookup would cost more than the hash itself. */
     private static final MessageDigest SHA256_PROTOTYPE = newSha256();
@@ -57,14 +60,30 @@ public final class ApiKey {
         if (candidate == null || candidate.length() != LENGTH || !candidate.startsWith(PREFIX)) {
             return false;
         }
-        for (int i = PREFIX.length(); i < LENGTH; i++) {
-            if (ALPHABET.indexOf(candidate.charAt(i)) < 0) {
+        // Checked on every request: digits looked up in a table, the checksum compared as a number.
+        CRC32 crc = new CRC32();
+        int checksumStart = PREFIX.length() + RANDOM_LENGTH;
+        for (int i = PREFIX.length(); i < checksumStart; i++) {
+            char c = candidate.charAt(i);
+            if (digit(c) < 0) {
                 return false;
             }
+            crc.update(c);
         }
-        int checksumStart = PREFIX.length() + RANDOM_LENGTH;
-        return checksum(candidate.subSequence(PREFIX.length(), checksumStart))
-                .equals(candidate.substring(checksumStart));
+        long stated = 0;
+        for (int i = checksumStart; i < LENGTH; i++) {
+            int digit = digit(candidate.charAt(i));
+            if (digit < 0) {
+                return false;
+            }
+            stated = stated * ALPHABET.length() + digit;
+        }
+        return stated == crc.getValue();
+    }
+
+    /** The value of a base62 digit, -1 for any other character. */
+    private static int digit(char c) {
+        return c < DIGITS.length ? DIGITS[c] : -1;
     }
 
     /**
@@ -101,6 +120,15 @@ public final class ApiKey {
             // Every Java platform must provide SHA-256.
             throw new IllegalStateException(e);
         }
+    }
+
+    private static byte[] digits() {
+        byte[] digits = new byte[128];
+        Arrays.fill(digits, (byte) -1);
+        for (int i = 0; i < ALPHABET.length(); i++) {
+            digits[ALPHABET.charAt(i)] = (byte) i;
+        }
+        return digits;
     }
 
     /** CRC-32/IEEE of {@code text} as ASCII, in 6 base62 digits (2^32 < 62^6, so it always fits). */

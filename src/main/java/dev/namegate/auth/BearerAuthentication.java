@@ -96,7 +96,7 @@ public class BearerAuthentication implements HandlerFilterFunction<ServerRespons
         if (!ApiKey.hasValidShape(key)) {
             return refuse(request, Failure.MALFORMED, failures);
         }
-        Optional<Client> client = keys.clientFor(key);
+        Optional<Client> client = keys.clientForWellShaped(key);
         if (client.isEmpty()) {
             return refuse(request, Failure.UNKNOWN, failures);
         }

@@ -131,9 +131,11 @@ public class KeyRegistry implements SmartLifecycle {
 
     /** The client owning {@code key}, if the key has a valid shape and is live now. */
     public Optional<Client> clientFor(String key) {
-        if (!ApiKey.hasValidShape(key)) {
-            return Optional.empty();
-        }
+        return ApiKey.hasValidShape(key) ? clientForWellShaped(key) : Optional.empty();
+    }
+
+    /** As {@link #clientFor}, for a key whose shape the caller has just checked (the check is a CRC). */
+    Optional<Client> clientForWellShaped(String key) {
         // A hash-map lookup is not constant-time, but it reveals at most the timing of a lookup of a
         // SHA-256 the caller cannot choose: with 178-bit random keys that is no usable oracle.
         String hash = ApiKey.sha256Hex(key);

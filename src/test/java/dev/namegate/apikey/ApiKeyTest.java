@@ -72,6 +72,9 @@ class ApiKeyTest {
             "ng_abcdefghijABCDEFGHIJ01234567892C2O590", // one long
             "ng_abcdefghij-BCDEFGHIJ01234567892C2O59", // outside base62
             "ng_abcdefghijABCDEFGHIJ01234567892C2O5=", // outside base62 in the checksum
+            "ng_abcdefghij\u00c9BCDEFGHIJ01234567892C2O59", // beyond ASCII
+            "ng_abcdefghijABCDEFGHIJ01234567892C2O5\u0669", // a digit, but not a base62 one
+            "ng_abcdefghijABCDEFGHIJ0123456789zzzzzz", // a checksum beyond 32 bits
             " ng_abcdefghijABCDEFGHIJ01234567892C2O5" })
     void wrongPrefixLengthOrAlphabetIsRejected(String candidate) {
         assertThat(ApiKey.hasValidShape(candidate)).isFalse();
