@@ -61,24 +61,18 @@ public final class ApiKey {
             return false;
         }
         // Checked on every request: digits looked up in a table, the checksum compared as a number.
-        CRC32 crc = new CRC32();
         int checksumStart = PREFIX.length() + RANDOM_LENGTH;
-        for (int i = PREFIX.length(); i < checksumStart; i++) {
-            char c = candidate.charAt(i);
-            if (digit(c) < 0) {
-                return false;
-            }
-            crc.update(c);
-        }
         long stated = 0;
-        for (int i = checksumStart; i < LENGTH; i++) {
+        for (int i = PREFIX.length(); i < LENGTH; i++) {
             int digit = digit(candidate.charAt(i));
             if (digit < 0) {
                 return false;
             }
-            stated = stated * ALPHABET.length() + digit;
+            if (i >= checksumStart) {
+                stated = stated * ALPHABET.length() + digit;
+            }
         }
-        return stated == crc.getValue();
+        return stated == crc32(candidate, PREFIX.length(), checksumStart);
     }
 
     /** The value of a base62 digit, -1 for any other character. */
@@ -133,14 +127,21 @@ public final class ApiKey {
 
     /** CRC-32/IEEE of {@code text} as ASCII, in 6 base62 digits (2^32 < 62^6, so it always fits). */
     static String checksum(CharSequence text) {
-        CRC32 crc = new CRC32();
-        crc.update(text.toString().getBytes(StandardCharsets.US_ASCII));
-        long value = crc.getValue();
+        long value = crc32(text, 0, text.length());
         char[] digits = new char[CHECKSUM_LENGTH];
         for (int i = CHECKSUM_LENGTH - 1; i >= 0; i--) {
-            digits[i] = ALPHABET.charAt((int) (value % 62));
-            value /= 62;
+            digits[i] = ALPHABET.charAt((int) (value % ALPHABET.length()));
+            value /= ALPHABET.length();
         }
         return new String(digits);
+    }
+
+    /** CRC-32/IEEE of the ASCII characters {@code from} to {@code to} of {@code text}. */
+    private static long crc32(CharSequence text, int from, int to) {
+        CRC32 crc = new CRC32();
+        for (int i = from; i < to; i++) {
+            crc.update(text.charAt(i));
+        }
+        return crc.getValue();
     }
 }
