@@ -41,6 +41,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final long queueNanos;
     private final long newcomerQueueNanos;
     private final long newcomerRefusalNanos;
+    private final double newcomerShedShare;
     private final LongSupplier nanoClock;
     private final ShedEpisodes episodes;
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
@@ -49,6 +50,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private volatile long shedAt;
     /** Set by a refusal on arrival, cleared by the next probe: demand the limit held off at the door. */
     private volatile boolean refusedOnArrival;
+    /** Requests that left the line, admitted and refused after their wait, this window and the one before. */
+    private final LineLeavers leavers;
     private long steeredAt;
     private long slackSince = Long.MAX_VALUE;
 
@@ -62,6 +65,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.queueNanos = properties.shedQueueTime().toNanos();
         this.newcomerQueueNanos = properties.refuseNewcomersAfter().toNanos();
         this.newcomerRefusalNanos = properties.refuseNewcomersFor().toNanos();
+        this.newcomerShedShare = properties.refuseNewcomersShare();
+        this.leavers = new LineLeavers(newcomerRefusalNanos, nanoClock.getAsLong());
         this.nanoClock = nanoClock;
         forgetSheds();
         this.episodes = new ShedEpisodes();
@@ -104,6 +109,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private synchronized Boolean admitOrQueue(MonoSink<Boolean> sink) {
         if (waiting.isEmpty() && inFlight.count() < limit) {
             inFlight.enter();
+            leavers.admitted(nanoClock.getAsLong());
             return Boolean.TRUE;
         }
         Waiter waiter = new Waiter(sink, nanoClock.getAsLong());
@@ -142,8 +148,10 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
                 waiting.pollFirst();
                 if (admitted) {
                     inFlight.enter();
+                    leavers.admitted(now);
                 } else {
                     shedAt = now;
+                    leavers.refused(now);
                 }
             }
             next.sink().success(admitted);
@@ -203,6 +211,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             limit = UNLIMITED;
             slackSince = Long.MAX_VALUE;
             forgetSheds();
+            leavers.forget(nanoClock.getAsLong());
             episodes.reset();
         }
         while (true) {
@@ -224,12 +233,14 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     }
 
     /**
-     * True while the request first in line has waited {@code refuseNewcomersAfter} and the gate
-     * refused a request that waited its longest within {@code refuseNewcomersFor}: more arrive than
-     * the core can serve (twice the sustainable rate), one arriving now would wait about as long,
-     * and most such are refused in the end, so they are best refused before any work is spent on
-     * them. A line that never waits its longest is a closed loop served at the core's pace, whose
-     * every request the core can still answer in time: nobody is refused on arrival then.
+     * True while the request first in line has waited {@code refuseNewcomersAfter}, the gate
+     * refused a request that waited its longest within {@code refuseNewcomersFor}, and such
+     * refusals are at least {@code refuseNewcomersShare} of the requests that left the line lately:
+     * more arrive than the core can serve (twice the sustainable rate), one arriving now would wait
+     * about as long, and most such are refused in the end, so they are best refused before any work
+     * is spent on them. A line that never waits its longest, or only through a stall, is a closed
+     * loop served at the core's pace: it sends every refusal straight back, so refusing it frees
+     * no time, and nobody is refused on arrival then.
      */
     public boolean refusingNewcomers() {
         if (limit == UNLIMITED) {
@@ -241,7 +252,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         }
         synchronized (this) {
             Waiter first = waiting.peekFirst();
-            return first != null && now - first.since() >= newcomerQueueNanos;
+            return first != null && now - first.since() >= newcomerQueueNanos
+                    && leavers.refusedShare(now) >= newcomerShedShare;
         }
     }
 

@@ -76,7 +76,7 @@ public final class EarlyRefusals {
         headers.set(HttpHeaderNames.CONTENT_LENGTH, bodyLength);
         headers.set(HttpHeaders.RETRY_AFTER, Long.toString(properties.retryAfter().toSeconds()));
         this.fixedHeaders = headers;
-        this.shed = LoadShedFilter.shedCounter(registry);
+        this.shed = LoadShedFilter.shedCounter(registry, LoadShedFilter.ON_ARRIVAL);
         this.getAnswers = answers(registry, "GET");
         this.headAnswers = answers(registry, "HEAD");
     }

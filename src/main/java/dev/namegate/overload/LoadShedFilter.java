@@ -25,6 +25,10 @@ public final class LoadShedFilter extends NamedWebFilter implements Ordered {
 
     /** The refusal's detail, here and in {@link EarlyRefusals}. */
     static final String DETAIL = "The service is overloaded; retry later.";
+    /** The {@code when} of a refusal after its wait in the gate's line. */
+    static final String AFTER_WAITING = "after_waiting";
+    /** The {@code when} of a refusal as the request arrived, on its connection. */
+    static final String ON_ARRIVAL = "on_arrival";
 
     private final AdmissionGate gate;
     private final boolean enabled;
@@ -35,13 +39,14 @@ public final class LoadShedFilter extends NamedWebFilter implements Ordered {
         this.gate = gate;
         this.enabled = properties.enabled();
         this.retryAfterSeconds = Long.toString(properties.retryAfter().toSeconds());
-        this.shed = shedCounter(registry);
+        this.shed = shedCounter(registry, AFTER_WAITING);
     }
 
-    /** One counter for the gate's refusals, here and in {@link EarlyRefusals}. */
-    static Counter shedCounter(MeterRegistry registry) {
+    /** The gate's refusals, {@code when} they were refused: here, or on arrival in {@link EarlyRefusals}. */
+    static Counter shedCounter(MeterRegistry registry, String when) {
         return Counter.builder("namegate.overload.shed")
                 .description("Public requests refused because they would have waited too long for their turn")
+                .tag("when", when)
                 .register(registry);
     }
 

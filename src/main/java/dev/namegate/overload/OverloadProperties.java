@@ -43,6 +43,11 @@ import jakarta.validation.constraints.NotNull;
  *     last refused one that had waited the shed queue time: only while more arrive than the core
  *     can serve, not while a closed loop's line, however long, is served within that time
  *     (default 1 s)
+ * @param refuseNewcomersShare and only while at least this share of the requests that left the
+ *     line over about the last {@code refuseNewcomersFor} were refused after their wait: more
+ *     arrive than the core can serve (at twice the sustainable rate half are refused), not a
+ *     stall that made a closed loop's line a few milliseconds too long. A closed loop sends each
+ *     refusal straight back, so refusing its newcomers frees no time and costs goodput (default 0.1)
  * @param refuseAgainAfter a connection's request within this time of a refusal on arrival on it
  *     waits its turn in the gate instead: a client that sends again at once (a closed loop) would
  *     spin on refusals; one that comes back later is a newcomer again (default 10 ms)
@@ -62,6 +67,7 @@ public record OverloadProperties(
         @NotNull @DefaultValue("50ms") Duration shedQueueTime,
         @NotNull @DefaultValue("20ms") Duration refuseNewcomersAfter,
         @NotNull @DefaultValue("1s") Duration refuseNewcomersFor,
+        @DecimalMin("0") @DecimalMax("1") @DefaultValue("0.1") double refuseNewcomersShare,
         @NotNull @DefaultValue("10ms") Duration refuseAgainAfter) {
 
     public OverloadProperties {

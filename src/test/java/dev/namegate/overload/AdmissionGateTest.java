@@ -30,7 +30,7 @@ class AdmissionGateTest {
     static OverloadProperties properties(int minInFlight) {
         return new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
                 Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, Duration.ofMillis(50),
-                Duration.ofMillis(40), Duration.ofSeconds(1), Duration.ofMillis(10));
+                Duration.ofMillis(40), Duration.ofSeconds(1), 0.1, Duration.ofMillis(10));
     }
 
     /** One request's admission: {@code null} while it waits. */
@@ -94,6 +94,32 @@ class AdmissionGateTest {
             gate.leave();
         }
         assertThat(inProgress).allSatisfy(a -> assertThat(a.answer()).isTrue());
+    }
+
+    @Test
+    void aStallThatRefusesAFewOfAClosedLoopsLineTurnsNoNewcomerAway() {
+        List<Admission> inProgress = new ArrayList<>(admit(4));
+        gate.probed(LATE);
+        for (int turn = 0; turn < 100; turn++) { // a second of a closed loop's turns, each after 10 ms in line
+            inProgress.addAll(admit(1));
+            clock.addAndGet(Duration.ofMillis(10).toNanos());
+            gate.leave();
+        }
+        assertThat(inProgress).allSatisfy(a -> assertThat(a.answer()).isTrue());
+        List<Admission> stalled = admit(9);
+        clock.addAndGet(Duration.ofMillis(50).toNanos()); // a stall: all nine in line wait their longest
+        gate.probed(LATE);
+        assertThat(stalled).allSatisfy(a -> assertThat(a.answer()).isFalse());
+
+        admit(3);
+        clock.addAndGet(Duration.ofMillis(45).toNanos());
+        assertThat(gate.refusingNewcomers()).as("9 refused of 109 that left the line: under a tenth").isFalse();
+        clock.addAndGet(Duration.ofMillis(5).toNanos());
+        gate.probed(LATE); // three more refused after their wait: 12 of 112
+        assertThat(gate.waiting()).isZero();
+        admit(1);
+        clock.addAndGet(Duration.ofMillis(40).toNanos());
+        assertThat(gate.refusingNewcomers()).as("over a tenth of those that left the line were refused").isTrue();
     }
 
     @Test

@@ -93,7 +93,7 @@ class EarlyRefusalServerTest {
         assertThat(upstream.requestCount()).isZero();
         assertThat(meters.get("http.server.requests").tags("uri", "/users/{id}", "status", "503").timer().count())
                 .isEqualTo(1);
-        assertThat(meters.get("namegate.overload.shed").counter().count()).isEqualTo(1);
+        assertThat(meters.get("namegate.overload.shed").tag("when", "on_arrival").counter().count()).isEqualTo(1);
         inFlight.leave();
     }
 }

@@ -139,7 +139,7 @@ class EarlyRefusalTest {
         assertThat(problem.get("requestId").asString()).isEqualTo(headers.get("x-request-id"));
         assertThat(channel.isOpen()).isTrue();
 
-        assertThat(registry.get("namegate.overload.shed").counter().count()).isEqualTo(1);
+        assertThat(registry.get("namegate.overload.shed").tag("when", "on_arrival").counter().count()).isEqualTo(1);
         assertThat(registry.get("http.server.requests").tags("uri", "/users/{id}", "status", "503", "method", "GET",
                 "outcome", "SERVER_ERROR", "exception", "none", "error", "none").timer().count()).isEqualTo(1);
     }

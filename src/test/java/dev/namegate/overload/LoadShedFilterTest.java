@@ -30,7 +30,7 @@ class LoadShedFilterTest {
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private final OverloadProperties properties = new OverloadProperties(true, Duration.ofMillis(5),
             Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(250), 0.9, 1.1, Duration.ofSeconds(2), 2,
-            Duration.ofMillis(50), Duration.ofMillis(40), Duration.ofSeconds(1), Duration.ofMillis(10));
+            Duration.ofMillis(50), Duration.ofMillis(40), Duration.ofSeconds(1), 0.1, Duration.ofMillis(10));
     private final RequestsInFlight inFlight = new RequestsInFlight();
     private final AdmissionGate gate = new AdmissionGate(properties, inFlight, clock::get);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -45,7 +45,7 @@ class LoadShedFilterTest {
         }
         assertThat(passed).hasValue(100);
         assertThat(inFlight.count()).as("each left when it finished").isZero();
-        assertThat(meters.counter("namegate.overload.shed").count()).isZero();
+        assertThat(meters.counter("namegate.overload.shed", "when", "after_waiting").count()).isZero();
     }
 
     /** Two requests held in progress, then a late probe: the limit is two. */
@@ -74,7 +74,7 @@ class LoadShedFilterTest {
         held.tryEmitEmpty(); // the two held finish: each lets the next in, which finishes at once
         assertThat(ran).containsExactly(2, 3, 4);
         assertThat(waiting).allSatisfy(e -> assertThat(e.getResponse().getStatusCode()).isNull());
-        assertThat(meters.counter("namegate.overload.shed").count()).isZero();
+        assertThat(meters.counter("namegate.overload.shed", "when", "after_waiting").count()).isZero();
         assertThat(inFlight.count()).isZero();
     }
 
@@ -100,7 +100,7 @@ class LoadShedFilterTest {
                 .isEqualTo("default-src 'none'; frame-ancestors 'none'");
         assertThat(exchange.getResponse().getHeaders().getCacheControl()).isEqualTo("no-store");
         assertThat(ran).hasValue(0);
-        assertThat(meters.counter("namegate.overload.shed").count()).isEqualTo(1);
+        assertThat(meters.counter("namegate.overload.shed", "when", "after_waiting").count()).isEqualTo(1);
         assertThat(observation.getPathPattern()).as("counted under the route, as the objective counts it")
                 .isEqualTo("/users/{id}");
         held.tryEmitEmpty();

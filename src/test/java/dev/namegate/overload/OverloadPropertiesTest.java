@@ -37,6 +37,8 @@ class OverloadPropertiesTest {
             "refuse-newcomers-after=0ms, refuse-newcomers-after",
             "refuse-newcomers-for=0ms, refuse-newcomers-for",
             "refuse-again-after=-1ms, refuse-again-after",
+            "refuse-newcomers-share=1.5, refuseNewcomersShare",
+            "refuse-newcomers-share=-0.1, refuseNewcomersShare",
             "shed-queue-time=10ms, refuse-newcomers-after",
             "lag-threshold=2ms, lag-threshold",
             "hold=5ms, hold",

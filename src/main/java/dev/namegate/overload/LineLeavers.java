@@ -1,0 +1,56 @@
+package dev.namegate.overload;
+
+/**
+ * Counts the requests that left the {@link AdmissionGate}'s line, admitted or refused after their
+ * wait, over the current window and the one before it, so a share is always taken over at least
+ * one whole window. Not thread-safe: the gate holds its lock around every call.
+ */
+final class LineLeavers {
+
+    private final long windowNanos;
+    private long windowStart;
+    private long admitted;
+    private long refused;
+    private long admittedBefore;
+    private long refusedBefore;
+
+    LineLeavers(long windowNanos, long now) {
+        this.windowNanos = windowNanos;
+        this.windowStart = now;
+    }
+
+    void admitted(long now) {
+        roll(now);
+        admitted++;
+    }
+
+    void refused(long now) {
+        roll(now);
+        refused++;
+    }
+
+    /** Refused ones among all that left over this window and the one before; 0 when none left. */
+    double refusedShare(long now) {
+        roll(now);
+        long allRefused = refused + refusedBefore;
+        long all = allRefused + admitted + admittedBefore;
+        return all == 0 ? 0 : (double) allRefused / all;
+    }
+
+    void forget(long now) {
+        windowStart = now;
+        admitted = refused = admittedBefore = refusedBefore = 0;
+    }
+
+    private void roll(long now) {
+        long elapsed = now - windowStart;
+        if (elapsed < windowNanos) {
+            return;
+        }
+        boolean previousWindowIsAdjacent = elapsed < 2 * windowNanos;
+        admittedBefore = previousWindowIsAdjacent ? admitted : 0;
+        refusedBefore = previousWindowIsAdjacent ? refused : 0;
+        admitted = refused = 0;
+        windowStart = previousWindowIsAdjacent ? windowStart + windowNanos : now;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.namegate.overload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The share of refusals is taken over the current window and the one before, never older ones. */
+class LineLeaversTest {
+
+    private static final long WINDOW = 1_000;
+    private final LineLeavers leavers = new LineLeavers(WINDOW, 0);
+
+    @Test
+    void nobodyLeftNobodyRefused() {
+        assertThat(leavers.refusedShare(0)).isZero();
+    }
+
+    @Test
+    void theWindowBeforeCountsWithTheCurrentOne() {
+        leavers.refused(100);
+        leavers.admitted(200);
+        leavers.admitted(1_100); // the next window
+        leavers.admitted(1_200);
+        assertThat(leavers.refusedShare(1_900)).isEqualTo(0.25);
+    }
+
+    @Test
+    void windowsOlderThanTheOneBeforeAreForgotten() {
+        leavers.refused(100);
+        leavers.admitted(1_100);
+        leavers.admitted(2_100);
+        assertThat(leavers.refusedShare(2_100)).as("the refusal's window is two back").isZero();
+        leavers.refused(2_200);
+        assertThat(leavers.refusedShare(2_200)).isEqualTo(1.0 / 3);
+    }
+
+    @Test
+    void aGapOfTwoWindowsForgetsBoth() {
+        leavers.refused(100);
+        leavers.refused(1_100);
+        assertThat(leavers.refusedShare(3_000)).isZero();
+        leavers.admitted(3_000);
+        leavers.refused(3_500);
+        assertThat(leavers.refusedShare(3_900)).isEqualTo(0.5);
+    }
+
+    @Test
+    void forgettingStartsAfresh() {
+        leavers.refused(100);
+        leavers.forget(200);
+        leavers.admitted(300);
+        assertThat(leavers.refusedShare(300)).isZero();
+    }
+}
