@@ -15,8 +15,9 @@ import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClientRequest;
+import reactor.core.scheduler.Scheduler;
 
+import dev.namegate.time.EventLoopTimers;
 import dev.namegate.trace.TraceParent;
 import dev.namegate.upstream.UpstreamFailure;
 import dev.namegate.upstream.UpstreamProperties;
@@ -58,6 +59,8 @@ public final class InternalUserClient implements UserLookups {
     private final Duration responseTimeout;
     private final Duration maxRetryAfter;
     private final Clock clock;
+    /** For the timers that wait for an answer: they let the event loop read what arrived first. */
+    private final Scheduler answerTimers;
 
     InternalUserClient(WebClient webClient, UpstreamProperties properties, UpstreamInstances instances,
             RetryPolicy policy, Guards guards, UpstreamMetrics metrics, Clock clock) {
@@ -70,6 +73,7 @@ public final class InternalUserClient implements UserLookups {
         this.responseTimeout = properties.responseTimeout();
         this.maxRetryAfter = properties.maxRetryAfter();
         this.clock = clock;
+        this.answerTimers = EventLoopTimers.readingFirst(policy.scheduler());
     }
 
     /**
@@ -126,7 +130,7 @@ public final class InternalUserClient implements UserLookups {
         /** A rate permit (earliest deadline first), then attempts, hedged; the hedge delay counts from the send. */
         Mono<UserLookup> round() {
             return guards.pacing().permit(timeForAttemptsNanos(), this::noPermit)
-                    .then(HedgedAttempts.race(this::attempt, guards.hedgeDelay(), HEDGE_REASK, this, policy.scheduler(),
+                    .then(HedgedAttempts.race(this::attempt, guards.hedgeDelay(), HEDGE_REASK, this, answerTimers,
                             metrics));
         }
 
@@ -234,12 +238,9 @@ public final class InternalUserClient implements UserLookups {
                 .header("X-Request-Id", requestId)
                 .header(TraceParent.HEADER, TraceParent.forNewSpan(traceId))
                 .accept(MediaType.APPLICATION_JSON)
-                .httpRequest(request -> {
-                    HttpClientRequest netty = request.getNativeRequest();
-                    netty.responseTimeout(headersTimeout);
-                })
                 .exchangeToMono(response -> read(userId, response))
-                .timeout(timeout, timedOut(timeout), policy.scheduler())
+                .contextWrite(ReadFirstResponseTimeout.of(headersTimeout))
+                .timeout(timeout, timedOut(timeout), answerTimers)
                 .onErrorMap(this::attemptError)
                 .doOnError(AttemptFailure.class, failure -> {
                     if (failure.outcome() == AttemptOutcome.MALFORMED || failure.outcome() == AttemptOutcome.UNEXPECTED_STATUS) {

@@ -65,7 +65,9 @@ public class UpstreamClientConfiguration {
     static HttpClient upstreamHttpClient(ConnectionProvider upstreamConnections, UpstreamProperties properties) {
         return HttpClient.create(upstreamConnections)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.max(1, (int) properties.connectTimeout().toMillis()))
-                .responseTimeout(properties.responseTimeout())
+                // in place of responseTimeout(...): each attempt's own, read first when due
+                .doAfterRequest((request, connection) -> ReadFirstResponseTimeout.install(request, connection,
+                        properties.responseTimeout()))
                 // every attempt the internal service sees must be one the policy counted
                 .disableRetry(true);
     }
