@@ -25,7 +25,7 @@ final class ReadFirstResponseTimeout extends ReadTimeoutHandler {
     /** Messages read so far: a timeout is carried out only if none arrived since it came due. */
     private int reads;
 
-    private ReadFirstResponseTimeout(Duration timeout) {
+    ReadFirstResponseTimeout(Duration timeout) {
         super(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
@@ -58,7 +58,9 @@ final class ReadFirstResponseTimeout extends ReadTimeoutHandler {
     }
 
     private void timeOutUnlessRead(ChannelHandlerContext ctx, int readsWhenDue) {
-        if (reads != readsWhenDue || ctx.isRemoved()) {
+        // as Netty's own timer task: a connection closed meanwhile (its exchange cancelled) has
+        // nobody left to tell, and its handlers go only on a later task
+        if (reads != readsWhenDue || ctx.isRemoved() || !ctx.channel().isOpen()) {
             return;
         }
         try {

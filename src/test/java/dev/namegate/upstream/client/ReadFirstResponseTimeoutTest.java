@@ -1,0 +1,89 @@
+package dev.namegate.upstream.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.EventLoop;
+import io.netty.channel.local.LocalChannel;
+
+/**
+ * When the response timeout comes due it looks again one loop pass later, and then it tells the
+ * pipeline only if the connection is still there to be told: an exchange cancelled in between
+ * (its deadline ran out in the same pass) closes the connection at once, while its handlers are
+ * removed only by a later task.
+ */
+class ReadFirstResponseTimeoutTest {
+
+    private DefaultEventLoopGroup loops;
+    private Channel channel;
+    private ReadFirstResponseTimeout timeout;
+    private final List<Throwable> told = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void register() throws InterruptedException {
+        loops = new DefaultEventLoopGroup(1);
+        timeout = new ReadFirstResponseTimeout(Duration.ofSeconds(10));
+        channel = new LocalChannel();
+        channel.pipeline().addLast(timeout, new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                told.add(cause);
+            }
+        });
+        loops.register(channel).sync();
+    }
+
+    @AfterEach
+    void stop() {
+        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void aTimeoutDueOnAnOpenConnectionIsTold() throws Exception {
+        dueWhile(() -> { });
+
+        assertThat(told).singleElement().satisfies(cause ->
+                assertThat(cause.getClass().getSimpleName()).isEqualTo("ReadTimeoutException"));
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aTimeoutDueOnAConnectionClosedInTheSamePassIsNotTold() throws Exception {
+        dueWhile(channel::close);
+
+        assertThat(told).isEmpty();
+    }
+
+    @Test
+    void aTimeoutDueAfterAnAnswerWasReadIsNotTold() throws Exception {
+        dueWhile(() -> channel.pipeline().fireChannelRead("answer"));
+
+        assertThat(told).isEmpty();
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    /** The timeout comes due, and {@code meanwhile} runs on the loop before its second look. */
+    private void dueWhile(Runnable meanwhile) throws Exception {
+        EventLoop loop = channel.eventLoop();
+        ChannelHandlerContext ctx = channel.pipeline().context(timeout);
+        loop.submit(() -> {
+            // due first, so it runs first among the timers the loop takes next
+            loop.schedule(meanwhile, 0, TimeUnit.NANOSECONDS);
+            timeout.readTimedOut(ctx);
+        }).sync();
+        // a later task: by then both have run
+        loop.schedule(() -> { }, 20, TimeUnit.MILLISECONDS).sync();
+    }
+}
