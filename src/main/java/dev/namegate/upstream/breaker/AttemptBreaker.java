@@ -2,6 +2,7 @@ package dev.namegate.upstream.breaker;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
@@ -73,17 +74,31 @@ public interface AttemptBreaker {
     /** What a refusal's {@code Retry-After} says: the time until probes are let through. */
     Duration retryAfter();
 
-    /** A breaker over resilience4j's {@link CircuitBreaker}, counting attempts. */
-    static AttemptBreaker of(CircuitBreaker breaker, Duration retryAfter) {
+    /** Told once of each change of the breaker's state, on the thread whose call made it. */
+    @FunctionalInterface
+    interface Transitions {
+        void changed(CircuitBreaker.State from, CircuitBreaker.State to);
+    }
+
+    /**
+     * A breaker over resilience4j's {@link CircuitBreaker}, counting attempts; {@code transitions}
+     * hears of its state changes. They are read off the state after each call, not from the
+     * breaker's event publisher: with any consumer there, resilience4j builds and dispatches a
+     * timestamped event for every single attempt.
+     */
+    static AttemptBreaker of(CircuitBreaker breaker, Duration retryAfter, Transitions transitions) {
         // what resilience4j records as an attempt's error: one stackless value per outcome, made once
         AttemptFailure[] failures = new AttemptFailure[AttemptOutcome.values().length];
         for (AttemptOutcome outcome : AttemptOutcome.values()) {
             failures[outcome.ordinal()] = AttemptFailure.of(outcome, outcome.name());
         }
+        AtomicReference<CircuitBreaker.State> seen = new AtomicReference<>(breaker.getState());
         return new AttemptBreaker() {
             @Override
             public boolean tryEnter() {
-                return breaker.tryAcquirePermission();
+                boolean may = breaker.tryAcquirePermission();
+                noticeTransition();
+                return may;
             }
 
             @Override
@@ -94,11 +109,13 @@ public interface AttemptBreaker {
                     case BAD -> breaker.onError(nanos, TimeUnit.NANOSECONDS, failures[outcome.ordinal()]);
                     case NEUTRAL -> breaker.releasePermission();
                 }
+                noticeTransition();
             }
 
             @Override
             public void failed(long nanos, Throwable unexpected) {
                 breaker.onError(nanos, TimeUnit.NANOSECONDS, unexpected);
+                noticeTransition();
             }
 
             @Override
@@ -109,11 +126,21 @@ public interface AttemptBreaker {
             @Override
             public void suspend() {
                 breaker.transitionToDisabledState();
+                noticeTransition();
             }
 
             @Override
             public void resume() {
                 breaker.transitionToClosedState();
+                noticeTransition();
+            }
+
+            private void noticeTransition() {
+                CircuitBreaker.State before = seen.get();
+                CircuitBreaker.State now = breaker.getState();
+                if (now != before && seen.compareAndSet(before, now)) {
+                    transitions.changed(before, now);
+                }
             }
 
             @Override

@@ -180,8 +180,6 @@ public class UpstreamClientConfiguration {
                 .permittedNumberOfCallsInHalfOpenState(settings.probes())
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
                 .build());
-        breaker.getEventPublisher().onStateTransition(event -> LOG.warn("circuit breaker {} -> {}",
-                event.getStateTransition().getFromState(), event.getStateTransition().getToState()));
         // One series per state, 1 for the current one: alerts and dashboards select a state by
         // name, and an average over replicas or time reads as the share spent in it.
         for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
@@ -189,7 +187,8 @@ public class UpstreamClientConfiguration {
                     .description("1 when the circuit breaker is in this state (disabled: suspended by the warm-up)")
                     .tag("state", state.name().toLowerCase(Locale.ROOT)).register(registry);
         }
-        return AttemptBreaker.of(breaker, ceilSeconds(settings.openFor()));
+        return AttemptBreaker.of(breaker, ceilSeconds(settings.openFor()),
+                (from, to) -> LOG.warn("circuit breaker {} -> {}", from, to));
     }
 
     private static Pacing pacing(UpstreamProperties.RateLimit settings, Scheduler clock, MeterRegistry registry) {
