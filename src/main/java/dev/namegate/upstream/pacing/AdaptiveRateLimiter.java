@@ -19,7 +19,9 @@ import dev.namegate.upstream.UpstreamProperties;
  * hedges, which take whatever is free and so grow with any allowance: a floor set by them would
  * never let a cut bite), counted both as permits given and as permits asked for (after a cut below
  * the need, fewer are given than asked), over the last second and averaged over a longer window
- * ({@code demandWindow}) so that one quiet second before a 429 says nothing.
+ * ({@code demandWindow}) so that one quiet second before a 429 says nothing, and over the last
+ * few hundred milliseconds so that a demand that has just risen (the internal service degrades:
+ * retries, then 429s) is not paced at the quieter time before it.
  * <ul>
  *   <li>When 429s make a good share of the last second's answers, what is sent is above the limit
  *       whatever the allowance (the demand itself exceeds it): the rate is cut multiplicatively from
@@ -75,6 +77,8 @@ public final class AdaptiveRateLimiter {
     private static final long ESCALATION_NANOS = 1_000_000_000L;
     /** The shortest window, in slots, over which sending at the allowed rate counts as being held back by it. */
     private static final int PACED_SLOTS = 3;
+    /** The whole slots before the one being filled over which a demand that just rose is measured. */
+    private static final int RISE_SLOTS = 2;
     /** Recovery is fast up to this share of the plateau, probing beyond it. */
     private static final double PLATEAU_SHARE = 0.95;
     /** The forgotten plateau grows only while the permits sent (hedges too) use at least this share of the rate. */
@@ -372,13 +376,16 @@ public final class AdaptiveRateLimiter {
 
     /**
      * The demand: required attempts per second, those given a permit or those that asked for one
-     * (a cut below the need lets fewer through than ask), over the last whole second or averaged
-     * over the demand window, whichever is highest.
+     * (a cut below the need lets fewer through than ask), over the last whole second, averaged
+     * over the demand window, or asked for over the last few slots up to now, whichever is highest.
      */
     double demand(long nowNanos) {
         double given = Math.max(required.perSecond(nowNanos, SLOTS_PER_SECOND), required.perSecond(nowNanos, demandSlots));
         double wanted = Math.max(asked.perSecond(nowNanos, SLOTS_PER_SECOND), asked.perSecond(nowNanos, demandSlots));
-        return Math.max(floor, Math.max(given, wanted));
+        // a demand that rose a moment ago (the internal service degraded: retries, and soon 429s)
+        // shows only here; the whole seconds still speak of the quieter time before it
+        double risen = asked.perSecondUpToNow(nowNanos, RISE_SLOTS);
+        return Math.max(floor, Math.max(Math.max(given, wanted), risen));
     }
 
     /**
@@ -402,6 +409,19 @@ public final class AdaptiveRateLimiter {
                 counts.set(index, 0);
             }
             counts.incrementAndGet(index);
+        }
+
+        /** Per second over the last {@code slots} whole slots and the one being filled, up to {@code nowNanos}. */
+        double perSecondUpToNow(long nowNanos, int slots) {
+            long current = nowNanos / SLOT_NANOS;
+            long sum = 0;
+            for (int i = 0; i < counts.length(); i++) {
+                long age = current - epochs.get(i);
+                if (age >= 0 && age <= slots) {
+                    sum += counts.get(i);
+                }
+            }
+            return sum * 1e9 / (slots * SLOT_NANOS + nowNanos % SLOT_NANOS);
         }
 
         /** Per second over the last {@code slots} whole slots (the one being filled left out). */

@@ -216,7 +216,8 @@ class AdaptiveRateLimiterTest {
     }
 
     /** What an internal service that allows {@code limit}/s (burst 2) answered to one offered load. */
-    private record Offered(int sent, int rejected) {
+    /** Attempts sent, refused by the internal service (429), and given up for want of a permit. */
+    private record Offered(int sent, int rejected, int starved) {
         double rejectedShare() {
             return (double) rejected / Math.max(1, sent);
         }
@@ -242,15 +243,19 @@ class AdaptiveRateLimiterTest {
         PriorityQueue<Long> sends = new PriorityQueue<>();
         int sent = 0;
         int rejected = 0;
+        int starved = 0;
         double untilNext = 0;
         double untilHedge = 0;
         for (int tick = 0; tick < seconds * 10_000; tick++) { // 0.1 ms steps
             long now = time.now(TimeUnit.NANOSECONDS);
             upstreamTokens = Math.min(2, upstreamTokens + limit / 10_000);
             for (untilNext--; untilNext <= 0; untilNext += -Math.log(1 - arrivals.nextDouble()) * 10_000 / demand) {
+                limiter.asked();
                 long wait = limiter.reserve(50 * MS);
                 if (wait >= 0) {
                     sends.add(now + wait);
+                } else {
+                    starved++;
                 }
             }
             for (untilHedge--; hedges > 0 && untilHedge <= 0;
@@ -272,7 +277,7 @@ class AdaptiveRateLimiterTest {
             }
             time.advanceTimeBy(Duration.ofNanos(100_000));
         }
-        return new Offered(sent, rejected);
+        return new Offered(sent, rejected, starved);
     }
 
     @Test
@@ -295,8 +300,7 @@ class AdaptiveRateLimiterTest {
         Offered steady = offer(limiter, 400, 100, 30); // forgotten every few seconds, found again
         assertThat(steady.sent()).isGreaterThan(2_700);
         assertThat(steady.rejectedShare()).isLessThan(0.01);
-        assertThat(cuts).allSatisfy(cut -> assertThat(Long.parseLong(cut.substring(cut.indexOf('>') + 1)))
-                .isGreaterThanOrEqualTo(70));
+        assertThat(cuts).allSatisfy(cut -> assertThat(cutTo(cut)).isGreaterThanOrEqualTo(70));
     }
 
     @Test
@@ -372,6 +376,11 @@ class AdaptiveRateLimiterTest {
 
     /** Sends {@code count} attempts evenly over a tenth of a virtual second, each answered without a 429. */
     /** A 429, 30 more sent and refused within the cool-down (5 ms apart), and one 100 ms after them. */
+    /** The rate a logged cut ("from->to") went to. */
+    private static long cutTo(String cut) {
+        return Long.parseLong(cut.substring(cut.indexOf('>') + 1));
+    }
+
     private void denseRateLimiting(AdaptiveRateLimiter limiter) {
         limiter.onRateLimited();
         for (int i = 0; i < 30; i++) {
@@ -401,6 +410,26 @@ class AdaptiveRateLimiterTest {
         Offered steady = offer(limiter, 190, 60, 150, 20);
         assertThat(steady.rejectedShare()).as("429s of what was sent").isLessThan(0.01);
         assertThat(steady.sent()).as("the limit is used, not cut far below").isGreaterThan((int) (0.85 * 150 * 20));
+    }
+
+    @Test
+    void aDemandThatRisesIntoALimitIsPacedAtWhatItAsksNowNotAtWhatItAskedBefore() {
+        AdaptiveRateLimiter limiter = limiter(100_000, 1, Duration.ofSeconds(3));
+        offer(limiter, 100, 10_000, 4); // a quiet spell far below any limit
+        offer(limiter, 400, 100, 10); // a rate-limit incident, then it ends
+        offer(limiter, 100, 10_000, 10); // quiet again: the limit is forgotten and the rate grows
+        assertThat(limiter.rate()).isGreaterThan(200); // so what comes next is not paced
+        cuts.clear();
+
+        // a storm: more is needed than before, against a limit just above the need; the first
+        // 429 comes a few hundred ms in, while the last whole second is still mostly the quiet one
+        Offered storm = offer(limiter, 130, 150, 5);
+        assertThat(cuts).isNotEmpty();
+        assertThat(cutTo(cuts.get(0))).as("the first cut, requests/s").isGreaterThanOrEqualTo(130);
+        // paced at about 150/s, Poisson arrivals at 130/s wait past 50 ms now and then: about 20
+        // in 5 s once settled; a first cut to the quiet time's 110/s starved 79
+        assertThat(storm.starved()).as("attempts given up for want of a permit").isLessThan(40);
+        assertThat(storm.rejectedShare()).as("429s of what was sent").isLessThan(0.01);
     }
 
     @Test
