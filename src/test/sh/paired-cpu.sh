@@ -22,7 +22,7 @@ taskset -c 1 java -Dloader.main=dev.namegate.simulator.SimulatorMain -jar "$B" -
 service() { # jar port management-port log extra-jvm-options -> pid
   INTERNAL_BASE_URL=http://127.0.0.1:9190 API_KEYS_FILE="$WORK/keys" SERVER_PORT=$2 MANAGEMENT_SERVER_PORT=$3 \
     SERVER_ADDRESS=127.0.0.1 MANAGEMENT_SERVER_ADDRESS=127.0.0.1 taskset -c 0 \
-    java -Xms1g -Xmx1g -XX:+UseTransparentHugePages $5 -jar "$1" --namegate.limits.quota.window=5s > "$4" 2>&1 &
+    java -Xms1g -Xmx1g -XX:MaxTenuringThreshold=1 -XX:+UseTransparentHugePages $5 -jar "$1" --namegate.limits.quota.window=5s > "$4" 2>&1 &
   echo $!
 }
 PID_A=$(service "$A" 8111 8112 "$WORK/a.log" "${JVM_OPTS_A:-}"); PID_B=$(service "$B" 8211 8212 "$WORK/b.log" "${JVM_OPTS_B:-}")

@@ -74,7 +74,7 @@ class ClosedLoopSettingsTest {
     void theSweepsServiceCountsIdsOverFiveSecondsOnAFixedHeapUnlessTold() {
         BenchOptions defaults = BenchOptions.parse("--closed-loop");
         assertThat(ClosedLoopSweep.serviceArgs(defaults)).containsExactly("--namegate.limits.quota.window=5s");
-        assertThat(ClosedLoopSweep.jvmArgs(defaults)).containsExactly("-Xms1g", "-Xmx1g", "-XX:+UseTransparentHugePages");
+        assertThat(ClosedLoopSweep.jvmArgs(defaults)).containsExactly("-Xms1g", "-Xmx1g", "-XX:MaxTenuringThreshold=1", "-XX:+UseTransparentHugePages");
 
         BenchOptions given = BenchOptions.parse("--closed-loop",
                 "--service-args=--namegate.limits.quota.window=2s --namegate.cache.enabled=false",

@@ -37,8 +37,8 @@ final class ClosedLoopSweep {
     /** How long the sweep's service counts an id toward the bench key's quota. */
     static final Duration QUOTA_WINDOW = Duration.ofSeconds(5);
     static final String QUOTA_WINDOW_PROPERTY = "namegate.limits.quota.window";
-    /** Heap of namegate and NaiveProxy during the sweep, on the Deployment's huge pages. */
-    static final List<String> JVM_ARGS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseTransparentHugePages");
+    /** Heap of namegate and NaiveProxy during the sweep, with the Deployment's tenuring and huge pages. */
+    static final List<String> JVM_ARGS = List.of("-Xms1g", "-Xmx1g", "-XX:MaxTenuringThreshold=1", "-XX:+UseTransparentHugePages");
 
     private final BenchOptions options;
     private final CpuPinning pinning;

@@ -232,7 +232,7 @@ class KubernetesManifestsTest {
                     .isGreaterThanOrEqualTo(Quantity.getAmountInBytes(requests.get("memory")));
         }
         String jvm = env(container(m), "JAVA_TOOL_OPTIONS");
-        assertThat(jvm).contains("-XX:MaxRAMPercentage=", "-XX:+UseSerialGC", "-XX:+UseTransparentHugePages",
+        assertThat(jvm).contains("-XX:MaxRAMPercentage=", "-XX:+UseSerialGC", "-XX:MaxTenuringThreshold=1", "-XX:+UseTransparentHugePages",
                         "-XX:+ExitOnOutOfMemoryError", "-Dspring.aot.enabled=true")
                 .doesNotContain("-Xmx");
     }
