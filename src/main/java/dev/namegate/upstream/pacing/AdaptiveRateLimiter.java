@@ -413,28 +413,24 @@ public final class AdaptiveRateLimiter {
 
         /** Per second over the last {@code slots} whole slots and the one being filled, up to {@code nowNanos}. */
         double perSecondUpToNow(long nowNanos, int slots) {
-            long current = nowNanos / SLOT_NANOS;
-            long sum = 0;
-            for (int i = 0; i < counts.length(); i++) {
-                long age = current - epochs.get(i);
-                if (age >= 0 && age <= slots) {
-                    sum += counts.get(i);
-                }
-            }
-            return sum * 1e9 / (slots * SLOT_NANOS + nowNanos % SLOT_NANOS);
+            return sum(nowNanos / SLOT_NANOS, 0, slots) * 1e9 / (slots * SLOT_NANOS + nowNanos % SLOT_NANOS);
         }
 
         /** Per second over the last {@code slots} whole slots (the one being filled left out). */
         double perSecond(long nowNanos, int slots) {
-            long current = nowNanos / SLOT_NANOS;
+            return sum(nowNanos / SLOT_NANOS, 1, slots) * (1e9 / (slots * SLOT_NANOS));
+        }
+
+        /** Events in the slots {@code youngest} to {@code oldest} slots before {@code currentSlot}. */
+        private long sum(long currentSlot, int youngest, int oldest) {
             long sum = 0;
             for (int i = 0; i < counts.length(); i++) {
-                long age = current - epochs.get(i);
-                if (age >= 1 && age <= slots) {
+                long age = currentSlot - epochs.get(i);
+                if (age >= youngest && age <= oldest) {
                     sum += counts.get(i);
                 }
             }
-            return sum * (1e9 / (slots * SLOT_NANOS));
+            return sum;
         }
     }
 
