@@ -215,8 +215,10 @@ class AdaptiveRateLimiterTest {
         assertThat(limiter.reserve(10 * MS)).isEqualTo(10 * MS);
     }
 
-    /** What an internal service that allows {@code limit}/s (burst 2) answered to one offered load. */
-    /** Attempts sent, refused by the internal service (429), and given up for want of a permit. */
+    /**
+     * What an internal service that allows {@code limit}/s (burst 2) answered to one offered load:
+     * attempts sent, refused (429), and given up for want of a permit.
+     */
     private record Offered(int sent, int rejected, int starved) {
         double rejectedShare() {
             return (double) rejected / Math.max(1, sent);
@@ -374,13 +376,12 @@ class AdaptiveRateLimiterTest {
         assertThat(limiter.rate()).isLessThanOrEqualTo(held).isGreaterThan(150);
     }
 
-    /** Sends {@code count} attempts evenly over a tenth of a virtual second, each answered without a 429. */
-    /** A 429, 30 more sent and refused within the cool-down (5 ms apart), and one 100 ms after them. */
     /** The rate a logged cut ("from->to") went to. */
     private static long cutTo(String cut) {
         return Long.parseLong(cut.substring(cut.indexOf('>') + 1));
     }
 
+    /** A 429, 30 more sent and refused within the cool-down (5 ms apart), and one 100 ms after them. */
     private void denseRateLimiting(AdaptiveRateLimiter limiter) {
         limiter.onRateLimited();
         for (int i = 0; i < 30; i++) {
@@ -392,6 +393,7 @@ class AdaptiveRateLimiterTest {
         limiter.onRateLimited();
     }
 
+    /** Sends {@code count} attempts evenly over a tenth of a virtual second, each answered without a 429. */
     private void answered(AdaptiveRateLimiter limiter, int count) {
         long step = 100_000_000L / count;
         for (int i = 0; i < count; i++) {
