@@ -14,9 +14,14 @@ import reactor.core.publisher.MonoSink;
  * limit falls by {@code limitDecrease} while they run late ({@code lagThreshold}) and grows by
  * {@code limitIncrease} while they keep time and it binds (never below {@code shedMinInFlight});
  * it is lifted after a second of punctual loops with the limit not reached and nobody refused on
- * arrival ({@link EarlyRefusals}). Requests over the limit
+ * arrival ({@link EarlyRefusals}), or after a second in which nobody waited in line as long as
+ * {@code refuseNewcomersAfter} and no probe was {@code shedLagThreshold} late: a closed loop
+ * served at the core's pace, which the limit only slows. Requests over the limit
  * wait first in, first out; a request is refused (503) only once it has waited
- * {@code shedQueueTime}, when it would miss its deadline anyway. So a closed loop of a few hundred
+ * {@code shedQueueTime}, when it would miss its deadline anyway. The collector's pauses do not
+ * count toward that wait: a pause holds up everyone in line at once and is over when they are
+ * judged, and a closed loop's line, which waits most of that time already, would otherwise be
+ * refused wholesale after each one. So a closed loop of a few hundred
  * connections is served in full at the core's pace, and twice the sustainable rate is turned away
  * before any work is spent on it instead of being started and timed out. Hand-written: the limit
  * follows the loops' lag, not the latency of requests that mostly wait for the internal service,
@@ -42,7 +47,9 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final long newcomerQueueNanos;
     private final long newcomerRefusalNanos;
     private final double newcomerShedShare;
+    private final String servedAtPaceReason;
     private final LongSupplier nanoClock;
+    private final LongSupplier pauseClock;
     private final ShedEpisodes episodes;
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
     private volatile int limit = UNLIMITED;
@@ -54,8 +61,12 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final LineLeavers leavers;
     private long steeredAt;
     private long slackSince = Long.MAX_VALUE;
+    /** The longest any request waited in line since the last probe. */
+    private long longestWait;
 
-    public AdmissionGate(OverloadProperties properties, RequestsInFlight inFlight, LongSupplier nanoClock) {
+    /** @param pauseClock nanoseconds the JVM has spent stopped by its garbage collector ({@link GcPauses}) */
+    public AdmissionGate(OverloadProperties properties, RequestsInFlight inFlight, LongSupplier nanoClock,
+            LongSupplier pauseClock) {
         this.inFlight = inFlight;
         this.limitDecrease = properties.limitDecrease();
         this.limitIncrease = properties.limitIncrease();
@@ -66,8 +77,10 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.newcomerQueueNanos = properties.refuseNewcomersAfter().toNanos();
         this.newcomerRefusalNanos = properties.refuseNewcomersFor().toNanos();
         this.newcomerShedShare = properties.refuseNewcomersShare();
+        this.servedAtPaceReason = "every request let in within " + properties.refuseNewcomersAfter().toMillis() + " ms";
         this.leavers = new LineLeavers(newcomerRefusalNanos, nanoClock.getAsLong());
         this.nanoClock = nanoClock;
+        this.pauseClock = pauseClock;
         forgetSheds();
         this.episodes = new ShedEpisodes();
     }
@@ -112,7 +125,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             leavers.admitted(nanoClock.getAsLong());
             return Boolean.TRUE;
         }
-        Waiter waiter = new Waiter(sink, nanoClock.getAsLong());
+        Waiter waiter = new Waiter(sink, nanoClock.getAsLong(), pauseClock.getAsLong());
         waiting.addLast(waiter);
         sink.onCancel(() -> cancel(waiter));
         return null;
@@ -125,7 +138,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     /** An admitted request finished: the next in line may start. */
     public void leave() {
         inFlight.leave();
-        // nobody waits while no limit is set: it is lifted only with the queue empty
+        // nobody waits while no limit is set: the probe that lifts it lets everyone waiting in
         if (limit != UNLIMITED) {
             release(nanoClock.getAsLong());
         }
@@ -141,11 +154,13 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
                 if (next == null) {
                     return;
                 }
-                admitted = now - next.since() < queueNanos;
+                long waited = waitedNanos(next, now);
+                admitted = waited < queueNanos;
                 if (admitted && inFlight.count() >= limit) {
                     return;
                 }
                 waiting.pollFirst();
+                longestWait = Math.max(longestWait, waited);
                 if (admitted) {
                     inFlight.enter();
                     leavers.admitted(now);
@@ -180,17 +195,24 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         // Refusals on arrival keep the line short and the loops punctual; the limit is what makes
         // them possible, so it is not lifted while they happen, or it would be mid-overload.
         boolean heldOff = reached || refusedOnArrival;
+        boolean punctual = lag < lateNanos && !heldOff;
+        boolean servedAtPace = lag < limitLagNanos && !refusedOnArrival && longestWait(now) < newcomerQueueNanos;
         refusedOnArrival = false;
-        if (lag < lateNanos && !heldOff) {
+        longestWait = 0;
+        if (punctual || servedAtPace) {
             slackSince = Math.min(slackSince, now);
             if (now - slackSince >= LIFT_AFTER_NANOS) {
                 limit = UNLIMITED;
                 slackSince = Long.MAX_VALUE;
-                episodes.ended();
+                episodes.ended(punctual ? "event loops punctual" : servedAtPaceReason);
+                return;
             }
-            return;
+            if (punctual) {
+                return;
+            }
+        } else {
+            slackSince = Long.MAX_VALUE;
         }
-        slackSince = Long.MAX_VALUE;
         // one step per lag's worth of time: what a step admits must show in the lag before the next
         if (now - steeredAt < limitLagNanos) {
             return;
@@ -202,6 +224,19 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             // below UNLIMITED: a raised limit is still a limit
             limit = (int) Math.min(UNLIMITED - 1L, Math.max(limit + 1L, (long) (limit * limitIncrease)));
         }
+    }
+
+    /** The longest wait in line since the last probe, the wait of the one still first in line included. */
+    private long longestWait(long now) {
+        Waiter first = waiting.peekFirst();
+        return first == null ? longestWait : Math.max(longestWait, waitedNanos(first, now));
+    }
+
+    /** How long a waiter has waited, the collector's pauses since it came left out once that matters. */
+    private long waitedNanos(Waiter waiter, long now) {
+        long waited = now - waiter.since();
+        // the pause clock is read only for a wait that could be judged long: most are short
+        return waited < newcomerQueueNanos ? waited : waited - (pauseClock.getAsLong() - waiter.pausedAt());
     }
 
     /** The probe stopped: the limit is lifted and everyone waiting starts. */
@@ -252,7 +287,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         }
         synchronized (this) {
             Waiter first = waiting.peekFirst();
-            return first != null && now - first.since() >= newcomerQueueNanos
+            return first != null && waitedNanos(first, now) >= newcomerQueueNanos
                     && leavers.refusedShare(now) >= newcomerShedShare;
         }
     }
@@ -272,6 +307,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         return waiting.size();
     }
 
-    private record Waiter(MonoSink<Boolean> sink, long since) {
+    /** @param pausedAt the pause clock when it came */
+    private record Waiter(MonoSink<Boolean> sink, long since, long pausedAt) {
     }
 }

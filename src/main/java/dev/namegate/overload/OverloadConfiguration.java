@@ -36,15 +36,20 @@ class OverloadConfiguration {
     }
 
     @Bean
-    AdmissionGate admissionGate(OverloadProperties properties, RequestsInFlight requestsInFlight) {
-        return new AdmissionGate(properties, requestsInFlight, System::nanoTime);
+    GcPauses gcPauses() {
+        return GcPauses.ofThisJvm();
     }
 
     @Bean
-    EventLoopProbe eventLoopProbe(OverloadProperties properties, AdmissionGate admissionGate, MeterRegistry registry,
-            ObjectProvider<ReactorResourceFactory> resourceFactory) {
+    AdmissionGate admissionGate(OverloadProperties properties, RequestsInFlight requestsInFlight, GcPauses gcPauses) {
+        return new AdmissionGate(properties, requestsInFlight, System::nanoTime, gcPauses);
+    }
+
+    @Bean
+    EventLoopProbe eventLoopProbe(OverloadProperties properties, AdmissionGate admissionGate, GcPauses gcPauses,
+            MeterRegistry registry, ObjectProvider<ReactorResourceFactory> resourceFactory) {
         EventLoopProbe probe = new EventLoopProbe(() -> serverLoops(resourceFactory.getIfAvailable()), properties,
-                System::nanoTime, GcPauses.ofThisJvm(), admissionGate);
+                System::nanoTime, gcPauses, admissionGate);
         if (properties.enabled()) {
             Gauge.builder("namegate.overload.event.loop.lag", probe, p -> p.lagNanos() / 1e9)
                     .description("How late the latest event-loop probe ran").baseUnit("seconds").register(registry);

@@ -38,7 +38,9 @@ import jakarta.validation.constraints.NotNull;
  *     is refused as it arrives, on the connection, before any work is spent on it: it would wait
  *     about as long. Below the shed queue time, so that under twice the sustainable rate the queue
  *     settles here and more refusals are this cheap kind; not so low that a closed loop of a few
- *     hundred connections, whose turn comes within the shed queue time, is refused (default 20 ms)
+ *     hundred connections, whose turn comes within the shed queue time, is refused. A second in which
+ *     nobody waits this long and no probe is {@code shedLagThreshold} late lifts the limit: a closed
+ *     loop served at the core's pace (default 20 ms)
  * @param refuseNewcomersFor new requests are refused on arrival only this long after the gate
  *     last refused one that had waited the shed queue time: only while more arrive than the core
  *     can serve, not while a closed loop's line, however long, is served within that time

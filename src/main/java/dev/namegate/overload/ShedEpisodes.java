@@ -18,10 +18,11 @@ final class ShedEpisodes {
         }
     }
 
-    synchronized void ended() {
+    /** @param why what held for a second, e.g. "event loops punctual" */
+    synchronized void ended(String why) {
         if (episode) {
             episode = false;
-            LOG.info("overload: event loops punctual for a second, admitting every request at once again");
+            LOG.info("overload: {} for a second, admitting every request at once again", why);
         }
     }
 

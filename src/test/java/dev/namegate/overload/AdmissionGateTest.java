@@ -21,11 +21,14 @@ class AdmissionGateTest {
 
     private static final long LATE = Duration.ofMillis(30).toNanos();
     private static final long PUNCTUAL = 0;
+    /** Late enough for the limit to fall, not as late as sets one. */
+    private static final long SLIGHTLY_LATE = Duration.ofMillis(15).toNanos();
 
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private final RequestsInFlight inFlight = new RequestsInFlight();
     // a limit from a 25 ms lag, steered every 25 ms: halved at a 10 ms lag, doubled while on time; at least 4; 50 ms of queue
-    private final AdmissionGate gate = new AdmissionGate(properties(4), inFlight, clock::get);
+    private final AtomicLong paused = new AtomicLong();
+    private final AdmissionGate gate = new AdmissionGate(properties(4), inFlight, clock::get, paused::get);
 
     static OverloadProperties properties(int minInFlight) {
         return new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
@@ -206,7 +209,7 @@ class AdmissionGateTest {
         admit(1); // waiting: the limit binds
         gate.probed(PUNCTUAL);
         assertThat(gate.limit()).as("one step per 25 ms").isEqualTo(8);
-        clock.addAndGet(Duration.ofMillis(25).toNanos());
+        clock.addAndGet(Duration.ofMillis(45).toNanos()); // a wait as long as newcomers are refused after
         gate.probed(PUNCTUAL);
         assertThat(gate.limit()).isEqualTo(16);
         assertThat(gate.waiting()).as("the raise lets the waiting one in").isZero();
@@ -223,6 +226,54 @@ class AdmissionGateTest {
         gate.probed(PUNCTUAL);
         assertThat(gate.limit()).isEqualTo(AdmissionGate.UNLIMITED);
         assertThat(new Admission().answer()).isTrue();
+    }
+
+    @Test
+    void aClosedLoopWhoseLineIsLetInWithinTheNewcomerWaitIsLetGoAfterASecondThoughTheLimitBinds() {
+        try (LogCapture log = LogCapture.of("dev.namegate.overload")) {
+            List<Admission> all = closedLoop(4, 2, SLIGHTLY_LATE, Duration.ofMillis(1000));
+            assertThat(gate.limit()).as("each waits 10 ms, the first probe after the limit 995 ms ago").isEqualTo(4);
+            clock.addAndGet(Duration.ofMillis(5).toNanos());
+            gate.probed(SLIGHTLY_LATE);
+            assertThat(gate.limit()).isEqualTo(AdmissionGate.UNLIMITED);
+            assertThat(all).allSatisfy(a -> assertThat(a.answer()).isTrue());
+            assertThat(gate.waiting()).isZero();
+            assertThat(log.events()).extracting(ILoggingEvent::getFormattedMessage).last().isEqualTo(
+                    "overload: every request let in within 40 ms for a second, admitting every request at once again");
+        }
+    }
+
+    @Test
+    void aLineThatWaitsAsLongAsNewcomersAreRefusedAfterKeepsTheLimit() {
+        List<Admission> all = closedLoop(4, 9, SLIGHTLY_LATE, Duration.ofSeconds(3));
+        assertThat(gate.limit()).as("each waits 45 ms").isEqualTo(4);
+        assertThat(all).as("none refused: each waits less than the queue time").noneSatisfy(
+                a -> assertThat(a.answer()).isFalse());
+    }
+
+    @Test
+    void loopsAsLateAsSetTheLimitKeepItHoweverShortTheLine() {
+        closedLoop(4, 1, LATE, Duration.ofSeconds(3));
+        assertThat(gate.limit()).isEqualTo(4);
+    }
+
+    /**
+     * A closed loop of {@code limit + inLine} connections against a limit of {@code limit} (the
+     * minimum, so it stays there): every 5 ms one answer lets the first in line in and its
+     * connection sends the next request, which waits {@code inLine} turns.
+     */
+    private List<Admission> closedLoop(int limit, int inLine, long lag, Duration lasting) {
+        List<Admission> all = new ArrayList<>(admit(limit));
+        gate.probed(LATE);
+        assertThat(gate.limit()).isEqualTo(limit);
+        all.addAll(admit(inLine));
+        for (long ms = 5; ms <= lasting.toMillis(); ms += 5) {
+            clock.addAndGet(Duration.ofMillis(5).toNanos());
+            gate.leave();
+            all.add(new Admission());
+            gate.probed(lag);
+        }
+        return all;
     }
 
     @Test
@@ -273,6 +324,24 @@ class AdmissionGateTest {
         assertThat(first.answer()).as("50 ms").isFalse();
         assertThat(second.answer()).as("30 ms").isNull();
         assertThat(inFlight.count()).as("a refusal is not in progress").isEqualTo(4);
+    }
+
+    @Test
+    void theCollectorsPausesAreNotCountedAsWaiting() {
+        admit(4);
+        gate.probed(LATE);
+        Admission before = new Admission();
+        clock.addAndGet(Duration.ofMillis(20).toNanos());
+        paused.addAndGet(Duration.ofMillis(20).toNanos()); // the line stood still
+        Admission after = new Admission();
+        clock.addAndGet(Duration.ofMillis(40).toNanos());
+        gate.probed(LATE);
+        assertThat(before.answer()).as("60 ms, 20 of them paused").isNull();
+        assertThat(after.answer()).as("40 ms").isNull();
+        clock.addAndGet(Duration.ofMillis(10).toNanos());
+        gate.probed(LATE);
+        assertThat(before.answer()).as("70 ms, 20 of them paused").isFalse();
+        assertThat(after.answer()).as("50 ms, none paused").isFalse();
     }
 
     @Test

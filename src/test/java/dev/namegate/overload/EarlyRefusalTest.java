@@ -41,7 +41,7 @@ class EarlyRefusalTest {
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private final RequestsInFlight inFlight = new RequestsInFlight();
     private final OverloadProperties properties = AdmissionGateTest.properties(4);
-    private final AdmissionGate gate = new AdmissionGate(properties, inFlight, clock::get);
+    private final AdmissionGate gate = new AdmissionGate(properties, inFlight, clock::get, () -> 0);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final EarlyRefusals refusals = new EarlyRefusals(gate, properties, registry, clock::get);
     /** What Reactor Netty would have been handed. */

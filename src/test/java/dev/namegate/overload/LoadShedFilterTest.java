@@ -32,7 +32,7 @@ class LoadShedFilterTest {
             Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(250), 0.9, 1.1, Duration.ofSeconds(2), 2,
             Duration.ofMillis(50), Duration.ofMillis(40), Duration.ofSeconds(1), 0.1, Duration.ofMillis(10));
     private final RequestsInFlight inFlight = new RequestsInFlight();
-    private final AdmissionGate gate = new AdmissionGate(properties, inFlight, clock::get);
+    private final AdmissionGate gate = new AdmissionGate(properties, inFlight, clock::get, () -> 0);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final LoadShedFilter filter = new LoadShedFilter(gate, properties, meters);
     private final Sinks.Empty<Void> held = Sinks.empty();
