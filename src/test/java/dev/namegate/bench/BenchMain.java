@@ -65,6 +65,9 @@ import ch.qos.logback.classic.LoggerContext;
  *     front of the simulator, the stack's own cost (healthy scenario; pinned like the service)</li>
  * <li>{@code --service-cpu=0} pin the service to CPU 0 and the simulator and load to the others
  *     (needs {@code taskset} and at least 2 CPUs); with {@code --direct} the simulator takes CPU 0</li>
+ * <li>{@code --service-cpu-quota=25} fresh runs and sweeps: after its warm-up the service may use
+ *     that percentage of one CPU ({@link CpuQuota}, a cgroup; needs root), so the generator can
+ *     offer twice what it sustains</li>
  * <li>{@code --sweep=1000,2000,4000} a throughput sweep (fresh processes per scenario): warmed up at
  *     the first rate, then measured at each rate in turn (one row each, each rate with ids of its own)</li>
  * <li>{@code --service-args="--namegate.cache.enabled=false"} service arguments (default none: its
@@ -201,6 +204,8 @@ public final class BenchMain {
                 table.addAll(text);
                 text.forEach(System.out::println);
             }
+            options.serviceCpuQuota().ifPresent(percent -> table.add("\nThe service was held to " + percent
+                    + "% of one CPU after its warm-up (--service-cpu-quota)."));
             table.addAll(sweepVerdict);
             sweepVerdict.forEach(System.out::println);
             Path results = options.outputDir().resolve("results.md");
@@ -299,6 +304,17 @@ public final class BenchMain {
             }
         }
 
+        /** The service held to {@code --service-cpu-quota} once warm; {@code null} without it. */
+        private CpuQuota capped(long pid) throws IOException {
+            if (options.serviceCpuQuota().isEmpty()) {
+                return null;
+            }
+            CpuQuota quota = CpuQuota.hold(pid, options.serviceCpuQuota().getAsInt());
+            System.err.println("service held to " + options.serviceCpuQuota().getAsInt() + "% of one CPU from here ("
+                    + quota + ")");
+            return quota;
+        }
+
         private List<Summary> measure(Scenario scenario, Target target, ResponseCheck check,
                 SimulatorProcess simulator, ServiceProcess service, long cpuPid) throws Exception {
             IdMix ids = scenario.ids(options.ids());
@@ -309,9 +325,11 @@ public final class BenchMain {
                     // a ramp, so a cold JVM (ours or the service's) is not knocked over by full load
                     load.run(options.warmupPlan(scenario), ids, check);
                 }
-                for (LoadPlan plan : options.measuredPlans(scenario)) {
-                    summaries.add(meter.measure(scenario.name(), options.mode().label(), plan, load, ids, check,
-                            service, cpuPid));
+                try (CpuQuota quota = capped(cpuPid)) {
+                    for (LoadPlan plan : options.measuredPlans(scenario)) {
+                        summaries.add(meter.measure(scenario.name(), options.mode().label(), plan, load, ids, check,
+                                service, cpuPid));
+                    }
                 }
             }
             return summaries;

@@ -34,11 +34,13 @@ import java.util.stream.IntStream;
  * @param steps          closed-loop mode: wrk's connections, one measured step each, in this order
  *                       (default 4, 8, 16, 32, 64, 256)
  * @param targets        closed-loop mode: what is loaded, in {@link ClosedLoopTarget}'s order (default all)
+ * @param serviceCpuQuota fresh mode: after its warm-up, the service may use this percentage of one CPU
+ *                       ({@link CpuQuota}), so that an open loop can offer it twice what it sustains
  */
 public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Duration duration, Duration warmup,
         double warmupRate, Duration settle, Duration timeout, Mode mode, OptionalInt serviceCpu, Path jar, Path outputDir, int connections,
         String keyAttributes, List<String> serviceArgs, List<String> serviceJvmArgs, List<Double> sweep, KnownIds ids,
-        List<Integer> steps, List<ClosedLoopTarget> targets) {
+        List<Integer> steps, List<ClosedLoopTarget> targets, OptionalInt serviceCpuQuota) {
 
     private static final long WARMUP_SEED = 7L;
     private static final long MEASURED_SEED = 42L;
@@ -111,6 +113,16 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         }
         if (mode == Mode.CLOSED_LOOP) {
             closedLoopRules(duration, warmup, sweep, steps, targets);
+        }
+        if (serviceCpuQuota.isPresent()) {
+            int percent = serviceCpuQuota.getAsInt();
+            if (percent < 1 || percent > 100) {
+                throw new IllegalArgumentException("--service-cpu-quota is a percentage of one CPU: 1 to 100");
+            }
+            if (mode != Mode.FRESH) {
+                throw new IllegalArgumentException("--service-cpu-quota caps the service of a fresh run or a sweep"
+                        + " after its warm-up, not a " + mode.label() + " run");
+            }
         }
     }
 
@@ -197,6 +209,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         KnownIds ids = KnownIds.UNIFORM;
         List<Integer> steps = null;
         List<ClosedLoopTarget> targets = null;
+        OptionalInt serviceCpuQuota = OptionalInt.empty();
         for (String arg : args) {
             int eq = arg.indexOf('=');
             String name = eq < 0 ? arg : arg.substring(0, eq);
@@ -220,6 +233,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
                             .filter(n -> !n.isEmpty()).map(Integer::parseInt).toList();
                     case "--targets" -> targets = ClosedLoopTarget.parse(value);
                     case "--service-cpu" -> serviceCpu = OptionalInt.of(Integer.parseInt(value));
+                    case "--service-cpu-quota" -> serviceCpuQuota = OptionalInt.of(Integer.parseInt(value));
                     case "--jar" -> jar = Path.of(value);
                     case "--out" -> outputDir = Path.of(value);
                     case "--connections" -> connections = Integer.parseInt(value);
@@ -258,7 +272,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         return new BenchOptions(scenarios, rate, duration, warmup, warmupRate, settle, timeout, mode, serviceCpu, jar, outputDir,
                 connections, keyAttributes, serviceArgs, serviceJvmArgs, sweep, ids,
                 steps != null ? steps : closedLoop ? DEFAULT_STEPS : List.of(),
-                targets != null ? targets : closedLoop ? List.of(ClosedLoopTarget.values()) : List.of());
+                targets != null ? targets : closedLoop ? List.of(ClosedLoopTarget.values()) : List.of(), serviceCpuQuota);
     }
 
     private static boolean flag(int eq, String value) {

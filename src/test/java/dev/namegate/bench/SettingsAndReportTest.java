@@ -61,6 +61,21 @@ class SettingsAndReportTest {
     }
 
     @Test
+    void aCpuQuotaIsAPercentageOfOneCpuForAFreshRunOrASweep() {
+        assertThat(BenchOptions.parse("--scenarios=healthy", "--sweep=100,200", "--service-cpu-quota=25")
+                .serviceCpuQuota()).hasValue(25);
+        assertThat(BenchOptions.parse("--fresh").serviceCpuQuota()).isEmpty();
+        assertThatThrownBy(() -> BenchOptions.parse("--fresh", "--service-cpu-quota=0"))
+                .hasMessageContaining("1 to 100");
+        assertThatThrownBy(() -> BenchOptions.parse("--fresh", "--service-cpu-quota=101"))
+                .hasMessageContaining("1 to 100");
+        assertThatThrownBy(() -> BenchOptions.parse("--service-cpu-quota=25"))
+                .hasMessageContaining("not a sequence run");
+        assertThatThrownBy(() -> BenchOptions.parse("--closed-loop", "--service-cpu-quota=25"))
+                .hasMessageContaining("not a closed-loop run");
+    }
+
+    @Test
     void eachRateOfASweepAsksForIdsOfItsOwnNotTheOnesAnEarlierRateCached() {
         BenchOptions sweep = BenchOptions.parse("--scenarios=healthy", "--sweep=600,100,300", "--warmup=10s");
         Scenario healthy = Scenarios.named("healthy");
