@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,7 +103,7 @@ public final class InternalUserClient implements UserLookups {
                 return Mono.error(lookup.deadlineExpired());
             }
             return Mono.defer(lookup::round)
-                    .retryWhen(lookup.run.retry())
+                    .onErrorResume(lookup::retriedAfter)
                     // the per-attempt timeouts sit inside the retry; this one bounds everything
                     .timeout(deadline, timedOut(deadline), policy.scheduler())
                     .onErrorMap(TimeoutException.class, timeout -> lookup.deadlineExpired());
@@ -125,6 +126,20 @@ public final class InternalUserClient implements UserLookups {
             this.requestId = requestId;
             this.traceId = traceId;
             this.run = run;
+        }
+
+        /**
+         * The rounds after a first that failed with {@code first}: the policy's retry decides on
+         * {@code first} as on any failure. Subscribed only once a round has failed: a retry's
+         * machinery (a sink, a serialized subscriber, a concatMap) would otherwise be built for
+         * every lookup, though most need none.
+         */
+        Mono<UserLookup> retriedAfter(Throwable first) {
+            AtomicReference<Throwable> unseen = new AtomicReference<>(first);
+            return Mono.defer(() -> {
+                Throwable failure = unseen.getAndSet(null);
+                return failure != null ? Mono.<UserLookup>error(failure) : round();
+            }).retryWhen(run.retry());
         }
 
         /** A rate permit (earliest deadline first), then attempts, hedged; the hedge delay counts from the send. */
