@@ -1,5 +1,7 @@
 package dev.namegate.api;
 
+import static org.springframework.web.reactive.function.server.RequestPredicates.GET;
+import static org.springframework.web.reactive.function.server.RequestPredicates.HEAD;
 import static org.springframework.web.reactive.function.server.RequestPredicates.path;
 
 import java.io.IOException;
@@ -17,8 +19,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.HandlerFilterFunction;
 import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
@@ -42,6 +44,8 @@ import dev.namegate.web.Problems;
 public class ApiRoutes {
 
     static final MediaType YAML = MediaType.parseMediaType("application/yaml");
+    private static final String USER = "/users/{id}";
+    private static final String OPEN_API = "/openapi.yaml";
     /** The top-level {@code servers:} key and its indented list items. */
     private static final Pattern SERVERS = Pattern.compile("(?m)^servers:\\n(?:[ \\t]+.*\\n)*");
 
@@ -55,23 +59,20 @@ public class ApiRoutes {
             BearerAuthentication authentication, ClientLimitsFilter clientLimits, LimitsProperties limits,
             ApiProperties api) {
         byte[] openApi = openApiDocument(api.servers());
-        // full patterns, not a nested "/users" path: a nest merges its pattern with each route's on every request
-        RouterFunctions.Builder userRoutes = RouterFunctions.route()
-                .GET("/users/{id}", users::get)
-                .HEAD("/users/{id}", users::get)
-                .route(path("/users/{id}"), request -> methodNotAllowed(request, "GET, HEAD"))
+        RouteTable.Builder userRoutes = RouteTable.builder()
+                .route(GET(USER), users::get)
+                .route(HEAD(USER), users::get)
+                .route(path(USER), request -> methodNotAllowed(request, "GET, HEAD"))
                 .route(path("/users/**"), ApiRoutes::notFound);
-        if (limits.enabled()) {
-            userRoutes.filter(authentication.reportingTo(addressGuard)).filter(clientLimits);
-        } else {
-            userRoutes.filter(authentication);
-        }
-        return userRoutes.build().and(RouterFunctions.route()
-                .GET("/openapi.yaml", request -> ServerResponse.ok().contentType(YAML).bodyValue(openApi))
-                .HEAD("/openapi.yaml", request -> ServerResponse.ok().contentType(YAML)
-                        .contentLength(openApi.length).build())
-                .route(path("/openapi.yaml"), request -> methodNotAllowed(request, "GET, HEAD"))
-                .build());
+        HandlerFilterFunction<ServerResponse, ServerResponse> userFilters = limits.enabled()
+                ? authentication.reportingTo(addressGuard).andThen(clientLimits)
+                : authentication;
+        return RouteTable.builder()
+                .filtered(userFilters, userRoutes)
+                .route(GET(OPEN_API), request -> ServerResponse.ok().contentType(YAML).bodyValue(openApi))
+                .route(HEAD(OPEN_API), request -> ServerResponse.ok().contentType(YAML).contentLength(openApi.length).build())
+                .route(path(OPEN_API), request -> methodNotAllowed(request, "GET, HEAD"))
+                .build();
     }
 
     static Mono<ServerResponse> methodNotAllowed(ServerRequest request, String allow) {
