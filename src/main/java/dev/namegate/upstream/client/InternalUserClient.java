@@ -2,6 +2,7 @@ package dev.namegate.upstream.client;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,11 +13,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ClientHttpRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.AsciiString;
+
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.netty.http.client.HttpClientRequest;
 
 import dev.namegate.time.EventLoopTimers;
 import dev.namegate.trace.TraceParent;
@@ -50,6 +56,10 @@ public final class InternalUserClient implements UserLookups {
     private static final Duration HEDGE_REASK = Duration.ofNanos(HEDGE_PERMIT_SLACK_NANOS);
 
     private static final Logger LOG = LoggerFactory.getLogger(InternalUserClient.class);
+
+    private static final AsciiString REQUEST_ID = AsciiString.cached("X-Request-Id");
+    private static final AsciiString TRACE_PARENT = AsciiString.cached(TraceParent.HEADER);
+    private static final AsciiString JSON = AsciiString.cached(MediaType.APPLICATION_JSON_VALUE);
 
     private final WebClient webClient;
     private final UpstreamInstances instances;
@@ -250,9 +260,7 @@ public final class InternalUserClient implements UserLookups {
         Duration headersTimeout = timeout.compareTo(responseTimeout) < 0 ? timeout : responseTimeout;
         return webClient.post()
                 .uri(instances.uri(instance, userId))
-                .header("X-Request-Id", requestId)
-                .header(TraceParent.HEADER, TraceParent.forNewSpan(traceId))
-                .accept(MediaType.APPLICATION_JSON)
+                .httpRequest(request -> identify(request, requestId, traceId))
                 .exchangeToMono(response -> read(userId, response))
                 .contextWrite(ReadFirstResponseTimeout.of(headersTimeout))
                 .timeout(timeout, timedOut(timeout), answerTimers)
@@ -264,6 +272,21 @@ public final class InternalUserClient implements UserLookups {
                                         failure.reason(), requestId, instances.base(instance));
                     }
                 });
+    }
+
+    /**
+     * The attempt's headers, set on the Netty request itself: given to WebClient, they would go
+     * into a header map of its own, built and then copied over for every attempt.
+     */
+    private static void identify(ClientHttpRequest request, String requestId, String traceId) {
+        String traceParent = TraceParent.forNewSpan(traceId);
+        if (request.getNativeRequest() instanceof HttpClientRequest netty) {
+            netty.header(REQUEST_ID, requestId).header(TRACE_PARENT, traceParent).header(HttpHeaderNames.ACCEPT, JSON);
+        } else {
+            request.getHeaders().set(REQUEST_ID.toString(), requestId);
+            request.getHeaders().set(TraceParent.HEADER, traceParent);
+            request.getHeaders().setAccept(List.of(MediaType.APPLICATION_JSON));
+        }
     }
 
     /**
