@@ -2,7 +2,6 @@ package dev.namegate.upstream.client;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -275,18 +274,15 @@ public final class InternalUserClient implements UserLookups {
     }
 
     /**
-     * The attempt's headers, set on the Netty request itself: given to WebClient, they would go
-     * into a header map of its own, built and then copied over for every attempt.
+     * The attempt's headers, set on the Netty request itself (the WebClient's connector is always
+     * Reactor Netty's): given to WebClient, they would go into a header map of its own, built and
+     * then copied over for every attempt.
      */
     private static void identify(ClientHttpRequest request, String requestId, String traceId) {
-        String traceParent = TraceParent.forNewSpan(traceId);
-        if (request.getNativeRequest() instanceof HttpClientRequest netty) {
-            netty.header(REQUEST_ID, requestId).header(TRACE_PARENT, traceParent).header(HttpHeaderNames.ACCEPT, JSON);
-        } else {
-            request.getHeaders().set(REQUEST_ID.toString(), requestId);
-            request.getHeaders().set(TraceParent.HEADER, traceParent);
-            request.getHeaders().setAccept(List.of(MediaType.APPLICATION_JSON));
-        }
+        HttpClientRequest netty = request.getNativeRequest();
+        netty.header(REQUEST_ID, requestId)
+                .header(TRACE_PARENT, TraceParent.forNewSpan(traceId))
+                .header(HttpHeaderNames.ACCEPT, JSON);
     }
 
     /**
