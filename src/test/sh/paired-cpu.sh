@@ -1,5 +1,5 @@
 #!/bin/bash
-# CPU per request of two service jars measured at once (docs/benchmarks.md, "Two services at once"):
+# CPU per request of two service jars measured at once (docs/benchmarks.md, "Two services at once: paired-cpu.sh"):
 # both pinned to CPU 0, each loaded by its own wrk (closed loop) on CPU 1 beside one simulator, so
 # both see the same host; a ratio B/A per round of 10 s. Run from the repository root after
 # `make build` (KeyMint comes from target/classes); needs wrk, taskset, curl, python3.
