@@ -25,6 +25,25 @@ final class RouteTable implements RouterFunction<ServerResponse> {
     private record Route(RequestPredicate predicate, HandlerFunction<ServerResponse> handler) {
     }
 
+    /**
+     * A handler named by its route, once: the dispatcher puts the handler's {@code toString} in a
+     * description on every request, and a lambda's builds a new string from its class name and
+     * identity hash each time.
+     */
+    private record NamedHandler(HandlerFunction<ServerResponse> handler, String name)
+            implements HandlerFunction<ServerResponse> {
+
+        @Override
+        public Mono<ServerResponse> handle(ServerRequest request) {
+            return handler.handle(request);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
     private final List<Route> routes;
 
     private RouteTable(List<Route> routes) {
@@ -70,7 +89,9 @@ final class RouteTable implements RouterFunction<ServerResponse> {
             if (routes.isEmpty()) {
                 throw new IllegalStateException("a route table needs a route");
             }
-            return new RouteTable(routes);
+            return new RouteTable(routes.stream()
+                    .map(route -> new Route(route.predicate(), new NamedHandler(route.handler(), route.predicate().toString())))
+                    .toList());
         }
     }
 }

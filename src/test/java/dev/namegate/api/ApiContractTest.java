@@ -258,6 +258,8 @@ class ApiContractTest {
                 .expectBody(String.class).returnResult().getResponseBody();
         assertThat(metrics).contains("namegate_upstream_attempts_total{outcome=\"success\"}");
         assertThat(metrics).containsPattern("http_server_requests_seconds_bucket\\{.*uri=\"/users/\\{id\\}\".*le=\"0\\.1\"\\}");
+        // upstream attempts are counted once, classified: no generic client timer repeats them
+        assertThat(metrics).doesNotContain("http_client_requests");
         // log events by level, counted without a turbo filter on every isDebugEnabled()
         assertThat(metrics).contains("logback_events_total{level=\"info\"}");
         assertThat(((LoggerContext) LoggerFactory.getILoggerFactory()).getTurboFilterList()).isEmpty();

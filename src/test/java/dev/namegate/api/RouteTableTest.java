@@ -61,6 +61,16 @@ class RouteTableTest {
     }
 
     @Test
+    void aHandlerIsNamedByItsRouteTheSameStringEachTime() {
+        RouteTable table = table((request, next) -> next.handle(request));
+
+        HandlerFunction<ServerResponse> handler = table.route(request(MockServerHttpRequest.get("/users/7").build())).block();
+
+        assertThat(handler).hasToString(GET("/users/{id}").toString());
+        assertThat(handler.toString()).isSameAs(handler.toString());
+    }
+
+    @Test
     void aRequestNoRouteMatchesFindsNoHandler() {
         assertThat(table((request, next) -> next.handle(request))
                 .route(request(MockServerHttpRequest.get("/elsewhere").build())).block()).isNull();

@@ -3,7 +3,12 @@ package dev.namegate.upstream.client;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import reactor.netty.Connection;
 import reactor.netty.NettyPipeline;
@@ -11,62 +16,152 @@ import reactor.netty.http.client.HttpClientRequest;
 import reactor.util.context.Context;
 
 /**
- * The attempt's response timeout on the Netty client: Reactor Netty's own (a
- * {@link ReadTimeoutHandler} from the request sent, under its name), except that a timeout fires
- * only after the event loop's next pass over its sockets. A busy loop works through hundreds of
- * connections in one pass and runs its due timers after it, so an answer that arrived meanwhile
- * would be thrown away unread with its connection, and the attempt counted as timed out although
- * the answer came in time.
+ * The attempt's response timeout on the Netty client: as Reactor Netty's own (a
+ * {@link ReadTimeoutHandler} from the request sent to the response's end, failing the exchange
+ * with a {@link ReadTimeoutException}), with two differences.
+ * <ul>
+ * <li>A timeout fires only after the event loop's next pass over its sockets. A busy loop works
+ *     through hundreds of connections in one pass and runs its due timers after it, so an answer
+ *     that arrived meanwhile would be thrown away unread with its connection, and the attempt
+ *     counted as timed out although the answer came in time.
+ * <li>One handler per connection, for its life, armed by each request and disarmed by its
+ *     response's last content: Reactor Netty adds a handler to the pipeline for every request and
+ *     removes it after, a pipeline change twice per attempt.
+ * </ul>
+ * All calls on the connection's event loop.
  */
-final class ReadFirstResponseTimeout extends ReadTimeoutHandler {
+final class ReadFirstResponseTimeout extends ChannelInboundHandlerAdapter {
+
+    /** Its name in the pipeline. */
+    static final String NAME = "namegate.responseTimeout";
 
     private static final Class<ReadFirstResponseTimeout> KEY = ReadFirstResponseTimeout.class;
 
+    private ChannelHandlerContext ctx;
+    /** Counts arms and disarms: a timer task of an earlier request finds it changed and does nothing. */
+    private int generation;
+    private boolean armed;
+    private long timeoutNanos;
     /** Messages read so far: a timeout is carried out only if none arrived since it came due. */
     private int reads;
-
-    ReadFirstResponseTimeout(Duration timeout) {
-        super(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    }
+    /** Within a read (between a message and the read's end): not idle. */
+    private boolean reading;
+    private long lastReadNanos;
+    private io.netty.util.concurrent.ScheduledFuture<?> timer;
 
     /** The request's response timeout, for the subscriber context of its exchange. */
     static Context of(Duration timeout) {
         return Context.of(KEY, timeout);
     }
 
+    /** For {@code HttpClient.doOnChannelInit}: one per connection, right after the HTTP codec. */
+    static void install(Channel channel) {
+        channel.pipeline().addAfter(NettyPipeline.HttpCodec, NAME, new ReadFirstResponseTimeout());
+    }
+
     /**
-     * For {@code HttpClient.doAfterRequest}: arms the timeout the request's context carries
-     * ({@link #of(Duration)}), or {@code fallback}. Added as Reactor Netty adds its own, so it is
-     * removed when the connection goes back to the pool.
+     * For {@code HttpClient.doAfterRequest}: arms the connection's timeout for the timeout the
+     * request's context carries ({@link #of(Duration)}), or {@code fallback}.
      */
-    static void install(HttpClientRequest request, Connection connection, Duration fallback) {
-        Duration timeout = request.currentContextView().getOrDefault(KEY, fallback);
-        connection.addHandlerFirst(NettyPipeline.ResponseTimeoutHandler, new ReadFirstResponseTimeout(timeout));
+    static void arm(HttpClientRequest request, Connection connection, Duration fallback) {
+        ChannelHandler handler = connection.channel().pipeline().get(NAME);
+        if (handler instanceof ReadFirstResponseTimeout timeout) {
+            timeout.arm(request.currentContextView().getOrDefault(KEY, fallback).toNanos());
+        }
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        disarm();
+    }
+
+    /** From now, a read at least every {@code nanos} until the response's last content, or the exchange fails. */
+    void arm(long nanos) {
+        disarm();
+        armed = true;
+        timeoutNanos = nanos;
+        lastReadNanos = System.nanoTime();
+        schedule(nanos);
+    }
+
+    private void disarm() {
+        generation++;
+        armed = false;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void schedule(long delayNanos) {
+        int armedAs = generation;
+        timer = ctx.executor().schedule(() -> due(armedAs), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
         reads++;
-        super.channelRead(ctx, msg);
+        reading = true;
+        if (msg instanceof LastHttpContent) {
+            disarm();
+        }
+        ctx.fireChannelRead(msg);
     }
 
     @Override
-    protected void readTimedOut(ChannelHandlerContext ctx) {
-        int readsWhenDue = reads;
-        // Netty takes due timers once per pass, after the I/O: this runs after the next pass
-        ctx.executor().schedule(() -> timeOutUnlessRead(ctx, readsWhenDue), 0, TimeUnit.NANOSECONDS);
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (reading) {
+            lastReadNanos = System.nanoTime();
+            reading = false;
+        }
+        ctx.fireChannelReadComplete();
     }
 
-    private void timeOutUnlessRead(ChannelHandlerContext ctx, int readsWhenDue) {
-        // as Netty's own timer task: a connection closed meanwhile (its exchange cancelled) has
-        // nobody left to tell, and its handlers go only on a later task
-        if (reads != readsWhenDue || ctx.isRemoved() || !ctx.channel().isOpen()) {
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        disarm();
+        ctx.fireChannelInactive();
+    }
+
+    /** As Netty's reader-idle task: not idle for the whole timeout yet, look again when it would be. */
+    private void due(int armedAs) {
+        if (armedAs != generation) {
             return;
         }
-        try {
-            super.readTimedOut(ctx);
-        } catch (Exception e) {
-            ctx.fireExceptionCaught(e);
+        timer = null;
+        long left = reading ? timeoutNanos : timeoutNanos - (System.nanoTime() - lastReadNanos);
+        if (left > 0) {
+            schedule(left);
+            return;
         }
+        readTimedOut();
+    }
+
+    /** Netty takes due timers once per pass, after the I/O: the timeout is carried out after the next pass. */
+    void readTimedOut() {
+        int armedAs = generation;
+        int readsWhenDue = reads;
+        timer = ctx.executor().schedule(() -> timeOutUnlessRead(armedAs, readsWhenDue), 0, TimeUnit.NANOSECONDS);
+    }
+
+    private void timeOutUnlessRead(int armedAs, int readsWhenDue) {
+        // a connection closed meanwhile (its exchange cancelled) has nobody left to tell
+        if (armedAs != generation || !ctx.channel().isOpen()) {
+            return;
+        }
+        timer = null;
+        if (reads != readsWhenDue) {
+            // an answer came in that pass: idle again from it
+            schedule(timeoutNanos);
+            return;
+        }
+        disarm();
+        ctx.fireExceptionCaught(ReadTimeoutException.INSTANCE);
+        ctx.close();
     }
 }

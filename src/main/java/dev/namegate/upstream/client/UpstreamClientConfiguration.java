@@ -65,8 +65,10 @@ public class UpstreamClientConfiguration {
     static HttpClient upstreamHttpClient(ConnectionProvider upstreamConnections, UpstreamProperties properties) {
         return HttpClient.create(upstreamConnections)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.max(1, (int) properties.connectTimeout().toMillis()))
-                // in place of responseTimeout(...): each attempt's own, read first when due
-                .doAfterRequest((request, connection) -> ReadFirstResponseTimeout.install(request, connection,
+                // in place of responseTimeout(...): each attempt's own, read first when due, on a
+                // handler each connection keeps
+                .doOnChannelInit((observer, channel, address) -> ReadFirstResponseTimeout.install(channel))
+                .doAfterRequest((request, connection) -> ReadFirstResponseTimeout.arm(request, connection,
                         properties.responseTimeout()))
                 // every attempt the internal service sees must be one the policy counted
                 .disableRetry(true);
@@ -114,6 +116,8 @@ public class UpstreamClientConfiguration {
     public static InternalUserClient internalUserClient(HttpClient upstreamHttpClient, UpstreamProperties properties,
             MeterRegistry registry, Scheduler time, OwnLoad ownLoad) {
         int maxBody = (int) Math.min(Integer.MAX_VALUE, properties.maxBodySize().toBytes());
+        // not Spring Boot's builder: namegate_upstream_attempts_total counts every attempt,
+        // classified, and a generic client observation would only repeat it at a cost per attempt
         WebClient webClient = WebClient.builder()
                 .clientConnector(new ReactorClientHttpConnector(upstreamHttpClient))
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(maxBody))

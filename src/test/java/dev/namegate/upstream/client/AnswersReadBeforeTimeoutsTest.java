@@ -68,8 +68,9 @@ class AnswersReadBeforeTimeoutsTest {
 
     @Test
     void theResponseTimeoutLetsTheLoopReadAnAnswerThatCameWhileItWasBusy() {
-        HttpClient client = client().doAfterRequest((request, connection) ->
-                ReadFirstResponseTimeout.install(request, connection, TIMEOUT));
+        HttpClient client = client()
+                .doOnChannelInit((observer, channel, address) -> ReadFirstResponseTimeout.install(channel))
+                .doAfterRequest((request, connection) -> ReadFirstResponseTimeout.arm(request, connection, TIMEOUT));
 
         assertThat(soonWhileTheLoopIsBusy(client, UnaryOperator.identity())).isEqualTo("soon");
     }

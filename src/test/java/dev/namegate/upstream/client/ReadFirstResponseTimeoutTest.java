@@ -17,12 +17,13 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoop;
 import io.netty.channel.local.LocalChannel;
+import io.netty.handler.codec.http.LastHttpContent;
 
 /**
- * When the response timeout comes due it looks again one loop pass later, and then it tells the
+ * The response timeout a connection keeps: armed by each request and disarmed by its response's
+ * last content. When it comes due it looks again one loop pass later, and then it tells the
  * pipeline only if the connection is still there to be told: an exchange cancelled in between
- * (its deadline ran out in the same pass) closes the connection at once, while its handlers are
- * removed only by a later task.
+ * (its deadline ran out in the same pass) closes the connection at once.
  */
 class ReadFirstResponseTimeoutTest {
 
@@ -34,7 +35,7 @@ class ReadFirstResponseTimeoutTest {
     @BeforeEach
     void register() throws InterruptedException {
         loops = new DefaultEventLoopGroup(1);
-        timeout = new ReadFirstResponseTimeout(Duration.ofSeconds(10));
+        timeout = new ReadFirstResponseTimeout();
         channel = new LocalChannel();
         channel.pipeline().addLast(timeout, new ChannelInboundHandlerAdapter() {
             @Override
@@ -43,6 +44,7 @@ class ReadFirstResponseTimeoutTest {
             }
         });
         loops.register(channel).sync();
+        onTheLoop(() -> timeout.arm(Duration.ofSeconds(10).toNanos()));
     }
 
     @AfterEach
@@ -74,16 +76,60 @@ class ReadFirstResponseTimeoutTest {
         assertThat(channel.isOpen()).isTrue();
     }
 
+    @Test
+    void anArmedTimeoutWithoutAnAnswerFailsTheExchangeAndClosesTheConnection() throws Exception {
+        onTheLoop(() -> timeout.arm(TimeUnit.MILLISECONDS.toNanos(1)));
+        afterTwentyMillis();
+
+        assertThat(told).singleElement().satisfies(cause ->
+                assertThat(cause.getClass().getSimpleName()).isEqualTo("ReadTimeoutException"));
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void theResponsesLastContentDisarmsIt() throws Exception {
+        onTheLoop(() -> {
+            timeout.arm(TimeUnit.MILLISECONDS.toNanos(1));
+            channel.pipeline().fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT).fireChannelReadComplete();
+        });
+        afterTwentyMillis();
+
+        assertThat(told).isEmpty();
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void theNextRequestOnTheConnectionArmsItAgain() throws Exception {
+        onTheLoop(() -> {
+            timeout.arm(TimeUnit.MILLISECONDS.toNanos(1));
+            channel.pipeline().fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT).fireChannelReadComplete();
+        });
+        afterTwentyMillis();
+        onTheLoop(() -> timeout.arm(TimeUnit.MILLISECONDS.toNanos(1)));
+        afterTwentyMillis();
+
+        assertThat(told).singleElement().satisfies(cause ->
+                assertThat(cause.getClass().getSimpleName()).isEqualTo("ReadTimeoutException"));
+    }
+
+    private void onTheLoop(Runnable task) throws InterruptedException {
+        channel.eventLoop().submit(task).sync();
+    }
+
+    /** A later task on the loop: the timers due before it have run. */
+    private void afterTwentyMillis() throws InterruptedException {
+        channel.eventLoop().schedule(() -> { }, 20, TimeUnit.MILLISECONDS).sync();
+    }
+
     /** The timeout comes due, and {@code meanwhile} runs on the loop before its second look. */
     private void dueWhile(Runnable meanwhile) throws Exception {
         EventLoop loop = channel.eventLoop();
-        ChannelHandlerContext ctx = channel.pipeline().context(timeout);
         loop.submit(() -> {
             // due first, so it runs first among the timers the loop takes next
             loop.schedule(meanwhile, 0, TimeUnit.NANOSECONDS);
-            timeout.readTimedOut(ctx);
+            timeout.readTimedOut();
         }).sync();
-        // a later task: by then both have run
-        loop.schedule(() -> { }, 20, TimeUnit.MILLISECONDS).sync();
+        // by then both have run
+        afterTwentyMillis();
     }
 }
