@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ClassPathResource;
@@ -23,6 +24,7 @@ import org.springframework.web.reactive.function.server.HandlerFilterFunction;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.reactive.function.server.support.ServerResponseResultHandler;
 
 import reactor.core.publisher.Mono;
 
@@ -52,6 +54,13 @@ public class ApiRoutes {
     @Bean
     UserHandler userHandler(NameCache nameCache) {
         return new UserHandler(nameCache);
+    }
+
+    /** Only where WebFlux dispatches (a non-web context has no result handler to take its writers from). */
+    @Bean
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    RouteHandlerAdapter routeHandlerAdapter(ServerResponseResultHandler serverResponseResultHandler) {
+        return new RouteHandlerAdapter(serverResponseResultHandler);
     }
 
     @Bean

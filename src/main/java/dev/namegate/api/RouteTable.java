@@ -30,7 +30,7 @@ final class RouteTable implements RouterFunction<ServerResponse> {
      * description on every request, and a lambda's builds a new string from its class name and
      * identity hash each time.
      */
-    private record NamedHandler(HandlerFunction<ServerResponse> handler, String name)
+    record NamedHandler(HandlerFunction<ServerResponse> handler, String name)
             implements HandlerFunction<ServerResponse> {
 
         @Override
