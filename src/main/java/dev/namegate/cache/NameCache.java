@@ -10,7 +10,9 @@ import com.github.benmanes.caffeine.cache.Ticker;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.observability.DefaultSignalListener;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 
 import dev.namegate.upstream.UpstreamFailure;
 import dev.namegate.upstream.UserLookup;
@@ -152,20 +154,50 @@ public final class NameCache {
 
     /** One upstream lookup for an id, shared by every request for it until it ends. */
     private Mono<UserLookup> fetch(long userId, String requestId, String traceId, long elapsedNanos) {
-        Mono<UserLookup>[] self = new Mono[1];
-        Runnable done = () -> inFlight.remove(userId, self[0]);
-        self[0] = client.lookup(userId, requestId, traceId, elapsedNanos)
-                // stored and released before anyone sees the answer, so the next request finds it
-                .doOnNext(lookup -> {
-                    entries.put(userId, new Entry(lookup, ticker.read()));
-                    done.run();
-                })
-                .doOnError(error -> done.run())
-                .doFinally(signal -> done.run())
-                // shared by whoever joined; the first requester leaving does not cancel the others'
-                // answer, and the internal client's own deadline bounds the work
-                .cache();
-        return self[0];
+        Landing landing = new Landing(userId);
+        // shared by whoever joined; the first requester leaving does not cancel the others'
+        // answer, and the internal client's own deadline bounds the work
+        landing.shared = client.lookup(userId, requestId, traceId, elapsedNanos).tap(() -> landing).cache();
+        return landing.shared;
+    }
+
+    /**
+     * Stores a lookup's answer and takes the lookup out of the in-flight map before anyone sees
+     * the answer, so the next request finds it in the cache. One listener for answer, failure and
+     * end: an operator for each costs its own subscriber on every miss.
+     */
+    private final class Landing extends DefaultSignalListener<UserLookup> {
+        private final long userId;
+        private Mono<UserLookup> shared;
+        private boolean left;
+
+        Landing(long userId) {
+            this.userId = userId;
+        }
+
+        @Override
+        public void doOnNext(UserLookup lookup) {
+            entries.put(userId, new Entry(lookup, ticker.read()));
+            leave();
+        }
+
+        @Override
+        public void doOnError(Throwable error) {
+            leave();
+        }
+
+        /** Also when no answer came at all: the id must not stay joined to a lookup that is over. */
+        @Override
+        public void doFinally(SignalType terminationType) {
+            leave();
+        }
+
+        private void leave() {
+            if (!left) {
+                left = true;
+                inFlight.remove(userId, shared);
+            }
+        }
     }
 
     private Mono<CachedLookup> standIn(Entry entry, long now, UpstreamFailure failure) {

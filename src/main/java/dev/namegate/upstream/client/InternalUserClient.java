@@ -19,6 +19,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
 
+import reactor.core.observability.DefaultSignalListener;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.http.client.HttpClientRequest;
@@ -211,28 +212,56 @@ public final class InternalUserClient implements UserLookups {
             }
             int instance = instances.pick(lastInstance.get());
             lastInstance.set(instance);
-            long start = now();
-            AtomicBoolean ended = new AtomicBoolean();
-            return send(userId, instance, requestId, traceId, run.attemptTimeout())
-                    .doOnSuccess(found -> {
-                        ended.set(true);
-                        ended(instance, found instanceof UserLookup.NotFound ? AttemptOutcome.NOT_FOUND
-                                : AttemptOutcome.SUCCESS, start);
-                    })
-                    .doOnError(error -> {
-                        ended.set(true);
-                        if (error instanceof AttemptFailure failure) {
-                            ended(instance, failure.outcome(), start);
-                        } else {
-                            guards.breaker().failed(now() - start, error);
-                        }
-                    })
-                    // a hedge that lost, or the deadline: not a judgement on the upstream
-                    .doOnCancel(() -> {
-                        if (ended.compareAndSet(false, true)) {
-                            guards.breaker().abandoned();
-                        }
-                    });
+            AttemptEnd end = new AttemptEnd(instance, requestId, now());
+            return send(userId, instance, requestId, traceId, run.attemptTimeout()).tap(() -> end);
+        }
+    }
+
+    /**
+     * How one attempt ended, told to every guard once: its answer, its failure, or its
+     * cancellation. One listener for the three (and the log of a contract break): an operator for
+     * each costs its own subscriber and signal hops on every attempt.
+     */
+    private final class AttemptEnd extends DefaultSignalListener<UserLookup> {
+        private final int instance;
+        private final String requestId;
+        private final long startNanos;
+        /** Set by the first of answer, failure and cancellation: a cancellation after an end is no news. */
+        private final AtomicBoolean ended = new AtomicBoolean();
+
+        AttemptEnd(int instance, String requestId, long startNanos) {
+            this.instance = instance;
+            this.requestId = requestId;
+            this.startNanos = startNanos;
+        }
+
+        @Override
+        public void doOnNext(UserLookup found) {
+            ended.set(true);
+            ended(instance, found instanceof UserLookup.NotFound ? AttemptOutcome.NOT_FOUND : AttemptOutcome.SUCCESS,
+                    startNanos);
+        }
+
+        @Override
+        public void doOnError(Throwable error) {
+            ended.set(true);
+            if (error instanceof AttemptFailure failure) {
+                if (failure.outcome() == AttemptOutcome.MALFORMED || failure.outcome() == AttemptOutcome.UNEXPECTED_STATUS) {
+                    LOG.atWarn().addKeyValue("requestId", requestId).log("upstream contract break: {} [request={} instance={}]",
+                            failure.reason(), requestId, instances.base(instance));
+                }
+                ended(instance, failure.outcome(), startNanos);
+            } else {
+                guards.breaker().failed(now() - startNanos, error);
+            }
+        }
+
+        /** A hedge that lost, or the deadline: not a judgement on the upstream. */
+        @Override
+        public void doOnCancel() {
+            if (ended.compareAndSet(false, true)) {
+                guards.breaker().abandoned();
+            }
         }
     }
 
@@ -263,14 +292,7 @@ public final class InternalUserClient implements UserLookups {
                 .exchangeToMono(response -> read(userId, response))
                 .contextWrite(ReadFirstResponseTimeout.of(headersTimeout))
                 .timeout(timeout, timedOut(timeout), answerTimers)
-                .onErrorMap(this::attemptError)
-                .doOnError(AttemptFailure.class, failure -> {
-                    if (failure.outcome() == AttemptOutcome.MALFORMED || failure.outcome() == AttemptOutcome.UNEXPECTED_STATUS) {
-                        LOG.atWarn().addKeyValue("requestId", requestId)
-                                .log("upstream contract break: {} [request={} instance={}]",
-                                        failure.reason(), requestId, instances.base(instance));
-                    }
-                });
+                .onErrorMap(this::attemptError);
     }
 
     /**
