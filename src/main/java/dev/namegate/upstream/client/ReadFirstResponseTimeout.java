@@ -10,6 +10,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.concurrent.ScheduledFuture;
 import reactor.netty.Connection;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.client.HttpClientRequest;
@@ -47,7 +48,7 @@ final class ReadFirstResponseTimeout extends ChannelInboundHandlerAdapter {
     /** Within a read (between a message and the read's end): not idle. */
     private boolean reading;
     private long lastReadNanos;
-    private io.netty.util.concurrent.ScheduledFuture<?> timer;
+    private ScheduledFuture<?> timer;
 
     /** The request's response timeout, for the subscriber context of its exchange. */
     static Context of(Duration timeout) {
