@@ -41,7 +41,6 @@ final class ReadFirstResponseTimeout extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     /** Counts arms and disarms: a timer task of an earlier request finds it changed and does nothing. */
     private int generation;
-    private boolean armed;
     private long timeoutNanos;
     /** Messages read so far: a timeout is carried out only if none arrived since it came due. */
     private int reads;
@@ -84,7 +83,6 @@ final class ReadFirstResponseTimeout extends ChannelInboundHandlerAdapter {
     /** From now, a read at least every {@code nanos} until the response's last content, or the exchange fails. */
     void arm(long nanos) {
         disarm();
-        armed = true;
         timeoutNanos = nanos;
         lastReadNanos = System.nanoTime();
         schedule(nanos);
@@ -92,7 +90,6 @@ final class ReadFirstResponseTimeout extends ChannelInboundHandlerAdapter {
 
     private void disarm() {
         generation++;
-        armed = false;
         if (timer != null) {
             timer.cancel(false);
             timer = null;

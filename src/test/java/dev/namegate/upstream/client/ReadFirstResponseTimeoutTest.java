@@ -88,10 +88,7 @@ class ReadFirstResponseTimeoutTest {
 
     @Test
     void theResponsesLastContentDisarmsIt() throws Exception {
-        onTheLoop(() -> {
-            timeout.arm(TimeUnit.MILLISECONDS.toNanos(1));
-            channel.pipeline().fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT).fireChannelReadComplete();
-        });
+        armedThenAnswered();
         afterTwentyMillis();
 
         assertThat(told).isEmpty();
@@ -100,16 +97,21 @@ class ReadFirstResponseTimeoutTest {
 
     @Test
     void theNextRequestOnTheConnectionArmsItAgain() throws Exception {
-        onTheLoop(() -> {
-            timeout.arm(TimeUnit.MILLISECONDS.toNanos(1));
-            channel.pipeline().fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT).fireChannelReadComplete();
-        });
+        armedThenAnswered();
         afterTwentyMillis();
         onTheLoop(() -> timeout.arm(TimeUnit.MILLISECONDS.toNanos(1)));
         afterTwentyMillis();
 
         assertThat(told).singleElement().satisfies(cause ->
                 assertThat(cause.getClass().getSimpleName()).isEqualTo("ReadTimeoutException"));
+    }
+
+    /** A request arms it with 1 ms, and its response's last content is read at once. */
+    private void armedThenAnswered() throws InterruptedException {
+        onTheLoop(() -> {
+            timeout.arm(TimeUnit.MILLISECONDS.toNanos(1));
+            channel.pipeline().fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT).fireChannelReadComplete();
+        });
     }
 
     private void onTheLoop(Runnable task) throws InterruptedException {
