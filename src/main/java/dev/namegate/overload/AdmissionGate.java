@@ -12,7 +12,8 @@ import reactor.core.publisher.MonoSink;
  * load ({@code shedLagThreshold}), it admits at most a limit of requests at once, starting at what
  * was in progress. Once per {@code shedLagThreshold} it steers toward loops that keep time: the
  * limit falls by {@code limitDecrease} while they run late ({@code lagThreshold}) and grows by
- * {@code limitIncrease} while they keep time and it binds (never below {@code shedMinInFlight});
+ * {@code limitIncrease} while they keep time and it binds (never below {@code shedMinInFlight},
+ * nor below what it admitted in {@code limitFloorTime} at its recent pace);
  * it is lifted after a second of punctual loops with the limit not reached and nobody refused on
  * arrival ({@link EarlyRefusals}), or after a second in which nobody waited in line as long as
  * {@code refuseNewcomersAfter} and no probe was {@code shedLagThreshold} late: a closed loop
@@ -36,11 +37,14 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     static final int UNLIMITED = Integer.MAX_VALUE;
     /** Punctual loops and a limit not reached for this long lift the limit. */
     private static final long LIFT_AFTER_NANOS = 1_000_000_000L;
+    /** The pace the limit's floor is taken from is averaged over at least this: a start is not a burst. */
+    private static final long PACE_MIN_SPAN_NANOS = 100_000_000L;
 
     private final RequestsInFlight inFlight;
     private final double limitDecrease;
     private final double limitIncrease;
     private final int minLimit;
+    private final long limitFloorNanos;
     private final long limitLagNanos;
     private final long lateNanos;
     private final long queueNanos;
@@ -59,6 +63,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private volatile boolean refusedOnArrival;
     /** Requests that left the line, admitted and refused after their wait, this window and the one before. */
     private final LineLeavers leavers;
+    /** The same, counted from when the limit was last set: the pace the limit admits at. */
+    private final LineLeavers pace;
     private long steeredAt;
     private long slackSince = Long.MAX_VALUE;
     /** The longest any request waited in line since the last probe. */
@@ -71,6 +77,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.limitDecrease = properties.limitDecrease();
         this.limitIncrease = properties.limitIncrease();
         this.minLimit = Math.max(1, properties.shedMinInFlight());
+        this.limitFloorNanos = properties.limitFloorTime().toNanos();
         this.limitLagNanos = properties.shedLagThreshold().toNanos();
         this.lateNanos = properties.lagThreshold().toNanos();
         this.queueNanos = properties.shedQueueTime().toNanos();
@@ -79,6 +86,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.newcomerShedShare = properties.refuseNewcomersShare();
         this.servedAtPaceReason = "every request let in within " + properties.refuseNewcomersAfter().toMillis() + " ms";
         this.leavers = new LineLeavers(newcomerRefusalNanos, nanoClock.getAsLong());
+        this.pace = new LineLeavers(LIFT_AFTER_NANOS, nanoClock.getAsLong());
         this.nanoClock = nanoClock;
         this.pauseClock = pauseClock;
         forgetSheds();
@@ -122,7 +130,9 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private synchronized Boolean admitOrQueue(MonoSink<Boolean> sink) {
         if (waiting.isEmpty() && inFlight.count() < limit) {
             inFlight.enter();
-            leavers.admitted(nanoClock.getAsLong());
+            long now = nanoClock.getAsLong();
+            leavers.admitted(now);
+            pace.admitted(now);
             return Boolean.TRUE;
         }
         Waiter waiter = new Waiter(sink, nanoClock.getAsLong(), pauseClock.getAsLong());
@@ -164,6 +174,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
                 if (admitted) {
                     inFlight.enter();
                     leavers.admitted(now);
+                    pace.admitted(now);
                 } else {
                     shedAt = now;
                     leavers.refused(now);
@@ -187,6 +198,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
                 limit = inProgress;
                 steeredAt = now;
                 slackSince = Long.MAX_VALUE;
+                pace.forget(now);
                 episodes.started(lag, inProgress);
             }
             return;
@@ -219,11 +231,24 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         }
         steeredAt = now;
         if (lag >= lateNanos) {
-            limit = Math.max(minLimit, (int) (limit * limitDecrease));
+            limit = Math.max(floor(now), (int) (limit * limitDecrease));
         } else if (reached) {
             // below UNLIMITED: a raised limit is still a limit
             limit = (int) Math.min(UNLIMITED - 1L, Math.max(limit + 1L, (long) (limit * limitIncrease)));
         }
+    }
+
+    /**
+     * The least the limit falls to: {@code shedMinInFlight}, or what the gate admitted in
+     * {@code limitFloorTime} at its pace since the limit was set. A closed loop of a few hundred
+     * connections keeps the loops late however few requests are admitted, since every answer
+     * brings a request to read; a limit below that pace only lowers it (each pass over the sockets
+     * finishes fewer requests) and lengthens the line until its waits are refused. A quarter of a
+     * core admits so few a second that the minimum holds.
+     */
+    private int floor(long now) {
+        double admittedInFloorTime = pace.admittedPerSecond(now, PACE_MIN_SPAN_NANOS) * limitFloorNanos / 1e9;
+        return (int) Math.max(minLimit, Math.min(UNLIMITED - 1.0, Math.round(admittedInFloorTime)));
     }
 
     /** The longest wait in line since the last probe, the wait of the one still first in line included. */

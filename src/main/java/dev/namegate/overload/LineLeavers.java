@@ -13,6 +13,8 @@ final class LineLeavers {
     private long refused;
     private long admittedBefore;
     private long refusedBefore;
+    /** The window before the current one adjoins it and is part of the count. */
+    private boolean counted;
 
     LineLeavers(long windowNanos, long now) {
         this.windowNanos = windowNanos;
@@ -37,9 +39,21 @@ final class LineLeavers {
         return all == 0 ? 0 : (double) allRefused / all;
     }
 
+    /**
+     * Admitted ones a second over the time counted (the current window and the one before, or
+     * since {@link #forget}), taken over at least {@code atLeastNanos} so a start does not read as
+     * a burst.
+     */
+    double admittedPerSecond(long now, long atLeastNanos) {
+        roll(now);
+        long span = now - windowStart + (counted ? windowNanos : 0);
+        return (admitted + admittedBefore) * 1e9 / Math.max(Math.max(1, atLeastNanos), span);
+    }
+
     void forget(long now) {
         windowStart = now;
         admitted = refused = admittedBefore = refusedBefore = 0;
+        counted = false;
     }
 
     private void roll(long now) {
@@ -51,6 +65,7 @@ final class LineLeavers {
         admittedBefore = previousWindowIsAdjacent ? admitted : 0;
         refusedBefore = previousWindowIsAdjacent ? refused : 0;
         admitted = refused = 0;
+        counted = previousWindowIsAdjacent;
         windowStart = previousWindowIsAdjacent ? windowStart + windowNanos : now;
     }
 }

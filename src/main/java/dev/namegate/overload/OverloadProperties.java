@@ -32,6 +32,11 @@ import jakarta.validation.constraints.NotNull;
  * @param shedMinInFlight a limit is set only while at least this many requests are in progress,
  *     and never falls below it: a lag with little load of our own is a neighbour's doing, and
  *     holding requests back would not help (default 16)
+ * @param limitFloorTime nor below the requests admitted in this time at the pace the limit admits
+ *     them: a closed loop of a few hundred connections keeps the loops late however few are
+ *     admitted, and a limit under that pace only slows a core that finishes what it admits this
+ *     soon, and lengthens the line until its waits are refused; zero leaves only
+ *     {@code shedMinInFlight} (default 10 ms)
  * @param shedQueueTime the longest a request waits for its turn: one that has waited this long is
  *     refused, since it would miss its deadline anyway (default 50 ms, about half the deadline)
  * @param refuseNewcomersAfter while the request first in line has waited this long, a new request
@@ -66,6 +71,7 @@ public record OverloadProperties(
         @DecimalMin("1.01") @DecimalMax("2") @DefaultValue("1.1") double limitIncrease,
         @NotNull @DefaultValue("1s") Duration retryAfter,
         @Min(0) @DefaultValue("16") int shedMinInFlight,
+        @NotNull @DefaultValue("10ms") Duration limitFloorTime,
         @NotNull @DefaultValue("50ms") Duration shedQueueTime,
         @NotNull @DefaultValue("20ms") Duration refuseNewcomersAfter,
         @NotNull @DefaultValue("1s") Duration refuseNewcomersFor,
@@ -92,6 +98,10 @@ public record OverloadProperties(
         }
         if (refuseNewcomersAfter.toNanos() < 1_000_000L || refuseNewcomersAfter.compareTo(shedQueueTime) > 0) {
             throw new IllegalArgumentException("namegate.overload.refuse-newcomers-after must be at least 1ms and at most"
+                    + " the shed queue time (" + shedQueueTime + ")");
+        }
+        if (limitFloorTime.isNegative() || limitFloorTime.compareTo(shedQueueTime) >= 0) {
+            throw new IllegalArgumentException("namegate.overload.limit-floor-time must not be negative and must be under"
                     + " the shed queue time (" + shedQueueTime + ")");
         }
         if (refuseNewcomersFor.toNanos() < 1_000_000L) {

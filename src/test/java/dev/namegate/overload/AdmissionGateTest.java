@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 
@@ -29,10 +31,17 @@ class AdmissionGateTest {
     // a limit from a 25 ms lag, steered every 25 ms: halved at a 10 ms lag, doubled while on time; at least 4; 50 ms of queue
     private final AtomicLong paused = new AtomicLong();
     private final AdmissionGate gate = new AdmissionGate(properties(4), inFlight, clock::get, paused::get);
+    /** The same, its limit floored at what it admits in 10 ms at its pace. */
+    private final AdmissionGate floored = new AdmissionGate(properties(4, Duration.ofMillis(10)), inFlight, clock::get,
+            paused::get);
 
     static OverloadProperties properties(int minInFlight) {
+        return properties(minInFlight, Duration.ZERO);
+    }
+
+    static OverloadProperties properties(int minInFlight, Duration limitFloorTime) {
         return new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-                Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, Duration.ofMillis(50),
+                Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, limitFloorTime, Duration.ofMillis(50),
                 Duration.ofMillis(40), Duration.ofSeconds(1), 0.1, Duration.ofMillis(10));
     }
 
@@ -200,6 +209,50 @@ class AdmissionGateTest {
             gate.probed(LATE);
         }
         assertThat(gate.limit()).isEqualTo(4);
+    }
+
+    /**
+     * A thousand answers a second floor the limit at 10 (what 10 ms admits), not at the minimum of
+     * 4; two hundred leave the minimum. Either way each request waits 40 ms in line.
+     */
+    @ParameterizedTest
+    @CsvSource({ "50, 40, 1, 10", "12, 12, 5, 4" })
+    void theLimitFallsNoFurtherThanWhatItAdmitsInTheFloorTimeAtItsPace(int connections, int inProgress, int everyMs,
+            int floor) {
+        List<Boolean> answers = closedLoopOnAFlooredGate(connections, inProgress, everyMs);
+        assertThat(floored.limit()).isEqualTo(floor);
+        int stillWaiting = connections - floor;
+        assertThat(answers).hasSize(connections + 2_000 / everyMs - stillWaiting).doesNotContain(false);
+    }
+
+    /**
+     * A closed loop of {@code connections} against the floored gate, its loops late throughout:
+     * {@code inProgress} of them when the limit is set, then for two seconds an answer every
+     * {@code everyMs}, each bringing its connection's next request.
+     */
+    private List<Boolean> closedLoopOnAFlooredGate(int connections, int inProgress, int everyMs) {
+        List<Boolean> answers = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            if (i == inProgress) {
+                floored.probed(LATE);
+            }
+            floored.admit().subscribe(answers::add);
+        }
+        if (inProgress == connections) {
+            floored.probed(LATE);
+        }
+        assertThat(floored.limit()).isEqualTo(inProgress);
+        for (int ms = 1; ms <= 2_000; ms++) {
+            clock.addAndGet(Duration.ofMillis(1).toNanos());
+            if (ms % everyMs == 0) {
+                floored.leave();
+                floored.admit().subscribe(answers::add);
+            }
+            if (ms % 5 == 0) {
+                floored.probed(LATE);
+            }
+        }
+        return answers;
     }
 
     @Test

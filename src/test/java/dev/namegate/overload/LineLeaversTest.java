@@ -51,4 +51,16 @@ class LineLeaversTest {
         leavers.admitted(300);
         assertThat(leavers.refusedShare(300)).isZero();
     }
+
+    @Test
+    void thePaceIsTakenOverTheTimeCountedButNoLessThanTheSpanAsked() {
+        leavers.admitted(100);
+        leavers.admitted(200);
+        assertThat(leavers.admittedPerSecond(500, 0)).isEqualTo(2 * 1e9 / 500);
+        assertThat(leavers.admittedPerSecond(500, 1_000)).as("a start is not a burst").isEqualTo(2 * 1e9 / 1_000);
+        leavers.admitted(1_100); // the next window: the one before counts whole
+        assertThat(leavers.admittedPerSecond(1_500, 0)).isEqualTo(3 * 1e9 / 1_500);
+        leavers.forget(2_000);
+        assertThat(leavers.admittedPerSecond(2_500, 0)).isZero();
+    }
 }

@@ -28,6 +28,7 @@ class OverloadPropertiesTest {
             OverloadProperties defaults = started.getBean(OverloadProperties.class);
             assertThat(defaults.refuseNewcomersAfter()).isLessThanOrEqualTo(defaults.shedQueueTime());
             assertThat(defaults.refuseNewcomersFor()).isPositive();
+            assertThat(defaults.limitFloorTime()).isPositive().isLessThan(defaults.shedQueueTime());
         });
     }
 
@@ -42,6 +43,8 @@ class OverloadPropertiesTest {
             "shed-queue-time=10ms, refuse-newcomers-after",
             "lag-threshold=2ms, lag-threshold",
             "hold=5ms, hold",
+            "limit-floor-time=-1ms, limit-floor-time",
+            "limit-floor-time=50ms, limit-floor-time",
     })
     void anInconsistentSettingStopsTheStartNamingIt(String setting, String named) {
         context.withPropertyValues("namegate.overload." + setting)
