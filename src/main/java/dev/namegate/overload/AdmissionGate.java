@@ -37,7 +37,9 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     static final int UNLIMITED = Integer.MAX_VALUE;
     /** Punctual loops and a limit not reached for this long lift the limit. */
     private static final long LIFT_AFTER_NANOS = 1_000_000_000L;
-    /** The pace the limit's floor is taken from is averaged over at least this: a start is not a burst. */
+    /** The pace the limit's floor is taken from: counted in windows this long, the one before included. */
+    private static final long PACE_WINDOW_NANOS = 1_000_000_000L;
+    /** ...and averaged over at least this: a start is not a burst. */
     private static final long PACE_MIN_SPAN_NANOS = 100_000_000L;
 
     private final RequestsInFlight inFlight;
@@ -86,7 +88,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.newcomerShedShare = properties.refuseNewcomersShare();
         this.servedAtPaceReason = "every request let in within " + properties.refuseNewcomersAfter().toMillis() + " ms";
         this.leavers = new LineLeavers(newcomerRefusalNanos, nanoClock.getAsLong());
-        this.pace = new LineLeavers(LIFT_AFTER_NANOS, nanoClock.getAsLong());
+        this.pace = new LineLeavers(PACE_WINDOW_NANOS, nanoClock.getAsLong());
         this.nanoClock = nanoClock;
         this.pauseClock = pauseClock;
         forgetSheds();

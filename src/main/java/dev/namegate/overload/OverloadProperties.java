@@ -32,8 +32,8 @@ import jakarta.validation.constraints.NotNull;
  * @param shedMinInFlight a limit is set only while at least this many requests are in progress,
  *     and never falls below it: a lag with little load of our own is a neighbour's doing, and
  *     holding requests back would not help (default 16)
- * @param limitFloorTime nor below the requests admitted in this time at the pace the limit admits
- *     them: a closed loop of a few hundred connections keeps the loops late however few are
+ * @param limitFloorTime nor does the limit fall below the requests admitted in this time at the
+ *     pace it admits them: a closed loop of a few hundred connections keeps the loops late however few are
  *     admitted, and a limit under that pace only slows a core that finishes what it admits this
  *     soon, and lengthens the line until its waits are refused; zero leaves only
  *     {@code shedMinInFlight} (default 10 ms)
