@@ -284,15 +284,26 @@ public final class InternalUserClient implements UserLookups {
         guards.breaker().ended(outcome, excused, nanos);
     }
 
+    /**
+     * One attempt. Its exchange runs to its end though the attempt is given up (its timeout, the
+     * deadline, a hedge that won, the caller gone): an answer already on its way is read and the
+     * connection goes back to the pool, where closing it would make the next attempt connect
+     * anew, which under our own overload costs the core most when it can least afford it. The
+     * connection's own response timeout still closes it when no answer comes.
+     */
     private Mono<UserLookup> send(long userId, int instance, String requestId, String traceId, Duration timeout) {
         Duration headersTimeout = timeout.compareTo(responseTimeout) < 0 ? timeout : responseTimeout;
-        return webClient.post()
+        Mono<UserLookup> exchange = webClient.post()
                 .uri(instances.uri(instance, userId))
                 .httpRequest(request -> identify(request, requestId, traceId))
                 .exchangeToMono(response -> read(userId, response))
                 .contextWrite(ReadFirstResponseTimeout.of(headersTimeout))
-                .timeout(timeout, timedOut(timeout), answerTimers)
+                // here, so that what ends an exchange given up reaches DroppedErrors as an attempt's failure
                 .onErrorMap(this::attemptError);
+        // no onCancel on the sink: a cancel stops here and does not reach the exchange
+        return Mono.<UserLookup>create(sink -> exchange.subscribe(sink::success, sink::error, sink::success))
+                .timeout(timeout, timedOut(timeout), answerTimers)
+                .onErrorMap(TimeoutException.class, this::attemptError);
     }
 
     /**

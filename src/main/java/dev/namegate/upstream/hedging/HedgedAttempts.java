@@ -18,8 +18,9 @@ import dev.namegate.upstream.attempt.AttemptFailure;
  * One round of attempts with hedging, against slow answers: the first attempt starts
  * at once; while no attempt has answered, another starts every {@code delay}, as long as hedges
  * are left and the gate lets it (budget, time). The first answer wins and every other attempt is
- * cancelled, which closes its connection. The round fails only when every attempt it started has
- * failed: then the retry policy decides, on the last failure, whether another round starts.
+ * cancelled (its exchange still reads a late answer, to keep the connection). The round fails
+ * only when every attempt it started has failed: then the retry policy decides, on the last
+ * failure, whether another round starts.
  *
  * <p>A hedge the gate refuses for now (no rate permit free this moment, say) is asked for again
  * after a short {@code reask}, not only when the next attempt starts.
