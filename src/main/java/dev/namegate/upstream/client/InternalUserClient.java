@@ -295,27 +295,24 @@ public final class InternalUserClient implements UserLookups {
         Duration headersTimeout = timeout.compareTo(responseTimeout) < 0 ? timeout : responseTimeout;
         Mono<UserLookup> exchange = webClient.post()
                 .uri(instances.uri(instance, userId))
-                .httpRequest(request -> identify(request, requestId, traceId))
-                .exchangeToMono(response -> read(userId, response))
-                .contextWrite(ReadFirstResponseTimeout.of(headersTimeout))
-                // here, so that what ends an exchange given up reaches DroppedErrors as an attempt's failure
-                .onErrorMap(this::attemptError);
-        // no onCancel on the sink: a cancel stops here and does not reach the exchange
-        return Mono.<UserLookup>create(sink -> exchange.subscribe(sink::success, sink::error, sink::success))
+                .httpRequest(request -> prepare(request, requestId, traceId, headersTimeout))
+                .exchangeToMono(response -> read(userId, response));
+        return CancelStopsHere.above(exchange)
                 .timeout(timeout, timedOut(timeout), answerTimers)
-                .onErrorMap(TimeoutException.class, this::attemptError);
+                .onErrorMap(this::attemptError);
     }
 
     /**
-     * The attempt's headers, set on the Netty request itself (the WebClient's connector is always
-     * Reactor Netty's): given to WebClient, they would go into a header map of its own, built and
-     * then copied over for every attempt.
+     * The attempt's headers and its response timeout, set on the Netty request itself (the
+     * WebClient's connector is always Reactor Netty's): given to WebClient, the headers would go
+     * into a header map of its own, built and then copied over for every attempt.
      */
-    private static void identify(ClientHttpRequest request, String requestId, String traceId) {
+    private static void prepare(ClientHttpRequest request, String requestId, String traceId, Duration headersTimeout) {
         HttpClientRequest netty = request.getNativeRequest();
         netty.header(REQUEST_ID, requestId)
                 .header(TRACE_PARENT, TraceParent.forNewSpan(traceId))
                 .header(HttpHeaderNames.ACCEPT, JSON);
+        ReadFirstResponseTimeout.expect(netty, headersTimeout);
     }
 
     /**

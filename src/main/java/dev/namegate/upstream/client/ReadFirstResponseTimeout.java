@@ -14,7 +14,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import reactor.netty.Connection;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.client.HttpClientRequest;
-import reactor.util.context.Context;
 
 /**
  * The attempt's response timeout on the Netty client: as Reactor Netty's own (a
@@ -36,9 +35,9 @@ final class ReadFirstResponseTimeout extends ChannelInboundHandlerAdapter {
     /** Its name in the pipeline. */
     static final String NAME = "namegate.responseTimeout";
 
-    private static final Class<ReadFirstResponseTimeout> KEY = ReadFirstResponseTimeout.class;
-
     private ChannelHandlerContext ctx;
+    /** The next request's own timeout ({@link #expect}), taken by {@link #arm}; 0 for none. */
+    private long nextTimeoutNanos;
     /** Counts arms and disarms: a timer task of an earlier request finds it changed and does nothing. */
     private int generation;
     private long timeoutNanos;
@@ -49,9 +48,16 @@ final class ReadFirstResponseTimeout extends ChannelInboundHandlerAdapter {
     private long lastReadNanos;
     private ScheduledFuture<?> timer;
 
-    /** The request's response timeout, for the subscriber context of its exchange. */
-    static Context of(Duration timeout) {
-        return Context.of(KEY, timeout);
+    /**
+     * For the request's own callback, before it is sent: the timeout {@link #arm} arms for it.
+     * Set on the connection rather than carried in the exchange's context: that costs an
+     * operator and a context on every attempt.
+     */
+    static void expect(HttpClientRequest request, Duration timeout) {
+        if (request instanceof Connection connection
+                && connection.channel().pipeline().get(NAME) instanceof ReadFirstResponseTimeout handler) {
+            handler.nextTimeoutNanos = timeout.toNanos();
+        }
     }
 
     /** For {@code HttpClient.doOnChannelInit}: one per connection, right after the HTTP codec. */
@@ -61,12 +67,14 @@ final class ReadFirstResponseTimeout extends ChannelInboundHandlerAdapter {
 
     /**
      * For {@code HttpClient.doAfterRequest}: arms the connection's timeout for the timeout the
-     * request's context carries ({@link #of(Duration)}), or {@code fallback}.
+     * request expected ({@link #expect}), or {@code fallback}.
      */
     static void arm(HttpClientRequest request, Connection connection, Duration fallback) {
         ChannelHandler handler = connection.channel().pipeline().get(NAME);
         if (handler instanceof ReadFirstResponseTimeout timeout) {
-            timeout.arm(request.currentContextView().getOrDefault(KEY, fallback).toNanos());
+            long nanos = timeout.nextTimeoutNanos > 0 ? timeout.nextTimeoutNanos : fallback.toNanos();
+            timeout.nextTimeoutNanos = 0;
+            timeout.arm(nanos);
         }
     }
 

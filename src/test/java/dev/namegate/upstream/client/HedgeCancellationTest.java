@@ -104,4 +104,24 @@ class HedgeCancellationTest {
         assertThat(test.counter("namegate.upstream.hedges.won")).isEqualTo(1);
         assertThat(connectionClosed.await(10, TimeUnit.SECONDS)).as("the loser's connection was closed").isTrue();
     }
+
+    /**
+     * The connection's timeout is the attempt's own, shrunk to the time left: an attempt that
+     * starts 300 ms before the deadline closes its silent connection then, though the response
+     * timeout is 9 s.
+     */
+    @Test
+    void aSilentConnectionIsClosedWhenItsAttemptsTimeIsUp() throws Exception {
+        startStalledInstance();
+        test = new TestUpstream(TestUpstream.guardsOff("http://127.0.0.1:" + stalled.getLocalPort()));
+        long elapsed = test.properties.deadline().minusMillis(300).toNanos();
+
+        StepVerifier.create(test.client.lookup(1, "req", "0af7651916cd43dd8448eb211c80319c", elapsed))
+                .expectError()
+                .verify(Duration.ofSeconds(10));
+
+        // a first attempt in a fresh client may time out before its request is out: the exchange goes on
+        assertThat(requestArrived.await(5, TimeUnit.SECONDS)).as("the attempt reached the stalled instance").isTrue();
+        assertThat(connectionClosed.await(5, TimeUnit.SECONDS)).as("the silent connection was closed").isTrue();
+    }
 }
