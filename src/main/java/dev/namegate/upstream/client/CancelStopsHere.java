@@ -8,7 +8,9 @@ import reactor.util.context.Context;
 
 /**
  * A source that runs to its end though its subscriber cancels: the cancel stops here, and what
- * the source signals after it goes nowhere, errors included (whoever cancelled has moved on).
+ * the source signals after it goes nowhere, errors included (whoever cancelled has moved on), so
+ * its values must need no release (a lookup's answer is a plain value; the exchange releases its
+ * own body).
  * Hand-written: Reactor has no operator that keeps a cancel from its source; {@code Mono.create}
  * around a subscription would take four objects more per attempt and report late errors as dropped.
  */
