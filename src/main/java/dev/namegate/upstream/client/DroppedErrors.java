@@ -9,10 +9,11 @@ import dev.namegate.upstream.attempt.AttemptFailure;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Errors that arrive after their subscriber has gone. An attempt cancelled by its timeout while
- * the response body was being subscribed makes Spring signal "body released due to
- * cancellation" into nothing; Reactor would log each one at ERROR with a stack trace, which
- * under a slow upstream floods the log with expected events. They are counted at DEBUG instead;
+ * Errors that arrive after their subscriber has gone: an attempt's failure racing its own
+ * timeout, or an exchange's body released by a cancel (Spring's "body released due to
+ * cancellation", rare since a given-up attempt's exchange runs to its end). Reactor would log
+ * each one at ERROR with a stack trace, which under a slow upstream floods the log with
+ * expected events. They are counted at DEBUG instead;
  * anything else dropped is still reported, without a stack trace, by its type.
  */
 final class DroppedErrors {

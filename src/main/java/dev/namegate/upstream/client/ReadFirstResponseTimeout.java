@@ -69,7 +69,7 @@ final class ReadFirstResponseTimeout extends ChannelInboundHandlerAdapter {
      * For {@code HttpClient.doAfterRequest}: arms the connection's timeout for the timeout the
      * request expected ({@link #expect}), or {@code fallback}.
      */
-    static void arm(HttpClientRequest request, Connection connection, Duration fallback) {
+    static void arm(Connection connection, Duration fallback) {
         ChannelHandler handler = connection.channel().pipeline().get(NAME);
         if (handler instanceof ReadFirstResponseTimeout timeout) {
             long nanos = timeout.nextTimeoutNanos > 0 ? timeout.nextTimeoutNanos : fallback.toNanos();

@@ -68,8 +68,7 @@ public class UpstreamClientConfiguration {
                 // in place of responseTimeout(...): each attempt's own, read first when due, on a
                 // handler each connection keeps
                 .doOnChannelInit((observer, channel, address) -> ReadFirstResponseTimeout.install(channel))
-                .doAfterRequest((request, connection) -> ReadFirstResponseTimeout.arm(request, connection,
-                        properties.responseTimeout()))
+                .doAfterRequest((request, connection) -> ReadFirstResponseTimeout.arm(connection, properties.responseTimeout()))
                 // every attempt the internal service sees must be one the policy counted
                 .disableRetry(true);
     }

@@ -70,7 +70,7 @@ class AnswersReadBeforeTimeoutsTest {
     void theResponseTimeoutLetsTheLoopReadAnAnswerThatCameWhileItWasBusy() {
         HttpClient client = client()
                 .doOnChannelInit((observer, channel, address) -> ReadFirstResponseTimeout.install(channel))
-                .doAfterRequest((request, connection) -> ReadFirstResponseTimeout.arm(request, connection, TIMEOUT));
+                .doAfterRequest((request, connection) -> ReadFirstResponseTimeout.arm(connection, TIMEOUT));
 
         assertThat(soonWhileTheLoopIsBusy(client, UnaryOperator.identity())).isEqualTo("soon");
     }
