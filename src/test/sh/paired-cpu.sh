@@ -10,31 +10,15 @@
 # JVM_OPTS_A and JVM_OPTS_B add JVM options to one service (e.g. the same jar with a system property).
 set -eu
 A=$(realpath "$1"); B=$(realpath "$2"); HIGHEST=${3:-1000000000}; WARMUP=${4:-150}; ROUNDS=${5:-4}; CONNECTIONS=${6:-8}
-WORK=$(mktemp -d); PID_A=; PID_B=
+WORK=$(mktemp -d); PID_A=; PID_B=; SIM_PID=
 # the services start in command substitutions, so they are not this shell's jobs: killed by pid
-trap 'kill $PID_A $PID_B $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
-MINTED=$(java -cp target/classes dev.namegate.auth.KeyMint paired)
-KEY=$(echo "$MINTED" | grep -o 'ng_[A-Za-z0-9_-]*' | head -1)
-# limits lifted, the quota counted over 5 s, as in the closed-loop sweep: the run measures lookups
-(umask 077; echo "$(echo "$MINTED" | sed -n 's/^add to the keys file: *//p') rate=1000000 burst=1000000 ids-per-day=1000000" > "$WORK/keys")
-taskset -c 1 java -Dloader.main=dev.namegate.simulator.SimulatorMain -jar "$B" --port=9190 --scenario=healthy \
-    --users=1000000000 > "$WORK/simulator.log" 2>&1 &
-service() { # jar port management-port log extra-jvm-options -> pid
-  INTERNAL_BASE_URL=http://127.0.0.1:9190 API_KEYS_FILE="$WORK/keys" SERVER_PORT=$2 MANAGEMENT_SERVER_PORT=$3 \
-    SERVER_ADDRESS=127.0.0.1 MANAGEMENT_SERVER_ADDRESS=127.0.0.1 taskset -c 0 \
-    java -Xms1g -Xmx1g -XX:MaxTenuringThreshold=1 -XX:+UseTransparentHugePages $5 -jar "$1" --namegate.limits.quota.window=5s > "$4" 2>&1 &
-  echo $!
-}
-PID_A=$(service "$A" 8111 8112 "$WORK/a.log" "${JVM_OPTS_A:-}"); PID_B=$(service "$B" 8211 8212 "$WORK/b.log" "${JVM_OPTS_B:-}")
-for port in 8111 8211; do
-  for _ in $(seq 120); do [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$port/readyz)" = 200 ] && continue 2; sleep 1; done
-  echo "the service on port $port is not ready after 120 s; its log:" >&2; tail -20 "$WORK"/?.log >&2; exit 1
-done
-cat > "$WORK/ids.lua" <<LUA
-local headers = { ["Authorization"] = "Bearer $KEY" }
-math.randomseed(os.time())
-request = function() return wrk.format("GET", "/users/" .. math.random(1, $HIGHEST), headers) end
-LUA
+trap 'kill $PID_A $PID_B $SIM_PID $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+. "$(dirname "$0")/bench-lib.sh"
+mint_key
+start_simulator "$B"
+PID_A=$(start_service "$A" 8111 8112 "$WORK/a.log" "${JVM_OPTS_A:-}"); PID_B=$(start_service "$B" 8211 8212 "$WORK/b.log" "${JVM_OPTS_B:-}")
+await_ready http://127.0.0.1:8111/readyz http://127.0.0.1:8211/readyz
+write_ids "$HIGHEST"
 cpu_ticks() { awk '{ print $14 + $15 }' "$1"; } # user + system of a /proc stat file
 ticks() { cpu_ticks "/proc/$1/stat"; }
 loop_ticks() { local sum=0 task; for task in /proc/$1/task/*; do

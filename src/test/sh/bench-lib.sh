@@ -1,0 +1,45 @@
+# Shared by paired-cpu.sh and profile.sh (sourced, not run): a key with lifted limits, the
+# simulator on CPU 1, services on CPU 0, and wrk's script of ids. Expects WORK (a directory)
+# and the repository root as the working directory, after `make build`.
+
+# mint_key: sets KEY and writes $WORK/keys, its limits lifted so that a run measures lookups
+mint_key() {
+  local minted
+  minted=$(java -cp target/classes dev.namegate.auth.KeyMint bench)
+  KEY=$(echo "$minted" | grep -o 'ng_[A-Za-z0-9_-]*' | head -1)
+  (umask 077; echo "$(echo "$minted" | sed -n 's/^add to the keys file: *//p') rate=1000000 burst=1000000 ids-per-day=1000000" > "$WORK/keys")
+}
+
+# start_simulator jar: the healthy simulator on CPU 1, port 9190, with 10^9 users; sets SIM_PID
+start_simulator() {
+  taskset -c 1 java -Dloader.main=dev.namegate.simulator.SimulatorMain -jar "$1" --port=9190 --scenario=healthy \
+      --users=1000000000 > "$WORK/simulator.log" 2>&1 &
+  SIM_PID=$!
+}
+
+# start_service jar port management-port log extra-jvm-options: namegate on CPU 0, the quota
+# counted over 5 s as in the closed-loop sweep; prints its pid
+start_service() {
+  INTERNAL_BASE_URL=http://127.0.0.1:9190 API_KEYS_FILE="$WORK/keys" SERVER_PORT=$2 MANAGEMENT_SERVER_PORT=$3 \
+    SERVER_ADDRESS=127.0.0.1 MANAGEMENT_SERVER_ADDRESS=127.0.0.1 taskset -c 0 \
+    java -Xms1g -Xmx1g -XX:MaxTenuringThreshold=1 -XX:+UseTransparentHugePages $5 -jar "$1" --namegate.limits.quota.window=5s > "$4" 2>&1 &
+  echo $!
+}
+
+# await_ready url...: each answers 200 within 120 s, or the logs are shown and the script ends
+await_ready() {
+  local url
+  for url in "$@"; do
+    for _ in $(seq 120); do [ "$(curl -s -o /dev/null -w '%{http_code}' "$url")" = 200 ] && continue 2; sleep 1; done
+    echo "$url is not ready after 120 s; the logs:" >&2; tail -20 "$WORK"/*.log >&2; exit 1
+  done
+}
+
+# write_ids highest-id: $WORK/ids.lua, a GET /users/<random id in 1..highest> with the key
+write_ids() {
+  cat > "$WORK/ids.lua" <<LUA
+local headers = { ["Authorization"] = "Bearer $KEY" }
+math.randomseed(os.time())
+request = function() return wrk.format("GET", "/users/" .. math.random(1, $1), headers) end
+LUA
+}
