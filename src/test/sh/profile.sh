@@ -8,7 +8,8 @@
 #
 #   src/test/sh/profile.sh namegate.jar|naive [highest-id] [warm-up s] [seconds] [connections] [out-dir]
 #
-# highest-id 1000000000 profiles misses, 1000 hits. PROFILER_INTERVAL sets the sampling (1ms).
+# highest-id 1000000000 profiles misses, 1000 hits. PROFILER_INTERVAL sets the sampling (1ms);
+# JVM_OPTS adds JVM options to the service (e.g. -Dreactor.netty.native=true).
 set -eu
 TARGET=$1; HIGHEST=${2:-1000000000}; WARMUP=${3:-150}; SECONDS_=${4:-20}; CONNECTIONS=${5:-16}
 OUT=$(realpath -m "${6:-target/profile}"); INTERVAL=${PROFILER_INTERVAL:-1ms}
@@ -32,7 +33,7 @@ if [ "$TARGET" = naive ]; then
   await_ready http://127.0.0.1:8111/users/1
 else
   start_simulator "$TARGET"
-  PID=$(start_service "$(realpath "$TARGET")" 8111 8112 "$WORK/service.log" "")
+  PID=$(start_service "$(realpath "$TARGET")" 8111 8112 "$WORK/service.log" "${JVM_OPTS:-}")
   await_ready http://127.0.0.1:8111/readyz
 fi
 write_ids "$HIGHEST"
