@@ -12,7 +12,7 @@ set -eu
 A=$(realpath "$1"); B=$(realpath "$2"); HIGHEST=${3:-1000000000}; WARMUP=${4:-150}; ROUNDS=${5:-4}; CONNECTIONS=${6:-8}
 WORK=$(mktemp -d); PID_A=; PID_B=; SIM_PID=
 # the services start in command substitutions, so they are not this shell's jobs: killed by pid
-trap 'kill $PID_A $PID_B $SIM_PID $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $PID_A $PID_B $SIM_PID $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 . "$(dirname "$0")/bench-lib.sh"
 mint_key
 start_simulator "$B"

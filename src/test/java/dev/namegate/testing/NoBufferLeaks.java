@@ -29,13 +29,13 @@ public final class NoBufferLeaks implements AfterAllCallback {
             System.gc();
             // the collector queues dead buffers' references on its own thread, shortly after
             Thread.sleep(10);
-            // a direct buffer: Netty tracks only those, and looks for leaks when it starts tracking one
+            // the unpooled allocator tracks only its direct buffers; Netty looks for leaks when it starts tracking one
             ByteBuf probe = UnpooledByteBufAllocator.DEFAULT.directBuffer(1);
             probe.release();
         }
         List<String> leaks = RecordedBufferLeaks.drainAll();
         if (!leaks.isEmpty()) {
-            throw new AssertionError(leaks.size() + " Netty buffer(s) leaked by " + context.getDisplayName()
+            throw new AssertionError(leaks.size() + " Netty resource(s) leaked by " + context.getDisplayName()
                     + " or a class before it:\n" + String.join("\n", leaks));
         }
     }

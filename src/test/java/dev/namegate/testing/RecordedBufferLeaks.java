@@ -11,7 +11,8 @@ import io.netty.util.ResourceLeakDetector;
  * Netty's leak detector for the tests: every leak it finds is kept for {@link NoBufferLeaks}
  * to fail on, not only logged. Netty builds it for every kind of tracked resource when the
  * system property {@code io.netty.customResourceLeakDetector} names this class (set by the
- * build for every test JVM), so it is in place before the first buffer exists.
+ * build for every test JVM), so it is in place before the first buffer exists. Netty reports
+ * a leak from one place once: the same leak again fails no later class.
  */
 public final class RecordedBufferLeaks<T> extends ResourceLeakDetector<T> {
 
@@ -21,12 +22,13 @@ public final class RecordedBufferLeaks<T> extends ResourceLeakDetector<T> {
 
     private final Queue<String> leaks = new ConcurrentLinkedQueue<>();
 
-    public RecordedBufferLeaks(Class<?> resourceType, int samplingInterval) {
-        this(resourceType, samplingInterval, Long.MAX_VALUE);
+    // Netty's factory looks for either constructor; the second is the one it calls today.
+    public RecordedBufferLeaks(Class<?> resourceType, int samplingInterval, long maxActive) {
+        this(resourceType, samplingInterval);
     }
 
-    public RecordedBufferLeaks(Class<?> resourceType, int samplingInterval, long maxActive) {
-        super(resourceType, samplingInterval, maxActive);
+    public RecordedBufferLeaks(Class<?> resourceType, int samplingInterval) {
+        super(resourceType, samplingInterval);
         DETECTORS.add(this);
     }
 
