@@ -2,6 +2,9 @@
 # simulator on CPU 1, services on CPU 0, and wrk's script of ids. Expects WORK (a directory)
 # and the repository root as the working directory, after `make build`.
 
+# the heap, tenuring and huge pages of the Deployment and the closed-loop sweep, for namegate and NaiveProxy
+SERVICE_JVM_OPTS="-Xms1g -Xmx1g -XX:MaxTenuringThreshold=1 -XX:+UseTransparentHugePages"
+
 # mint_key: sets KEY and writes $WORK/keys, its limits lifted so that a run measures lookups
 mint_key() {
   local minted
@@ -22,7 +25,7 @@ start_simulator() {
 start_service() {
   INTERNAL_BASE_URL=http://127.0.0.1:9190 API_KEYS_FILE="$WORK/keys" SERVER_PORT=$2 MANAGEMENT_SERVER_PORT=$3 \
     SERVER_ADDRESS=127.0.0.1 MANAGEMENT_SERVER_ADDRESS=127.0.0.1 taskset -c 0 \
-    java -Xms1g -Xmx1g -XX:MaxTenuringThreshold=1 -XX:+UseTransparentHugePages $5 -jar "$1" --namegate.limits.quota.window=5s > "$4" 2>&1 &
+    java $SERVICE_JVM_OPTS $5 -jar "$1" --namegate.limits.quota.window=5s > "$4" 2>&1 &
   echo $!
 }
 

@@ -25,6 +25,15 @@ public final class NoBufferLeaks implements AfterAllCallback {
         if (!RecordedBufferLeaks.installed()) {
             return;
         }
+        List<String> leaks = leaksOfGarbage();
+        if (!leaks.isEmpty()) {
+            throw new AssertionError(leaks.size() + " Netty resource(s) leaked by " + context.getDisplayName()
+                    + " or a class before it:\n" + String.join("\n", leaks));
+        }
+    }
+
+    /** The leaks Netty finds once what is garbage has been collected. */
+    static List<String> leaksOfGarbage() throws InterruptedException {
         for (int i = 0; i < COLLECTIONS; i++) {
             System.gc();
             // the collector queues dead buffers' references on its own thread, shortly after
@@ -33,10 +42,6 @@ public final class NoBufferLeaks implements AfterAllCallback {
             ByteBuf probe = UnpooledByteBufAllocator.DEFAULT.directBuffer(1);
             probe.release();
         }
-        List<String> leaks = RecordedBufferLeaks.drainAll();
-        if (!leaks.isEmpty()) {
-            throw new AssertionError(leaks.size() + " Netty resource(s) leaked by " + context.getDisplayName()
-                    + " or a class before it:\n" + String.join("\n", leaks));
-        }
+        return RecordedBufferLeaks.drainAll();
     }
 }
