@@ -9,8 +9,9 @@ import reactor.core.publisher.MonoSink;
 /**
  * Keeps an overloaded core working on as many requests as it can finish in time, and lets the rest
  * wait their turn in order rather than refusing them. Once the event loops run late under our own
- * load ({@code shedLagThreshold}), it admits at most a limit of requests at once, starting at what
- * was in progress. Once per {@code shedLagThreshold} it steers toward loops that keep time: the
+ * load ({@code shedLagThreshold}) and the requests in progress would take {@code
+ * shedMinTimeInProgress} to leave at the pace requests finish, it admits at most a limit of
+ * requests at once, starting at what was in progress. Once per {@code shedLagThreshold} it steers toward loops that keep time: the
  * limit falls by {@code limitDecrease} while they run late ({@code lagThreshold}) and grows by
  * {@code limitIncrease} while they keep time and it binds (never below {@code shedMinInFlight},
  * nor below what it admitted in {@code limitFloorTime} at its recent pace);
@@ -41,11 +42,14 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private static final long PACE_WINDOW_NANOS = 1_000_000_000L;
     /** ...and averaged over at least this: a start is not a burst. */
     private static final long PACE_MIN_SPAN_NANOS = 100_000_000L;
+    /** The pace requests finish at, before a limit is set, is counted in windows this long. */
+    private static final long FINISH_WINDOW_NANOS = 100_000_000L;
 
     private final RequestsInFlight inFlight;
     private final double limitDecrease;
     private final double limitIncrease;
     private final int minLimit;
+    private final long minTimeInProgressNanos;
     private final long limitFloorNanos;
     private final long limitLagNanos;
     private final long lateNanos;
@@ -67,6 +71,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final LineLeavers leavers;
     /** The same, counted from when the limit was last set: the pace the limit admits at. */
     private final LineLeavers pace;
+    /** How fast requests finish: with those in progress, how long they take to leave. */
+    private final FinishPace finishing;
     private long steeredAt;
     private long slackSince = Long.MAX_VALUE;
     /** The longest any request waited in line since the last probe. */
@@ -79,6 +85,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.limitDecrease = properties.limitDecrease();
         this.limitIncrease = properties.limitIncrease();
         this.minLimit = Math.max(1, properties.shedMinInFlight());
+        this.minTimeInProgressNanos = properties.shedMinTimeInProgress().toNanos();
         this.limitFloorNanos = properties.limitFloorTime().toNanos();
         this.limitLagNanos = properties.shedLagThreshold().toNanos();
         this.lateNanos = properties.lagThreshold().toNanos();
@@ -89,6 +96,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.servedAtPaceReason = "every request let in within " + properties.refuseNewcomersAfter().toMillis() + " ms";
         this.leavers = new LineLeavers(newcomerRefusalNanos, nanoClock.getAsLong());
         this.pace = new LineLeavers(PACE_WINDOW_NANOS, nanoClock.getAsLong());
+        this.finishing = new FinishPace(FINISH_WINDOW_NANOS, nanoClock.getAsLong(), inFlight.finished());
         this.nanoClock = nanoClock;
         this.pauseClock = pauseClock;
         forgetSheds();
@@ -195,8 +203,10 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
 
     private synchronized void adjust(long lag, long now) {
         int inProgress = inFlight.count();
+        double finishedPerSecond = finishing.perSecond(now, inFlight.finished());
         if (limit == UNLIMITED) {
-            if (lag >= limitLagNanos && inProgress >= minLimit) {
+            if (lag >= limitLagNanos && inProgress >= minLimit
+                    && inProgress >= finishedPerSecond * minTimeInProgressNanos / 1e9) {
                 limit = inProgress;
                 steeredAt = now;
                 slackSince = Long.MAX_VALUE;

@@ -32,6 +32,12 @@ import jakarta.validation.constraints.NotNull;
  * @param shedMinInFlight a limit is set only while at least this many requests are in progress,
  *     and never falls below it: a lag with little load of our own is a neighbour's doing, and
  *     holding requests back would not help (default 16)
+ * @param shedMinTimeInProgress nor is a limit set unless the requests in progress, at the pace
+ *     requests finish, take at least this long to leave: a closed loop of a few hundred
+ *     connections that the core serves within this time keeps the loops late, since each pass
+ *     over its sockets is long, yet no request risks its deadline, and a limit would only add a
+ *     line to its cost; twice the sustainable rate passes it within a few tens of milliseconds
+ *     (default 50 ms)
  * @param limitFloorTime nor does the limit fall below the requests admitted in this time at the
  *     pace it admits them: a closed loop of a few hundred connections keeps the loops late however few are
  *     admitted, and a limit under that pace only slows a core that finishes what it admits this
@@ -71,6 +77,7 @@ public record OverloadProperties(
         @DecimalMin("1.01") @DecimalMax("2") @DefaultValue("1.1") double limitIncrease,
         @NotNull @DefaultValue("1s") Duration retryAfter,
         @Min(0) @DefaultValue("16") int shedMinInFlight,
+        @NotNull @DefaultValue("50ms") Duration shedMinTimeInProgress,
         @NotNull @DefaultValue("10ms") Duration limitFloorTime,
         @NotNull @DefaultValue("50ms") Duration shedQueueTime,
         @NotNull @DefaultValue("20ms") Duration refuseNewcomersAfter,
@@ -92,6 +99,9 @@ public record OverloadProperties(
         }
         if (retryAfter.toSeconds() < 1) {
             throw new IllegalArgumentException("namegate.overload.retry-after must be at least 1s");
+        }
+        if (shedMinTimeInProgress.isNegative()) {
+            throw new IllegalArgumentException("namegate.overload.shed-min-time-in-progress must not be negative");
         }
         if (shedQueueTime.toNanos() < 1_000_000L) {
             throw new IllegalArgumentException("namegate.overload.shed-queue-time must be at least 1ms");

@@ -40,8 +40,12 @@ class AdmissionGateTest {
     }
 
     static OverloadProperties properties(int minInFlight, Duration limitFloorTime) {
+        return properties(minInFlight, limitFloorTime, Duration.ZERO);
+    }
+
+    static OverloadProperties properties(int minInFlight, Duration limitFloorTime, Duration minTimeInProgress) {
         return new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-                Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, limitFloorTime, Duration.ofMillis(50),
+                Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, minTimeInProgress, limitFloorTime, Duration.ofMillis(50),
                 Duration.ofMillis(40), Duration.ofSeconds(1), 0.1, Duration.ofMillis(10));
     }
 
@@ -140,6 +144,34 @@ class AdmissionGateTest {
         gate.probed(LATE);
         assertThat(gate.limit()).as("a neighbour's lag").isEqualTo(AdmissionGate.UNLIMITED);
         assertThat(new Admission().answer()).isTrue();
+    }
+
+    /**
+     * 256 connections, each sending its next request as its answer comes: at 8 answers a
+     * millisecond those in progress leave within 32 ms, at 4 within 64 ms, past the 50 ms a limit
+     * needs. The loops run 30 ms late either way.
+     */
+    @ParameterizedTest
+    @CsvSource({ "8, false", "4, true" })
+    void aClosedLoopTheCoreServesWithinTheMinTimeInProgressSetsNoLimitHoweverLateTheLoops(int finishedPerMs,
+            boolean limited) {
+        AdmissionGate paced = new AdmissionGate(properties(4, Duration.ZERO, Duration.ofMillis(50)), inFlight,
+                clock::get, paused::get);
+        for (int connection = 0; connection < 256; connection++) {
+            assertThat(paced.admitAtOnce()).isTrue();
+        }
+        for (int ms = 1; ms <= 200 && paced.limit() == AdmissionGate.UNLIMITED; ms++) {
+            clock.addAndGet(Duration.ofMillis(1).toNanos());
+            for (int answer = 0; answer < finishedPerMs; answer++) {
+                paced.leave();
+                assertThat(paced.admitAtOnce()).isTrue();
+            }
+            if (ms % 5 == 0) {
+                paced.probed(LATE);
+            }
+        }
+        assertThat(paced.limit() != AdmissionGate.UNLIMITED).isEqualTo(limited);
+        assertThat(inFlight.count()).isEqualTo(256);
     }
 
     @Test

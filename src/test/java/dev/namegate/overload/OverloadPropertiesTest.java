@@ -29,6 +29,7 @@ class OverloadPropertiesTest {
             assertThat(defaults.refuseNewcomersAfter()).isLessThanOrEqualTo(defaults.shedQueueTime());
             assertThat(defaults.refuseNewcomersFor()).isPositive();
             assertThat(defaults.limitFloorTime()).isPositive().isLessThan(defaults.shedQueueTime());
+            assertThat(defaults.shedMinTimeInProgress()).isPositive();
         });
     }
 
@@ -45,6 +46,7 @@ class OverloadPropertiesTest {
             "hold=5ms, hold",
             "limit-floor-time=-1ms, limit-floor-time",
             "limit-floor-time=50ms, limit-floor-time",
+            "shed-min-time-in-progress=-1ms, shed-min-time-in-progress",
     })
     void anInconsistentSettingStopsTheStartNamingIt(String setting, String named) {
         context.withPropertyValues("namegate.overload." + setting)
