@@ -203,7 +203,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
 
     private synchronized void adjust(long lag, long now) {
         int inProgress = inFlight.count();
-        double finishedPerSecond = finishing.perSecond(now, inFlight.finished());
+        double finishedPerSecond = finishing.perSecond(now, inFlight.finished(), inProgress >= minLimit);
         if (limit == UNLIMITED) {
             if (lag >= limitLagNanos && inProgress >= minLimit
                     && inProgress >= finishedPerSecond * minTimeInProgressNanos / 1e9) {

@@ -1,33 +1,48 @@
 package dev.namegate.overload;
 
 /**
- * The pace at which requests finish, from their running count sampled at least a window apart,
- * so it is always taken over one to two windows. Not thread-safe: the {@link AdmissionGate} holds
- * its lock around every call.
+ * The pace at which requests finish while the core is busy: counted in windows, each window with
+ * a few requests in progress throughout weighing in on a moving average, the others (a lull, a
+ * start) leaving the pace as it was, since their finishes say how much was asked, not how much
+ * the core can do. Not thread-safe: the {@link AdmissionGate} holds its lock around every call.
  */
 final class FinishPace {
 
+    /** Each busy window's weight in the average: about the last three count. */
+    private static final double WEIGHT = 0.3;
+
     private final long windowNanos;
-    private long sampledAt;
-    private long sampled;
-    private long earlierAt;
-    private long earlier;
+    private long windowStart;
+    private long finishedAtStart;
+    private boolean busyThroughout = true;
+    private double perSecond;
+    private boolean measured;
 
     FinishPace(long windowNanos, long now, long finished) {
         this.windowNanos = windowNanos;
-        this.sampledAt = this.earlierAt = now;
-        this.sampled = this.earlier = finished;
+        this.windowStart = now;
+        this.finishedAtStart = finished;
     }
 
-    /** Requests finished a second, given the count now; 0 before any time has passed. */
-    double perSecond(long now, long finished) {
-        if (now - sampledAt >= windowNanos) {
-            earlierAt = sampledAt;
-            earlier = sampled;
-            sampledAt = now;
-            sampled = finished;
+    /**
+     * Requests finished a second while busy, 0 before a busy window has ended.
+     *
+     * @param finished requests finished since the start
+     * @param busy whether enough requests are in progress now for the core to set the pace
+     */
+    double perSecond(long now, long finished, boolean busy) {
+        busyThroughout &= busy;
+        long elapsed = now - windowStart;
+        if (elapsed >= windowNanos) {
+            if (busyThroughout) {
+                double windowPace = (finished - finishedAtStart) * 1e9 / elapsed;
+                perSecond = measured ? perSecond + WEIGHT * (windowPace - perSecond) : windowPace;
+                measured = true;
+            }
+            windowStart = now;
+            finishedAtStart = finished;
+            busyThroughout = busy;
         }
-        long span = now - earlierAt;
-        return span <= 0 ? 0 : (finished - earlier) * 1e9 / span;
+        return perSecond;
     }
 }

@@ -149,29 +149,53 @@ class AdmissionGateTest {
     /**
      * 256 connections, each sending its next request as its answer comes: at 8 answers a
      * millisecond those in progress leave within 32 ms, at 4 within 64 ms, past the 50 ms a limit
-     * needs. The loops run 30 ms late either way.
+     * needs. The loops keep time for the first 100 ms, which gives the pace, then run 30 ms late.
      */
     @ParameterizedTest
     @CsvSource({ "8, false", "4, true" })
     void aClosedLoopTheCoreServesWithinTheMinTimeInProgressSetsNoLimitHoweverLateTheLoops(int finishedPerMs,
             boolean limited) {
-        AdmissionGate paced = new AdmissionGate(properties(4, Duration.ZERO, Duration.ofMillis(50)), inFlight,
-                clock::get, paused::get);
-        for (int connection = 0; connection < 256; connection++) {
-            assertThat(paced.admitAtOnce()).isTrue();
-        }
-        for (int ms = 1; ms <= 200 && paced.limit() == AdmissionGate.UNLIMITED; ms++) {
-            clock.addAndGet(Duration.ofMillis(1).toNanos());
-            for (int answer = 0; answer < finishedPerMs; answer++) {
-                paced.leave();
-                assertThat(paced.admitAtOnce()).isTrue();
-            }
-            if (ms % 5 == 0) {
-                paced.probed(LATE);
-            }
-        }
+        AdmissionGate paced = pacedGate();
+        closedLoop(paced, 256, finishedPerMs, 100, PUNCTUAL);
+        closedLoop(paced, 0, finishedPerMs, 200, LATE);
         assertThat(paced.limit() != AdmissionGate.UNLIMITED).isEqualTo(limited);
-        assertThat(inFlight.count()).isEqualTo(256);
+    }
+
+    @Test
+    void aLullKeepsThePaceTheCoreLastShowed() {
+        AdmissionGate paced = pacedGate();
+        closedLoop(paced, 256, 8, 200, PUNCTUAL); // 8,000 a second
+        for (int connection = 0; connection < 256; connection++) {
+            paced.leave();
+        }
+        for (int ms = 5; ms <= 1_000; ms += 5) { // a second of nothing to do
+            clock.addAndGet(Duration.ofMillis(5).toNanos());
+            paced.probed(PUNCTUAL);
+        }
+        closedLoop(paced, 256, 8, 5, LATE);
+        assertThat(paced.limit()).as("256 take 32 ms at the pace before the lull").isEqualTo(AdmissionGate.UNLIMITED);
+    }
+
+    private AdmissionGate pacedGate() {
+        return new AdmissionGate(properties(4, Duration.ZERO, Duration.ofMillis(50)), inFlight, clock::get,
+                paused::get);
+    }
+
+    /** Opens {@code connections}, then for {@code ms} each millisecond answers some, each bringing its next request; probed every 5 ms. */
+    private void closedLoop(AdmissionGate gate, int connections, int answersPerMs, int ms, long lag) {
+        for (int connection = 0; connection < connections; connection++) {
+            assertThat(gate.admitAtOnce()).isTrue();
+        }
+        for (int elapsed = 1; elapsed <= ms && gate.limit() == AdmissionGate.UNLIMITED; elapsed++) {
+            clock.addAndGet(Duration.ofMillis(1).toNanos());
+            for (int answer = 0; answer < answersPerMs; answer++) {
+                gate.leave();
+                assertThat(gate.admitAtOnce()).isTrue();
+            }
+            if (elapsed % 5 == 0) {
+                gate.probed(lag);
+            }
+        }
     }
 
     @Test

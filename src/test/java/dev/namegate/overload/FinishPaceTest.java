@@ -1,39 +1,39 @@
 package dev.namegate.overload;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 
-/** The pace requests finish at is taken over the last one to two windows, never older ones. */
+/** The pace comes from windows with requests in progress throughout; a lull leaves it as it was. */
 class FinishPaceTest {
 
-    private static final long SECOND = 1_000_000_000L;
-    private static final long WINDOW = SECOND / 10;
+    private static final long WINDOW = 100_000_000L;
     private final FinishPace pace = new FinishPace(WINDOW, 0, 500);
 
     @Test
-    void noTimeNoPace() {
-        assertThat(pace.perSecond(0, 600)).isZero();
+    void noPaceBeforeABusyWindowEnds() {
+        assertThat(pace.perSecond(WINDOW / 2, 900, true)).isZero();
     }
 
     @Test
-    void withinTheFirstWindowThePaceIsTakenSinceTheStart() {
-        assertThat(pace.perSecond(WINDOW / 2, 900)).isEqualTo(8_000);
+    void theFirstBusyWindowSetsThePace() {
+        pace.perSecond(WINDOW / 2, 900, true);
+        assertThat(pace.perSecond(WINDOW, 1_500, true)).isEqualTo(10_000);
     }
 
     @Test
-    void thePaceIsTakenFromTheSampleAWindowOrMoreBack() {
-        pace.perSecond(WINDOW, 1_500); // 10,000 a second in the first window
-        assertThat(pace.perSecond(WINDOW + WINDOW / 2, 1_700)).as("over one and a half windows")
-                .isEqualTo(1_200 * 1e9 / (WINDOW + WINDOW / 2));
-        pace.perSecond(2 * WINDOW, 1_900); // 4,000 a second in the second
-        assertThat(pace.perSecond(2 * WINDOW + 1, 1_900)).as("the first window is forgotten")
-                .isEqualTo(400 * 1e9 / (WINDOW + 1));
+    void eachLaterBusyWindowMovesItPartWay() {
+        pace.perSecond(WINDOW, 1_500, true);
+        assertThat(pace.perSecond(2 * WINDOW, 1_900, true)).as("4,000 a second moves 10,000 by 0.3 of the way")
+                .isCloseTo(8_200, within(1e-6));
     }
 
     @Test
-    void aLongGapReadsAsItsAveragePaceUntilTheNextWindow() {
-        pace.perSecond(SECOND, 1_500); // one sample after a second with 1,000 finished
-        assertThat(pace.perSecond(SECOND + WINDOW / 2, 1_500)).isEqualTo(1_000 * 1e9 / (SECOND + WINDOW / 2));
+    void aWindowWithALullInItLeavesThePace() {
+        pace.perSecond(WINDOW, 1_500, true);
+        pace.perSecond(WINDOW + WINDOW / 2, 1_510, false);
+        assertThat(pace.perSecond(2 * WINDOW, 1_520, true)).isEqualTo(10_000);
+        assertThat(pace.perSecond(3 * WINDOW, 2_520, true)).as("the next busy window counts again").isEqualTo(10_000);
     }
 }
