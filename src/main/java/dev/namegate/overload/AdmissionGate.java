@@ -11,8 +11,8 @@ import reactor.core.publisher.MonoSink;
  * wait their turn in order rather than refusing them. Once the event loops run late under our own
  * load ({@code shedLagThreshold}) and the requests in progress would take {@code
  * shedMinTimeInProgress} to leave at the pace requests finish, it admits at most a limit of
- * requests at once, starting at what was in progress. Once per {@code shedLagThreshold} it steers toward loops that keep time: the
- * limit falls by {@code limitDecrease} while they run late ({@code lagThreshold}) and grows by
+ * requests at once, starting at what was in progress. Once per {@code shedLagThreshold} it
+ * steers toward loops that keep time: the limit falls by {@code limitDecrease} while they run late ({@code lagThreshold}) and grows by
  * {@code limitIncrease} while they keep time and it binds (never below {@code shedMinInFlight},
  * nor below what it admitted in {@code limitFloorTime} at its recent pace);
  * it is lifted after a second of punctual loops with the limit not reached and nobody refused on

@@ -45,8 +45,8 @@ class AdmissionGateTest {
 
     static OverloadProperties properties(int minInFlight, Duration limitFloorTime, Duration minTimeInProgress) {
         return new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-                Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, minTimeInProgress, limitFloorTime, Duration.ofMillis(50),
-                Duration.ofMillis(40), Duration.ofSeconds(1), 0.1, Duration.ofMillis(10));
+                Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, minTimeInProgress, limitFloorTime,
+                Duration.ofMillis(50), Duration.ofMillis(40), Duration.ofSeconds(1), 0.1, Duration.ofMillis(10));
     }
 
     /** One request's admission: {@code null} while it waits. */
@@ -181,7 +181,10 @@ class AdmissionGateTest {
                 paused::get);
     }
 
-    /** Opens {@code connections}, then for {@code ms} each millisecond answers some, each bringing its next request; probed every 5 ms. */
+    /**
+     * Opens {@code connections}, then for {@code ms} answers some each millisecond, each answer
+     * bringing its connection's next request; probed every 5 ms.
+     */
     private void closedLoop(AdmissionGate gate, int connections, int answersPerMs, int ms, long lag) {
         for (int connection = 0; connection < connections; connection++) {
             assertThat(gate.admitAtOnce()).isTrue();
