@@ -210,7 +210,8 @@ public class UpstreamClientConfiguration {
     private static UpstreamInstances instances(UpstreamProperties properties, Scheduler clock, MeterRegistry registry) {
         UpstreamProperties.Outliers outliers = properties.outliers();
         UpstreamInstances instances = new UpstreamInstances(properties.baseUrls(), outliers.consecutiveFailures(),
-                outliers.consecutiveTimeouts(), outliers.baseEjection().toNanos(), outliers.maxEjection().toNanos(), clock,
+                outliers.consecutiveTimeouts(), outliers.baseEjection().toNanos(), outliers.maxEjection().toNanos(),
+                properties.attemptTimeout().toNanos(), clock,
                 new UpstreamInstances.Listener() {
                     @Override
                     public void ejected(String instance, long forMillis) {

@@ -18,6 +18,11 @@ import reactor.core.scheduler.Schedulers;
  * for a while (longer each time it is ejected again), and a retry never goes back to the instance
  * that just failed when there is another one. Never are all instances ejected: when every other
  * instance is out, the one due back first is used.
+ *
+ * <p>An instance due back is on probation until it answers: it takes one attempt at a time, and a
+ * connect failure or timeout of that attempt ejects it again at once. Put back whole, a dead
+ * instance took its share of every attempt until enough had failed in a row: a burst of late
+ * answers each time its ejection ended.
  */
 public final class UpstreamInstances {
 
@@ -38,29 +43,34 @@ public final class UpstreamInstances {
     private final AtomicIntegerArray consecutiveFailures;
     private final AtomicIntegerArray consecutiveTimeouts;
     private final AtomicIntegerArray timesEjected;
-    /** Nanos (on the clock) until which each instance is out; 0 when in. */
+    /** Nanos (on the clock) until which each instance is out; 0 when in, past when on probation. */
     private final AtomicLongArray ejectedUntil;
+    /** Nanos until which the attempt probing an instance on probation holds it. */
+    private final AtomicLongArray probedUntil;
     private final int threshold;
     private final int timeoutThreshold;
     private final long baseEjectionNanos;
     private final long maxEjectionNanos;
+    private final long probeNanos;
     private final Scheduler clock;
     private final Listener listener;
     /** While true, outcomes are not judged (the warm-up of a cold process). */
     private volatile boolean suspended;
 
     UpstreamInstances(List<URI> baseUrls, int threshold, long baseEjectionNanos, long maxEjectionNanos,
-            Scheduler clock, Listener listener) {
-        this(baseUrls, threshold, threshold, baseEjectionNanos, maxEjectionNanos, clock, listener);
+            long probeNanos, Scheduler clock, Listener listener) {
+        this(baseUrls, threshold, threshold, baseEjectionNanos, maxEjectionNanos, probeNanos, clock, listener);
     }
 
     /**
      * @param threshold connect failures in a row that eject an instance
      * @param timeoutThreshold response timeouts in a row that eject it (higher: slowness is often
      *        the network's, not the instance's, as in the story's far data centre)
+     * @param probeNanos how long an instance on probation stays with the attempt probing it (an
+     *        attempt's time): a probe given up without an outcome frees it after that
      */
     public UpstreamInstances(List<URI> baseUrls, int threshold, int timeoutThreshold, long baseEjectionNanos,
-            long maxEjectionNanos, Scheduler clock, Listener listener) {
+            long maxEjectionNanos, long probeNanos, Scheduler clock, Listener listener) {
         if (baseUrls.isEmpty()) {
             throw new IllegalArgumentException("at least one internal base URL is needed");
         }
@@ -69,18 +79,20 @@ public final class UpstreamInstances {
         this.consecutiveTimeouts = new AtomicIntegerArray(bases.length);
         this.timesEjected = new AtomicIntegerArray(bases.length);
         this.ejectedUntil = new AtomicLongArray(bases.length);
+        this.probedUntil = new AtomicLongArray(bases.length);
         // with one instance there is nowhere else to go: never eject
         this.threshold = baseUrls.size() > 1 ? threshold : Integer.MAX_VALUE;
         this.timeoutThreshold = baseUrls.size() > 1 ? timeoutThreshold : Integer.MAX_VALUE;
         this.baseEjectionNanos = baseEjectionNanos;
         this.maxEjectionNanos = maxEjectionNanos;
+        this.probeNanos = probeNanos;
         this.clock = clock;
         this.listener = listener;
     }
 
     /** Round robin without outlier detection (tests, and a single instance). */
     public UpstreamInstances(List<URI> baseUrls) {
-        this(baseUrls, Integer.MAX_VALUE, Integer.MAX_VALUE, 0, 0, Schedulers.parallel(),
+        this(baseUrls, Integer.MAX_VALUE, Integer.MAX_VALUE, 0, 0, 0, Schedulers.parallel(),
                 Listener.NONE);
     }
 
@@ -103,7 +115,7 @@ public final class UpstreamInstances {
                 continue;
             }
             long until = ejectedUntil.get(i);
-            if (until == 0 || until <= now) {
+            if (until == 0 || until <= now && claimProbe(i, now)) {
                 return i;
             }
             if (dueFirst < 0 || until < ejectedUntil.get(dueFirst)) {
@@ -115,6 +127,18 @@ public final class UpstreamInstances {
         return previousIn || dueFirst < 0 ? previous : dueFirst;
     }
 
+    /** Gives an instance on probation to this attempt unless another attempt is probing it. */
+    private boolean claimProbe(int instance, long now) {
+        long held = probedUntil.get(instance);
+        return held <= now && probedUntil.compareAndSet(instance, held, now + probeNanos);
+    }
+
+    /** Due back and not answered since. */
+    private boolean onProbation(int instance) {
+        long until = ejectedUntil.get(instance);
+        return until != 0 && until <= clock.now(TimeUnit.NANOSECONDS);
+    }
+
     /** Stops judging outcomes (or starts again, with every instance back in and nothing counted). */
     public void suspend(boolean suspend) {
         suspended = suspend;
@@ -124,6 +148,7 @@ public final class UpstreamInstances {
                 consecutiveTimeouts.set(i, 0);
                 timesEjected.set(i, 0);
                 ejectedUntil.set(i, 0);
+                probedUntil.set(i, 0);
             }
         }
     }
@@ -135,18 +160,21 @@ public final class UpstreamInstances {
         }
         switch (outcome.instance()) {
             case CONNECT_FAILED -> {
-                if (consecutiveFailures.incrementAndGet(instance) >= threshold) {
+                if (consecutiveFailures.incrementAndGet(instance) >= threshold || onProbation(instance)) {
                     eject(instance);
                 }
             }
             case TIMED_OUT -> {
-                if (consecutiveTimeouts.incrementAndGet(instance) >= timeoutThreshold) {
+                if (consecutiveTimeouts.incrementAndGet(instance) >= timeoutThreshold || onProbation(instance)) {
                     eject(instance);
                 }
             }
             case HEALTHY -> healthy(instance);
             case NONE -> {
-                // says nothing about this instance
+                // says nothing about this instance, but a probe that ended so frees it for the next
+                if (probedUntil.get(instance) != 0) {
+                    probedUntil.set(instance, 0);
+                }
             }
         }
     }
@@ -177,6 +205,7 @@ public final class UpstreamInstances {
         if (ejectedUntil.compareAndSet(instance, until, now + duration)) {
             consecutiveFailures.set(instance, 0);
             consecutiveTimeouts.set(instance, 0);
+            probedUntil.set(instance, 0);
             listener.ejected(bases[instance], TimeUnit.NANOSECONDS.toMillis(duration));
         }
     }

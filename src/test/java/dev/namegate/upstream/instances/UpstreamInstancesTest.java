@@ -18,6 +18,8 @@ import dev.namegate.upstream.attempt.AttemptOutcome;
 /** Round robin with passive outlier detection, in virtual time. */
 class UpstreamInstancesTest {
 
+    private static final Duration PROBE = Duration.ofMillis(30);
+
     private final VirtualTimeScheduler time = VirtualTimeScheduler.create();
     private final List<String> events = new ArrayList<>();
 
@@ -26,7 +28,8 @@ class UpstreamInstancesTest {
         for (int i = 0; i < n; i++) {
             urls.add(URI.create("http://127.0.0.1:" + (9000 + i) + "/"));
         }
-        return new UpstreamInstances(urls, 3, Duration.ofSeconds(10).toNanos(), Duration.ofSeconds(25).toNanos(), time,
+        return new UpstreamInstances(urls, 3, Duration.ofSeconds(10).toNanos(), Duration.ofSeconds(25).toNanos(),
+                PROBE.toNanos(), time,
                 new UpstreamInstances.Listener() {
                     @Override
                     public void ejected(String instance, long forMillis) {
@@ -74,13 +77,64 @@ class UpstreamInstancesTest {
         assertThat(picks(instances, 30)).contains(0);
         instances.record(0, AttemptOutcome.SUCCESS);
         assertThat(events).last().isEqualTo("returned http://127.0.0.1:9000");
+        assertThat(picks(instances, 30)).containsExactlyInAnyOrder(0, 1, 2);
+    }
+
+    private static int count(UpstreamInstances instances, int instance, int picks) {
+        int n = 0;
+        for (int i = 0; i < picks; i++) {
+            n += instances.pick(-1) == instance ? 1 : 0;
+        }
+        return n;
+    }
+
+    private void eject(UpstreamInstances instances, int instance) {
+        for (int i = 0; i < 3; i++) {
+            instances.record(instance, AttemptOutcome.CONNECT_FAILURE);
+        }
+    }
+
+    @Test
+    void anInstanceDueBackTakesOneAttemptAtATimeUntilItAnswers() {
+        UpstreamInstances instances = instances(3);
+        eject(instances, 0);
+        time.advanceTimeBy(Duration.ofSeconds(10));
+
+        assertThat(count(instances, 0, 30)).as("attempts given the instance on probation").isEqualTo(1);
+        time.advanceTimeBy(PROBE); // the probe was given up without an outcome: another may go
+        assertThat(count(instances, 0, 30)).isEqualTo(1);
+
+        instances.record(0, AttemptOutcome.TRANSIENT_STATUS); // says nothing of the instance, but the probe is over
+        assertThat(events).last().isEqualTo("ejected http://127.0.0.1:9000 10000");
+        assertThat(count(instances, 0, 30)).isEqualTo(1);
+
+        instances.record(0, AttemptOutcome.SUCCESS);
+        assertThat(events).last().isEqualTo("returned http://127.0.0.1:9000");
+        assertThat(count(instances, 0, 30)).isEqualTo(10);
+    }
+
+    @Test
+    void aFailedProbeEjectsAgainAtOnceForLonger() {
+        UpstreamInstances instances = instances(3);
+        eject(instances, 0);
+        time.advanceTimeBy(Duration.ofSeconds(10));
+        assertThat(count(instances, 0, 30)).isEqualTo(1);
+
+        instances.record(0, AttemptOutcome.CONNECT_FAILURE);
+        assertThat(events).containsExactly("ejected http://127.0.0.1:9000 10000", "ejected http://127.0.0.1:9000 20000");
+        assertThat(count(instances, 0, 30)).isZero();
+
+        time.advanceTimeBy(Duration.ofSeconds(20));
+        assertThat(count(instances, 0, 30)).isEqualTo(1);
+        instances.record(0, AttemptOutcome.RESPONSE_TIMEOUT); // a probe that timed out fails as well
+        assertThat(events).last().isEqualTo("ejected http://127.0.0.1:9000 25000");
     }
 
     @Test
     void timeoutsHaveTheirOwnHigherThreshold() {
         List<URI> urls = List.of(URI.create("http://127.0.0.1:9000"), URI.create("http://127.0.0.1:9001"));
         UpstreamInstances instances = new UpstreamInstances(urls, 3, 5, Duration.ofSeconds(10).toNanos(),
-                Duration.ofSeconds(25).toNanos(), time, UpstreamInstances.Listener.NONE);
+                Duration.ofSeconds(25).toNanos(), PROBE.toNanos(), time, UpstreamInstances.Listener.NONE);
         for (int i = 0; i < 4; i++) {
             instances.record(0, AttemptOutcome.RESPONSE_TIMEOUT);
         }
