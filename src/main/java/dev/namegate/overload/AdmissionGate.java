@@ -12,9 +12,10 @@ import reactor.core.publisher.MonoSink;
  * load ({@code shedLagThreshold}) and the requests in progress would take {@code
  * shedMinTimeInProgress} to leave at the pace requests finish, it admits at most a limit of
  * requests at once, starting at what was in progress. Once per {@code shedLagThreshold} it
- * steers toward loops that keep time: the limit falls by {@code limitDecrease} while they run late ({@code lagThreshold}) and grows by
- * {@code limitIncrease} while they keep time and it binds (never below {@code shedMinInFlight},
- * nor below what it admitted in {@code limitFloorTime} at its recent pace);
+ * steers toward loops that keep time: the limit falls by {@code limitDecrease} while they run
+ * late ({@code lagThreshold}) and grows by {@code limitIncrease} while they keep time and it binds
+ * (never below {@code shedMinInFlight}, nor below what it admitted in {@code limitFloorTime} at
+ * its recent pace);
  * it is lifted after a second of punctual loops with the limit not reached and nobody refused on
  * arrival ({@link EarlyRefusals}), or after a second in which nobody waited in line as long as
  * {@code refuseNewcomersAfter} and no probe was {@code shedLagThreshold} late: a closed loop

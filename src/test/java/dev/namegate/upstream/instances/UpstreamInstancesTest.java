@@ -121,7 +121,8 @@ class UpstreamInstancesTest {
         assertThat(count(instances, 0, 30)).isEqualTo(1);
 
         instances.record(0, AttemptOutcome.CONNECT_FAILURE);
-        assertThat(events).containsExactly("ejected http://127.0.0.1:9000 10000", "ejected http://127.0.0.1:9000 20000");
+        assertThat(events).containsExactly("ejected http://127.0.0.1:9000 10000",
+                "ejected http://127.0.0.1:9000 20000");
         assertThat(count(instances, 0, 30)).isZero();
 
         time.advanceTimeBy(Duration.ofSeconds(20));
