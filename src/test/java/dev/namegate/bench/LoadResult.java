@@ -18,7 +18,8 @@ import org.HdrHistogram.Histogram;
  * @param latencyMicros    every finished request's latency; a private copy
  * @param maxSendLagMicros worst delay between an intended and an actual send: if it is large the
  *                         generator itself could not keep up and the numbers are suspect
- * @param failureCauses    failed requests by cause (exception simple name, {@code NotSent}, {@code Abandoned})
+ * @param failureCauses    failed requests by cause (an exception's simple name, {@code NoConnectionInTime},
+ *                         {@code ResponseTimeout}, {@code ClosedBeforeAnswer}, {@code NotSent}, {@code Abandoned})
  * @param wrongByStatus    wrong answers by HTTP status
  * @param cache            what the answers' {@code Cache-Status} headers said
  * @param lateTimeline     where in the schedule the answers after the SLO were (finished requests only)

@@ -1,42 +1,63 @@
 package dev.namegate.bench;
 
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
-import reactor.netty.resources.LoopResources;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpUtil;
 
 /**
  * An open-loop load generator: request i is sent at t0 + i/rate whatever the previous answers
  * did, and its latency is measured from that intended time. A closed loop (send, wait, send)
  * would slow down exactly when the server does and hide the stall ("coordinated omission").
  *
- * <p>One dedicated thread paces the schedule with {@link LockSupport#parkNanos}; when it wakes
- * late it fires every request that is due at once. Requests are non-blocking Reactor Netty calls
- * on a pooled connection provider; answers are judged on the event loop by a
- * {@link ResponseCheck} and recorded into an HdrHistogram {@link Recorder}; the service's
- * {@code Cache-Status} header is counted ({@link CacheStatus}). Nothing is logged per request: the
- * generator must sustain well over 10,000 requests/s on one core.
+ * <p>Everything runs on one Netty event loop: the schedule is a task that sends what is due and
+ * arms itself for the next send, each pooled HTTP/1.1 keep-alive connection carries one request
+ * at a time, and a request that finds no free connection waits in line for one (opening another
+ * while fewer than {@code maxConnections} are open); its wait counts in its latency. Requests
+ * are written as prepared bytes and answers read by Netty's HTTP decoder. Written on bare Netty
+ * because wrk2, the tool for this, is not packaged here, and Reactor Netty's client (this class's
+ * former engine) cost 110 µs of CPU a request with its pacing thread, so the generator could not
+ * offer twice what a whole core of the service sustains from the other core.
  *
- * <p>One instance may run several phases in turn (warm-up, then measured) and must be closed.
+ * <p>Answers are judged by a {@link ResponseCheck} and recorded into an HdrHistogram; the
+ * service's {@code Cache-Status} header is counted ({@link CacheStatus}). Nothing is logged per
+ * request. One instance may run several phases in turn (warm-up, then measured) and must be closed.
  */
 public final class OpenLoopLoad implements AutoCloseable {
 
@@ -46,57 +67,78 @@ public final class OpenLoopLoad implements AutoCloseable {
     private static final long START_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** Extra time, beyond the last send plus the timeout, before unfinished requests are abandoned. */
     private static final long DRAIN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
-    private static final byte[] EMPTY = new byte[0];
+    /**
+     * The schedule wakes at most this often and sends what has come due since: each wake-up is a
+     * sleep and a wake of the loop, 16 µs of CPU on this machine's virtual CPUs, so waking for
+     * each of 16,000 requests a second took a quarter of the generator's core. A request sent late
+     * by this has it in its latency.
+     */
+    private static final long PACE_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+    /** How often waiting and unanswered requests are checked against the timeout. */
+    private static final long TIMEOUT_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** The timeline's slice: short enough to show an overload's onset, long enough to hold a few hundred requests. */
     private static final Duration TIMELINE_SLICE = Duration.ofMillis(500);
+    private static final int MAX_BODY_BYTES = 1 << 20;
 
-    private final LoopResources loops;
-    private final ConnectionProvider pool;
-    private final HttpClient client;
-    private final HttpClient.RequestSender post;
-    private final Target target;
+    private final EventLoopGroup group;
+    private final Bootstrap bootstrap;
+    private final int maxConnections;
+    private final long timeoutNanos;
     private final Duration timeout;
+    /** The request line up to the id, and everything after it: a request is these around the id's digits. */
+    private final byte[] head;
+    private final byte[] tail;
+
+    // Touched on the event loop only.
+    private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+    private final Set<Connection> busy = new HashSet<>();
+    private final ArrayDeque<Request> waiting = new ArrayDeque<>();
+    private int open;
+    private int connecting;
 
     /**
      * @param target         where requests go
-     * @param maxConnections connection pool size; sized for rate × expected latency, 512 is plenty
-     *                       for loopback at the rates used here
-     * @param timeout        client-side limit on each stage of a request: waiting for a pooled
-     *                       connection, connecting (at most 1 s), and waiting for the response
-     *                       (Netty's response timeout: no byte of the answer for that long). A
-     *                       request that hits it fails, with its latency still counted from its
-     *                       intended send time. Per stage rather than end to end because Netty's
-     *                       channel-level response timeout costs a third less CPU per request than a
-     *                       Reactor {@code timeout()} operator, which schedules a task on another
-     *                       thread for every request.
+     * @param maxConnections connections open at most; sized for rate × expected latency, 512 is
+     *                       plenty for loopback at the rates used here
+     * @param timeout        client-side limit on a request from its intended send time (waiting for
+     *                       a connection, connecting and the answer together): a request that
+     *                       reaches it fails with its latency still counted, and its connection is
+     *                       closed. Checked every 10 ms.
      */
     public OpenLoopLoad(Target target, int maxConnections, Duration timeout) {
-        this.target = Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(target, "target");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         if (timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must be > 0, was " + timeout);
         }
-        // Own loop threads and pool, so the generator never shares threads with a server under test
-        // that happens to live in the same JVM (the tests), and closing it frees everything.
-        this.loops = LoopResources.create("open-loop", Math.max(1, Runtime.getRuntime().availableProcessors()), true);
-        this.pool = ConnectionProvider.builder("open-loop")
-                .maxConnections(maxConnections)
-                // Open loop: never refuse to queue a request; it fails by its own timeout instead.
-                .pendingAcquireMaxCount(1_000_000)
-                .pendingAcquireTimeout(timeout)
-                .build();
-        HttpClient base = HttpClient.create(pool)
-                .runOn(loops)
-                .baseUrl(target.baseUrl())
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections must be >= 1, was " + maxConnections);
+        }
+        this.maxConnections = maxConnections;
+        this.timeoutNanos = timeout.toNanos();
+        URI base = URI.create(target.baseUrl());
+        int port = base.getPort() > 0 ? base.getPort() : 80;
+        this.head = ((target.post() ? "POST " : "GET ") + target.pathPrefix()).getBytes(StandardCharsets.US_ASCII);
+        this.tail = (" HTTP/1.1\r\nHost: " + base.getHost() + ":" + port + "\r\n"
+                + (target.authorization() == null ? "" : "Authorization: " + target.authorization() + "\r\n")
+                + (target.post() ? "Content-Length: 0\r\n" : "")
+                + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.group = new MultiThreadIoEventLoopGroup(1, io);
+        this.bootstrap = new Bootstrap()
+                .group(group)
+                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                .remoteAddress(base.getHost(), port)
+                .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(1000, timeout.toMillis()))
-                .responseTimeout(timeout)
-                .keepAlive(true);
-        // Headers are set once on the client, not built per request.
-        this.client = target.authorization() == null ? base
-                : base.headers(h -> h.set(HttpHeaderNames.AUTHORIZATION, target.authorization()));
-        this.post = client.request(HttpMethod.POST);
-        // Start event loops and load the native transport before the first scheduled send.
-        client.warmup().block(Duration.ofSeconds(10));
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline().addLast(new HttpResponseDecoder(), new HttpObjectAggregator(MAX_BODY_BYTES),
+                                new Connection());
+                    }
+                });
     }
 
     /** 512 connections, 2 s timeout. */
@@ -106,124 +148,254 @@ public final class OpenLoopLoad implements AutoCloseable {
 
     /**
      * Runs one phase to its end: sends {@link LoadPlan#count()} requests on schedule, then waits
-     * for every answer (each is bounded by the timeout). Stops by itself: if the pacing
-     * thread falls more than the plan's duration behind, unsent requests count as failed; if
-     * requests are still unfinished well after their timeout, they count as failed too.
+     * for every answer (each is bounded by the timeout). Stops by itself: if the schedule falls
+     * more than the plan's duration behind, unsent requests count as failed; if requests are still
+     * unfinished well after their timeout, they count as failed too.
      */
     public LoadResult run(LoadPlan plan, IdMix ids, ResponseCheck check) throws InterruptedException {
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(ids, "ids");
         Objects.requireNonNull(check, "check");
-        Phase phase = new Phase(plan, check);
-        Thread pacer = new Thread(() -> phase.pace(ids), "open-loop-pacer");
-        pacer.setDaemon(true);
-        pacer.setPriority(Thread.MAX_PRIORITY);
-        pacer.start();
-        pacer.join();
-        return phase.finish();
+        Phase phase = new Phase(plan, ids.generator(plan.seed()), check);
+        group.execute(phase::start);
+        phase.finished.await();
+        long drainNanos = timeoutNanos + TIMEOUT_SWEEP_NANOS + DRAIN_GRACE_NANOS;
+        boolean answered = phase.answered.await(drainNanos, TimeUnit.NANOSECONDS);
+        try {
+            return group.submit(() -> phase.result(!answered)).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the generator's event loop did not report", e);
+        }
     }
 
     @Override
     public void close() {
-        pool.disposeLater().block(Duration.ofSeconds(5));
-        // No quiet period: every request of every phase has already finished or been abandoned.
-        loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(6));
+        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** The state of one run; all counters are written from event-loop threads. */
+    /** Gives waiting requests connections: free ones first, then new ones while the pool has room. */
+    private void dispatch() {
+        while (!waiting.isEmpty()) {
+            Connection free = idle.pollFirst();
+            if (free != null) {
+                free.send(waiting.pollFirst());
+            } else if (open + connecting < maxConnections && connecting < waiting.size()) {
+                connect();
+            } else {
+                return;
+            }
+        }
+    }
+
+    private void connect() {
+        connecting++;
+        bootstrap.connect().addListener((ChannelFuture connected) -> {
+            if (!connected.isSuccess()) {
+                connecting--;
+                // the oldest waiting request takes the failure, so a refused port cannot loop
+                Request first = waiting.pollFirst();
+                if (first != null) {
+                    first.phase.failed(first, connected.cause().getClass().getSimpleName());
+                }
+                dispatch();
+            }
+        });
+    }
+
+    /** Fails waiting requests and unanswered ones whose time is up, and closes the latter's connections. */
+    private void expire(long now) {
+        while (!waiting.isEmpty() && now - waiting.peekFirst().intendedNanos > timeoutNanos) {
+            Request late = waiting.pollFirst();
+            late.phase.failed(late, "NoConnectionInTime");
+        }
+        for (Connection connection : busy.toArray(Connection[]::new)) {
+            Request request = connection.inFlight;
+            if (request != null && now - request.intendedNanos > timeoutNanos) {
+                connection.inFlight = null;
+                request.phase.failed(request, "ResponseTimeout");
+                connection.close();
+            }
+        }
+    }
+
+    /** One request of a phase: its id and the time it was meant to be sent. */
+    private record Request(Phase phase, long id, long intendedNanos) {
+    }
+
+    /** One keep-alive connection; one request at a time. */
+    private final class Connection extends SimpleChannelInboundHandler<FullHttpResponse> {
+        private Channel channel;
+        private Request inFlight;
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            channel = ctx.channel();
+            connecting--;
+            open++;
+            idle.addLast(this);
+            dispatch();
+        }
+
+        void send(Request request) {
+            inFlight = request;
+            busy.add(this);
+            String digits = Long.toString(request.id);
+            ByteBuf bytes = channel.alloc().ioBuffer(head.length + digits.length() + tail.length);
+            bytes.writeBytes(head);
+            ByteBufUtil.writeAscii(bytes, digits);
+            bytes.writeBytes(tail);
+            channel.writeAndFlush(bytes, channel.voidPromise());
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
+            Request request = inFlight;
+            if (request == null) {
+                return; // an answer to a request already given up
+            }
+            inFlight = null;
+            busy.remove(this);
+            String cacheStatus = response.headers().get(CacheStatus.HEADER);
+            request.phase.answered(request, response.status().code(), response.headers().get(HttpHeaderNames.CONTENT_TYPE),
+                    ByteBufUtil.getBytes(response.content()), cacheStatus);
+            if (HttpUtil.isKeepAlive(response)) {
+                idle.addLast(this);
+                dispatch();
+            } else {
+                close();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            fail(cause.getClass().getSimpleName());
+            close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            fail("ClosedBeforeAnswer");
+            busy.remove(this);
+            idle.remove(this);
+            open--;
+            dispatch();
+        }
+
+        private void fail(String cause) {
+            Request request = inFlight;
+            if (request != null) {
+                inFlight = null;
+                request.phase.failed(request, cause);
+            }
+        }
+
+        void close() {
+            busy.remove(this);
+            idle.remove(this);
+            channel.close();
+        }
+    }
+
+    /** The state of one run; touched on the event loop only, but for the latches. */
     private final class Phase {
         private final LoadPlan plan;
+        private final LongSupplier ids;
         private final ResponseCheck check;
         private final long count;
         private final long sloMicros;
-        private final Recorder recorder = new Recorder(HIGHEST_MICROS, 3);
-        private final LongAdder correct = new LongAdder();
-        private final LongAdder correctWithinSlo = new LongAdder();
-        private final LongAdder wrong = new LongAdder();
-        private final LongAdder failed = new LongAdder();
-        private final LongAdder cacheMarked = new LongAdder();
-        private final LongAdder cacheHits = new LongAdder();
-        private final LongAdder cacheStale = new LongAdder();
-        private final CountDownLatch finished;
-        /** Wrong answers by HTTP status: tells a 504 storm from a wrong name at a glance. */
-        private final AtomicLongArray wrongByStatus = new AtomicLongArray(600);
-        /** Only touched on the error path, so the happy path stays allocation-light. */
-        private final Map<String, LongAdder> failureCauses = new ConcurrentHashMap<>();
-        private final AtomicLong lastSendNanos = new AtomicLong();
+        private final Histogram histogram = new Histogram(HIGHEST_MICROS, 3);
         private final LateTimeline.Recorder timeline;
-        private volatile long maxLagNanos;
-        /** t0 of the schedule, set before the first send. */
-        private volatile long scheduleStartNanos;
+        /** Counted down once every request has been sent or given up. */
+        private final CountDownLatch finished = new CountDownLatch(1);
+        /** Counted down once every request has an outcome. */
+        private final CountDownLatch answered = new CountDownLatch(1);
+        /** Wrong answers by HTTP status: tells a 504 storm from a wrong name at a glance. */
+        private final Map<Integer, Long> wrongByStatus = new TreeMap<>();
+        private final Map<String, Long> failureCauses = new TreeMap<>();
+        private long correct;
+        private long correctWithinSlo;
+        private long wrong;
+        private long failed;
+        private long cacheMarked;
+        private long cacheHits;
+        private long cacheStale;
+        private long outcomes;
+        private long t0;
+        private long giveUpNanos;
+        private long next;
+        private long maxLagNanos;
 
-        Phase(LoadPlan plan, ResponseCheck check) {
+        Phase(LoadPlan plan, LongSupplier ids, ResponseCheck check) {
             this.plan = plan;
+            this.ids = ids;
             this.check = check;
             this.count = plan.count();
             this.sloMicros = plan.slo().toNanos() / 1000;
-            this.finished = new CountDownLatch(Math.toIntExact(count));
             this.timeline = new LateTimeline.Recorder(plan.duration(), TIMELINE_SLICE);
         }
 
-        void pace(IdMix mix) {
-            LongSupplier ids = mix.generator(plan.seed());
-            long t0 = System.nanoTime() + START_DELAY_NANOS;
-            scheduleStartNanos = t0;
-            long giveUp = t0 + 2 * plan.duration().toNanos();
-            long lag = 0;
-            long i = 0;
-            while (i < count) {
-                long now = System.nanoTime();
-                long intended = t0 + plan.intendedOffsetNanos(i);
-                if (now < intended) {
-                    LockSupport.parkNanos(intended - now);
-                    continue;
-                }
-                if (now > giveUp) {
-                    break;
-                }
-                lag = Math.max(lag, now - intended);
-                // Late wake-ups fire the whole due batch: the schedule, not the thread, sets the rate.
-                do {
-                    send(ids.getAsLong(), intended);
-                    i++;
-                    intended = t0 + plan.intendedOffsetNanos(i);
-                } while (i < count && intended <= now);
+        void start() {
+            t0 = System.nanoTime() + START_DELAY_NANOS;
+            giveUpNanos = t0 + 2 * plan.duration().toNanos();
+            group.schedule(this::pace, START_DELAY_NANOS, TimeUnit.NANOSECONDS);
+            group.schedule(this::sweep, TIMEOUT_SWEEP_NANOS, TimeUnit.NANOSECONDS);
+        }
+
+        /** Sends every request that is due (a late wake-up sends the whole batch: the schedule sets the rate), then waits for the next. */
+        private void pace() {
+            long now = System.nanoTime();
+            if (now > giveUpNanos) {
+                notSent(now);
+                return;
             }
-            lastSendNanos.set(System.nanoTime());
-            maxLagNanos = lag;
-            if (i < count) {
-                failureCauses.computeIfAbsent("NotSent", k -> new LongAdder()).add(count - i);
+            long intended = t0 + plan.intendedOffsetNanos(next);
+            if (intended <= now) {
+                maxLagNanos = Math.max(maxLagNanos, now - intended);
             }
-            for (long u = i; u < count; u++) {
-                failed.increment();
+            while (next < count && intended <= now) {
+                waiting.addLast(new Request(this, ids.getAsLong(), intended));
+                next++;
+                intended = t0 + plan.intendedOffsetNanos(next);
+            }
+            dispatch();
+            if (next < count) {
+                group.schedule(this::pace, Math.max(intended - now, PACE_NANOS), TimeUnit.NANOSECONDS);
+            } else {
                 finished.countDown();
             }
         }
 
-        private void send(long id, long intendedNanos) {
-            String uri = target.pathPrefix() + id;
-            HttpClient.ResponseReceiver<?> request = target.post()
-                    ? post.uri(uri)
-                    : client.get().uri(uri);
-            request.responseSingle((response, body) -> {
-                        int status = response.status().code();
-                        String contentType = response.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE);
-                        countCache(CacheStatus.of(response.responseHeaders().get(CacheStatus.HEADER)));
-                        return body.asByteArray()
-                                .defaultIfEmpty(EMPTY)
-                                .map(bytes -> {
-                                    Outcome outcome = check.check(id, status, contentType, bytes);
-                                    if (outcome == Outcome.WRONG && status >= 0 && status < wrongByStatus.length()) {
-                                        wrongByStatus.incrementAndGet(status);
-                                    }
-                                    return outcome;
-                                });
-                    })
-                    .onErrorResume(error -> {
-                        failureCauses.computeIfAbsent(error.getClass().getSimpleName(), k -> new LongAdder()).increment();
-                        return Mono.just(Outcome.FAILED);
-                    })
-                    .subscribe(outcome -> record(outcome, intendedNanos));
+        private void notSent(long now) {
+            long unsent = count - next;
+            failureCauses.merge("NotSent", unsent, Long::sum);
+            failed += unsent;
+            outcomes += unsent;
+            next = count;
+            finished.countDown();
+            if (outcomes == count) {
+                answered.countDown();
+            }
+        }
+
+        private void sweep() {
+            expire(System.nanoTime());
+            if (outcomes < count) {
+                group.schedule(this::sweep, TIMEOUT_SWEEP_NANOS, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        void answered(Request request, int status, String contentType, byte[] body, String cacheStatus) {
+            countCache(CacheStatus.of(cacheStatus));
+            Outcome outcome = check.check(request.id, status, contentType, body);
+            if (outcome == Outcome.WRONG) {
+                wrongByStatus.merge(status, 1L, Long::sum);
+            }
+            record(request, outcome);
+        }
+
+        void failed(Request request, String cause) {
+            failureCauses.merge(cause, 1L, Long::sum);
+            record(request, Outcome.FAILED);
         }
 
         private void countCache(CacheStatus status) {
@@ -231,56 +403,46 @@ public final class OpenLoopLoad implements AutoCloseable {
                 case ABSENT -> {
                     return;
                 }
-                case HIT -> cacheHits.increment();
-                case STALE -> cacheStale.increment();
+                case HIT -> cacheHits++;
+                case STALE -> cacheStale++;
                 case FORWARDED -> {
                 }
             }
-            cacheMarked.increment();
+            cacheMarked++;
         }
 
-        private void record(Outcome outcome, long intendedNanos) {
-            long micros = Math.min(HIGHEST_MICROS, Math.max(0, (System.nanoTime() - intendedNanos) / 1000));
-            recorder.recordValue(micros);
-            long offset = intendedNanos - scheduleStartNanos;
+        private void record(Request request, Outcome outcome) {
+            long micros = Math.min(HIGHEST_MICROS, Math.max(0, (System.nanoTime() - request.intendedNanos) / 1000));
+            histogram.recordValue(micros);
+            long offset = request.intendedNanos - t0;
             timeline.scheduled(offset);
             if (micros > sloMicros) {
                 timeline.late(offset, outcome == Outcome.CORRECT);
             }
             switch (outcome) {
                 case CORRECT -> {
-                    correct.increment();
+                    correct++;
                     if (micros <= sloMicros) {
-                        correctWithinSlo.increment();
+                        correctWithinSlo++;
                     }
                 }
-                case WRONG -> wrong.increment();
-                case FAILED -> failed.increment();
+                case WRONG -> wrong++;
+                case FAILED -> failed++;
             }
-            finished.countDown();
+            if (++outcomes == count) {
+                answered.countDown();
+            }
         }
 
-        LoadResult finish() throws InterruptedException {
-            // Acquire, connect and response each have the timeout.
-            long waitNanos = 3 * timeout.toNanos() + DRAIN_GRACE_NANOS - (System.nanoTime() - lastSendNanos.get());
-            long abandoned = 0;
-            if (!finished.await(Math.max(0, waitNanos), TimeUnit.NANOSECONDS)) {
-                // Should not happen (every request has a timeout); counted rather than waited for forever.
-                abandoned = finished.getCount();
-                failureCauses.computeIfAbsent("Abandoned", k -> new LongAdder()).add(abandoned);
+        /** On the event loop, after the run; {@code abandon} counts what never got an outcome as failed. */
+        LoadResult result(boolean abandon) {
+            long abandoned = abandon ? count - outcomes : 0;
+            if (abandoned > 0) {
+                failureCauses.merge("Abandoned", abandoned, Long::sum);
             }
-            Map<String, Long> causes = new TreeMap<>();
-            failureCauses.forEach((cause, n) -> causes.put(cause, n.sum()));
-            Map<Integer, Long> wrongStatuses = new TreeMap<>();
-            for (int status = 0; status < wrongByStatus.length(); status++) {
-                if (wrongByStatus.get(status) > 0) {
-                    wrongStatuses.put(status, wrongByStatus.get(status));
-                }
-            }
-            Histogram histogram = recorder.getIntervalHistogram();
-            return new LoadResult(count, correct.sum(), correctWithinSlo.sum(), wrong.sum(),
-                    failed.sum() + abandoned, histogram, maxLagNanos / 1000, causes, wrongStatuses,
-                    new CacheCounts(cacheMarked.sum(), cacheHits.sum(), cacheStale.sum()), timeline.snapshot());
+            return new LoadResult(count, correct, correctWithinSlo, wrong, failed + abandoned, histogram.copy(),
+                    maxLagNanos / 1000, new TreeMap<>(failureCauses), new TreeMap<>(wrongByStatus),
+                    new CacheCounts(cacheMarked, cacheHits, cacheStale), timeline.snapshot());
         }
     }
 }

@@ -171,6 +171,38 @@ class OpenLoopLoadIT {
         assertThat(result.correct()).isEqualTo(result.requests());
     }
 
+    @Test
+    void answersThatCloseTheirConnectionAreFollowedOnNewOnes() throws Exception {
+        start((request, response) -> {
+            response.keepAlive(false);
+            return answerName(request, response);
+        });
+
+        LoadResult result = run(LoadPlan.of(200, Duration.ofSeconds(1)));
+
+        assertThat(result.correct()).isEqualTo(result.requests());
+        assertThat(result.failed()).isZero();
+    }
+
+    @Test
+    void aPortThatRefusesConnectionsFailsEveryRequestAndTheRunStillEnds() throws Exception {
+        start(this::answerName);
+        String refusing = baseUrl();
+        server.disposeNow(Duration.ofSeconds(5));
+        server = null;
+
+        LoadResult result;
+        try (OpenLoopLoad load = new OpenLoopLoad(Target.publicApi(refusing, "k"), 4, Duration.ofMillis(300))) {
+            result = load.run(LoadPlan.of(100, Duration.ofMillis(500)), IdMix.knownOnly(USERS), PUBLIC_API);
+        }
+
+        assertThat(result.requests()).isEqualTo(50);
+        assertThat(result.failed()).isEqualTo(result.requests());
+        assertThat(result.failureCauses()).isNotEmpty();
+        assertThat(result.failureCauses().keySet()).isSubsetOf("AnnotatedConnectException", "NoConnectionInTime");
+        assertThat(result.latencyMicros().getTotalCount()).isEqualTo(result.requests());
+    }
+
     private LoadResult run(LoadPlan plan) throws InterruptedException {
         try (OpenLoopLoad load = new OpenLoopLoad(Target.publicApi(baseUrl(), "test-key"))) {
             return load.run(plan, IdMix.knownOnly(USERS), PUBLIC_API);
