@@ -58,8 +58,8 @@ import ch.qos.logback.classic.LoggerContext;
  *     show what the name cache adds; every row reports the cache hit ratio either way</li>
  * <li>{@code --fresh} a new simulator and service per scenario instead of one sequence, each started
  *     straight into its scenario (same scenarios and ids), to compare with the sequence</li>
- * <li>{@code --timeout=2s} client-side timeout per request stage: connection wait, connect (≤ 1 s),
- *     response (a timeout counts as failed, with its latency)</li>
+ * <li>{@code --timeout=2s} client-side timeout per request, from its intended send time (the wait
+ *     for a connection, connecting, at most 1 s, and the answer): a timeout counts as failed, with its latency</li>
  * <li>{@code --direct} load the simulator itself ({@code POST /{id}}, no service) per scenario as a baseline</li>
  * <li>{@code --naive} load {@link NaiveProxy} instead of the service: plain WebFlux + WebClient in
  *     front of the simulator, the stack's own cost (healthy scenario; pinned like the service)</li>
@@ -72,7 +72,8 @@ import ch.qos.logback.classic.LoggerContext;
  *     the first rate, then measured at each rate in turn (one row each, each rate with ids of its own)</li>
  * <li>{@code --service-args="--namegate.cache.enabled=false"} service arguments (default none: its
  *     production defaults); {@code --service-jvm-args="-XX:StartFlightRecording=..."} its JVM options</li>
- * <li>{@code --jar=target/namegate.jar}, {@code --out=target/bench}, {@code --connections=512}</li>
+ * <li>{@code --jar=target/namegate.jar}, {@code --out=target/bench}, {@code --connections=512} (the
+ *     generator's connections at most; 4096 to offer twice a whole core's rate)</li>
  * <li>{@code --closed-loop} a {@code wrk} sweep over connections instead ({@link ClosedLoopSweep}):
  *     namegate with cache misses and with cache hits, {@link NaiveProxy}, HAProxy and the simulator
  *     itself, each on the service CPU ({@code --service-cpu}, default 0 in this mode) with wrk and the
