@@ -72,8 +72,8 @@ import ch.qos.logback.classic.LoggerContext;
  *     the first rate, then measured at each rate in turn (one row each, each rate with ids of its own)</li>
  * <li>{@code --service-args="--namegate.cache.enabled=false"} service arguments (default none: its
  *     production defaults); {@code --service-jvm-args="-XX:StartFlightRecording=..."} its JVM options</li>
- * <li>{@code --jar=target/namegate.jar}, {@code --out=target/bench}, {@code --connections=512} (the
- *     generator's connections at most; 4096 to offer twice a whole core's rate)</li>
+ * <li>{@code --jar=target/namegate.jar}, {@code --out=target/bench}, {@code --connections=4096} (the
+ *     generator's connections at most, opened as needed)</li>
  * <li>{@code --closed-loop} a {@code wrk} sweep over connections instead ({@link ClosedLoopSweep}):
  *     namegate with cache misses and with cache hits, {@link NaiveProxy}, HAProxy and the simulator
  *     itself, each on the service CPU ({@code --service-cpu}, default 0 in this mode) with wrk and the

@@ -201,7 +201,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         OptionalInt serviceCpu = OptionalInt.empty();
         Path jar = Path.of("target/namegate.jar");
         Path outputDir = Path.of("target/bench");
-        int connections = 512;
+        int connections = OpenLoopLoad.DEFAULT_CONNECTIONS;
         String keyAttributes = UNLIMITED_KEY;
         List<String> serviceArgs = List.of();
         List<String> serviceJvmArgs = List.of();

@@ -79,6 +79,12 @@ public final class OpenLoopLoad implements AutoCloseable {
     /** The timeline's slice: short enough to show an overload's onset, long enough to hold a few hundred requests. */
     private static final Duration TIMELINE_SLICE = Duration.ofMillis(500);
     private static final int MAX_BODY_BYTES = 1 << 20;
+    /**
+     * Connections open at most unless told otherwise: enough for twice a whole core's rate with
+     * answers up to 0.4 s. A pool smaller than rate × latency turns an overload into a closed loop
+     * of that many connections, with the line in the generator. Opened only as needed.
+     */
+    public static final int DEFAULT_CONNECTIONS = 4096;
 
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
@@ -98,8 +104,7 @@ public final class OpenLoopLoad implements AutoCloseable {
 
     /**
      * @param target         where requests go
-     * @param maxConnections connections open at most; sized for rate × expected latency, 512 is
-     *                       plenty for loopback at the rates used here
+     * @param maxConnections connections open at most; at least rate × expected latency
      * @param timeout        client-side limit on a request from its intended send time (waiting for
      *                       a connection, connecting and the answer together): a request that
      *                       reaches it fails with its latency still counted, and its connection is
@@ -141,9 +146,9 @@ public final class OpenLoopLoad implements AutoCloseable {
                 });
     }
 
-    /** 512 connections, 2 s timeout. */
+    /** {@link #DEFAULT_CONNECTIONS}, 2 s timeout. */
     public OpenLoopLoad(Target target) {
-        this(target, 512, LoadPlan.DEFAULT_TIMEOUT);
+        this(target, DEFAULT_CONNECTIONS, LoadPlan.DEFAULT_TIMEOUT);
     }
 
     /**
