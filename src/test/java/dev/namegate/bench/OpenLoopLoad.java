@@ -50,10 +50,9 @@ import io.netty.handler.codec.http.HttpUtil;
  * arms itself for the next send, each pooled HTTP/1.1 keep-alive connection carries one request
  * at a time, and a request that finds no free connection waits in line for one (opening another
  * while fewer than {@code maxConnections} are open); its wait counts in its latency. Requests
- * are written as prepared bytes and answers read by Netty's HTTP decoder. Written on bare Netty
- * because wrk2, the tool for this, is not packaged here, and Reactor Netty's client (this class's
- * former engine) cost 110 µs of CPU a request with its pacing thread, so the generator could not
- * offer twice what a whole core of the service sustains from the other core.
+ * are written as prepared bytes and answers read by Netty's HTTP decoder. On bare Netty because
+ * wrk2, made for this, is not packaged here, and Reactor Netty's client costs several times the
+ * CPU a request: too much to offer twice a whole core's rate from the other core.
  *
  * <p>Answers are judged by a {@link ResponseCheck} and recorded into an HdrHistogram; the
  * service's {@code Cache-Status} header is counted ({@link CacheStatus}). Nothing is logged per
@@ -69,9 +68,8 @@ public final class OpenLoopLoad implements AutoCloseable {
     private static final long DRAIN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
     /**
      * The schedule wakes at most this often and sends what has come due since: each wake-up is a
-     * sleep and a wake of the loop, 16 µs of CPU on this machine's virtual CPUs, so waking for
-     * each of 16,000 requests a second took a quarter of the generator's core. A request sent late
-     * by this has it in its latency.
+     * sleep and a wake of the loop, which at high rates costs more than the requests it sends. A
+     * request sent late by this has it in its latency.
      */
     private static final long PACE_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
     /** How often waiting and unanswered requests are checked against the timeout. */
@@ -183,7 +181,10 @@ public final class OpenLoopLoad implements AutoCloseable {
         while (!waiting.isEmpty()) {
             Connection free = idle.pollFirst();
             if (free != null) {
-                free.send(waiting.pollFirst());
+                // one closed while idle is dropped here, not searched for when it closes
+                if (free.channel.isActive()) {
+                    free.send(waiting.pollFirst());
+                }
             } else if (open + connecting < maxConnections && connecting < waiting.size()) {
                 connect();
             } else {
@@ -281,7 +282,6 @@ public final class OpenLoopLoad implements AutoCloseable {
         public void channelInactive(ChannelHandlerContext ctx) {
             fail("ClosedBeforeAnswer");
             busy.remove(this);
-            idle.remove(this);
             open--;
             dispatch();
         }
@@ -296,7 +296,6 @@ public final class OpenLoopLoad implements AutoCloseable {
 
         void close() {
             busy.remove(this);
-            idle.remove(this);
             channel.close();
         }
     }
@@ -350,7 +349,7 @@ public final class OpenLoopLoad implements AutoCloseable {
         private void pace() {
             long now = System.nanoTime();
             if (now > giveUpNanos) {
-                notSent(now);
+                notSent();
                 return;
             }
             long intended = t0 + plan.intendedOffsetNanos(next);
@@ -370,7 +369,7 @@ public final class OpenLoopLoad implements AutoCloseable {
             }
         }
 
-        private void notSent(long now) {
+        private void notSent() {
             long unsent = count - next;
             failureCauses.merge("NotSent", unsent, Long::sum);
             failed += unsent;
