@@ -226,7 +226,7 @@ public final class BenchMain {
             System.err.println("closed loop: wrk -t1 over " + options.steps() + " connections, " + options.duration()
                     .toSeconds() + " s each after a " + options.warmup().toSeconds() + " s warm-up at "
                     + options.warmupConnections() + "; bodies are not checked (the open loop does); namegate with "
-                    + ClosedLoopSweep.serviceArgs(options) + " and JVM options " + ClosedLoopSweep.jvmArgs(options));
+                    + ClosedLoopSweep.serviceArgs(options) + " and JVM options " + options.serviceJvmArgs());
             List<String> table = new ArrayList<>(ClosedLoopRow.HEADER.lines().toList());
             List<ClosedLoopRow> rows = new ArrayList<>();
             table.forEach(System.out::println);

@@ -28,7 +28,7 @@ import java.util.stream.IntStream;
  * @param connections    client connection pool size
  * @param keyAttributes  attributes appended to the key's line in the keys file (client limits)
  * @param serviceArgs    extra service arguments, e.g. {@code --namegate.cache.enabled=false}
- * @param serviceJvmArgs JVM options for the service
+ * @param serviceJvmArgs JVM options for namegate and NaiveProxy (default {@link #SERVICE_JVM_ARGS})
  * @param sweep          rates of a throughput sweep (fresh, direct or naive), empty for none
  * @param ids            how known ids are picked ({@code --ids=uniform|zipf:N:s})
  * @param steps          closed-loop mode: wrk's connections, one measured step each, in this order
@@ -41,6 +41,14 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         double warmupRate, Duration settle, Duration timeout, Mode mode, OptionalInt serviceCpu, Path jar, Path outputDir, int connections,
         String keyAttributes, List<String> serviceArgs, List<String> serviceJvmArgs, List<Double> sweep, KnownIds ids,
         List<Integer> steps, List<ClosedLoopTarget> targets, OptionalInt serviceCpuQuota) {
+
+    /**
+     * The Deployment's heap settings, for namegate and NaiveProxy in every mode: a fixed heap (room
+     * for the quota's and the cache's worst case, no resizing within a run), its tenuring and huge
+     * pages. Without them the first overload of an open-loop sweep collapsed for 2-3 s.
+     */
+    public static final List<String> SERVICE_JVM_ARGS =
+            List.of("-Xms1g", "-Xmx1g", "-XX:MaxTenuringThreshold=1", "-XX:+UseTransparentHugePages");
 
     private static final long WARMUP_SEED = 7L;
     private static final long MEASURED_SEED = 42L;
@@ -204,7 +212,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         int connections = OpenLoopLoad.DEFAULT_CONNECTIONS;
         String keyAttributes = UNLIMITED_KEY;
         List<String> serviceArgs = List.of();
-        List<String> serviceJvmArgs = List.of();
+        List<String> serviceJvmArgs = SERVICE_JVM_ARGS;
         List<Double> sweep = List.of();
         KnownIds ids = KnownIds.UNIFORM;
         List<Integer> steps = null;

@@ -74,14 +74,16 @@ class ClosedLoopSettingsTest {
     void theSweepsServiceCountsIdsOverFiveSecondsOnAFixedHeapUnlessTold() {
         BenchOptions defaults = BenchOptions.parse("--closed-loop");
         assertThat(ClosedLoopSweep.serviceArgs(defaults)).containsExactly("--namegate.limits.quota.window=5s");
-        assertThat(ClosedLoopSweep.jvmArgs(defaults)).containsExactly("-Xms1g", "-Xmx1g", "-XX:MaxTenuringThreshold=1", "-XX:+UseTransparentHugePages");
+        assertThat(defaults.serviceJvmArgs()).containsExactly("-Xms1g", "-Xmx1g", "-XX:MaxTenuringThreshold=1", "-XX:+UseTransparentHugePages");
+        assertThat(BenchOptions.parse("--sweep=5000,10000").serviceJvmArgs()).as("the open loop's too")
+                .isEqualTo(defaults.serviceJvmArgs());
 
         BenchOptions given = BenchOptions.parse("--closed-loop",
                 "--service-args=--namegate.limits.quota.window=2s --namegate.cache.enabled=false",
                 "--service-jvm-args=-Xmx2g");
         assertThat(ClosedLoopSweep.serviceArgs(given)).as("one value per property: Spring would join two")
                 .containsExactly("--namegate.limits.quota.window=2s", "--namegate.cache.enabled=false");
-        assertThat(ClosedLoopSweep.jvmArgs(given)).containsExactly("-Xmx2g");
+        assertThat(given.serviceJvmArgs()).containsExactly("-Xmx2g");
     }
 
     @Test

@@ -28,17 +28,15 @@ import java.util.stream.Stream;
  * quota is counted over a window of {@link #QUOTA_WINDOW} instead of a day (the quota still admits
  * every id, at the same cost per id as in a full day's steady state, up to
  * quota / window = 100,000 new ids/s; {@link IdBudget} refuses a set-up that would refuse earlier),
- * and a fixed heap of {@link #JVM_ARGS} for it and NaiveProxy alike (room for the quota's and the
- * cache's worst case, and no heap resizing within a run). Either is replaced when
- * {@code --service-args} or {@code --service-jvm-args} set it.
+ * and, as in every mode, the JVM options of {@link BenchOptions#SERVICE_JVM_ARGS} for it and
+ * NaiveProxy alike. Either is replaced when {@code --service-args} or {@code --service-jvm-args}
+ * set it.
  */
 final class ClosedLoopSweep {
 
     /** How long the sweep's service counts an id toward the bench key's quota. */
     static final Duration QUOTA_WINDOW = Duration.ofSeconds(5);
     static final String QUOTA_WINDOW_PROPERTY = "namegate.limits.quota.window";
-    /** Heap of namegate and NaiveProxy during the sweep, with the Deployment's tenuring and huge pages. */
-    static final List<String> JVM_ARGS = List.of("-Xms1g", "-Xmx1g", "-XX:MaxTenuringThreshold=1", "-XX:+UseTransparentHugePages");
 
     private final BenchOptions options;
     private final CpuPinning pinning;
@@ -59,11 +57,6 @@ final class ClosedLoopSweep {
         return windowGiven ? options.serviceArgs() : Stream.concat(
                 Stream.of("--" + QUOTA_WINDOW_PROPERTY + "=" + QUOTA_WINDOW.toSeconds() + "s"),
                 options.serviceArgs().stream()).toList();
-    }
-
-    /** The JVM options of namegate and NaiveProxy: the user's, else {@link #JVM_ARGS}. */
-    static List<String> jvmArgs(BenchOptions options) {
-        return options.serviceJvmArgs().isEmpty() ? JVM_ARGS : options.serviceJvmArgs();
     }
 
     /**
@@ -100,7 +93,7 @@ final class ClosedLoopSweep {
         switch (target) {
             case MISSES, HITS -> {
                 try (ServiceUnderTest system = ServiceUnderTest.start(label, simulatorArgs, options.jar(), pinning,
-                        options.keyAttributes(), serviceArgs(options), jvmArgs(options), logs)) {
+                        options.keyAttributes(), serviceArgs(options), options.serviceJvmArgs(), logs)) {
                     for (ClosedLoopTarget own : List.of(ClosedLoopTarget.MISSES, ClosedLoopTarget.HITS)) {
                         if (options.targets().contains(own)) {
                             sweep(own, system.target(), system.service().pid(), system.service(), scripts, print);
@@ -113,7 +106,7 @@ final class ClosedLoopSweep {
                 try (SimulatorProcess simulator = SimulatorProcess.start(pinning.othersPrefix(), options.jar(),
                         simulatorArgs, logs.resolve("simulator-" + label + ".log"));
                         NaiveProxy.Running proxy = NaiveProxy.start(pinning.servicePrefix(), simulator.firstBaseUrl(),
-                                jvmArgs(options), logs.resolve("naive-" + label + ".log"))) {
+                                options.serviceJvmArgs(), logs.resolve("naive-" + label + ".log"))) {
                     sweep(target, Target.publicApi(proxy.baseUrl(), "unused"), proxy.process().pid(), null, scripts,
                             print);
                 }
