@@ -11,7 +11,7 @@ import reactor.core.publisher.MonoSink;
  * wait their turn in order rather than refusing them. Once the event loops run late under our own
  * load ({@code shedLagThreshold}) and the requests in progress would take {@code
  * shedMinTimeInProgress} to leave at the pace requests finish, it admits at most a limit of
- * requests at once, starting at what was in progress. Once per {@code shedLagThreshold} it
+ * requests at once, starting at what the core finishes in {@code limitStartTime}. Once per {@code shedLagThreshold} it
  * steers toward loops that keep time: the limit falls by {@code limitDecrease} while they run
  * late ({@code lagThreshold}) and grows by {@code limitIncrease} while they keep time and it binds
  * (never below {@code shedMinInFlight}, nor below what it admitted in {@code limitFloorTime} at
@@ -52,6 +52,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final int minLimit;
     private final long minTimeInProgressNanos;
     private final long limitFloorNanos;
+    private final long limitStartNanos;
     private final long limitLagNanos;
     private final long lateNanos;
     private final long queueNanos;
@@ -88,6 +89,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.minLimit = Math.max(1, properties.shedMinInFlight());
         this.minTimeInProgressNanos = properties.shedMinTimeInProgress().toNanos();
         this.limitFloorNanos = properties.limitFloorTime().toNanos();
+        this.limitStartNanos = properties.limitStartTime().toNanos();
         this.limitLagNanos = properties.shedLagThreshold().toNanos();
         this.lateNanos = properties.lagThreshold().toNanos();
         this.queueNanos = properties.shedQueueTime().toNanos();
@@ -208,11 +210,11 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         if (limit == UNLIMITED) {
             if (lag >= limitLagNanos && inProgress >= minLimit
                     && inProgress >= finishedPerSecond * minTimeInProgressNanos / 1e9) {
-                limit = inProgress;
+                limit = startingLimit(inProgress, finishedPerSecond);
                 steeredAt = now;
                 slackSince = Long.MAX_VALUE;
                 pace.forget(now);
-                episodes.started(lag, inProgress);
+                episodes.started(lag, inProgress, limit);
             }
             return;
         }
@@ -249,6 +251,18 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             // below UNLIMITED: a raised limit is still a limit
             limit = (int) Math.min(UNLIMITED - 1L, Math.max(limit + 1L, (long) (limit * limitIncrease)));
         }
+    }
+
+    /**
+     * What the core finishes in {@code limitStartTime} at its pace, at most the requests in
+     * progress; those in progress while no pace is known yet.
+     */
+    private int startingLimit(int inProgress, double finishedPerSecond) {
+        if (limitStartNanos == 0 || finishedPerSecond <= 0) {
+            return inProgress;
+        }
+        long inStartTime = Math.round(finishedPerSecond * limitStartNanos / 1e9);
+        return (int) Math.max(minLimit, Math.min(inProgress, inStartTime));
     }
 
     /**

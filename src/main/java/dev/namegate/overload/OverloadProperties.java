@@ -43,6 +43,11 @@ import jakarta.validation.constraints.NotNull;
  *     admitted, and a limit under that pace only slows a core that finishes what it admits this
  *     soon, and lengthens the line until its waits are refused; zero leaves only
  *     {@code shedMinInFlight} (default 10 ms)
+ * @param limitStartTime the limit starts at what the core finishes in this time at its pace, or at
+ *     the requests in progress if fewer: those in progress when the limit is set already take
+ *     {@code shedMinTimeInProgress} to leave, and a limit started there would let a request
+ *     that waited its turn in line wait as long again in progress; zero starts it at the requests
+ *     in progress (default 10 ms)
  * @param shedQueueTime the longest a request waits for its turn: one that has waited this long is
  *     refused, since it would miss its deadline anyway (default 50 ms, about half the deadline)
  * @param refuseNewcomersAfter while the request first in line has waited this long, a new request
@@ -79,6 +84,7 @@ public record OverloadProperties(
         @Min(0) @DefaultValue("16") int shedMinInFlight,
         @NotNull @DefaultValue("50ms") Duration shedMinTimeInProgress,
         @NotNull @DefaultValue("10ms") Duration limitFloorTime,
+        @NotNull @DefaultValue("10ms") Duration limitStartTime,
         @NotNull @DefaultValue("50ms") Duration shedQueueTime,
         @NotNull @DefaultValue("20ms") Duration refuseNewcomersAfter,
         @NotNull @DefaultValue("1s") Duration refuseNewcomersFor,
@@ -112,6 +118,10 @@ public record OverloadProperties(
         }
         if (limitFloorTime.isNegative() || limitFloorTime.compareTo(shedQueueTime) >= 0) {
             throw new IllegalArgumentException("namegate.overload.limit-floor-time must not be negative and must be under"
+                    + " the shed queue time (" + shedQueueTime + ")");
+        }
+        if (limitStartTime.isNegative() || limitStartTime.compareTo(shedQueueTime) >= 0) {
+            throw new IllegalArgumentException("namegate.overload.limit-start-time must not be negative and must be under"
                     + " the shed queue time (" + shedQueueTime + ")");
         }
         if (refuseNewcomersFor.toNanos() < 1_000_000L) {

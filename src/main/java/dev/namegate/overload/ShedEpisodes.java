@@ -10,11 +10,11 @@ final class ShedEpisodes {
 
     private boolean episode;
 
-    synchronized void started(long lagNanos, int inProgress) {
+    synchronized void started(long lagNanos, int inProgress, int limit) {
         if (!episode) {
             episode = true;
-            LOG.warn("overload: event loops {} ms late with {} requests in progress; admitting at most that many at once,"
-                    + " the rest wait their turn", lagNanos / 1_000_000, inProgress);
+            LOG.warn("overload: event loops {} ms late with {} requests in progress; admitting at most {} at once,"
+                    + " the rest wait their turn", lagNanos / 1_000_000, inProgress, limit);
         }
     }
 

@@ -44,9 +44,14 @@ class AdmissionGateTest {
     }
 
     static OverloadProperties properties(int minInFlight, Duration limitFloorTime, Duration minTimeInProgress) {
+        return properties(minInFlight, limitFloorTime, minTimeInProgress, Duration.ZERO);
+    }
+
+    static OverloadProperties properties(int minInFlight, Duration limitFloorTime, Duration minTimeInProgress,
+            Duration limitStartTime) {
         return new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
                 Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, minTimeInProgress, limitFloorTime,
-                Duration.ofMillis(50), Duration.ofMillis(40), Duration.ofSeconds(1), 0.1, Duration.ofMillis(10));
+                limitStartTime, Duration.ofMillis(50), Duration.ofMillis(40), Duration.ofSeconds(1), 0.1, Duration.ofMillis(10));
     }
 
     /** One request's admission: {@code null} while it waits. */
@@ -176,6 +181,36 @@ class AdmissionGateTest {
         assertThat(paced.limit()).as("256 take 32 ms at the pace before the lull").isEqualTo(AdmissionGate.UNLIMITED);
     }
 
+    /**
+     * Twice what the core serves: 4 answers a millisecond while requests keep coming. With 300
+     * in progress, 75 ms of work at that pace, the limit starts at the 40 that 10 ms finishes, not
+     * at the 300, so a request let in after its wait in line is not held in progress as long again.
+     */
+    @Test
+    void theLimitStartsAtWhatTheCoreFinishesInTheStartTime() {
+        AdmissionGate starting = new AdmissionGate(properties(4, Duration.ZERO, Duration.ofMillis(50),
+                Duration.ofMillis(10)), inFlight, clock::get, paused::get);
+        try (LogCapture log = LogCapture.of("dev.namegate.overload")) {
+            closedLoop(starting, 100, 4, 200, PUNCTUAL);
+            closedLoop(starting, 200, 4, 5, LATE);
+            assertThat(starting.limit()).isEqualTo(40);
+            assertThat(log.events()).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+                    "overload: event loops 30 ms late with 300 requests in progress; admitting at most 40 at once,"
+                            + " the rest wait their turn");
+        }
+        AtomicReference<Boolean> next = new AtomicReference<>();
+        starting.admit().subscribe(next::set);
+        assertThat(next.get()).as("waits until those in progress are under the limit").isNull();
+    }
+
+    @Test
+    void beforeAnyPaceIsKnownTheLimitStartsAtTheRequestsInProgress() {
+        AdmissionGate starting = new AdmissionGate(properties(4, Duration.ZERO, Duration.ZERO, Duration.ofMillis(10)),
+                inFlight, clock::get, paused::get);
+        closedLoop(starting, 300, 0, 5, LATE);
+        assertThat(starting.limit()).isEqualTo(300);
+    }
+
     private AdmissionGate pacedGate() {
         return new AdmissionGate(properties(4, Duration.ZERO, Duration.ofMillis(50)), inFlight, clock::get,
                 paused::get);
@@ -226,7 +261,7 @@ class AdmissionGateTest {
             clock.addAndGet(Duration.ofSeconds(1).toNanos());
             gate.probed(PUNCTUAL);
             assertThat(log.events()).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
-                    "overload: event loops 30 ms late with 20 requests in progress; admitting at most that many at once,"
+                    "overload: event loops 30 ms late with 20 requests in progress; admitting at most 20 at once,"
                             + " the rest wait their turn",
                     "overload: event loops punctual for a second, admitting every request at once again");
         }

@@ -39,6 +39,7 @@ import dev.namegate.testing.TestKeys;
         "namegate.overload.shed-min-in-flight=1",
         "namegate.overload.shed-queue-time=1ms",
         "namegate.overload.limit-floor-time=0ms",
+        "namegate.overload.limit-start-time=0ms",
         "namegate.overload.refuse-newcomers-after=1ms",
         "namegate.overload.refuse-newcomers-for=10m",
 })

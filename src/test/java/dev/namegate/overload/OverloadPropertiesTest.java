@@ -29,6 +29,7 @@ class OverloadPropertiesTest {
             assertThat(defaults.refuseNewcomersAfter()).isLessThanOrEqualTo(defaults.shedQueueTime());
             assertThat(defaults.refuseNewcomersFor()).isPositive();
             assertThat(defaults.limitFloorTime()).isPositive().isLessThan(defaults.shedQueueTime());
+            assertThat(defaults.limitStartTime()).isPositive().isLessThan(defaults.shedMinTimeInProgress());
             assertThat(defaults.shedMinTimeInProgress()).isPositive();
         });
     }
@@ -46,6 +47,8 @@ class OverloadPropertiesTest {
             "hold=5ms, hold",
             "limit-floor-time=-1ms, limit-floor-time",
             "limit-floor-time=50ms, limit-floor-time",
+            "limit-start-time=-1ms, limit-start-time",
+            "limit-start-time=50ms, limit-start-time",
             "shed-min-time-in-progress=-1ms, shed-min-time-in-progress",
     })
     void anInconsistentSettingStopsTheStartNamingIt(String setting, String named) {
