@@ -11,8 +11,8 @@ import reactor.core.publisher.MonoSink;
  * wait their turn in order rather than refusing them. Once the event loops run late under our own
  * load ({@code shedLagThreshold}) and the requests in progress would take {@code
  * shedMinTimeInProgress} to leave at the pace requests finish, it admits at most a limit of
- * requests at once, starting at what the core finishes in {@code limitStartTime}. Once per {@code shedLagThreshold} it
- * steers toward loops that keep time: the limit falls by {@code limitDecrease} while they run
+ * requests at once, starting at what the core finishes in {@code limitStartTime}. Once per
+ * {@code shedLagThreshold} it steers toward loops that keep time: the limit falls by {@code limitDecrease} while they run
  * late ({@code lagThreshold}) and grows by {@code limitIncrease} while they keep time and it binds
  * (never below {@code shedMinInFlight}, nor below what it admitted in {@code limitFloorTime} at
  * its recent pace);
@@ -261,8 +261,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         if (limitStartNanos == 0 || finishedPerSecond <= 0) {
             return inProgress;
         }
-        long inStartTime = Math.round(finishedPerSecond * limitStartNanos / 1e9);
-        return (int) Math.max(minLimit, Math.min(inProgress, inStartTime));
+        return (int) Math.max(minLimit, Math.min(inProgress, requestsIn(limitStartNanos, finishedPerSecond)));
     }
 
     /**
@@ -274,8 +273,13 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
      * core admits so few a second that the minimum holds.
      */
     private int floor(long now) {
-        double admittedInFloorTime = pace.admittedPerSecond(now, PACE_MIN_SPAN_NANOS) * limitFloorNanos / 1e9;
-        return (int) Math.max(minLimit, Math.min(UNLIMITED - 1.0, Math.round(admittedInFloorTime)));
+        long admittedInFloorTime = requestsIn(limitFloorNanos, pace.admittedPerSecond(now, PACE_MIN_SPAN_NANOS));
+        return (int) Math.max(minLimit, Math.min(UNLIMITED - 1L, admittedInFloorTime));
+    }
+
+    /** How many requests {@code nanos} holds at {@code perSecond}. */
+    private static long requestsIn(long nanos, double perSecond) {
+        return Math.round(perSecond * nanos / 1e9);
     }
 
     /** The longest wait in line since the last probe, the wait of the one still first in line included. */

@@ -116,14 +116,8 @@ public record OverloadProperties(
             throw new IllegalArgumentException("namegate.overload.refuse-newcomers-after must be at least 1ms and at most"
                     + " the shed queue time (" + shedQueueTime + ")");
         }
-        if (limitFloorTime.isNegative() || limitFloorTime.compareTo(shedQueueTime) >= 0) {
-            throw new IllegalArgumentException("namegate.overload.limit-floor-time must not be negative and must be under"
-                    + " the shed queue time (" + shedQueueTime + ")");
-        }
-        if (limitStartTime.isNegative() || limitStartTime.compareTo(shedQueueTime) >= 0) {
-            throw new IllegalArgumentException("namegate.overload.limit-start-time must not be negative and must be under"
-                    + " the shed queue time (" + shedQueueTime + ")");
-        }
+        requireUnderQueueTime("limit-floor-time", limitFloorTime, shedQueueTime);
+        requireUnderQueueTime("limit-start-time", limitStartTime, shedQueueTime);
         if (refuseNewcomersFor.toNanos() < 1_000_000L) {
             throw new IllegalArgumentException("namegate.overload.refuse-newcomers-for must be at least 1ms");
         }
@@ -132,6 +126,14 @@ public record OverloadProperties(
         }
         if (hold.compareTo(lagThreshold) < 0) {
             throw new IllegalArgumentException("namegate.overload.hold must be at least the lag threshold");
+        }
+    }
+
+    /** A limit's time, in pace: at least zero, and under the longest a request waits in line. */
+    private static void requireUnderQueueTime(String name, Duration time, Duration shedQueueTime) {
+        if (time.isNegative() || time.compareTo(shedQueueTime) >= 0) {
+            throw new IllegalArgumentException("namegate.overload." + name + " must not be negative and must be under"
+                    + " the shed queue time (" + shedQueueTime + ")");
         }
     }
 }
