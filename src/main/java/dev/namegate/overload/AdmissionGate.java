@@ -63,7 +63,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final LongSupplier nanoClock;
     private final LongSupplier pauseClock;
     private final ShedEpisodes episodes;
-    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    private final ArrayDeque<LineWaiter> waiting = new ArrayDeque<>();
     private volatile int limit = UNLIMITED;
     /** When the gate last refused a request that had waited its longest. */
     private volatile long shedAt;
@@ -148,14 +148,18 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             pace.admitted(now);
             return Boolean.TRUE;
         }
-        Waiter waiter = new Waiter(sink, nanoClock.getAsLong(), pauseClock.getAsLong());
+        LineWaiter waiter = new LineWaiter(sink, nanoClock.getAsLong(), pauseClock.getAsLong());
         waiting.addLast(waiter);
         sink.onCancel(() -> cancel(waiter));
         return null;
     }
 
-    private synchronized void cancel(Waiter waiter) {
-        waiting.remove(waiter);
+    private void cancel(LineWaiter waiter) {
+        if (waiter.cancel()) {
+            synchronized (this) {
+                waiting.remove(waiter);
+            }
+        }
     }
 
     /** An admitted request finished: the next in line may start. */
@@ -170,7 +174,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     /** Starts waiters while the limit allows, and refuses those that waited too long; answers outside the lock. */
     private void release(long now) {
         while (true) {
-            Waiter next;
+            LineWaiter next;
             boolean admitted;
             synchronized (this) {
                 next = waiting.peekFirst();
@@ -193,7 +197,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
                     leavers.refused(now);
                 }
             }
-            next.sink().success(admitted);
+            next.answer(admitted, this::leave);
         }
     }
 
@@ -284,12 +288,12 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
 
     /** The longest wait in line since the last probe, the wait of the one still first in line included. */
     private long longestWait(long now) {
-        Waiter first = waiting.peekFirst();
+        LineWaiter first = waiting.peekFirst();
         return first == null ? longestWait : Math.max(longestWait, waitedNanos(first, now));
     }
 
     /** How long a waiter has waited, the collector's pauses since it came left out once that matters. */
-    private long waitedNanos(Waiter waiter, long now) {
+    private long waitedNanos(LineWaiter waiter, long now) {
         long waited = now - waiter.since();
         // the pause clock is read only for a wait that could be judged long: most are short
         return waited < newcomerQueueNanos ? waited : waited - (pauseClock.getAsLong() - waiter.pausedAt());
@@ -306,7 +310,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             episodes.reset();
         }
         while (true) {
-            Waiter next;
+            LineWaiter next;
             synchronized (this) {
                 next = waiting.pollFirst();
                 if (next == null) {
@@ -314,7 +318,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
                 }
                 inFlight.enter();
             }
-            next.sink().success(Boolean.TRUE);
+            next.answer(true, this::leave);
         }
     }
 
@@ -342,7 +346,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             return false;
         }
         synchronized (this) {
-            Waiter first = waiting.peekFirst();
+            LineWaiter first = waiting.peekFirst();
             return first != null && waitedNanos(first, now) >= newcomerQueueNanos
                     && leavers.refusedShare(now) >= newcomerShedShare;
         }
@@ -361,9 +365,5 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     /** Requests waiting for their turn. */
     public synchronized int waiting() {
         return waiting.size();
-    }
-
-    /** @param pausedAt the pause clock when it came */
-    private record Waiter(MonoSink<Boolean> sink, long since, long pausedAt) {
     }
 }
