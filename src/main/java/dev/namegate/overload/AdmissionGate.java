@@ -21,7 +21,7 @@ import reactor.core.publisher.MonoSink;
  * {@code refuseNewcomersAfter} and no probe was {@code shedLagThreshold} late: a closed loop
  * served at the core's pace, which the limit only slows. Requests over the limit
  * wait first in, first out; a request is refused (503) only once it has waited
- * {@code shedQueueTime}, when it would miss its deadline anyway. The collector's pauses do not
+ * {@code shedQueueTime}, when it would hardly finish in time. The collector's pauses do not
  * count toward that wait: a pause holds up everyone in line at once and is over when they are
  * judged, and a closed loop's line, which waits most of that time already, would otherwise be
  * refused wholesale after each one. So a closed loop of a few hundred

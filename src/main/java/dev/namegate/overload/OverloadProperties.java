@@ -49,14 +49,16 @@ import jakarta.validation.constraints.NotNull;
  *     that waited its turn in line wait as long again in progress; zero starts it at the requests
  *     in progress (default 10 ms)
  * @param shedQueueTime the longest a request waits for its turn: one that has waited this long is
- *     refused, since it would miss its deadline anyway (default 50 ms, about half the deadline)
+ *     refused, since it would hardly finish in time: under twice the sustainable rate a request
+ *     let in after a longer wait still spends tens of milliseconds in progress, and a collector's
+ *     pause on top took it past 100 ms (default 30 ms, a third of the deadline)
  * @param refuseNewcomersAfter while the request first in line has waited this long, a new request
  *     is refused as it arrives, on the connection, before any work is spent on it: it would wait
  *     about as long. Below the shed queue time, so that under twice the sustainable rate the queue
  *     settles here and more refusals are this cheap kind; not so low that a closed loop of a few
  *     hundred connections, whose turn comes within the shed queue time, is refused. A second in which
  *     nobody waits this long and no probe is {@code shedLagThreshold} late lifts the limit: a closed
- *     loop served at the core's pace (default 20 ms)
+ *     loop served at the core's pace (default 15 ms)
  * @param refuseNewcomersFor new requests are refused on arrival only this long after the gate
  *     last refused one that had waited the shed queue time: only while more arrive than the core
  *     can serve, not while a closed loop's line, however long, is served within that time
@@ -85,8 +87,8 @@ public record OverloadProperties(
         @NotNull @DefaultValue("50ms") Duration shedMinTimeInProgress,
         @NotNull @DefaultValue("10ms") Duration limitFloorTime,
         @NotNull @DefaultValue("10ms") Duration limitStartTime,
-        @NotNull @DefaultValue("50ms") Duration shedQueueTime,
-        @NotNull @DefaultValue("20ms") Duration refuseNewcomersAfter,
+        @NotNull @DefaultValue("30ms") Duration shedQueueTime,
+        @NotNull @DefaultValue("15ms") Duration refuseNewcomersAfter,
         @NotNull @DefaultValue("1s") Duration refuseNewcomersFor,
         @DecimalMin("0") @DecimalMax("1") @DefaultValue("0.1") double refuseNewcomersShare,
         @NotNull @DefaultValue("10ms") Duration refuseAgainAfter) {
