@@ -12,15 +12,15 @@ import reactor.core.publisher.MonoSink;
  * load ({@code shedLagThreshold}) and the requests in progress would take {@code
  * shedMinTimeInProgress} to leave at the pace requests finish, it admits at most a limit of
  * requests at once, starting at what the core finishes in {@code limitStartTime}. Once per
- * {@code shedLagThreshold} it steers toward loops that keep time: the limit falls by {@code limitDecrease} while they run
- * late ({@code lagThreshold}) and grows by {@code limitIncrease} while they keep time and it binds
- * (never below {@code shedMinInFlight}, nor below what it admitted in {@code limitFloorTime} at
- * its recent pace);
- * it is lifted after a second of punctual loops with the limit not reached and nobody refused on
- * arrival ({@link EarlyRefusals}), or after a second in which nobody waited in line as long as
+ * {@code shedLagThreshold} it steers toward loops that keep time: the limit falls by
+ * {@code limitDecrease} while they run late ({@code lagThreshold}) and grows by
+ * {@code limitIncrease} while they keep time and it binds (never below {@code shedMinInFlight},
+ * nor below what it admitted in {@code limitFloorTime} at its recent pace); it is lifted after
+ * a second of punctual loops with the limit not reached and nobody refused on arrival
+ * ({@link EarlyRefusals}), or after a second in which nobody waited in line as long as
  * {@code refuseNewcomersAfter} and no probe was {@code shedLagThreshold} late: a closed loop
- * served at the core's pace, which the limit only slows. Requests over the limit
- * wait first in, first out; a request is refused (503) only once it has waited
+ * served at the core's pace, which the limit only slows. Requests over the limit wait first in,
+ * first out; a request is refused (503) only once it has waited
  * {@code shedQueueTime}, when it would hardly finish in time. The collector's pauses do not
  * count toward that wait: a pause holds up everyone in line at once and is over when they are
  * judged, and a closed loop's line, which waits most of that time already, would otherwise be
@@ -148,7 +148,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             pace.admitted(now);
             return Boolean.TRUE;
         }
-        LineWaiter waiter = new LineWaiter(sink, nanoClock.getAsLong(), pauseClock.getAsLong());
+        LineWaiter waiter = new LineWaiter(sink, nanoClock.getAsLong(), pauseClock.getAsLong(), this::leave);
         waiting.addLast(waiter);
         sink.onCancel(() -> cancel(waiter));
         return null;
@@ -197,7 +197,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
                     leavers.refused(now);
                 }
             }
-            next.answer(admitted, this::leave);
+            next.answer(admitted);
         }
     }
 
@@ -318,7 +318,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
                 }
                 inFlight.enter();
             }
-            next.answer(true, this::leave);
+            next.answer(true);
         }
     }
 

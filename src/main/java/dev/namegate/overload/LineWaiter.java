@@ -19,6 +19,8 @@ final class LineWaiter {
     private final MonoSink<Boolean> sink;
     private final long since;
     private final long pausedAt;
+    /** Gives its place back: runs when it was admitted but gone before the answer reached it. */
+    private final Runnable giveBack;
     /** The event loop the request arrived on, or none. */
     private final EventExecutor home;
     /** Answered or cancelled, whichever came first. */
@@ -27,11 +29,13 @@ final class LineWaiter {
     /**
      * @param since when it came ({@code nanoClock})
      * @param pausedAt the pause clock when it came
+     * @param giveBack what a turn that came too late gives back
      */
-    LineWaiter(MonoSink<Boolean> sink, long since, long pausedAt) {
+    LineWaiter(MonoSink<Boolean> sink, long since, long pausedAt, Runnable giveBack) {
         this.sink = sink;
         this.since = since;
         this.pausedAt = pausedAt;
+        this.giveBack = giveBack;
         this.home = ThreadExecutorMap.currentExecutor();
     }
 
@@ -43,23 +47,20 @@ final class LineWaiter {
         return pausedAt;
     }
 
-    /**
-     * Tells the request whether it may start. {@code onCancelledTurn} runs instead when it was
-     * admitted but gone before the answer reached it: its place must be given back.
-     */
-    void answer(boolean admitted, Runnable onCancelledTurn) {
+    /** Tells the request whether it may start; a turn that finds it gone is given back. */
+    void answer(boolean admitted) {
         if (home == null || home.inEventLoop()) {
-            deliver(admitted, onCancelledTurn);
+            deliver(admitted);
         } else {
-            home.execute(() -> deliver(admitted, onCancelledTurn));
+            home.execute(() -> deliver(admitted));
         }
     }
 
-    private void deliver(boolean admitted, Runnable onCancelledTurn) {
+    private void deliver(boolean admitted) {
         if (settled.compareAndSet(false, true)) {
             sink.success(admitted);
         } else if (admitted) {
-            onCancelledTurn.run();
+            giveBack.run();
         }
     }
 
