@@ -1,6 +1,7 @@
 package dev.namegate.api;
 
 import java.util.List;
+import java.util.function.Function;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.codec.HttpMessageWriter;
@@ -51,7 +52,11 @@ final class RouteHandlerAdapter implements HandlerAdapter, Ordered {
     public Mono<HandlerResult> handle(ServerWebExchange exchange, Object handler) {
         ServerRequest request = exchange.getRequiredAttribute(RouterFunctions.REQUEST_ATTRIBUTE);
         Mono<Void> written = ((RouteTable.NamedHandler) handler).handle(request)
-                .flatMap(response -> response.writeTo(exchange, context));
+                .flatMap(response -> response.writeTo(exchange, context))
+                // Holds the request's context here: every operator inside that asks for it (the
+                // lookup's, WebClient's, the writer's) would otherwise walk the whole chain of
+                // filters and dispatcher above, one interface call a step, several times a request.
+                .contextWrite(Function.identity());
         // completes empty: nothing is left for a result handler
         return (Mono) written;
     }

@@ -33,16 +33,19 @@ final class CancelStopsHere<T> extends Mono<T> {
 
     private static final class Subscriber<T> implements CoreSubscriber<T>, Subscription {
         private final CoreSubscriber<? super T> actual;
+        /** Read once: the exchange asks for it several times, and each ask would walk the lookup's chain. */
+        private final Context context;
         private Subscription upstream;
         private volatile boolean cancelled;
 
         Subscriber(CoreSubscriber<? super T> actual) {
             this.actual = actual;
+            this.context = actual.currentContext();
         }
 
         @Override
         public Context currentContext() {
-            return actual.currentContext();
+            return context;
         }
 
         @Override

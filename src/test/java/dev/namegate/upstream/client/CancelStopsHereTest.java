@@ -15,6 +15,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 import reactor.test.publisher.PublisherProbe;
+import reactor.util.context.Context;
 
 class CancelStopsHereTest {
 
@@ -30,6 +31,14 @@ class CancelStopsHereTest {
     void valuesAndErrorsPassWhileSubscribed() {
         StepVerifier.create(CancelStopsHere.above(Mono.just("John"))).expectNext("John").verifyComplete();
         StepVerifier.create(CancelStopsHere.above(Mono.error(new IOException("closed")))).verifyError(IOException.class);
+    }
+
+    @Test
+    void theSourceSeesTheSubscribersContext() {
+        Mono<String> source = Mono.deferContextual(context -> Mono.just(context.getOrDefault("request", "none")));
+        StepVerifier.create(CancelStopsHere.above(source).contextWrite(Context.of("request", "r-1")))
+                .expectNext("r-1")
+                .verifyComplete();
     }
 
     @Test
