@@ -65,7 +65,8 @@ simulator: $(JAR)
 ## with a verdict per scenario (target/bench/results.md); --fresh starts them per scenario instead.
 ## make bench BENCH_ARGS="--closed-loop [--steps=4,8,16,32,64,256 --duration=10s --warmup=120s]": the
 ## wrk sweep over connections of namegate (misses, hits), NaiveProxy, HAProxy and the simulator
-## (target/bench/closed-loop.md and .png); installs wrk and haproxy first when missing.
+## (target/bench/closed-loop.md and .png); installs wrk and haproxy first when missing. --interleave
+## measures each step on namegate's misses and right after on NaiveProxy, both running.
 ## See docs/benchmarks.md.
 BENCH_ARGS ?=
 # Debian packages the closed loop runs; apt-get as root, else through sudo.

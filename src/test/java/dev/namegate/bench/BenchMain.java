@@ -82,7 +82,8 @@ import ch.qos.logback.classic.LoggerContext;
  *     after a {@code --warmup} at the highest step (default 120 s here), whole seconds. Writes
  *     {@code closed-loop.md} and {@code closed-loop.png}; needs {@code wrk} (and {@code haproxy}),
  *     which {@code make bench} installs. Bodies are not checked: correct/s counts answers below 400
- *     less socket errors</li>
+ *     less socket errors. {@code --interleave}: namegate's misses and NaiveProxy run side by side,
+ *     each step measured on one right after the other</li>
  * <li>{@code --key-attributes="rate=... burst=... ids-per-day=..."} client limits written next
  *     to the key (default: effectively unlimited, so client throttling never shapes a result); a
  *     run that would ask one service for more distinct ids than the key's ids-per-day is refused

@@ -36,11 +36,13 @@ import java.util.stream.IntStream;
  * @param targets        closed-loop mode: what is loaded, in {@link ClosedLoopTarget}'s order (default all)
  * @param serviceCpuQuota fresh mode: after its warm-up, the service may use this percentage of one CPU
  *                       ({@link CpuQuota}), so that an open loop can offer it twice what it sustains
+ * @param interleave     closed-loop mode: namegate's misses and NaiveProxy run side by side, each
+ *                       step measured on one right after the other ({@code --interleave})
  */
 public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Duration duration, Duration warmup,
         double warmupRate, Duration settle, Duration timeout, Mode mode, OptionalInt serviceCpu, Path jar, Path outputDir, int connections,
         String keyAttributes, List<String> serviceArgs, List<String> serviceJvmArgs, List<Double> sweep, KnownIds ids,
-        List<Integer> steps, List<ClosedLoopTarget> targets, OptionalInt serviceCpuQuota) {
+        List<Integer> steps, List<ClosedLoopTarget> targets, OptionalInt serviceCpuQuota, boolean interleave) {
 
     /**
      * The Deployment's heap settings, for namegate and NaiveProxy in every mode: a fixed heap (room
@@ -121,6 +123,11 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         }
         if (mode == Mode.CLOSED_LOOP) {
             closedLoopRules(duration, warmup, sweep, steps, targets);
+        }
+        if (interleave && (mode != Mode.CLOSED_LOOP || !targets.contains(ClosedLoopTarget.MISSES)
+                || !targets.contains(ClosedLoopTarget.NAIVE))) {
+            throw new IllegalArgumentException("--interleave alternates the steps of namegate's misses and NaiveProxy:"
+                    + " only with --closed-loop and both targets");
         }
         if (serviceCpuQuota.isPresent()) {
             int percent = serviceCpuQuota.getAsInt();
@@ -218,6 +225,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         List<Integer> steps = null;
         List<ClosedLoopTarget> targets = null;
         OptionalInt serviceCpuQuota = OptionalInt.empty();
+        boolean interleave = false;
         for (String arg : args) {
             int eq = arg.indexOf('=');
             String name = eq < 0 ? arg : arg.substring(0, eq);
@@ -240,6 +248,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
                     case "--steps" -> steps = Arrays.stream(value.split(",")).map(String::trim)
                             .filter(n -> !n.isEmpty()).map(Integer::parseInt).toList();
                     case "--targets" -> targets = ClosedLoopTarget.parse(value);
+                    case "--interleave" -> interleave = flag(eq, value);
                     case "--service-cpu" -> serviceCpu = OptionalInt.of(Integer.parseInt(value));
                     case "--service-cpu-quota" -> serviceCpuQuota = OptionalInt.of(Integer.parseInt(value));
                     case "--jar" -> jar = Path.of(value);
@@ -280,7 +289,8 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         return new BenchOptions(scenarios, rate, duration, warmup, warmupRate, settle, timeout, mode, serviceCpu, jar, outputDir,
                 connections, keyAttributes, serviceArgs, serviceJvmArgs, sweep, ids,
                 steps != null ? steps : closedLoop ? DEFAULT_STEPS : List.of(),
-                targets != null ? targets : closedLoop ? List.of(ClosedLoopTarget.values()) : List.of(), serviceCpuQuota);
+                targets != null ? targets : closedLoop ? List.of(ClosedLoopTarget.values()) : List.of(), serviceCpuQuota,
+                interleave);
     }
 
     private static boolean flag(int eq, String value) {

@@ -51,6 +51,18 @@ class ClosedLoopSettingsTest {
     }
 
     @Test
+    void interleavingPairsTheMissesWithNaiveProxyStepByStepAndNeedsBoth() {
+        assertThat(BenchOptions.parse("--closed-loop").interleave()).isFalse();
+        assertThat(BenchOptions.parse("--closed-loop", "--interleave", "--targets=misses,naive,haproxy").interleave())
+                .isTrue();
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> BenchOptions.parse("--closed-loop", "--interleave", "--targets=misses,haproxy"))
+                .withMessageContaining("--interleave");
+        assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--interleave"))
+                .withMessageContaining("only with --closed-loop");
+    }
+
+    @Test
     void badClosedLoopOptionsAreRefusedNamingTheOption() {
         assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--closed-loop", "--steps=0,4"))
                 .withMessageContaining("--steps");

@@ -69,9 +69,21 @@ final class ClosedLoopSweep {
         List<String> failed = new ArrayList<>();
         Path scripts = Files.createTempDirectory("namegate-wrk");
         try {
+            if (options.interleave()) {
+                try {
+                    interleaved(scripts, print);
+                } catch (Exception e) {
+                    log.println("--interleave could not run: " + e);
+                    failed.add(ClosedLoopTarget.MISSES.label() + " and " + ClosedLoopTarget.NAIVE.label() + ": "
+                            + e.getMessage());
+                }
+            }
             for (ClosedLoopTarget target : options.targets()) {
                 if (target == ClosedLoopTarget.HITS && options.targets().contains(ClosedLoopTarget.MISSES)) {
                     continue; // measured on the misses' service, right after them
+                }
+                if (options.interleave() && (target == ClosedLoopTarget.MISSES || target == ClosedLoopTarget.NAIVE)) {
+                    continue; // measured above, side by side
                 }
                 try {
                     runOn(target, scripts, print);
@@ -132,6 +144,35 @@ final class ClosedLoopSweep {
         }
     }
 
+    /**
+     * namegate's misses and NaiveProxy side by side, both on the service CPU in front of one
+     * simulator: each warmed up in turn, then every step measured on namegate and right after on
+     * NaiveProxy, so that each pair of rows sees the same host (whose speed moves within minutes),
+     * and the idle one of the two waits. Cache hits, when asked for, follow on namegate's service.
+     */
+    private void interleaved(Path scripts, Consumer<ClosedLoopRow> print) throws Exception {
+        Path logs = options.outputDir();
+        try (ServiceUnderTest system = ServiceUnderTest.start("closed-loop-interleaved",
+                Scenarios.named("healthy").fullSimulatorArgs(), options.jar(), pinning, options.keyAttributes(),
+                serviceArgs(options), options.serviceJvmArgs(), logs);
+                NaiveProxy.Running proxy = NaiveProxy.start(pinning.servicePrefix(), system.simulator().firstBaseUrl(),
+                        options.serviceJvmArgs(), logs.resolve("naive-closed-loop-interleaved.log"))) {
+            Target naive = Target.publicApi(proxy.baseUrl(), "unused");
+            warmUp(ClosedLoopTarget.MISSES, system.target(), scripts);
+            warmUp(ClosedLoopTarget.NAIVE, naive, scripts);
+            List<Integer> steps = options.steps();
+            for (int i = 0; i < steps.size(); i++) {
+                step(ClosedLoopTarget.MISSES, system.target(), system.service().pid(), system.service(), i, scripts,
+                        print);
+                step(ClosedLoopTarget.NAIVE, naive, proxy.process().pid(), null, i, scripts, print);
+            }
+            if (options.targets().contains(ClosedLoopTarget.HITS)) {
+                sweep(ClosedLoopTarget.HITS, system.target(), system.service().pid(), system.service(), scripts, print);
+            }
+            System.err.println(system.operatorTraffic());
+        }
+    }
+
     /** Asks namegate for every hot id once, so the hits start from a full cache whatever the warm-up reaches. */
     private void fillCache(Target http) throws IOException, InterruptedException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -152,37 +193,50 @@ final class ClosedLoopSweep {
      */
     private void sweep(ClosedLoopTarget target, Target http, long pid, ServiceProcess service, Path scripts,
             Consumer<ClosedLoopRow> print) throws IOException, InterruptedException {
-        Path wrkLogs = options.outputDir().resolve("wrk");
+        warmUp(target, http, scripts);
+        for (int i = 0; i < options.steps().size(); i++) {
+            step(target, http, pid, service, i, scripts, print);
+        }
+    }
+
+    /** The target's warm-up at the highest step's connections (for hits, after filling the cache). */
+    private void warmUp(ClosedLoopTarget target, Target http, Path scripts) throws IOException, InterruptedException {
         if (target == ClosedLoopTarget.HITS) {
             fillCache(http);
         }
-        if (!options.warmup().isZero()) {
-            // seed 0: no measured step (seeds 1..n) replays the warm-up's ids
-            Path script = new WrkScript(http, target.highestId(), 0).write(scripts.resolve(target.option() + "-0.lua"));
-            WrkResult warm = wrk.run(options.warmupConnections(), options.warmup(), script, http.baseUrl(),
-                    wrkLogs.resolve(target.option() + "-warmup.log"));
-            log.printf(Locale.ROOT, "%s warm-up: %d connections, %,.0f requests/s, %,d non-2xx, %,d errors%n",
-                    target.label(), options.warmupConnections(), warm.requestsPerSecond(), warm.non2xx(),
-                    warm.errors());
+        if (options.warmup().isZero()) {
+            return;
         }
-        List<Integer> steps = options.steps();
-        for (int i = 0; i < steps.size(); i++) {
-            int connections = steps.get(i);
-            Path script = new WrkScript(http, target.highestId(), i + 1)
-                    .write(scripts.resolve(target.option() + "-" + (i + 1) + ".lua"));
-            ServiceMetrics metricsBefore = service != null ? service.metrics() : null;
-            ProcStats before = ProcStats.of(pid);
-            WrkResult result = wrk.run(connections, options.duration(), script, http.baseUrl(),
-                    wrkLogs.resolve(target.option() + "-c" + connections + ".log"));
-            double cpu = ProcStats.of(pid).cpuSecondsSince(before);
-            double hitRatio = Double.NaN;
-            if (service != null) {
-                ServiceMetrics metricsAfter = service.metrics();
-                hitRatio = metricsAfter.cacheHitRatioSince(metricsBefore);
-                log.println(target.label() + " at " + connections + " connections, service metrics over the step:\n"
-                        + metricsAfter.describeSince(metricsBefore));
-            }
-            print.accept(new ClosedLoopRow(target, connections, result, cpu, hitRatio));
+        // seed 0: no measured step (seeds 1..n) replays the warm-up's ids
+        Path script = new WrkScript(http, target.highestId(), 0).write(scripts.resolve(target.option() + "-0.lua"));
+        WrkResult warm = wrk.run(options.warmupConnections(), options.warmup(), script, http.baseUrl(),
+                options.outputDir().resolve("wrk").resolve(target.option() + "-warmup.log"));
+        log.printf(Locale.ROOT, "%s warm-up: %d connections, %,.0f requests/s, %,d non-2xx, %,d errors%n",
+                target.label(), options.warmupConnections(), warm.requestsPerSecond(), warm.non2xx(), warm.errors());
+    }
+
+    /**
+     * The {@code index}-th measured step on one target.
+     *
+     * @param service namegate, to read its cache counters; {@code null} for the others
+     */
+    private void step(ClosedLoopTarget target, Target http, long pid, ServiceProcess service, int index, Path scripts,
+            Consumer<ClosedLoopRow> print) throws IOException, InterruptedException {
+        int connections = options.steps().get(index);
+        Path script = new WrkScript(http, target.highestId(), index + 1)
+                .write(scripts.resolve(target.option() + "-" + (index + 1) + ".lua"));
+        ServiceMetrics metricsBefore = service != null ? service.metrics() : null;
+        ProcStats before = ProcStats.of(pid);
+        WrkResult result = wrk.run(connections, options.duration(), script, http.baseUrl(),
+                options.outputDir().resolve("wrk").resolve(target.option() + "-c" + connections + ".log"));
+        double cpu = ProcStats.of(pid).cpuSecondsSince(before);
+        double hitRatio = Double.NaN;
+        if (service != null) {
+            ServiceMetrics metricsAfter = service.metrics();
+            hitRatio = metricsAfter.cacheHitRatioSince(metricsBefore);
+            log.println(target.label() + " at " + connections + " connections, service metrics over the step:\n"
+                    + metricsAfter.describeSince(metricsBefore));
         }
+        print.accept(new ClosedLoopRow(target, connections, result, cpu, hitRatio));
     }
 }
