@@ -69,21 +69,12 @@ final class ClosedLoopSweep {
         List<String> failed = new ArrayList<>();
         Path scripts = Files.createTempDirectory("namegate-wrk");
         try {
-            if (options.interleave()) {
-                try {
-                    interleaved(scripts, print);
-                } catch (Exception e) {
-                    log.println("--interleave could not run: " + e);
-                    failed.add(ClosedLoopTarget.MISSES.label() + " and " + ClosedLoopTarget.NAIVE.label() + ": "
-                            + e.getMessage());
-                }
-            }
             for (ClosedLoopTarget target : options.targets()) {
                 if (target == ClosedLoopTarget.HITS && options.targets().contains(ClosedLoopTarget.MISSES)) {
                     continue; // measured on the misses' service, right after them
                 }
-                if (options.interleave() && (target == ClosedLoopTarget.MISSES || target == ClosedLoopTarget.NAIVE)) {
-                    continue; // measured above, side by side
+                if (target == ClosedLoopTarget.NAIVE && options.interleave()) {
+                    continue; // measured beside the misses, step by step
                 }
                 try {
                     runOn(target, scripts, print);
@@ -106,10 +97,15 @@ final class ClosedLoopSweep {
             case MISSES, HITS -> {
                 try (ServiceUnderTest system = ServiceUnderTest.start(label, simulatorArgs, options.jar(), pinning,
                         options.keyAttributes(), serviceArgs(options), options.serviceJvmArgs(), logs)) {
-                    for (ClosedLoopTarget own : List.of(ClosedLoopTarget.MISSES, ClosedLoopTarget.HITS)) {
-                        if (options.targets().contains(own)) {
-                            sweep(own, system.target(), system.service().pid(), system.service(), scripts, print);
-                        }
+                    if (options.interleave()) {
+                        besideNaive(system, scripts, print);
+                    } else if (options.targets().contains(ClosedLoopTarget.MISSES)) {
+                        sweep(ClosedLoopTarget.MISSES, system.target(), system.service().pid(), system.service(),
+                                scripts, print);
+                    }
+                    if (options.targets().contains(ClosedLoopTarget.HITS)) {
+                        sweep(ClosedLoopTarget.HITS, system.target(), system.service().pid(), system.service(), scripts,
+                                print);
                     }
                     System.err.println(system.operatorTraffic());
                 }
@@ -145,31 +141,22 @@ final class ClosedLoopSweep {
     }
 
     /**
-     * namegate's misses and NaiveProxy side by side, both on the service CPU in front of one
-     * simulator: each warmed up in turn, then every step measured on namegate and right after on
-     * NaiveProxy, so that each pair of rows sees the same host (whose speed moves within minutes),
-     * and the idle one of the two waits. Cache hits, when asked for, follow on namegate's service.
+     * namegate's misses and NaiveProxy side by side, both on the service CPU in front of the
+     * misses' simulator: each warmed up in turn, then every step measured on namegate and right
+     * after on NaiveProxy, so that each pair of rows sees the same host (whose speed moves within
+     * minutes), and the idle one of the two waits.
      */
-    private void interleaved(Path scripts, Consumer<ClosedLoopRow> print) throws Exception {
-        Path logs = options.outputDir();
-        try (ServiceUnderTest system = ServiceUnderTest.start("closed-loop-interleaved",
-                Scenarios.named("healthy").fullSimulatorArgs(), options.jar(), pinning, options.keyAttributes(),
-                serviceArgs(options), options.serviceJvmArgs(), logs);
-                NaiveProxy.Running proxy = NaiveProxy.start(pinning.servicePrefix(), system.simulator().firstBaseUrl(),
-                        options.serviceJvmArgs(), logs.resolve("naive-closed-loop-interleaved.log"))) {
+    private void besideNaive(ServiceUnderTest system, Path scripts, Consumer<ClosedLoopRow> print) throws Exception {
+        try (NaiveProxy.Running proxy = NaiveProxy.start(pinning.servicePrefix(), system.simulator().firstBaseUrl(),
+                options.serviceJvmArgs(), options.outputDir().resolve("naive-closed-loop-interleaved.log"))) {
             Target naive = Target.publicApi(proxy.baseUrl(), "unused");
             warmUp(ClosedLoopTarget.MISSES, system.target(), scripts);
             warmUp(ClosedLoopTarget.NAIVE, naive, scripts);
-            List<Integer> steps = options.steps();
-            for (int i = 0; i < steps.size(); i++) {
+            for (int i = 0; i < options.steps().size(); i++) {
                 step(ClosedLoopTarget.MISSES, system.target(), system.service().pid(), system.service(), i, scripts,
                         print);
                 step(ClosedLoopTarget.NAIVE, naive, proxy.process().pid(), null, i, scripts, print);
             }
-            if (options.targets().contains(ClosedLoopTarget.HITS)) {
-                sweep(ClosedLoopTarget.HITS, system.target(), system.service().pid(), system.service(), scripts, print);
-            }
-            System.err.println(system.operatorTraffic());
         }
     }
 
