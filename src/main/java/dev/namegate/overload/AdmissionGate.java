@@ -18,8 +18,9 @@ import reactor.core.publisher.MonoSink;
  * nor below what it admitted in {@code limitFloorTime} at its recent pace); it is lifted after
  * a second of punctual loops with the limit not reached and nobody refused on arrival
  * ({@link EarlyRefusals}), or after a second in which nobody waited in line as long as
- * {@code refuseNewcomersAfter} and no probe was {@code shedLagThreshold} late: a closed loop
- * served at the core's pace, which the limit only slows. Requests over the limit wait first in,
+ * {@code shedQueueTime}, nobody was refused on arrival and no probe was {@code shedLagThreshold}
+ * late: a closed loop served at the core's pace, which the limit only slows. An excess of
+ * requests keeps its line growing until some wait that long, so that way out does not free it. Requests over the limit wait first in,
  * first out; a request is refused (503) only once it has waited
  * {@code shedQueueTime}, when it would hardly finish in time. The collector's pauses do not
  * count toward that wait: a pause holds up everyone in line at once and is over when they are
@@ -96,7 +97,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.newcomerQueueNanos = properties.refuseNewcomersAfter().toNanos();
         this.newcomerRefusalNanos = properties.refuseNewcomersFor().toNanos();
         this.newcomerShedShare = properties.refuseNewcomersShare();
-        this.servedAtPaceReason = "every request let in within " + properties.refuseNewcomersAfter().toMillis() + " ms";
+        this.servedAtPaceReason = "every request let in within " + properties.shedQueueTime().toMillis() + " ms";
         this.leavers = new LineLeavers(newcomerRefusalNanos, nanoClock.getAsLong());
         this.pace = new LineLeavers(PACE_WINDOW_NANOS, nanoClock.getAsLong());
         this.finishing = new FinishPace(FINISH_WINDOW_NANOS, nanoClock.getAsLong(), inFlight.finished());
@@ -227,7 +228,9 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         // them possible, so it is not lifted while they happen, or it would be mid-overload.
         boolean heldOff = reached || refusedOnArrival;
         boolean punctual = lag < lateNanos && !heldOff;
-        boolean servedAtPace = lag < limitLagNanos && !refusedOnArrival && longestWait(now) < newcomerQueueNanos;
+        // a closed loop's line waits (connections - limit) / pace however well it is served: only a
+        // wait long enough to be refused says more arrive than the core serves
+        boolean servedAtPace = lag < limitLagNanos && !refusedOnArrival && longestWait(now) < queueNanos;
         refusedOnArrival = false;
         longestWait = 0;
         if (punctual || servedAtPace) {

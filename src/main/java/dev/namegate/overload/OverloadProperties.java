@@ -41,24 +41,26 @@ import jakarta.validation.constraints.NotNull;
  * @param limitFloorTime nor does the limit fall below the requests admitted in this time at the
  *     pace it admits them: a closed loop of a few hundred connections keeps the loops late however few are
  *     admitted, and a limit under that pace only slows a core that finishes what it admits this
- *     soon, and lengthens the line until its waits are refused; zero leaves only
- *     {@code shedMinInFlight} (default 10 ms)
+ *     soon, and lengthens the line until its waits are refused. With {@code shedQueueTime} it
+ *     makes up {@code shedMinTimeInProgress}: a closed loop whose requests leave sooner than
+ *     that at the core's pace is never refused after its wait, however late its loops; zero
+ *     leaves only {@code shedMinInFlight} (default 20 ms)
  * @param limitStartTime the limit starts at what the core finishes in this time at its pace, or at
  *     the requests in progress if fewer: those in progress when the limit is set already take
  *     {@code shedMinTimeInProgress} to leave, and a limit started there would let a request
  *     that waited its turn in line wait as long again in progress; zero starts it at the requests
- *     in progress (default 10 ms)
+ *     in progress (default 20 ms, the floor)
  * @param shedQueueTime the longest a request waits for its turn: one that has waited this long is
  *     refused, since it would hardly finish in time: under twice the sustainable rate a request
  *     let in after a longer wait still spends tens of milliseconds in progress, and a collector's
- *     pause on top took it past 100 ms (default 30 ms, a third of the deadline)
+ *     pause on top took it past 100 ms. A second in which nobody waits this long, nobody is
+ *     refused on arrival and no probe is {@code shedLagThreshold} late lifts the limit: a closed
+ *     loop served at the core's pace (default 30 ms, a third of the deadline)
  * @param refuseNewcomersAfter while the request first in line has waited this long, a new request
  *     is refused as it arrives, on the connection, before any work is spent on it: it would wait
  *     about as long. Below the shed queue time, so that under twice the sustainable rate the queue
  *     settles here and more refusals are this cheap kind; not so low that a closed loop of a few
- *     hundred connections, whose turn comes within the shed queue time, is refused. A second in which
- *     nobody waits this long and no probe is {@code shedLagThreshold} late lifts the limit: a closed
- *     loop served at the core's pace (default 15 ms)
+ *     hundred connections, whose turn comes within the shed queue time, is refused (default 15 ms)
  * @param refuseNewcomersFor new requests are refused on arrival only this long after the gate
  *     last refused one that had waited the shed queue time: only while more arrive than the core
  *     can serve, not while a closed loop's line, however long, is served within that time
@@ -85,8 +87,8 @@ public record OverloadProperties(
         @NotNull @DefaultValue("1s") Duration retryAfter,
         @Min(0) @DefaultValue("16") int shedMinInFlight,
         @NotNull @DefaultValue("50ms") Duration shedMinTimeInProgress,
-        @NotNull @DefaultValue("10ms") Duration limitFloorTime,
-        @NotNull @DefaultValue("10ms") Duration limitStartTime,
+        @NotNull @DefaultValue("20ms") Duration limitFloorTime,
+        @NotNull @DefaultValue("20ms") Duration limitStartTime,
         @NotNull @DefaultValue("30ms") Duration shedQueueTime,
         @NotNull @DefaultValue("15ms") Duration refuseNewcomersAfter,
         @NotNull @DefaultValue("1s") Duration refuseNewcomersFor,
