@@ -3,13 +3,16 @@
 # NaiveProxy both on CPU 0 in front of one simulator, each step of wrk (10 s, misses over 1..10^9)
 # run on namegate and right after on NaiveProxy, so namegate meets each step after a pause, as a
 # service meets a burst after a lull. Per step: answers, refusals after waiting and on arrival,
-# p99, CPU a request; then the gate's episodes from namegate's log. Run from the repository root
-# after `make build`; needs wrk, taskset, curl, python3.
+# p99, CPU an answer (refusals included); then the gate's episodes from namegate's log. Run from
+# the repository root after the jar and target/test-classpath.txt are built as `make bench` builds
+# them (NaiveProxy runs from the test classes); needs wrk, taskset, curl, python3.
 #
 #   src/test/sh/gate-steps.sh JAR [steps, e.g. "256 256 256"] [warm-up seconds]
 #
 # JVM_OPTS adds JVM options to namegate (e.g. -Dnamegate.overload.limit-floor-time=10ms).
 set -eu
+[ $# -ge 1 ] || { echo "usage: $0 JAR [steps] [warm-up seconds]" >&2; exit 2; }
+[ -f target/test-classpath.txt ] || { echo "target/test-classpath.txt missing: build as make bench does" >&2; exit 2; }
 JAR=$(realpath "$1"); STEPS=${2:-"256 256 256"}; WARMUP=${3:-60}
 WORK=$(mktemp -d); PID_A=; PID_N=; SIM_PID=
 trap 'kill $PID_A $PID_N $SIM_PID $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$WORK"' EXIT
@@ -42,7 +45,7 @@ b, a = [float(x) for x in v[:3]], [float(x) for x in v[3:]]
 text = open(wrk).read()
 n = int(re.search(r"(\d+) requests in", text).group(1))
 bad = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", text)) else 0
-p99 = re.search(r"99%\s+(\S+)", text).group(1)
+p99 = re.search(r"^\s*99%\s+(\S+)", text, re.M).group(1)
 cpu = (a[2] - b[2]) / float(hz) * 1e6 / n
 gate = f", refused {a[0] - b[0]:.0f} after waiting and {a[1] - b[1]:.0f} on arrival" if target == "namegate" else ""
 print(f"{started} {target} {c} connections: {(n - bad) / 10:,.0f} correct/s, {bad} non-2xx{gate}, p99 {p99}, "
@@ -51,4 +54,4 @@ PY
   done
 done
 echo "the gate's episodes:"
-sed -n 's/^[^T]*T\([0-9:.]*\)Z.*overload: /\1 /p' "$WORK/a.log"
+sed -n 's/^[^T]*T\([0-9:.]*\)[^ ]* .*overload: /\1 /p' "$WORK/a.log"

@@ -20,8 +20,9 @@ import reactor.core.publisher.MonoSink;
  * ({@link EarlyRefusals}), or after a second in which nobody waited in line as long as
  * {@code shedQueueTime}, nobody was refused on arrival and no probe was {@code shedLagThreshold}
  * late: a closed loop served at the core's pace, which the limit only slows. An excess of
- * requests keeps its line growing until some wait that long, so that way out does not free it. Requests over the limit wait first in,
- * first out; a request is refused (503) only once it has waited
+ * requests lengthens its line until some wait that long (or give up first, which counts the
+ * same), so that way out frees only an excess the line absorbs for a second. Requests over the
+ * limit wait first in, first out; a request is refused (503) only once it has waited
  * {@code shedQueueTime}, when it would hardly finish in time. The collector's pauses do not
  * count toward that wait: a pause holds up everyone in line at once and is over when they are
  * judged, and a closed loop's line, which waits most of that time already, would otherwise be
@@ -159,6 +160,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         if (waiter.cancel()) {
             synchronized (this) {
                 waiting.remove(waiter);
+                // a client that gave up waiting is demand the line did not serve in time, as a refusal is
+                longestWait = Math.max(longestWait, waitedNanos(waiter, nanoClock.getAsLong()));
             }
         }
     }

@@ -41,8 +41,8 @@ import jakarta.validation.constraints.NotNull;
  * @param limitFloorTime nor does the limit fall below the requests admitted in this time at the
  *     pace it admits them: a closed loop of a few hundred connections keeps the loops late however few are
  *     admitted, and a limit under that pace only slows a core that finishes what it admits this
- *     soon, and lengthens the line until its waits are refused. With {@code shedQueueTime} it
- *     makes up {@code shedMinTimeInProgress}: a closed loop whose requests leave sooner than
+ *     soon, and lengthens the line until its waits are refused. By default it and
+ *     {@code shedQueueTime} make up {@code shedMinTimeInProgress}: a closed loop whose requests leave sooner than
  *     that at the core's pace is never refused after its wait, however late its loops; zero
  *     leaves only {@code shedMinInFlight} (default 20 ms)
  * @param limitStartTime the limit starts at what the core finishes in this time at its pace, or at

@@ -411,7 +411,7 @@ class AdmissionGateTest {
      * A closed loop of {@code limit + inLine} connections against a limit of {@code limit} (the
      * minimum, so it stays there): every 5 ms one answer lets the first in line in and its
      * connection sends the next request, which waits {@code inLine} turns; a connection whose
-     * request was refused sends it again at once.
+     * request was refused sends it again with that answer.
      */
     private List<Admission> closedLoop(int limit, int inLine, long lag, Duration lasting) {
         List<Admission> all = new ArrayList<>(admit(limit));
@@ -511,6 +511,29 @@ class AdmissionGateTest {
         gate.leave();
         assertThat(next.answer()).isTrue();
         assertThat(gone.answer()).isNull();
+    }
+
+    @Test
+    void aClientThatGaveUpAfterWaitingTheQueueTimeKeepsTheLimitAsARefusalWould() {
+        admit(4);
+        gate.probed(LATE);
+        Admission gone = new Admission();
+        for (int ms = 5; ms <= 50; ms += 5) {
+            clock.addAndGet(Duration.ofMillis(5).toNanos());
+            if (ms == 50) {
+                gone.subscription.dispose(); // waited the 50 ms queue time, not refused yet
+            }
+            gate.probed(SLIGHTLY_LATE);
+        }
+        for (int ms = 55; ms <= 1010; ms += 5) {
+            clock.addAndGet(Duration.ofMillis(5).toNanos());
+            gate.probed(SLIGHTLY_LATE);
+        }
+        assertThat(gate.limit()).as("a second since the line was first served at pace, not since the give-up")
+                .isEqualTo(4);
+        clock.addAndGet(Duration.ofMillis(50).toNanos());
+        gate.probed(SLIGHTLY_LATE);
+        assertThat(gate.limit()).as("a second after the give-up").isEqualTo(AdmissionGate.UNLIMITED);
     }
 
     @Test
