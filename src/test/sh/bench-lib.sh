@@ -1,4 +1,4 @@
-# Shared by paired-cpu.sh and profile.sh (sourced, not run): a key with lifted limits, the
+# Shared by paired-cpu.sh, profile.sh and gate-steps.sh (sourced, not run): a key with lifted limits, the
 # simulator on CPU 1, services on CPU 0, and wrk's script of ids. Expects WORK (a directory)
 # and the repository root as the working directory, after `make build`.
 
@@ -28,6 +28,18 @@ start_service() {
     java $SERVICE_JVM_OPTS $5 -jar "$1" --namegate.limits.quota.window=5s > "$4" 2>&1 &
   echo $!
 }
+
+# start_naive port log: NaiveProxy on CPU 0 in front of the simulator, from the test classes
+# (target/test-classpath.txt as `make bench` writes it); prints its pid
+start_naive() {
+  taskset -c 0 java $SERVICE_JVM_OPTS -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
+    dev.namegate.bench.NaiveProxy --upstream=http://127.0.0.1:9190 --port=$1 > "$2" 2>&1 &
+  echo $!
+}
+
+# cpu_ticks stat-file: user + system ticks of a /proc stat file; process_ticks pid: of a process
+cpu_ticks() { awk '{ print $14 + $15 }' "$1"; }
+process_ticks() { cpu_ticks "/proc/$1/stat"; }
 
 # await_ready url...: each answers 200 within 120 s, or the logs are shown and the script ends
 await_ready() {

@@ -20,24 +20,21 @@ trap 'kill $PID_A $PID_N $SIM_PID $(jobs -p) 2>/dev/null || true; wait 2>/dev/nu
 mint_key
 start_simulator "$JAR"
 PID_A=$(start_service "$JAR" 8111 8112 "$WORK/a.log" "${JVM_OPTS:-}")
-taskset -c 0 java $SERVICE_JVM_OPTS -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
-    dev.namegate.bench.NaiveProxy --upstream=http://127.0.0.1:9190 --port=8311 > "$WORK/naive.log" 2>&1 &
-PID_N=$!
-await_ready http://127.0.0.1:8111/readyz
+PID_N=$(start_naive 8311 "$WORK/naive.log")
+await_ready http://127.0.0.1:8111/readyz http://127.0.0.1:8311/users/1
 write_ids 1000000000
 refusals() { # after waiting, on arrival
   curl -s http://127.0.0.1:8112/actuator/prometheus | awk '/^namegate_overload_shed_total.*after/ { a += $NF }
     /^namegate_overload_shed_total.*arrival/ { r += $NF } END { printf "%d %d", a, r }'; }
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 taskset -c 1 wrk -t1 -c256 -d"$WARMUP"s -s "$WORK/ids.lua" http://127.0.0.1:8111 > /dev/null
 taskset -c 1 wrk -t1 -c256 -d30s -s "$WORK/ids.lua" http://127.0.0.1:8311 > /dev/null
 for c in $STEPS; do
   for target in namegate NaiveProxy; do
     if [ $target = namegate ]; then port=8111; pid=$PID_A; else port=8311; pid=$PID_N; fi
-    before="$(refusals) $(ticks "$pid")"
+    before="$(refusals) $(process_ticks "$pid")"
     started=$(date -u +%T)
     taskset -c 1 wrk -t1 -c"$c" -d10s --latency -s "$WORK/ids.lua" http://127.0.0.1:$port > "$WORK/wrk.txt"
-    after="$(refusals) $(ticks "$pid")"
+    after="$(refusals) $(process_ticks "$pid")"
     python3 - "$target" "$c" "$started" "$(getconf CLK_TCK)" $before $after "$WORK/wrk.txt" <<'PY'
 import re, sys
 target, c, started, hz, *v, wrk = sys.argv[1:]

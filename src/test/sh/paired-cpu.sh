@@ -19,8 +19,6 @@ start_simulator "$B"
 PID_A=$(start_service "$A" 8111 8112 "$WORK/a.log" "${JVM_OPTS_A:-}"); PID_B=$(start_service "$B" 8211 8212 "$WORK/b.log" "${JVM_OPTS_B:-}")
 await_ready http://127.0.0.1:8111/readyz http://127.0.0.1:8211/readyz
 write_ids "$HIGHEST"
-cpu_ticks() { awk '{ print $14 + $15 }' "$1"; } # user + system of a /proc stat file
-ticks() { cpu_ticks "/proc/$1/stat"; }
 loop_ticks() { local sum=0 task; for task in /proc/$1/task/*; do
   grep -q reactor-http "$task/comm" 2>/dev/null && sum=$((sum + $(cpu_ticks "$task/stat"))); done; echo $sum; }
 load() { # seconds: both wrk at once, results in a.txt and b.txt
@@ -31,9 +29,9 @@ answers() { awk '/requests in/ { n = $1 } /Non-2xx/ { bad = $NF } END { print n,
 load "$WARMUP"
 HZ=$(getconf CLK_TCK)
 for round in $(seq "$ROUNDS"); do
-  before="$(ticks $PID_A) $(ticks $PID_B) $(loop_ticks $PID_A) $(loop_ticks $PID_B)"
+  before="$(process_ticks $PID_A) $(process_ticks $PID_B) $(loop_ticks $PID_A) $(loop_ticks $PID_B)"
   load 10
-  after="$(ticks $PID_A) $(ticks $PID_B) $(loop_ticks $PID_A) $(loop_ticks $PID_B)"
+  after="$(process_ticks $PID_A) $(process_ticks $PID_B) $(loop_ticks $PID_A) $(loop_ticks $PID_B)"
   python3 - $round $HZ $before $after $(answers "$WORK/a.txt") $(answers "$WORK/b.txt") <<'PY'
 import sys
 r, hz, *v = sys.argv[1:]; v = [float(x) for x in v]; hz = float(hz)

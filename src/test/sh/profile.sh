@@ -27,10 +27,7 @@ trap 'kill $PID $SIM_PID $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -r
 mint_key
 if [ "$TARGET" = naive ]; then
   start_simulator target/namegate.jar
-  taskset -c 0 java $SERVICE_JVM_OPTS \
-    -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" dev.namegate.bench.NaiveProxy \
-    --upstream=http://127.0.0.1:9190 --port=8111 > "$WORK/service.log" 2>&1 &
-  PID=$!
+  PID=$(start_naive 8111 "$WORK/service.log")
   await_ready http://127.0.0.1:8111/users/1
 else
   start_simulator "$TARGET"
