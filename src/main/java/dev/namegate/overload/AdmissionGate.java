@@ -1,6 +1,7 @@
 package dev.namegate.overload;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 import reactor.core.publisher.Mono;
@@ -69,8 +70,11 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private volatile int limit = UNLIMITED;
     /** When the gate last refused a request that had waited its longest. */
     private volatile long shedAt;
-    /** Set by a refusal on arrival, cleared by the next probe: demand the limit held off at the door. */
-    private volatile boolean refusedOnArrival;
+    /**
+     * Set by a refusal on arrival, taken by the next probe: demand the limit held off at the door.
+     * Taken in one step, since refusals on arrival are made outside the lock.
+     */
+    private final AtomicBoolean refusedOnArrival = new AtomicBoolean();
     /** Requests that left the line, admitted and refused after their wait, this window and the one before. */
     private final LineLeavers leavers;
     /** The same, counted from when the limit was last set: the pace the limit admits at. */
@@ -227,14 +231,14 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             return;
         }
         boolean reached = inProgress >= limit || !waiting.isEmpty();
+        boolean refused = refusedOnArrival.getAndSet(false);
         // Refusals on arrival keep the line short and the loops punctual; the limit is what makes
         // them possible, so it is not lifted while they happen, or it would be mid-overload.
-        boolean heldOff = reached || refusedOnArrival;
+        boolean heldOff = reached || refused;
         boolean punctual = lag < lateNanos && !heldOff;
         // a closed loop's line waits (connections - limit) / pace however well it is served: only a
         // wait long enough to be refused says more arrive than the core serves
-        boolean servedAtPace = lag < limitLagNanos && !refusedOnArrival && longestWait(now) < queueNanos;
-        refusedOnArrival = false;
+        boolean servedAtPace = lag < limitLagNanos && !refused && longestWait(now) < queueNanos;
         longestWait = 0;
         if (punctual || servedAtPace) {
             slackSince = Math.min(slackSince, now);
@@ -360,7 +364,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
 
     /** A request was refused on arrival, on the gate's word ({@link #refusingNewcomers()}). */
     void refusedOnArrival() {
-        refusedOnArrival = true;
+        refusedOnArrival.set(true);
     }
 
     /** Requests admitted at once now; {@link Integer#MAX_VALUE} while no limit is set. */
