@@ -54,7 +54,15 @@ class StartupSettingsTest {
             assertThat(p.allowances().responseTimeouts()).isEqualTo(3);
             assertThat(p.allowances().connectionsClosed()).isEqualTo(3);
             assertThat(p.allowances().statuses()).isEqualTo(8);
+            assertThat(p.pool().maxIdleTime()).hasMinutes(2);
         });
+    }
+
+    @Test
+    void aPoolIdleTimeOfZeroStopsTheStartNamingTheProperty() {
+        upstream.withPropertyValues("namegate.upstream.pool.max-idle-time=0s")
+                .run(context -> assertThat(context.getStartupFailure()).rootCause()
+                        .hasMessageContaining("namegate.upstream.pool.max-idle-time"));
     }
 
     @Test
