@@ -320,7 +320,7 @@ public final class BenchMain {
         private List<Summary> measure(Scenario scenario, Target target, ResponseCheck check,
                 SimulatorProcess simulator, ServiceProcess service, long cpuPid) throws Exception {
             IdMix ids = scenario.ids(options.ids());
-            PhaseMeter meter = new PhaseMeter(simulator.control(), System.err);
+            PhaseMeter meter = new PhaseMeter(simulator.control(), System.err, pinning.othersCpus());
             List<Summary> summaries = new ArrayList<>();
             try (OpenLoopLoad load = new OpenLoopLoad(target, options.connections(), options.timeout())) {
                 if (!options.warmup().isZero()) {

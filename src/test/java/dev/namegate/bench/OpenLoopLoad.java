@@ -75,7 +75,7 @@ public final class OpenLoopLoad implements AutoCloseable {
     /** How often waiting and unanswered requests are checked against the timeout. */
     private static final long TIMEOUT_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** The timeline's slice: short enough to show an overload's onset, long enough to hold a few hundred requests. */
-    private static final Duration TIMELINE_SLICE = Duration.ofMillis(500);
+    static final Duration TIMELINE_SLICE = Duration.ofMillis(500);
     private static final int MAX_BODY_BYTES = 1 << 20;
     /**
      * Connections open at most unless told otherwise: enough for twice a whole core's rate with

@@ -15,14 +15,24 @@ final class PhaseMeter {
 
     private final SimulatorControl simulator;
     private final PrintStream log;
+    private final String loadCpus;
 
     /**
      * @param simulator the simulator behind the target, whose counters give the upstream columns
      * @param log       where the per-phase details go (stderr)
      */
     PhaseMeter(SimulatorControl simulator, PrintStream log) {
+        this(simulator, log, "");
+    }
+
+    /**
+     * @param loadCpus the CPUs of the generator and the simulator ({@link CpuPinning#othersCpus()}),
+     *                 whose busiest share is printed slice by slice; empty for none
+     */
+    PhaseMeter(SimulatorControl simulator, PrintStream log, String loadCpus) {
         this.simulator = Objects.requireNonNull(simulator, "simulator");
         this.log = Objects.requireNonNull(log, "log");
+        this.loadCpus = Objects.requireNonNull(loadCpus, "loadCpus");
     }
 
     /**
@@ -41,9 +51,11 @@ final class PhaseMeter {
         ThreadCpu threadsBefore = cpuPid > 0 ? ThreadCpu.of(cpuPid) : ThreadCpu.UNKNOWN;
         long self = ProcessHandle.current().pid();
         ProcStats generatorBefore = ProcStats.of(self);
+        LoadCpuTimeline.Sampler loadCpu = LoadCpuTimeline.start(loadCpus, OpenLoopLoad.TIMELINE_SLICE);
         long start = System.nanoTime();
         LoadResult result = load.run(plan, ids, check);
         double seconds = (System.nanoTime() - start) / 1e9;
+        String loadCpuLine = loadCpu == null ? null : loadCpu.stop();
         ProcStats after = cpuPid > 0 ? ProcStats.of(cpuPid) : ProcStats.UNKNOWN;
         ThreadCpu threadsAfter = cpuPid > 0 ? ThreadCpu.of(cpuPid) : ThreadCpu.UNKNOWN;
         // The generator's own cost: if it nears a full core, the numbers measure us, not them.
@@ -58,6 +70,9 @@ final class PhaseMeter {
                         after.peakRssMiB()) : "");
         if (result.lateTimeline().totalLate() > 0) {
             log.println(scenario + " " + result.lateTimeline().describe());
+        }
+        if (loadCpuLine != null) {
+            log.println(scenario + " " + loadCpuLine);
         }
         if (service != null) {
             log.println(scenario + " service metrics over the phase:\n" + service.metrics().describeSince(metricsBefore));
