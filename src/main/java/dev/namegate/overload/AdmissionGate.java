@@ -83,6 +83,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final FinishPace finishing;
     private long steeredAt;
     private long slackSince = Long.MAX_VALUE;
+    /** Whether every probe since {@code slackSince} found the loops punctual: the reason the lift gives. */
+    private boolean punctualThroughout;
     /** The longest any request waited in line since the last probe. */
     private long longestWait;
 
@@ -241,11 +243,12 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         boolean servedAtPace = lag < limitLagNanos && !refused && longestWait(now) < queueNanos;
         longestWait = 0;
         if (punctual || servedAtPace) {
+            punctualThroughout = (slackSince == Long.MAX_VALUE || punctualThroughout) && punctual;
             slackSince = Math.min(slackSince, now);
             if (now - slackSince >= LIFT_AFTER_NANOS) {
                 limit = UNLIMITED;
                 slackSince = Long.MAX_VALUE;
-                episodes.ended(punctual ? "event loops punctual" : servedAtPaceReason);
+                episodes.ended(punctualThroughout ? "event loops punctual" : servedAtPaceReason);
                 return;
             }
             if (punctual) {

@@ -253,11 +253,11 @@ class AdmissionGateTest {
             gate.probed(LATE);
             clock.addAndGet(Duration.ofMillis(30).toNanos());
             gate.probed(LATE);
-            clock.addAndGet(Duration.ofMillis(30).toNanos());
-            gate.probed(PUNCTUAL);
             for (int i = 0; i < 20; i++) {
                 gate.leave();
             }
+            clock.addAndGet(Duration.ofMillis(30).toNanos());
+            gate.probed(PUNCTUAL);
             gate.probed(PUNCTUAL);
             clock.addAndGet(Duration.ofSeconds(1).toNanos());
             gate.probed(PUNCTUAL);
@@ -265,6 +265,23 @@ class AdmissionGateTest {
                     "overload: event loops 30 ms late with 20 requests in progress; admitting at most 20 at once,"
                             + " the rest wait their turn",
                     "overload: event loops punctual for a second, admitting every request at once again");
+        }
+    }
+
+    @Test
+    void aLiftAfterASecondThatBeganWithTheLineLetInInTimeGivesThatReasonThoughItEndsPunctual() {
+        try (LogCapture log = LogCapture.of("dev.namegate.overload")) {
+            admit(20);
+            gate.probed(LATE);
+            gate.probed(SLIGHTLY_LATE); // the limit binds, nobody waits: served at the core's pace, not punctual
+            for (int i = 0; i < 20; i++) {
+                gate.leave();
+            }
+            clock.addAndGet(Duration.ofSeconds(1).toNanos());
+            gate.probed(PUNCTUAL);
+            assertThat(gate.limit()).isEqualTo(AdmissionGate.UNLIMITED);
+            assertThat(log.events()).extracting(ILoggingEvent::getFormattedMessage).last().isEqualTo(
+                    "overload: every request let in within 50 ms for a second, admitting every request at once again");
         }
     }
 
