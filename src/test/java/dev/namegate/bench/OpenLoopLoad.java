@@ -232,6 +232,7 @@ public final class OpenLoopLoad implements AutoCloseable {
     private final class Connection extends SimpleChannelInboundHandler<FullHttpResponse> {
         private Channel channel;
         private Request inFlight;
+        private long sentNanos;
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
@@ -244,6 +245,7 @@ public final class OpenLoopLoad implements AutoCloseable {
 
         void send(Request request) {
             inFlight = request;
+            sentNanos = System.nanoTime();
             busy.add(this);
             String digits = Long.toString(request.id);
             ByteBuf bytes = channel.alloc().ioBuffer(head.length + digits.length() + tail.length);
@@ -262,8 +264,9 @@ public final class OpenLoopLoad implements AutoCloseable {
             inFlight = null;
             busy.remove(this);
             String cacheStatus = response.headers().get(CacheStatus.HEADER);
-            request.phase.answered(request, response.status().code(), response.headers().get(HttpHeaderNames.CONTENT_TYPE),
-                    ByteBufUtil.getBytes(response.content()), cacheStatus);
+            request.phase.answered(request, sentNanos, response.status().code(),
+                    response.headers().get(HttpHeaderNames.CONTENT_TYPE), ByteBufUtil.getBytes(response.content()),
+                    cacheStatus);
             if (HttpUtil.isKeepAlive(response)) {
                 idle.addLast(this);
                 dispatch();
@@ -308,6 +311,7 @@ public final class OpenLoopLoad implements AutoCloseable {
         private final long count;
         private final long sloMicros;
         private final Histogram histogram = new Histogram(HIGHEST_MICROS, 3);
+        private final Histogram answeredHistogram = new Histogram(HIGHEST_MICROS, 3);
         private final LateTimeline.Recorder timeline;
         /** Counted down once every request has been sent or given up. */
         private final CountDownLatch finished = new CountDownLatch(1);
@@ -388,7 +392,8 @@ public final class OpenLoopLoad implements AutoCloseable {
             }
         }
 
-        void answered(Request request, int status, String contentType, byte[] body, String cacheStatus) {
+        void answered(Request request, long sentNanos, int status, String contentType, byte[] body, String cacheStatus) {
+            answeredHistogram.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, (System.nanoTime() - sentNanos) / 1000)));
             countCache(CacheStatus.of(cacheStatus));
             Outcome outcome = check.check(request.id, status, contentType, body);
             if (outcome == Outcome.WRONG) {
@@ -445,6 +450,7 @@ public final class OpenLoopLoad implements AutoCloseable {
                 failureCauses.merge("Abandoned", abandoned, Long::sum);
             }
             return new LoadResult(count, correct, correctWithinSlo, wrong, failed + abandoned, histogram.copy(),
+                    answeredHistogram.copy(),
                     maxLagNanos / 1000, new TreeMap<>(failureCauses), new TreeMap<>(wrongByStatus),
                     new CacheCounts(cacheMarked, cacheHits, cacheStale), timeline.snapshot());
         }

@@ -62,8 +62,10 @@ final class PhaseMeter {
         double generatorCpu = ProcStats.of(self).cpuSecondsSince(generatorBefore);
         SimulatorCounters counters = simulator.counters();
         log.printf(Locale.ROOT, "%s (%s) at %.0f/s: generator CPU %.2f s in %.1f s; max send lag %d µs; "
+                + "p99 %.1f ms from the intended send, %.1f ms from the actual one (answers only); "
                 + "wrong by status %s; failures %s; cache %s; simulator %s%s%n", scenario, mode, plan.rate(),
-                generatorCpu, seconds, result.maxSendLagMicros(), result.wrongByStatus(), result.failureCauses(),
+                generatorCpu, seconds, result.maxSendLagMicros(), result.percentileMillis(99),
+                result.answeredPercentileMillis(99), result.wrongByStatus(), result.failureCauses(),
                 result.cache(), counters.all(), cpuPid > 0 ? String.format(Locale.ROOT,
                         "; CPU by thread: %s; RSS %.0f MiB (peak %.0f)",
                         threadsAfter.describeSince(threadsBefore, result.requests()), after.rssMiB(),

@@ -166,7 +166,7 @@ class SettingsAndReportTest {
         for (int i = 1; i <= 1000; i++) {
             latencies.recordValue(i * 100L);
         }
-        LoadResult load = new LoadResult(1000, 990, 980, 6, 4, latencies, 1200, Map.of(), Map.of(),
+        LoadResult load = new LoadResult(1000, 990, 980, 6, 4, latencies, latencies, 1200, Map.of(), Map.of(),
                 new CacheCounts(990, 600, 3), LateTimeline.NONE);
         Summary summary = Summary.of("flaky", "sequence", 100, load, 1520, 4, 0.0123, 0.08);
 
@@ -177,7 +177,7 @@ class SettingsAndReportTest {
         assertThat(row).endsWith("| 1.52 | 4 (0.3%) | 60.0% + 0.3% stale | 0.012 | 8% | 1.2 |");
         assertThat(Summary.of("x", "direct", 1, load, -1, -1, Double.NaN, 0.01).markdownRow())
                 .endsWith("| – | – | 60.0% + 0.3% stale | – | 1% | 1.2 |");
-        LoadResult uncached = new LoadResult(1000, 990, 980, 6, 4, latencies, 1200, Map.of(), Map.of(), CacheCounts.NONE,
+        LoadResult uncached = new LoadResult(1000, 990, 980, 6, 4, latencies, latencies, 1200, Map.of(), Map.of(), CacheCounts.NONE,
                 LateTimeline.NONE);
         assertThat(Summary.of("x", "direct", 1, uncached, 1000, 0, Double.NaN, 0.01).markdownRow())
                 .endsWith("| 1.00 | 0 (0.0%) | – | – | 1% | 1.2 |");
