@@ -63,6 +63,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final long newcomerRefusalNanos;
     private final double newcomerShedShare;
     private final String servedAtPaceReason;
+    private final String eitherReason;
     private final LongSupplier nanoClock;
     private final LongSupplier pauseClock;
     private final ShedEpisodes episodes;
@@ -83,8 +84,9 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final FinishPace finishing;
     private long steeredAt;
     private long slackSince = Long.MAX_VALUE;
-    /** Whether every probe since {@code slackSince} found the loops punctual: the reason the lift gives. */
+    /** Whether every probe since {@code slackSince} found the loops punctual, and the line let in in time: the lift's reason. */
     private boolean punctualThroughout;
+    private boolean servedAtPaceThroughout;
     /** The longest any request waited in line since the last probe. */
     private long longestWait;
 
@@ -105,6 +107,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.newcomerRefusalNanos = properties.refuseNewcomersFor().toNanos();
         this.newcomerShedShare = properties.refuseNewcomersShare();
         this.servedAtPaceReason = "every request let in within " + properties.shedQueueTime().toMillis() + " ms";
+        this.eitherReason = "event loops punctual or " + servedAtPaceReason;
         this.leavers = new LineLeavers(newcomerRefusalNanos, nanoClock.getAsLong());
         this.pace = new LineLeavers(PACE_WINDOW_NANOS, nanoClock.getAsLong());
         this.finishing = new FinishPace(FINISH_WINDOW_NANOS, nanoClock.getAsLong(), inFlight.finished());
@@ -227,6 +230,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
                 limit = startingLimit(inProgress, finishedPerSecond);
                 steeredAt = now;
                 slackSince = Long.MAX_VALUE;
+                // one made as a limit was lifted says nothing of this episode
+                refusedOnArrival.set(false);
                 pace.forget(now);
                 episodes.started(lag, inProgress, limit);
             }
@@ -243,12 +248,15 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         boolean servedAtPace = lag < limitLagNanos && !refused && longestWait(now) < queueNanos;
         longestWait = 0;
         if (punctual || servedAtPace) {
-            punctualThroughout = (slackSince == Long.MAX_VALUE || punctualThroughout) && punctual;
+            boolean slackGoesOn = slackSince != Long.MAX_VALUE;
+            punctualThroughout = (!slackGoesOn || punctualThroughout) && punctual;
+            servedAtPaceThroughout = (!slackGoesOn || servedAtPaceThroughout) && servedAtPace;
             slackSince = Math.min(slackSince, now);
             if (now - slackSince >= LIFT_AFTER_NANOS) {
                 limit = UNLIMITED;
                 slackSince = Long.MAX_VALUE;
-                episodes.ended(punctualThroughout ? "event loops punctual" : servedAtPaceReason);
+                episodes.ended(punctualThroughout ? "event loops punctual"
+                        : servedAtPaceThroughout ? servedAtPaceReason : eitherReason);
                 return;
             }
             if (punctual) {
@@ -318,6 +326,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         synchronized (this) {
             limit = UNLIMITED;
             slackSince = Long.MAX_VALUE;
+            refusedOnArrival.set(false);
             forgetSheds();
             leavers.forget(nanoClock.getAsLong());
             episodes.reset();

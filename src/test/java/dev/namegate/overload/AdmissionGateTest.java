@@ -286,6 +286,53 @@ class AdmissionGateTest {
     }
 
     @Test
+    void aLiftAfterASecondThatHadNeitherWayOutThroughoutNamesBoth() {
+        try (LogCapture log = LogCapture.of("dev.namegate.overload")) {
+            admit(20);
+            gate.probed(LATE);
+            gate.probed(SLIGHTLY_LATE); // served at the core's pace, not punctual
+            Admission waiter = new Admission();
+            clock.addAndGet(Duration.ofMillis(60).toNanos());
+            gate.leave();
+            assertThat(waiter.answer()).as("refused after waiting longer than the queue time").isFalse();
+            for (int i = 0; i < 19; i++) {
+                gate.leave();
+            }
+            gate.probed(PUNCTUAL); // punctual, but someone waited too long since the last probe
+            clock.addAndGet(Duration.ofSeconds(1).toNanos());
+            gate.probed(PUNCTUAL);
+            assertThat(gate.limit()).isEqualTo(AdmissionGate.UNLIMITED);
+            assertThat(log.events()).extracting(ILoggingEvent::getFormattedMessage).last().isEqualTo(
+                    "overload: event loops punctual or every request let in within 50 ms for a second, admitting"
+                            + " every request at once again");
+        }
+    }
+
+    @Test
+    void aRefusalOnArrivalMadeAsTheLimitWasLiftedDoesNotHoldOffTheNextEpisode() {
+        assertThat(limitAfterAnEpisodeOf20AndAPunctualSecond()).isEqualTo(AdmissionGate.UNLIMITED);
+        gate.refusedOnArrival(); // decided on the limit just lifted
+
+        assertThat(limitAfterAnEpisodeOf20AndAPunctualSecond())
+                .as("a second of punctual loops from the first probe of this episode")
+                .isEqualTo(AdmissionGate.UNLIMITED);
+    }
+
+    /** 20 in progress set a limit, leave, and a second of punctual probes follows. */
+    private int limitAfterAnEpisodeOf20AndAPunctualSecond() {
+        admit(20);
+        gate.probed(LATE);
+        assertThat(gate.limit()).isEqualTo(20);
+        for (int i = 0; i < 20; i++) {
+            gate.leave();
+        }
+        gate.probed(PUNCTUAL);
+        clock.addAndGet(Duration.ofSeconds(1).toNanos());
+        gate.probed(PUNCTUAL);
+        return gate.limit();
+    }
+
+    @Test
     void aLagUnderOurOwnLoadHoldsNewRequestsBackAndLetsThemInFirstComeFirstServed() {
         admit(6);
         gate.probed(LATE);
