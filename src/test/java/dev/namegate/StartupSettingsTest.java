@@ -54,7 +54,7 @@ class StartupSettingsTest {
             assertThat(p.allowances().responseTimeouts()).isEqualTo(3);
             assertThat(p.allowances().connectionsClosed()).isEqualTo(3);
             assertThat(p.allowances().statuses()).isEqualTo(8);
-            assertThat(p.pool().maxIdleTime()).hasMinutes(2);
+            assertThat(p.pool().maxIdleTime()).hasSeconds(55);
         });
     }
 

@@ -167,16 +167,17 @@ public record UpstreamProperties(
      * @param maxConnections per instance (default 500)
      * @param pendingAcquireTimeout wait for a pooled connection (default 10 ms)
      * @param pendingAcquireMaxCount waiters per instance beyond which acquisition fails at once (default 1000)
-     * @param maxIdleTime idle connections are closed after this, when next taken (default 2 min): long
-     *        enough that a replica's lull of a minute or two does not make its next burst reconnect
-     *        every connection at once, short of the 4 min after which some load balancers drop an
-     *        idle connection without a word
+     * @param maxIdleTime idle connections are closed after this, when next taken (default 55 s): long
+     *        enough that a replica's lull of under a minute does not make its next burst reconnect
+     *        every connection at once, short of the 60 s after which many servers and load
+     *        balancers close an idle connection, so the pool closes it first and no request goes out
+     *        on a connection the other end is closing
      */
     public record Pool(
             @Min(1) @DefaultValue("500") int maxConnections,
             @NotNull @DefaultValue("10ms") Duration pendingAcquireTimeout,
             @Min(1) @DefaultValue("1000") int pendingAcquireMaxCount,
-            @NotNull @DefaultValue("2m") Duration maxIdleTime) {
+            @NotNull @DefaultValue("55s") Duration maxIdleTime) {
 
         public Pool {
             requirePositive("pool.max-idle-time", maxIdleTime);
