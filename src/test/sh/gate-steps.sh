@@ -32,7 +32,7 @@ for c in $STEPS; do
   for target in namegate NaiveProxy; do
     if [ $target = namegate ]; then port=8111; pid=$PID_A; else port=8311; pid=$PID_N; fi
     before="$(refusals) $(process_ticks "$pid")"
-    started=$(date -u +%T)
+    started=$(date +%T) # local time, as the log's
     taskset -c 1 wrk -t1 -c"$c" -d10s --latency -s "$WORK/ids.lua" http://127.0.0.1:$port > "$WORK/wrk.txt"
     after="$(refusals) $(process_ticks "$pid")"
     python3 - "$target" "$c" "$started" "$(getconf CLK_TCK)" $before $after "$WORK/wrk.txt" <<'PY'

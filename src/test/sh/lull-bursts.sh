@@ -4,15 +4,17 @@
 # met by a 5 s burst of 256 connections (misses over 1..10^9), all on one service. Per burst:
 # correct answers a second, 503s by cause (the gate after waiting and on arrival, attempts given
 # up while the process lagged), 504s, p99, and how many upstream connections the burst opened
-# anew; then the gate's episodes from the log. Run from the repository root after the jar and
-# target/test-classpath.txt are built as `make bench` builds them; needs wrk, taskset, curl, ss,
-# python3.
+# anew; then the gate's episodes from the log. Run from the repository root after the jar is
+# built (`make build`); needs wrk, taskset, curl, ss, python3.
 #
 #   src/test/sh/lull-bursts.sh JAR [idle seconds, e.g. "35 10 35 10 35"] [warm-up seconds]
 #
 # JVM_OPTS adds JVM options to namegate (e.g. -Dnamegate.upstream.pool.max-idle-time=30s).
 set -eu
 [ $# -ge 1 ] || { echo "usage: $0 JAR [idle seconds] [warm-up seconds]" >&2; exit 2; }
+for tool in wrk taskset curl ss python3; do
+  command -v "$tool" > /dev/null || { echo "$tool is missing" >&2; exit 2; }
+done
 JAR=$(realpath "$1"); IDLES=${2:-"35 10 35 10 35"}; WARMUP=${3:-60}
 WORK=$(mktemp -d); PID_A=; SIM_PID=
 trap 'kill $PID_A $SIM_PID $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$WORK"' EXIT
@@ -29,7 +31,7 @@ for idle in $IDLES; do
   sleep "$idle"
   upstream_ports > "$WORK/ports-before"
   curl -s http://127.0.0.1:8112/actuator/prometheus > "$WORK/before"
-  started=$(date -u +%T)
+  started=$(date +%T) # local time, as the log's
   taskset -c 1 wrk -t1 -c256 -d5s --latency -s "$WORK/ids.lua" http://127.0.0.1:8111 > "$WORK/wrk.txt"
   curl -s http://127.0.0.1:8112/actuator/prometheus > "$WORK/after"
   upstream_ports > "$WORK/ports-after"

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * How busy the load side's CPUs (the generator's and the simulator's) were in each slice of a
@@ -25,16 +26,24 @@ final class LoadCpuTimeline {
     }
 
     /**
-     * Starts sampling {@code cpus} (a taskset list such as {@code 1} or {@code 1,2,3}) every
-     * {@code slice} on a daemon thread; {@code null} when there is nothing to sample (no
+     * Starts sampling {@code cpus} (a taskset list such as {@code 1}, {@code 1,2,3} or {@code 1-3})
+     * every {@code slice} on a daemon thread; {@code null} when there is nothing to sample (no
      * pinning, no {@code /proc/stat}).
      */
     static Sampler start(String cpus, Duration slice) {
         if (cpus.isEmpty() || !Files.isReadable(PROC_STAT)) {
             return null;
         }
-        int[] ids = Arrays.stream(cpus.split(",")).mapToInt(Integer::parseInt).toArray();
-        return new Sampler(ids, slice);
+        return new Sampler(cpuList(cpus), slice);
+    }
+
+    /** The CPUs of a taskset list: numbers and ranges, comma-separated. */
+    static int[] cpuList(String cpus) {
+        return Arrays.stream(cpus.split(",")).flatMapToInt(part -> {
+            String[] range = part.trim().split("-");
+            int from = Integer.parseInt(range[0]);
+            return IntStream.rangeClosed(from, range.length > 1 ? Integer.parseInt(range[1]) : from);
+        }).toArray();
     }
 
     /**
@@ -52,7 +61,8 @@ final class LoadCpuTimeline {
             for (int i = 0; i < cpus.length; i++) {
                 if (cpus[i] == cpu) {
                     long total = 0;
-                    for (int f = 1; f < fields.length; f++) {
+                    // user to steal; guest time is already counted in user and nice
+                    for (int f = 1; f < Math.min(fields.length, 9); f++) {
                         total += Long.parseLong(fields[f]);
                     }
                     // idle and iowait are the fourth and fifth counters
@@ -96,8 +106,15 @@ final class LoadCpuTimeline {
         private void sample() {
             try {
                 long[][] before = read(Files.readAllLines(PROC_STAT), cpus);
+                // slices on a fixed schedule, so they stay aligned with the phase's even when this
+                // thread wakes late on a saturated load CPU
+                long next = System.nanoTime();
                 while (running) {
-                    Thread.sleep(sliceMillis);
+                    next += sliceMillis * 1_000_000L;
+                    long sleepNanos = next - System.nanoTime();
+                    if (sleepNanos > 0) {
+                        Thread.sleep(sleepNanos / 1_000_000L, (int) (sleepNanos % 1_000_000L));
+                    }
                     long[][] after = read(Files.readAllLines(PROC_STAT), cpus);
                     synchronized (busy) {
                         busy.add(busiestPercent(before, after));

@@ -1,7 +1,10 @@
 package dev.namegate.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -24,6 +27,9 @@ class LoadCpuTimelineTest {
 
         // user 100 + nice 5 + system 50 + irq 3 + softirq 2 busy; idle 4000 and iowait 50 not
         assertThat(counts[0]).containsExactly(160, 4210);
+        // guest 70 and guest_nice 5 are already within user and nice: not counted again
+        assertThat(LoadCpuTimeline.read(procStat("cpu1 100 5 50 4000 50 3 2 0 70 5"), new int[] {1})[0])
+                .containsExactly(160, 4210);
     }
 
     @Test
@@ -39,12 +45,20 @@ class LoadCpuTimelineTest {
     }
 
     @Test
+    void aCpuListNamesNumbersAndRanges() {
+        assertThat(LoadCpuTimeline.cpuList("1")).containsExactly(1);
+        assertThat(LoadCpuTimeline.cpuList("1,3")).containsExactly(1, 3);
+        assertThat(LoadCpuTimeline.cpuList("1-3,5")).containsExactly(1, 2, 3, 5);
+    }
+
+    @Test
     void nothingIsSampledWithoutPinning() {
         assertThat(LoadCpuTimeline.start("", Duration.ofMillis(500))).isNull();
     }
 
     @Test
     void aSamplerStopsWithAFigureForEachSliceItSaw() throws InterruptedException {
+        assumeTrue(Files.isReadable(Path.of("/proc/stat")), "a Linux /proc");
         LoadCpuTimeline.Sampler sampler = LoadCpuTimeline.start("0", Duration.ofMillis(50));
         Thread.sleep(200); // real time: the sampler reads the kernel's counters
         String line = sampler.stop();

@@ -53,9 +53,14 @@ final class PhaseMeter {
         ProcStats generatorBefore = ProcStats.of(self);
         LoadCpuTimeline.Sampler loadCpu = LoadCpuTimeline.start(loadCpus, OpenLoopLoad.TIMELINE_SLICE);
         long start = System.nanoTime();
-        LoadResult result = load.run(plan, ids, check);
+        LoadResult result;
+        String loadCpuLine;
+        try {
+            result = load.run(plan, ids, check);
+        } finally {
+            loadCpuLine = loadCpu == null ? null : loadCpu.stop();
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
-        String loadCpuLine = loadCpu == null ? null : loadCpu.stop();
         ProcStats after = cpuPid > 0 ? ProcStats.of(cpuPid) : ProcStats.UNKNOWN;
         ThreadCpu threadsAfter = cpuPid > 0 ? ThreadCpu.of(cpuPid) : ThreadCpu.UNKNOWN;
         // The generator's own cost: if it nears a full core, the numbers measure us, not them.
