@@ -1,4 +1,4 @@
-# Shared by paired-cpu.sh, profile.sh and gate-steps.sh (sourced, not run): a key with lifted limits, the
+# Shared by paired-cpu.sh, profile.sh, gate-steps.sh and lull-bursts.sh (sourced, not run): a key with lifted limits, the
 # simulator on CPU 1, services on CPU 0, and wrk's script of ids. Expects WORK (a directory)
 # and the repository root as the working directory, after `make build`.
 
@@ -57,4 +57,10 @@ local headers = { ["Authorization"] = "Bearer $KEY" }
 math.randomseed(os.time())
 request = function() return wrk.format("GET", "/users/" .. math.random(1, $1), headers) end
 LUA
+}
+
+# gate_episodes log: when the admission gate set a limit and when and why it lifted it, from namegate's log
+gate_episodes() {
+  echo "the gate's episodes:"
+  sed -n 's/^[^T]*T\([0-9:.]*\)[^ ]* .*overload: /\1 /p' "$1"
 }

@@ -50,5 +50,4 @@ print(f"{started} {target} {c} connections: {(n - bad) / 10:,.0f} correct/s, {ba
 PY
   done
 done
-echo "the gate's episodes:"
-sed -n 's/^[^T]*T\([0-9:.]*\)[^ ]* .*overload: /\1 /p' "$WORK/a.log"
+gate_episodes "$WORK/a.log"

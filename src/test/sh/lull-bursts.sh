@@ -60,5 +60,4 @@ print(f"{started} after {idle} s idle: {(n - bad) / 5:,.0f} correct/s, p99 {p99}
       f"504 {grew(r'^http_server_requests_seconds_count.*status=.504')}; {opened} upstream connections opened")
 PY
 done
-echo "the gate's episodes:"
-sed -n 's/^[^T]*T\([0-9:.]*\)[^ ]* .*overload: /\1 /p' "$WORK/a.log"
+gate_episodes "$WORK/a.log"

@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -92,45 +95,45 @@ final class LoadCpuTimeline {
         private final int[] cpus;
         private final long sliceMillis;
         private final List<Integer> busy = new ArrayList<>();
-        private final Thread thread;
-        private volatile boolean running = true;
+        // at a fixed rate, so the slices stay aligned with the phase's even when a run starts late
+        // on a saturated load CPU
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "load-cpu-timeline");
+            thread.setDaemon(true);
+            return thread;
+        });
+        private long[][] before;
 
         private Sampler(int[] cpus, Duration slice) {
             this.cpus = cpus;
             this.sliceMillis = slice.toMillis();
-            this.thread = new Thread(this::sample, "load-cpu-timeline");
-            thread.setDaemon(true);
-            thread.start();
+            timer.execute(() -> before = readNow());
+            timer.scheduleAtFixedRate(this::sample, sliceMillis, sliceMillis, TimeUnit.MILLISECONDS);
         }
 
         private void sample() {
-            try {
-                long[][] before = read(Files.readAllLines(PROC_STAT), cpus);
-                // slices on a fixed schedule, so they stay aligned with the phase's even when this
-                // thread wakes late on a saturated load CPU
-                long next = System.nanoTime();
-                while (running) {
-                    next += sliceMillis * 1_000_000L;
-                    long sleepNanos = next - System.nanoTime();
-                    if (sleepNanos > 0) {
-                        Thread.sleep(sleepNanos / 1_000_000L, (int) (sleepNanos % 1_000_000L));
-                    }
-                    long[][] after = read(Files.readAllLines(PROC_STAT), cpus);
-                    synchronized (busy) {
-                        busy.add(busiestPercent(before, after));
-                    }
-                    before = after;
+            long[][] after = readNow();
+            if (before != null && after != null) {
+                synchronized (busy) {
+                    busy.add(busiestPercent(before, after));
                 }
-            } catch (IOException | InterruptedException e) {
-                // the timeline ends where sampling stopped
+            }
+            before = after;
+        }
+
+        /** {@code /proc/stat} now; {@code null} if it could not be read, which leaves out a slice. */
+        private long[][] readNow() {
+            try {
+                return read(Files.readAllLines(PROC_STAT), cpus);
+            } catch (IOException e) {
+                return null;
             }
         }
 
         /** Stops sampling; one line, each slice's busiest load CPU in percent ("-" where no time was counted). */
         String stop() throws InterruptedException {
-            running = false;
-            thread.interrupt();
-            thread.join();
+            timer.shutdown();
+            timer.awaitTermination(1, TimeUnit.SECONDS);
             synchronized (busy) {
                 return String.format(Locale.ROOT, "load CPUs, busiest, %% per %d ms: ", sliceMillis)
                         + busy.stream().map(b -> b < 0 ? "-" : b.toString()).collect(Collectors.joining(" "));

@@ -224,6 +224,11 @@ public final class OpenLoopLoad implements AutoCloseable {
         }
     }
 
+    /** Microseconds from {@code nanos} ({@link System#nanoTime()}) to now, within the histograms' range. */
+    private static long microsSince(long nanos) {
+        return Math.min(HIGHEST_MICROS, Math.max(0, (System.nanoTime() - nanos) / 1000));
+    }
+
     /** One request of a phase: its id and the time it was meant to be sent. */
     private record Request(Phase phase, long id, long intendedNanos) {
     }
@@ -393,7 +398,7 @@ public final class OpenLoopLoad implements AutoCloseable {
         }
 
         void answered(Request request, long sentNanos, int status, String contentType, byte[] body, String cacheStatus) {
-            answeredHistogram.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, (System.nanoTime() - sentNanos) / 1000)));
+            answeredHistogram.recordValue(microsSince(sentNanos));
             countCache(CacheStatus.of(cacheStatus));
             Outcome outcome = check.check(request.id, status, contentType, body);
             if (outcome == Outcome.WRONG) {
@@ -421,7 +426,7 @@ public final class OpenLoopLoad implements AutoCloseable {
         }
 
         private void record(Request request, Outcome outcome) {
-            long micros = Math.min(HIGHEST_MICROS, Math.max(0, (System.nanoTime() - request.intendedNanos) / 1000));
+            long micros = microsSince(request.intendedNanos);
             histogram.recordValue(micros);
             long offset = request.intendedNanos - t0;
             timeline.scheduled(offset);
