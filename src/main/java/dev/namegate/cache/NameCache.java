@@ -146,9 +146,11 @@ public final class NameCache {
             });
             (first[0] ? misses : collapsed).increment();
             String status = first[0] ? MISS : COLLAPSED;
-            return shared
-                    .map(lookup -> new CachedLookup(lookup, status))
-                    .onErrorResume(UpstreamFailure.class, failure -> standIn(entry, now, failure));
+            Mono<CachedLookup> answered = shared.map(lookup -> new CachedLookup(lookup, status));
+            // without a name to stand in a failure passes as it is: no operator to pass it on
+            return canStandIn(entry, now)
+                    ? answered.onErrorResume(UpstreamFailure.class, failure -> standIn(entry, failure))
+                    : answered;
         });
     }
 
@@ -200,12 +202,14 @@ public final class NameCache {
         }
     }
 
-    private Mono<CachedLookup> standIn(Entry entry, long now, UpstreamFailure failure) {
-        if (entry != null && entry.lookup() instanceof UserLookup.Found && now - entry.storedAt() <= staleNanos) {
-            stale.increment();
-            return Mono.just(new CachedLookup(entry.lookup(), "namegate; fwd=stale; fwd-status=" + status(failure)));
-        }
-        return Mono.error(failure);
+    /** Whether {@code entry}, read at {@code now}, may stand in for a failed lookup: a name, within stale-if-error. */
+    private boolean canStandIn(Entry entry, long now) {
+        return entry != null && entry.lookup() instanceof UserLookup.Found && now - entry.storedAt() <= staleNanos;
+    }
+
+    private Mono<CachedLookup> standIn(Entry entry, UpstreamFailure failure) {
+        stale.increment();
+        return Mono.just(new CachedLookup(entry.lookup(), "namegate; fwd=stale; fwd-status=" + status(failure)));
     }
 
     private static int status(UpstreamFailure failure) {

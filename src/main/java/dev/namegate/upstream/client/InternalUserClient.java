@@ -37,6 +37,7 @@ import dev.namegate.upstream.attempt.InternalUserBody;
 import dev.namegate.upstream.attempt.RetryAfter;
 import dev.namegate.upstream.hedging.HedgedAttempts;
 import dev.namegate.upstream.instances.UpstreamInstances;
+import dev.namegate.upstream.pacing.Pacing;
 import dev.namegate.upstream.retry.RetryPolicy;
 
 /**
@@ -114,9 +115,9 @@ public final class InternalUserClient implements UserLookups {
             }
             return Mono.defer(lookup::round)
                     .onErrorResume(lookup::retriedAfter)
-                    // the per-attempt timeouts sit inside the retry; this one bounds everything
-                    .timeout(deadline, timedOut(deadline), policy.scheduler())
-                    .onErrorMap(TimeoutException.class, timeout -> lookup.deadlineExpired());
+                    // the per-attempt timeouts sit inside the retry; this one bounds everything, and
+                    // fails as a deadline at once rather than through an operator on every lookup
+                    .timeout(deadline, Mono.error(lookup::deadlineExpired), policy.scheduler());
         });
     }
 
@@ -154,9 +155,10 @@ public final class InternalUserClient implements UserLookups {
 
         /** A rate permit (earliest deadline first), then attempts, hedged; the hedge delay counts from the send. */
         Mono<UserLookup> round() {
-            return guards.pacing().permit(timeForAttemptsNanos(), this::noPermit)
-                    .then(HedgedAttempts.race(this::attempt, guards.hedgeDelay(), HEDGE_REASK, this, answerTimers,
-                            metrics));
+            Mono<Void> permit = guards.pacing().permit(timeForAttemptsNanos(), this::noPermit);
+            Mono<UserLookup> attempts = HedgedAttempts.race(this::attempt, guards.hedgeDelay(), HEDGE_REASK, this,
+                    answerTimers, metrics);
+            return permit == Pacing.GRANTED ? attempts : permit.then(attempts);
         }
 
         private UpstreamFailure noPermit() {

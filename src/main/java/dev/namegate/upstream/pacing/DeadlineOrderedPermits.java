@@ -60,7 +60,7 @@ public final class DeadlineOrderedPermits implements Pacing {
         limiter.asked();
         synchronized (this) {
             if (waiters.isEmpty() && limiter.reserve(0) == 0) {
-                return Mono.empty();
+                return GRANTED;
             }
         }
         if (maxWaitNanos <= 0) {

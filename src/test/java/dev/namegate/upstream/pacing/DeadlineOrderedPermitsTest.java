@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,14 @@ class DeadlineOrderedPermitsTest {
         acquire("retry", 30); // arrives later, but its deadline is nearer
         time.advanceTimeBy(Duration.ofMillis(30));
         assertThat(events).containsExactly("first at 0", "retry at 10", "fresh at 20");
+    }
+
+    @Test
+    void aPermitFreeNowIsTheGrantedConstantSoTheCallerNeedNotSubscribe() {
+        Supplier<IllegalStateException> refusal = () -> new IllegalStateException("no permit");
+        assertThat(permits.permit(80 * MS, refusal)).isSameAs(Pacing.GRANTED);
+        assertThat(permits.permit(80 * MS, refusal)).as("the next is 10 ms away").isNotSameAs(Pacing.GRANTED);
+        assertThat(Pacing.UNLIMITED.permit(0, refusal)).isSameAs(Pacing.GRANTED);
     }
 
     @Test
