@@ -1,0 +1,14 @@
+package dev.namegate.transport;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How the public server sends its answers.
+ *
+ * @param consolidateResponseFlushes send the answers written in one pass of an event loop
+ *        together at the pass's end ({@link ResponseFlushes}), rather than each as it is written
+ */
+@ConfigurationProperties("namegate.transport")
+public record TransportProperties(@DefaultValue("true") boolean consolidateResponseFlushes) {
+}

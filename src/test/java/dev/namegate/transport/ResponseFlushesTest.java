@@ -1,0 +1,66 @@
+package dev.namegate.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * An answer written outside a read of its own connection (a miss's, written as the internal
+ * service's answer is read on another) leaves when the loop runs its tasks after the pass, not at
+ * once; one written during a read of its connection leaves when that read completes.
+ */
+class ResponseFlushesTest {
+
+    private static ByteBuf answer() {
+        return Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\n\r\n", StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void theHandlerIsFirstOnTheConnection() {
+        EmbeddedChannel channel = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
+        ResponseFlushes.consolidate(channel);
+        assertThat(channel.pipeline().first()).isInstanceOf(FlushConsolidationHandler.class);
+        assertThat(channel.pipeline().names().get(0)).isEqualTo(ResponseFlushes.NAME);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void anAnswerWrittenOutsideAReadLeavesAfterThePassNotAtOnce() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        ResponseFlushes.consolidate(channel);
+        // through the pipeline: the channel's own write runs the pending tasks, as no event loop would
+        channel.pipeline().writeAndFlush(answer());
+        assertThat(channel.outboundMessages()).as("not sent while the pass goes on").isEmpty();
+        channel.runPendingTasks();
+        assertThat(channel.outboundMessages()).as("sent with the loop's tasks").hasSize(1);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void anAnswerWrittenDuringAReadLeavesWhenTheReadCompletes() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        ResponseFlushes.consolidate(channel);
+        channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object request) {
+                ReferenceCountUtil.release(request);
+                ctx.writeAndFlush(answer());
+                assertThat(channel.outboundMessages()).as("not sent before the read completes").isEmpty();
+            }
+        });
+        channel.writeOneInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\n\r\n", StandardCharsets.US_ASCII));
+        channel.pipeline().fireChannelReadComplete();
+        assertThat(channel.outboundMessages()).hasSize(1);
+        channel.finishAndReleaseAll();
+    }
+}
