@@ -9,9 +9,10 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  * reads the internal service's answer on another connection, so each answer was sent at once,
  * and each send woke a client that had gone back to sleep after the one before: with the flush
  * deferred to the end of the loop's pass, the answers of one pass leave back to back and one
- * wake-up serves several. An answer waits at most the rest of that pass. On the internal
- * service's connections the same would delay each attempt's request by as much, and under
- * load its answer by a pass more, into its response timeout; they flush at once.
+ * wake-up serves several. An answer waits for the rest of that pass and the tasks queued before
+ * its flush. On the internal service's connections the same would delay each attempt's request
+ * by as much, and under load its answer by a pass more, into its response timeout; they flush
+ * at once.
  */
 public final class ResponseFlushes {
 

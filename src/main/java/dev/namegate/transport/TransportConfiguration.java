@@ -15,7 +15,11 @@ class TransportConfiguration {
     @Bean
     NettyServerCustomizer responseFlushes(TransportProperties properties) {
         return server -> properties.consolidateResponseFlushes()
-                ? server.doOnChannelInit((observer, channel, remote) -> ResponseFlushes.consolidate(channel))
+                ? server.doOnChannelInit((observer, channel, remote) -> {
+                    if (channel.isOpen()) { // the connection cap may have closed it already
+                        ResponseFlushes.consolidate(channel);
+                    }
+                })
                 : server;
     }
 }
