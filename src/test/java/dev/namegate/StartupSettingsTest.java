@@ -55,6 +55,8 @@ class StartupSettingsTest {
             assertThat(p.allowances().connectionsClosed()).isEqualTo(3);
             assertThat(p.allowances().statuses()).isEqualTo(8);
             assertThat(p.pool().maxIdleTime()).hasSeconds(55);
+            assertThat(p.pool().evictionInterval()).hasSeconds(10);
+            assertThat(p.pool().leasing()).isEqualTo(UpstreamProperties.Leasing.LIFO);
         });
     }
 
@@ -63,6 +65,13 @@ class StartupSettingsTest {
         upstream.withPropertyValues("namegate.upstream.pool.max-idle-time=0s")
                 .run(context -> assertThat(context.getStartupFailure()).rootCause()
                         .hasMessageContaining("namegate.upstream.pool.max-idle-time"));
+    }
+
+    @Test
+    void aPoolEvictionIntervalOfZeroStopsTheStartNamingTheProperty() {
+        upstream.withPropertyValues("namegate.upstream.pool.eviction-interval=0s")
+                .run(context -> assertThat(context.getStartupFailure()).rootCause()
+                        .hasMessageContaining("namegate.upstream.pool.eviction-interval"));
     }
 
     @Test

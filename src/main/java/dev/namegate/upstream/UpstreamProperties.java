@@ -167,21 +167,39 @@ public record UpstreamProperties(
      * @param maxConnections per instance (default 500)
      * @param pendingAcquireTimeout wait for a pooled connection (default 10 ms)
      * @param pendingAcquireMaxCount waiters per instance beyond which acquisition fails at once (default 1000)
-     * @param maxIdleTime idle connections are closed after this, when next taken (default 55 s): long
-     *        enough that a replica's lull of under a minute does not make its next burst reconnect
-     *        every connection at once, short of the 60 s after which many servers and load
-     *        balancers close an idle connection, so the pool closes it first and no request goes out
-     *        on a connection the other end is closing
+     * @param maxIdleTime idle connections are closed after this, when next taken or at the next
+     *        eviction (default 55 s): long enough that a replica's lull of under a minute does not
+     *        make its next burst reconnect every connection at once, short of the 60 s after which
+     *        many servers and load balancers close an idle connection, so the pool closes it first
+     *        and no request goes out on a connection the other end is closing
+     * @param evictionInterval how often connections idle longer than {@code maxIdleTime} are closed
+     *        though no attempt takes them (default 10 s)
+     * @param leasing which idle connection an attempt takes (default {@code lifo}, the one idle least)
      */
     public record Pool(
             @Min(1) @DefaultValue("500") int maxConnections,
             @NotNull @DefaultValue("10ms") Duration pendingAcquireTimeout,
             @Min(1) @DefaultValue("1000") int pendingAcquireMaxCount,
-            @NotNull @DefaultValue("55s") Duration maxIdleTime) {
+            @NotNull @DefaultValue("55s") Duration maxIdleTime,
+            @NotNull @DefaultValue("10s") Duration evictionInterval,
+            @NotNull @DefaultValue("lifo") Leasing leasing) {
 
         public Pool {
             requirePositive("pool.max-idle-time", maxIdleTime);
+            requirePositive("pool.eviction-interval", evictionInterval);
         }
+    }
+
+    /** Which idle connection to the internal service an attempt takes. */
+    public enum Leasing {
+        /**
+         * The one that went idle last: as many connections stay in use as attempts are in
+         * flight, and those a burst or a cold start opened beyond them idle out. Taken in turn,
+         * every one of them stays open and each attempt works on one that has left the caches.
+         */
+        LIFO,
+        /** The one idle longest: every open connection is used in turn. */
+        FIFO
     }
 
     /**

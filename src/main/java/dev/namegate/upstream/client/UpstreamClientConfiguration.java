@@ -53,12 +53,13 @@ public class UpstreamClientConfiguration {
     @Bean(destroyMethod = "dispose")
     static ConnectionProvider upstreamConnections(UpstreamProperties properties) {
         UpstreamProperties.Pool pool = properties.pool();
-        return ConnectionProvider.builder("internal-user-service")
+        ConnectionProvider.Builder builder = ConnectionProvider.builder("internal-user-service")
                 .maxConnections(pool.maxConnections())
                 .pendingAcquireTimeout(pool.pendingAcquireTimeout())
                 .pendingAcquireMaxCount(pool.pendingAcquireMaxCount())
                 .maxIdleTime(pool.maxIdleTime())
-                .build();
+                .evictInBackground(pool.evictionInterval());
+        return (pool.leasing() == UpstreamProperties.Leasing.LIFO ? builder.lifo() : builder.fifo()).build();
     }
 
     @Bean
