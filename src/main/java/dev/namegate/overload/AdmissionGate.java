@@ -379,6 +379,11 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         refusedOnArrival.set(true);
     }
 
+    /** Whether a limit is set: the core was found overloaded and is not yet found otherwise. */
+    public boolean limiting() {
+        return limit != UNLIMITED;
+    }
+
     /** Requests admitted at once now; {@link Integer#MAX_VALUE} while no limit is set. */
     public int limit() {
         return limit;

@@ -1,6 +1,9 @@
 package dev.namegate.transport;
 
+import java.util.function.BooleanSupplier;
+
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.flush.FlushConsolidationHandler;
 
 /**
@@ -13,6 +16,10 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  * its flush. On the internal service's connections the same would delay each attempt's request
  * by as much, and under load its answer by a pass more, into its response timeout; they flush
  * at once.
+ *
+ * <p>While the core is overloaded (the caller says when) answers leave at once again: an
+ * overloaded pass is long, and an answer held to its end comes later than the client can wait,
+ * where a saturated closed loop's passes stay short enough that the saving pays.
  */
 public final class ResponseFlushes {
 
@@ -22,9 +29,31 @@ public final class ResponseFlushes {
     private ResponseFlushes() {
     }
 
-    /** For {@code HttpServer.doOnChannelInit}: once per connection, first in its pipeline. */
-    static void consolidate(Channel channel) {
-        channel.pipeline().addFirst(NAME, new FlushConsolidationHandler(
-                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+    /**
+     * For {@code HttpServer.doOnChannelInit}: once per connection, first in its pipeline.
+     *
+     * @param atOnce read at each answer's flush: true sends it at once
+     */
+    static void consolidate(Channel channel, BooleanSupplier atOnce) {
+        channel.pipeline().addFirst(NAME, new UnlessAtOnce(atOnce));
+    }
+
+    private static final class UnlessAtOnce extends FlushConsolidationHandler {
+        private final BooleanSupplier atOnce;
+
+        UnlessAtOnce(BooleanSupplier atOnce) {
+            super(DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
+            this.atOnce = atOnce;
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) throws Exception {
+            if (atOnce.getAsBoolean()) {
+                // a flush still pending from before finds nothing left to send
+                ctx.flush();
+            } else {
+                super.flush(ctx);
+            }
+        }
     }
 }

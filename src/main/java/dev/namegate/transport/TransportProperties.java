@@ -8,7 +8,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param consolidateResponseFlushes send the answers written in one pass of an event loop
  *        together at the pass's end ({@link ResponseFlushes}), rather than each as it is written
+ * @param flushAtOnceUnderLimit but send each at once while the admission gate holds a limit
  */
 @ConfigurationProperties("namegate.transport")
-public record TransportProperties(@DefaultValue("true") boolean consolidateResponseFlushes) {
+public record TransportProperties(
+        @DefaultValue("true") boolean consolidateResponseFlushes,
+        @DefaultValue("true") boolean flushAtOnceUnderLimit) {
 }

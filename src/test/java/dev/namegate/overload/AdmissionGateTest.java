@@ -247,6 +247,23 @@ class AdmissionGateTest {
     }
 
     @Test
+    void itIsLimitingFromWhenTheLimitIsSetUntilItIsLifted() {
+        admit(20);
+        assertThat(gate.limiting()).as("before").isFalse();
+        gate.probed(LATE);
+        assertThat(gate.limiting()).as("set").isTrue();
+        for (int i = 0; i < 20; i++) {
+            gate.leave();
+        }
+        clock.addAndGet(Duration.ofMillis(30).toNanos());
+        gate.probed(PUNCTUAL);
+        assertThat(gate.limiting()).as("punctual, not yet for a second").isTrue();
+        clock.addAndGet(Duration.ofSeconds(1).toNanos());
+        gate.probed(PUNCTUAL);
+        assertThat(gate.limiting()).as("lifted").isFalse();
+    }
+
+    @Test
     void anEpisodeIsLoggedOnceWhenTheLimitIsSetAndOnceWhenItIsLifted() {
         try (LogCapture log = LogCapture.of("dev.namegate.overload")) {
             admit(20);

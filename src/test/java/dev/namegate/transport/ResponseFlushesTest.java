@@ -28,7 +28,7 @@ class ResponseFlushesTest {
     @Test
     void theHandlerIsFirstOnTheConnection() {
         EmbeddedChannel channel = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
-        ResponseFlushes.consolidate(channel);
+        ResponseFlushes.consolidate(channel, () -> false);
         assertThat(channel.pipeline().first()).isInstanceOf(FlushConsolidationHandler.class);
         assertThat(channel.pipeline().names().get(0)).isEqualTo(ResponseFlushes.NAME);
         channel.finishAndReleaseAll();
@@ -37,7 +37,7 @@ class ResponseFlushesTest {
     @Test
     void anAnswerWrittenOutsideAReadLeavesAfterThePassNotAtOnce() {
         EmbeddedChannel channel = new EmbeddedChannel();
-        ResponseFlushes.consolidate(channel);
+        ResponseFlushes.consolidate(channel, () -> false);
         // through the pipeline: the channel's own write runs the pending tasks, as no event loop would
         channel.pipeline().writeAndFlush(answer());
         assertThat(channel.outboundMessages()).as("not sent while the pass goes on").isEmpty();
@@ -47,9 +47,24 @@ class ResponseFlushesTest {
     }
 
     @Test
+    void whileTheCallerSaysAtOnceAnAnswerWrittenOutsideAReadLeavesAtOnce() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        boolean[] atOnce = {true};
+        ResponseFlushes.consolidate(channel, () -> atOnce[0]);
+        channel.pipeline().writeAndFlush(answer());
+        assertThat(channel.outboundMessages()).as("sent at once").hasSize(1);
+        atOnce[0] = false;
+        channel.pipeline().writeAndFlush(answer());
+        assertThat(channel.outboundMessages()).as("the next, once no longer at once, waits for the pass").hasSize(1);
+        channel.runPendingTasks();
+        assertThat(channel.outboundMessages()).hasSize(2);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
     void anAnswerWrittenDuringAReadLeavesWhenTheReadCompletes() {
         EmbeddedChannel channel = new EmbeddedChannel();
-        ResponseFlushes.consolidate(channel);
+        ResponseFlushes.consolidate(channel, () -> false);
         int[] sentDuringTheRead = {-1};
         channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
             @Override

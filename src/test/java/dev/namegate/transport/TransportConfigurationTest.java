@@ -3,6 +3,7 @@ package dev.namegate.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -51,6 +52,26 @@ class TransportConfigurationTest {
             assertThat(started.getBean(TransportProperties.class).consolidateResponseFlushes()).isTrue();
             assertThat(consolidatedOnTheConnection(started.getBean(NettyServerCustomizer.class))).isEqualTo("true");
         });
+    }
+
+    @Test
+    void byDefaultAnswersLeaveAtOnceWhileTheGateHoldsALimit() {
+        context.run(started -> {
+            TransportProperties properties = started.getBean(TransportProperties.class);
+            boolean[] limiting = {false};
+            BooleanSupplier atOnce = TransportConfiguration.atOnce(properties, () -> limiting[0]);
+            assertThat(atOnce.getAsBoolean()).as("no limit").isFalse();
+            limiting[0] = true;
+            assertThat(atOnce.getAsBoolean()).as("a limit").isTrue();
+            assertThat(TransportConfiguration.atOnce(properties, null).getAsBoolean()).as("no gate").isFalse();
+        });
+    }
+
+    @Test
+    void switchedOffAnswersWaitForThePassUnderALimitToo() {
+        context.withPropertyValues("namegate.transport.flush-at-once-under-limit=false").run(started ->
+                assertThat(TransportConfiguration.atOnce(started.getBean(TransportProperties.class), () -> true)
+                        .getAsBoolean()).isFalse());
     }
 
     @Test
