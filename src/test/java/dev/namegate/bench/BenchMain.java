@@ -83,7 +83,8 @@ import ch.qos.logback.classic.LoggerContext;
  *     {@code closed-loop.md} and {@code closed-loop.png}; needs {@code wrk} (and {@code haproxy}),
  *     which {@code make bench} installs. Bodies are not checked: correct/s counts answers below 400
  *     less socket errors. {@code --interleave}: namegate's misses and NaiveProxy run side by side,
- *     each step measured on one right after the other</li>
+ *     each step measured on one right after the other. {@code --rounds=N}: the steps N times in
+ *     turn on each running target, reported as means too ({@link ClosedLoopMean})</li>
  * <li>{@code --key-attributes="rate=... burst=... ids-per-day=..."} client limits written next
  *     to the key (default: effectively unlimited, so client throttling never shapes a result); a
  *     run that would ask one service for more distinct ids than the key's ids-per-day is refused
@@ -225,7 +226,8 @@ public final class BenchMain {
                 return 1;
             }
             System.err.println("closed loop: wrk -t1 over " + options.steps() + " connections, " + options.duration()
-                    .toSeconds() + " s each after a " + options.warmup().toSeconds() + " s warm-up at "
+                    .toSeconds() + " s each, " + options.rounds() + (options.rounds() == 1 ? " round" : " rounds")
+                    + " after a " + options.warmup().toSeconds() + " s warm-up at "
                     + options.warmupConnections() + "; bodies are not checked (the open loop does); namegate with "
                     + ClosedLoopSweep.serviceArgs(options) + " and JVM options " + options.serviceJvmArgs());
             List<String> table = new ArrayList<>(ClosedLoopRow.HEADER.lines().toList());
@@ -236,6 +238,13 @@ public final class BenchMain {
                 table.add(row.markdownRow());
                 System.out.println(row.markdownRow());
             });
+            if (!rows.isEmpty()) {
+                List<String> means = ClosedLoopMean.table(ClosedLoopMean.of(rows));
+                System.out.println();
+                means.forEach(System.out::println);
+                table.add("");
+                table.addAll(means);
+            }
             failed.forEach(reason -> table.add("\nnot run: " + reason));
             Path results = options.outputDir().resolve("closed-loop.md");
             Files.write(results, table, StandardCharsets.UTF_8);

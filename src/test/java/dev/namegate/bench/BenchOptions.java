@@ -38,11 +38,14 @@ import java.util.stream.IntStream;
  *                       ({@link CpuQuota}), so that an open loop can offer it twice what it sustains
  * @param interleave     closed-loop mode: namegate's misses and NaiveProxy run side by side, each
  *                       step measured on one right after the other ({@code --interleave})
+ * @param rounds         closed-loop mode: how often the steps are measured in turn on each running
+ *                       target (default 1), every other round backwards; with several, the report gives
+ *                       each number of connections' mean, and its share of the best mean ({@link ClosedLoopMean})
  */
 public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Duration duration, Duration warmup,
         double warmupRate, Duration settle, Duration timeout, Mode mode, OptionalInt serviceCpu, Path jar, Path outputDir, int connections,
         String keyAttributes, List<String> serviceArgs, List<String> serviceJvmArgs, List<Double> sweep, KnownIds ids,
-        List<Integer> steps, List<ClosedLoopTarget> targets, OptionalInt serviceCpuQuota, boolean interleave) {
+        List<Integer> steps, List<ClosedLoopTarget> targets, OptionalInt serviceCpuQuota, boolean interleave, int rounds) {
 
     /**
      * The Deployment's heap settings, for namegate and NaiveProxy in every mode: a fixed heap (room
@@ -124,6 +127,9 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         if (mode == Mode.CLOSED_LOOP) {
             closedLoopRules(duration, warmup, sweep, steps, targets);
         }
+        if (rounds < 1 || rounds > 1 && mode != Mode.CLOSED_LOOP) {
+            throw new IllegalArgumentException("--rounds: at least 1, and more only with --closed-loop");
+        }
         if (interleave && (mode != Mode.CLOSED_LOOP || !targets.contains(ClosedLoopTarget.MISSES)
                 || !targets.contains(ClosedLoopTarget.NAIVE))) {
             throw new IllegalArgumentException("--interleave alternates the steps of namegate's misses and NaiveProxy:"
@@ -159,6 +165,26 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("--targets: at least one target");
         }
+    }
+
+    /** Closed-loop mode: the measured steps of every round. */
+    public int stepCount() {
+        return steps.size() * rounds;
+    }
+
+    /**
+     * Closed-loop mode: the connections of the {@code index}-th measured step. Every other round
+     * takes the steps backwards, so that a target still warming up or a host speeding up favours
+     * no number of connections over the rounds.
+     */
+    public int stepConnections(int index) {
+        int position = index % steps.size();
+        return steps.get(stepRound(index) % 2 == 1 ? position : steps.size() - 1 - position);
+    }
+
+    /** Closed-loop mode: the round, from 1, of the {@code index}-th measured step. */
+    public int stepRound(int index) {
+        return index / steps.size() + 1;
     }
 
     /** Closed-loop mode: the warm-up's connections, the highest step's, so every later step meets a warm target. */
@@ -226,6 +252,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         List<ClosedLoopTarget> targets = null;
         OptionalInt serviceCpuQuota = OptionalInt.empty();
         boolean interleave = false;
+        int rounds = 1;
         for (String arg : args) {
             int eq = arg.indexOf('=');
             String name = eq < 0 ? arg : arg.substring(0, eq);
@@ -249,6 +276,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
                             .filter(n -> !n.isEmpty()).map(Integer::parseInt).toList();
                     case "--targets" -> targets = ClosedLoopTarget.parse(value);
                     case "--interleave" -> interleave = flag(eq, value);
+                    case "--rounds" -> rounds = Integer.parseInt(value);
                     case "--service-cpu" -> serviceCpu = OptionalInt.of(Integer.parseInt(value));
                     case "--service-cpu-quota" -> serviceCpuQuota = OptionalInt.of(Integer.parseInt(value));
                     case "--jar" -> jar = Path.of(value);
@@ -290,7 +318,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
                 connections, keyAttributes, serviceArgs, serviceJvmArgs, sweep, ids,
                 steps != null ? steps : closedLoop ? DEFAULT_STEPS : List.of(),
                 targets != null ? targets : closedLoop ? List.of(ClosedLoopTarget.values()) : List.of(), serviceCpuQuota,
-                interleave);
+                interleave, rounds);
     }
 
     private static boolean flag(int eq, String value) {

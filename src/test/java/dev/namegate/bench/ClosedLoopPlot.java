@@ -21,8 +21,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 /**
  * The closed-loop sweep as a PNG of two panels over the same connections axis (log 2): correct
- * answers per second of each target above, its p50 (solid) and p99 (dashed) in ms (log 10) below.
- * Rendered headless.
+ * answers per second of each target above, its p50 (solid) and p99 (dashed) in ms (log 10) below,
+ * each the mean over the sweep's rounds ({@link ClosedLoopMean}). Rendered headless.
  */
 final class ClosedLoopPlot {
 
@@ -47,7 +47,8 @@ final class ClosedLoopPlot {
     }
 
     static JFreeChart chart(List<ClosedLoopRow> rows) {
-        List<ClosedLoopTarget> targets = rows.stream().map(ClosedLoopRow::target).distinct().toList();
+        List<ClosedLoopMean> means = ClosedLoopMean.of(rows);
+        List<ClosedLoopTarget> targets = means.stream().map(ClosedLoopMean::target).distinct().toList();
         XYSeriesCollection throughput = new XYSeriesCollection();
         XYSeriesCollection latency = new XYSeriesCollection();
         XYLineAndShapeRenderer throughputLines = new XYLineAndShapeRenderer(true, true);
@@ -59,12 +60,12 @@ final class ClosedLoopPlot {
             XYSeries correct = new XYSeries(target.label(), true, false);
             XYSeries p50 = new XYSeries(target.label() + " p50", true, false);
             XYSeries p99 = new XYSeries(target.label() + " p99", true, false);
-            for (ClosedLoopRow row : rows) {
-                if (row.target() == target) {
-                    correct.add(row.connections(), row.wrk().correctPerSecond());
-                    if (row.wrk().requests() > 0) { // without answers there is no latency to draw
-                        p50.add(row.connections(), Math.max(SMALLEST_MILLIS, row.wrk().p50Micros() / 1000.0));
-                        p99.add(row.connections(), Math.max(SMALLEST_MILLIS, row.wrk().p99Micros() / 1000.0));
+            for (ClosedLoopMean mean : means) {
+                if (mean.target() == target) {
+                    correct.add(mean.connections(), mean.correctPerSecond());
+                    if (!Double.isNaN(mean.p50Millis())) { // without answers there is no latency to draw
+                        p50.add(mean.connections(), Math.max(SMALLEST_MILLIS, mean.p50Millis()));
+                        p99.add(mean.connections(), Math.max(SMALLEST_MILLIS, mean.p99Millis()));
                     }
                 }
             }

@@ -8,20 +8,21 @@ import java.util.Objects;
  *
  * @param target           what was loaded
  * @param connections      wrk's connections, each with one request in flight
+ * @param round            which pass over the steps measured it, from 1 ({@code --rounds})
  * @param wrk              what wrk counted
  * @param serviceCpuSeconds CPU the system under test spent over the step, NaN when unknown
  * @param cacheHitRatio    namegate's cache hits per lookup over the step, NaN for the others
  */
-record ClosedLoopRow(ClosedLoopTarget target, int connections, WrkResult wrk, double serviceCpuSeconds,
+record ClosedLoopRow(ClosedLoopTarget target, int connections, int round, WrkResult wrk, double serviceCpuSeconds,
         double cacheHitRatio) {
 
     /** wrk's CPU (in cores) above which the row may measure wrk rather than the target. */
     static final double WRK_BUSY_CORES = 0.9;
 
     static final String HEADER = """
-            | target | connections | requests/s | correct/s | non-2xx | errors | p50 ms | p99 ms | service CPU µs/req \
-            | wrk CPU | cache hits |
-            |---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|""";
+            | target | connections | round | requests/s | correct/s | non-2xx | errors | p50 ms | p99 ms \
+            | service CPU µs/req | wrk CPU | cache hits |
+            |---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|""";
 
     ClosedLoopRow {
         Objects.requireNonNull(target, "target");
@@ -39,8 +40,8 @@ record ClosedLoopRow(ClosedLoopTarget target, int connections, WrkResult wrk, do
     }
 
     String markdownRow() {
-        return String.format(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %,d | %,d | %.2f | %.2f | %s | %s | %s |",
-                target.label(), connections, wrk.requestsPerSecond(), wrk.correctPerSecond(), wrk.non2xx(),
+        return String.format(Locale.ROOT, "| %s | %d | %d | %,.0f | %,.0f | %,d | %,d | %.2f | %.2f | %s | %s | %s |",
+                target.label(), connections, round, wrk.requestsPerSecond(), wrk.correctPerSecond(), wrk.non2xx(),
                 wrk.errors(), wrk.p50Micros() / 1000.0, wrk.p99Micros() / 1000.0,
                 number("%.0f", serviceCpuMicrosPerRequest()),
                 number("%.2f", wrk.cpuCores()) + (wrkBusy() ? " **busy**" : ""),

@@ -7,6 +7,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import javax.imageio.ImageIO;
 
@@ -63,6 +64,21 @@ class ClosedLoopSettingsTest {
     }
 
     @Test
+    void roundsRepeatTheStepsOfAClosedLoopOnly() {
+        assertThat(BenchOptions.parse("--closed-loop").rounds()).isEqualTo(1);
+        BenchOptions three = BenchOptions.parse("--closed-loop", "--steps=32,64,256", "--rounds=3");
+        assertThat(three.stepCount()).isEqualTo(9);
+        assertThat(IntStream.range(0, 9).map(three::stepConnections)).as("every other round backwards")
+                .containsExactly(32, 64, 256, 256, 64, 32, 32, 64, 256);
+        assertThat(IntStream.range(0, 9).map(three::stepRound)).containsExactly(1, 1, 1, 2, 2, 2, 3, 3, 3);
+        assertThat(BenchOptions.parse("--rounds=1").rounds()).isEqualTo(1);
+        assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--closed-loop", "--rounds=0"))
+                .withMessageContaining("--rounds: at least 1");
+        assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--sweep=100,200", "--rounds=2"))
+                .withMessageContaining("only with --closed-loop");
+    }
+
+    @Test
     void badClosedLoopOptionsAreRefusedNamingTheOption() {
         assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--closed-loop", "--steps=0,4"))
                 .withMessageContaining("--steps");
@@ -104,29 +120,32 @@ class ClosedLoopSettingsTest {
         WrkResult calm = result(10_000_000, 100_000, 40, 10, ticks * 5);
         WrkResult busy = result(10_000_000, 100_000, 0, 0, ticks * 95 / 10);
 
-        ClosedLoopRow row = new ClosedLoopRow(ClosedLoopTarget.MISSES, 32, calm, 4.0, 0.001);
+        ClosedLoopRow row = new ClosedLoopRow(ClosedLoopTarget.MISSES, 32, 2, calm, 4.0, 0.001);
         assertThat(row.wrkBusy()).isFalse();
         assertThat(row.serviceCpuMicrosPerRequest()).isEqualTo(40.0);
         assertThat(row.markdownRow())
-                .isEqualTo("| namegate misses | 32 | 10,000 | 9,995 | 40 | 10 | 2.50 | 9.00 | 40 | 0.50 | 0.1% |");
-        assertThat(new ClosedLoopRow(ClosedLoopTarget.HAPROXY, 256, busy, Double.NaN, Double.NaN).markdownRow())
-                .isEqualTo("| HAProxy | 256 | 10,000 | 10,000 | 0 | 0 | 2.50 | 9.00 | – | 0.95 **busy** | – |");
-        assertThat(ClosedLoopRow.HEADER.lines().findFirst().orElseThrow().split("\\|")).hasSize(12);
+                .isEqualTo("| namegate misses | 32 | 2 | 10,000 | 9,995 | 40 | 10 | 2.50 | 9.00 | 40 | 0.50 | 0.1% |");
+        assertThat(new ClosedLoopRow(ClosedLoopTarget.HAPROXY, 256, 1, busy, Double.NaN, Double.NaN).markdownRow())
+                .isEqualTo("| HAProxy | 256 | 1 | 10,000 | 10,000 | 0 | 0 | 2.50 | 9.00 | – | 0.95 **busy** | – |");
+        assertThat(ClosedLoopRow.HEADER.lines().findFirst().orElseThrow().split("\\|")).hasSize(13);
     }
 
     @Test
     void thePlotHasAThroughputAndALatencyPanelWithASeriesPerTargetAndPercentile() throws Exception {
         List<ClosedLoopRow> rows = List.of(
-                new ClosedLoopRow(ClosedLoopTarget.MISSES, 4, result(10_000_000, 11_000, 0, 0, 10), 1, 0),
-                new ClosedLoopRow(ClosedLoopTarget.MISSES, 32, result(10_000_000, 52_000, 704, 0, 10), 1, 0),
-                new ClosedLoopRow(ClosedLoopTarget.NAIVE, 4, result(10_000_000, 31_000, 0, 0, 10), 1, Double.NaN),
-                new ClosedLoopRow(ClosedLoopTarget.NAIVE, 32, result(10_000_000, 0, 0, 0, 10), 1, Double.NaN));
+                new ClosedLoopRow(ClosedLoopTarget.MISSES, 4, 1, result(10_000_000, 11_000, 0, 0, 10), 1, 0),
+                new ClosedLoopRow(ClosedLoopTarget.MISSES, 32, 1, result(10_000_000, 52_000, 704, 0, 10), 1, 0),
+                new ClosedLoopRow(ClosedLoopTarget.NAIVE, 4, 1, result(10_000_000, 31_000, 0, 0, 10), 1, Double.NaN),
+                new ClosedLoopRow(ClosedLoopTarget.NAIVE, 32, 1, result(10_000_000, 0, 0, 0, 10), 1, Double.NaN),
+                new ClosedLoopRow(ClosedLoopTarget.MISSES, 32, 2, result(10_000_000, 62_000, 0, 0, 10), 1, 0));
 
         CombinedDomainXYPlot plot = (CombinedDomainXYPlot) ClosedLoopPlot.chart(rows).getPlot();
         List<XYPlot> panels = plot.getSubplots();
         assertThat(panels).hasSize(2);
         assertThat(panels.get(0).getDataset().getSeriesCount()).isEqualTo(2);
-        assertThat(panels.get(0).getDataset().getYValue(0, 1)).isCloseTo(5_129.6, org.assertj.core.data.Offset.offset(0.1));
+        assertThat(panels.get(0).getDataset().getYValue(0, 1)).as("the mean of the rounds")
+                .isCloseTo((5_129.6 + 6_200) / 2, org.assertj.core.data.Offset.offset(0.1));
+        assertThat(panels.get(0).getDataset().getItemCount(0)).isEqualTo(2);
         assertThat(panels.get(1).getDataset().getSeriesCount()).isEqualTo(4);
         assertThat(panels.get(0).getDataset().getItemCount(1)).as("no answer is 0 correct/s").isEqualTo(2);
         assertThat(panels.get(1).getDataset().getItemCount(2)).as("but no latency").isEqualTo(1);

@@ -20,8 +20,9 @@ import java.util.stream.Stream;
  * turn, the system under test on the service CPU in front of a freshly started healthy simulator
  * on the other (in direct mode the simulator itself on the service CPU), a {@code wrk} warm-up at
  * the highest step's connections (for cache hits after asking for each hot id once), then one
- * measured {@code wrk} run per step, wrk pinned beside the simulator. Each step reports wrk's counts and latency, the system under test's CPU over the
- * step (from {@code /proc}), wrk's own CPU and, for namegate, its cache hit ratio.
+ * measured {@code wrk} run per step, the steps again for each further round ({@code --rounds}, every
+ * other one backwards), wrk pinned beside the simulator. Each step reports wrk's counts and latency, the system under test's
+ * CPU over the step (from {@code /proc}), wrk's own CPU and, for namegate, its cache hit ratio.
  *
  * <p>namegate runs with its production defaults except two settings, so that a sweep of
  * millions of new ids measures throughput rather than the anti-scraping quota: the bench key's
@@ -152,7 +153,7 @@ final class ClosedLoopSweep {
             Target naive = Target.publicApi(proxy.baseUrl(), "unused");
             warmUp(ClosedLoopTarget.MISSES, system.target(), scripts);
             warmUp(ClosedLoopTarget.NAIVE, naive, scripts);
-            for (int i = 0; i < options.steps().size(); i++) {
+            for (int i = 0; i < options.stepCount(); i++) {
                 step(ClosedLoopTarget.MISSES, system.target(), system.service().pid(), system.service(), i, scripts,
                         print);
                 step(ClosedLoopTarget.NAIVE, naive, proxy.process().pid(), null, i, scripts, print);
@@ -181,10 +182,11 @@ final class ClosedLoopSweep {
     private void sweep(ClosedLoopTarget target, Target http, long pid, ServiceProcess service, Path scripts,
             Consumer<ClosedLoopRow> print) throws IOException, InterruptedException {
         warmUp(target, http, scripts);
-        for (int i = 0; i < options.steps().size(); i++) {
+        for (int i = 0; i < options.stepCount(); i++) {
             step(target, http, pid, service, i, scripts, print);
         }
     }
+
 
     /** The target's warm-up at the highest step's connections (for hits, after filling the cache). */
     private void warmUp(ClosedLoopTarget target, Target http, Path scripts) throws IOException, InterruptedException {
@@ -203,27 +205,31 @@ final class ClosedLoopSweep {
     }
 
     /**
-     * The {@code index}-th measured step on one target.
+     * The {@code index}-th measured step on one target, counted over the rounds: each has its own
+     * ids, so no step asks for those an earlier one left in the name cache.
      *
      * @param service namegate, to read its cache counters; {@code null} for the others
      */
     private void step(ClosedLoopTarget target, Target http, long pid, ServiceProcess service, int index, Path scripts,
             Consumer<ClosedLoopRow> print) throws IOException, InterruptedException {
-        int connections = options.steps().get(index);
+        int connections = options.stepConnections(index);
+        int round = options.stepRound(index);
         Path script = new WrkScript(http, target.highestId(), index + 1)
                 .write(scripts.resolve(target.option() + "-" + (index + 1) + ".lua"));
         ServiceMetrics metricsBefore = service != null ? service.metrics() : null;
         ProcStats before = ProcStats.of(pid);
         WrkResult result = wrk.run(connections, options.duration(), script, http.baseUrl(),
-                options.outputDir().resolve("wrk").resolve(target.option() + "-c" + connections + ".log"));
+                options.outputDir().resolve("wrk").resolve(target.option() + "-c" + connections
+                        + (options.rounds() > 1 ? "-r" + round : "") + ".log"));
         double cpu = ProcStats.of(pid).cpuSecondsSince(before);
         double hitRatio = Double.NaN;
         if (service != null) {
             ServiceMetrics metricsAfter = service.metrics();
             hitRatio = metricsAfter.cacheHitRatioSince(metricsBefore);
-            log.println(target.label() + " at " + connections + " connections, service metrics over the step:\n"
+            log.println(target.label() + " at " + connections + " connections (round " + round
+                    + "), service metrics over the step:\n"
                     + metricsAfter.describeSince(metricsBefore));
         }
-        print.accept(new ClosedLoopRow(target, connections, result, cpu, hitRatio));
+        print.accept(new ClosedLoopRow(target, connections, round, result, cpu, hitRatio));
     }
 }
