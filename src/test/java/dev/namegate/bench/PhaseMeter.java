@@ -2,6 +2,7 @@ package dev.namegate.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -52,6 +53,8 @@ final class PhaseMeter {
         long self = ProcessHandle.current().pid();
         ProcStats generatorBefore = ProcStats.of(self);
         LoadCpuTimeline.Sampler loadCpu = LoadCpuTimeline.start(loadCpus, OpenLoopLoad.TIMELINE_SLICE);
+        // on the wall clock too, to line the phase's slices up with the service's own logs
+        Instant startedAt = Instant.now();
         long start = System.nanoTime();
         LoadResult result;
         String loadCpuLine;
@@ -66,10 +69,10 @@ final class PhaseMeter {
         // The generator's own cost: if it nears a full core, the numbers measure us, not them.
         double generatorCpu = ProcStats.of(self).cpuSecondsSince(generatorBefore);
         SimulatorCounters counters = simulator.counters();
-        log.printf(Locale.ROOT, "%s (%s) at %.0f/s: generator CPU %.2f s in %.1f s; max send lag %d µs; "
+        log.printf(Locale.ROOT, "%s (%s) at %.0f/s from %s: generator CPU %.2f s in %.1f s; max send lag %d µs; "
                 + "p99 %.1f ms from the intended send, %.1f ms from the actual one (answers only); "
                 + "wrong by status %s; failures %s; cache %s; simulator %s%s%n", scenario, mode, plan.rate(),
-                generatorCpu, seconds, result.maxSendLagMicros(), result.percentileMillis(99),
+                startedAt, generatorCpu, seconds, result.maxSendLagMicros(), result.percentileMillis(99),
                 result.answeredPercentileMillis(99), result.wrongByStatus(), result.failureCauses(),
                 result.cache(), counters.all(), cpuPid > 0 ? String.format(Locale.ROOT,
                         "; CPU by thread: %s; RSS %.0f MiB (peak %.0f)",
