@@ -1,6 +1,7 @@
 package dev.namegate.bench;
 
 import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -11,9 +12,9 @@ import java.util.stream.DoubleStream;
 
 /**
  * One target at one number of connections over every round of a closed-loop sweep. A target's
- * speed moves by several percent from one 10 s step to the next, so the best of a single round's
- * steps is biased upward against any one step; a share of the peak is read from means over rounds
- * measured in turn on one running target.
+ * speed moves from one 10 s step to the next by more than the differences sought, so the best of
+ * a single round's steps is biased upward against any one step; a share of the peak is read from
+ * means over rounds measured in turn on one running target.
  *
  * @param target      what was loaded
  * @param connections wrk's connections
@@ -49,15 +50,19 @@ record ClosedLoopMean(ClosedLoopTarget target, int connections, List<ClosedLoopR
     }
 
     double correctPerSecond() {
-        return steps.stream().mapToDouble(row -> row.wrk().correctPerSecond()).average().orElseThrow();
+        return correct().getAverage();
     }
 
     double lowestCorrectPerSecond() {
-        return steps.stream().mapToDouble(row -> row.wrk().correctPerSecond()).min().orElseThrow();
+        return correct().getMin();
     }
 
     double highestCorrectPerSecond() {
-        return steps.stream().mapToDouble(row -> row.wrk().correctPerSecond()).max().orElseThrow();
+        return correct().getMax();
+    }
+
+    private DoubleSummaryStatistics correct() {
+        return steps.stream().mapToDouble(row -> row.wrk().correctPerSecond()).summaryStatistics();
     }
 
     /** Mean p50 over the steps with answers, ms; NaN when none had any. */

@@ -21,8 +21,9 @@ import java.util.stream.Stream;
  * on the other (in direct mode the simulator itself on the service CPU), a {@code wrk} warm-up at
  * the highest step's connections (for cache hits after asking for each hot id once), then one
  * measured {@code wrk} run per step, the steps again for each further round ({@code --rounds}, every
- * other one backwards), wrk pinned beside the simulator. Each step reports wrk's counts and latency, the system under test's
- * CPU over the step (from {@code /proc}), wrk's own CPU and, for namegate, its cache hit ratio.
+ * other one backwards), wrk pinned beside the simulator. Each step reports wrk's counts and
+ * latency, the system under test's CPU over the step (from {@code /proc}), wrk's own CPU and, for
+ * namegate, its cache hit ratio.
  *
  * <p>namegate runs with its production defaults except two settings, so that a sweep of
  * millions of new ids measures throughput rather than the anti-scraping quota: the bench key's
@@ -186,7 +187,6 @@ final class ClosedLoopSweep {
             step(target, http, pid, service, i, scripts, print);
         }
     }
-
 
     /** The target's warm-up at the highest step's connections (for hits, after filling the cache). */
     private void warmUp(ClosedLoopTarget target, Target http, Path scripts) throws IOException, InterruptedException {
