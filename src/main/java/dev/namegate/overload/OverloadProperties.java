@@ -36,15 +36,17 @@ import jakarta.validation.constraints.NotNull;
  *     requests finish, take at least this long to leave: a closed loop of a few hundred
  *     connections that the core serves within this time keeps the loops late, since each pass
  *     over its sockets is long, yet no request risks its deadline, and a limit would only add a
- *     line to its cost; twice the sustainable rate passes it within a few tens of milliseconds
- *     (default 50 ms)
+ *     line to its cost. At twice the sustainable rate the requests in progress grow slower than
+ *     the excess (the rest wait unread in the sockets): at 50 ms the limit came 120-760 ms into
+ *     an overload, and the answers of that onset set its p99 (default 25 ms)
  * @param limitFloorTime nor does the limit fall below the requests admitted in this time at the
  *     pace it admits them: a closed loop of a few hundred connections keeps the loops late however few are
  *     admitted, and a limit under that pace only slows a core that finishes what it admits this
- *     soon, and lengthens the line until its waits are refused. By default it and
- *     {@code shedQueueTime} make up {@code shedMinTimeInProgress}: a closed loop whose requests leave sooner than
- *     that at the core's pace is never refused after its wait, however late its loops; zero
- *     leaves only {@code shedMinInFlight} (default 20 ms)
+ *     soon, and lengthens the line until its waits are refused. With {@code shedQueueTime} it
+ *     makes up the time in progress from which a closed loop is refused: one whose requests
+ *     leave within 50 ms at the core's pace (by default) may be limited, but is never refused
+ *     after its wait, however late its loops; zero leaves only {@code shedMinInFlight} (default
+ *     20 ms)
  * @param limitStartTime the limit starts at what the core finishes in this time at its pace, or at
  *     the requests in progress if fewer: those in progress when the limit is set already take
  *     {@code shedMinTimeInProgress} to leave, and a limit started there would let a request
@@ -86,7 +88,7 @@ public record OverloadProperties(
         @DecimalMin("1.01") @DecimalMax("2") @DefaultValue("1.1") double limitIncrease,
         @NotNull @DefaultValue("1s") Duration retryAfter,
         @Min(0) @DefaultValue("16") int shedMinInFlight,
-        @NotNull @DefaultValue("50ms") Duration shedMinTimeInProgress,
+        @NotNull @DefaultValue("25ms") Duration shedMinTimeInProgress,
         @NotNull @DefaultValue("20ms") Duration limitFloorTime,
         @NotNull @DefaultValue("20ms") Duration limitStartTime,
         @NotNull @DefaultValue("30ms") Duration shedQueueTime,
