@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -73,7 +74,8 @@ import ch.qos.logback.classic.LoggerContext;
  * <li>{@code --service-args="--namegate.cache.enabled=false"} service arguments (default none: its
  *     production defaults); {@code --service-jvm-args="-XX:StartFlightRecording=..."} its JVM options</li>
  * <li>{@code --jar=target/namegate.jar}, {@code --out=target/bench}, {@code --connections=4096} (the
- *     generator's connections at most, opened as needed)</li>
+ *     generator's connections at most, opened as needed); {@code --open-connections=N} opens N of them
+ *     before the warm-up, so that no measured step's overload grows the pool on the load's core</li>
  * <li>{@code --closed-loop} a {@code wrk} sweep over connections instead ({@link ClosedLoopSweep}):
  *     namegate with cache misses and with cache hits, {@link NaiveProxy}, HAProxy and the simulator
  *     itself, each on the service CPU ({@code --service-cpu}, default 0 in this mode) with wrk and the
@@ -139,6 +141,9 @@ public final class BenchMain {
 
     /** One invocation: options, expected names and pinning are settled before any process starts. */
     private static final class Run {
+        /** How long the generator's pool may take to open before the warm-up. */
+        private static final Duration OPEN_CONNECTIONS_WITHIN = Duration.ofSeconds(30);
+
         private final BenchOptions options;
         private final LongFunction<String> names;
         private final CpuPinning pinning;
@@ -332,6 +337,11 @@ public final class BenchMain {
             PhaseMeter meter = new PhaseMeter(simulator.control(), System.err, pinning.othersCpus());
             List<Summary> summaries = new ArrayList<>();
             try (OpenLoopLoad load = new OpenLoopLoad(target, options.connections(), options.timeout())) {
+                if (options.openConnections() > 0) {
+                    int opened = load.openConnections(options.openConnections(), OPEN_CONNECTIONS_WITHIN);
+                    System.err.println(scenario.name() + ": the generator opened " + opened + " of "
+                            + options.openConnections() + " connections before the warm-up");
+                }
                 if (!options.warmup().isZero()) {
                     // a ramp, so a cold JVM (ours or the service's) is not knocked over by full load
                     load.run(options.warmupPlan(scenario), ids, check);

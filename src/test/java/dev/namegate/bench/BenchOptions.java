@@ -41,11 +41,16 @@ import java.util.stream.IntStream;
  * @param rounds         closed-loop mode: how often the steps are measured in turn on each running
  *                       target (default 1), every other round backwards; with several, the report gives
  *                       each number of connections' mean, and its share of the best mean ({@link ClosedLoopMean})
+ * @param openConnections open-loop modes: connections the generator opens before the warm-up (default 0:
+ *                       only as needed), at most {@code connections}. An overload's slow answers make
+ *                       its pool open hundreds more on the load's core, and that core's saturation
+ *                       then delays the requests before they reach the service
  */
 public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Duration duration, Duration warmup,
         double warmupRate, Duration settle, Duration timeout, Mode mode, OptionalInt serviceCpu, Path jar, Path outputDir, int connections,
         String keyAttributes, List<String> serviceArgs, List<String> serviceJvmArgs, List<Double> sweep, KnownIds ids,
-        List<Integer> steps, List<ClosedLoopTarget> targets, OptionalInt serviceCpuQuota, boolean interleave, int rounds) {
+        List<Integer> steps, List<ClosedLoopTarget> targets, OptionalInt serviceCpuQuota, boolean interleave, int rounds,
+        int openConnections) {
 
     /**
      * The Deployment's heap settings, for namegate and NaiveProxy in every mode: a fixed heap (room
@@ -120,6 +125,12 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         }
         if (connections < 1) {
             throw new IllegalArgumentException("--connections must be >= 1");
+        }
+        if (openConnections < 0 || openConnections > connections) {
+            throw new IllegalArgumentException("--open-connections must be 0 to --connections (" + connections + ")");
+        }
+        if (openConnections > 0 && mode == Mode.CLOSED_LOOP) {
+            throw new IllegalArgumentException("--open-connections is for the open loop: wrk opens its own");
         }
         if (mode == Mode.SEQUENCE && !sweep.isEmpty()) {
             throw new IllegalArgumentException("--sweep runs each scenario on its own processes: not in sequence mode");
@@ -243,6 +254,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         Path jar = Path.of("target/namegate.jar");
         Path outputDir = Path.of("target/bench");
         int connections = OpenLoopLoad.DEFAULT_CONNECTIONS;
+        int openConnections = 0;
         String keyAttributes = UNLIMITED_KEY;
         List<String> serviceArgs = List.of();
         List<String> serviceJvmArgs = SERVICE_JVM_ARGS;
@@ -282,6 +294,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
                     case "--jar" -> jar = Path.of(value);
                     case "--out" -> outputDir = Path.of(value);
                     case "--connections" -> connections = Integer.parseInt(value);
+                    case "--open-connections" -> openConnections = Integer.parseInt(value);
                     case "--key-attributes" -> keyAttributes = value;
                     case "--service-args" -> serviceArgs = words(value);
                     case "--service-jvm-args" -> serviceJvmArgs = words(value);
@@ -318,7 +331,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
                 connections, keyAttributes, serviceArgs, serviceJvmArgs, sweep, ids,
                 steps != null ? steps : closedLoop ? DEFAULT_STEPS : List.of(),
                 targets != null ? targets : closedLoop ? List.of(ClosedLoopTarget.values()) : List.of(), serviceCpuQuota,
-                interleave, rounds);
+                interleave, rounds, openConnections);
     }
 
     private static boolean flag(int eq, String value) {

@@ -171,6 +171,31 @@ public final class OpenLoopLoad implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens connections until {@code count} are open, at most the pool's size, and waits up to
+     * {@code within} for them: a pool already open does not grow in a measured phase, where each
+     * connect costs the load's core while it should be sending. Returns how many are open.
+     */
+    public int openConnections(int count, Duration within) throws InterruptedException {
+        int wanted = Math.min(count, maxConnections);
+        long deadline = System.nanoTime() + within.toNanos();
+        try {
+            group.submit(() -> {
+                while (open + connecting < wanted) {
+                    connect();
+                }
+            }).get(10, TimeUnit.SECONDS);
+            int opened = 0;
+            while ((opened = group.submit(() -> open).get(10, TimeUnit.SECONDS)) < wanted
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            return opened;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the generator's event loop did not answer", e);
+        }
+    }
+
     @Override
     public void close() {
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();

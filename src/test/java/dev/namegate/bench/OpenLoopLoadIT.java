@@ -31,6 +31,7 @@ class OpenLoopLoadIT {
 
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong special = new AtomicLong();
+    private final AtomicLong connections = new AtomicLong();
     private DisposableServer server;
 
     @AfterEach
@@ -175,6 +176,18 @@ class OpenLoopLoadIT {
     }
 
     @Test
+    void aPoolOpenedBeforehandServesAPhaseWithoutOpeningMore() throws Exception {
+        start(this::answerName);
+        LoadResult result;
+        try (OpenLoopLoad load = new OpenLoopLoad(Target.publicApi(baseUrl(), "test-key"), 64, Duration.ofSeconds(2))) {
+            assertThat(load.openConnections(100, Duration.ofSeconds(10))).as("at most the pool's size").isEqualTo(64);
+            result = load.run(LoadPlan.of(200, Duration.ofSeconds(1)), IdMix.knownOnly(USERS), PUBLIC_API);
+        }
+        assertThat(result.correct()).isEqualTo(result.requests()).isPositive();
+        assertThat(connections.get()).as("the pool's, none opened during the phase").isEqualTo(64);
+    }
+
+    @Test
     void answersThatCloseTheirConnectionAreFollowedOnNewOnes() throws Exception {
         start((request, response) -> {
             response.keepAlive(false);
@@ -216,6 +229,7 @@ class OpenLoopLoadIT {
         server = HttpServer.create()
                 .host("127.0.0.1")
                 .port(0)
+                .doOnChannelInit((observer, channel, remote) -> connections.incrementAndGet())
                 .handle((request, response) -> {
                     received.incrementAndGet();
                     return handler.apply(request, response);

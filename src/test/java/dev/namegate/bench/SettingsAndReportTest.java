@@ -50,6 +50,19 @@ class SettingsAndReportTest {
     }
 
     @Test
+    void theGeneratorsPoolOpensAsNeededUnlessToldToOpenItBeforehand() {
+        assertThat(BenchOptions.parse().openConnections()).isZero();
+        assertThat(BenchOptions.parse("--sweep=6000,12000", "--open-connections=3000").openConnections())
+                .isEqualTo(3000);
+        assertThatThrownBy(() -> BenchOptions.parse("--connections=100", "--open-connections=101"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--open-connections");
+        assertThatThrownBy(() -> BenchOptions.parse("--open-connections=-1"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--open-connections");
+        assertThatThrownBy(() -> BenchOptions.parse("--closed-loop", "--open-connections=10"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wrk opens its own");
+    }
+
+    @Test
     void freshRunsEveryScenarioOnceAndASweepIsFreshUnlessToldOtherwise() {
         assertThat(BenchOptions.parse("--fresh").mode()).isEqualTo(BenchOptions.Mode.FRESH);
         assertThat(BenchOptions.parse("--fresh").scenarios()).isEqualTo(Scenarios.all());
