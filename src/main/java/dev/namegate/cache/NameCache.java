@@ -27,13 +27,15 @@ import dev.namegate.upstream.UserLookups;
  *
  * <p>Entries live for {@code staleIfError}; whether one is fresh is decided on read, so one entry
  * serves both as a hit and as a stand-in. {@code Cache-Status} values follow RFC 9211:
- * {@code namegate; hit; ttl=N}, {@code namegate; fwd=miss; stored}, and
+ * {@code namegate; hit; ttl=N}, {@code namegate; fwd=miss; stored} ({@code namegate; fwd=miss}
+ * for an answer not stored, see {@link CacheProperties#admission()}), and
  * {@code namegate; fwd=stale; fwd-status=502} when a stale name stands in for a 502.
  */
 public final class NameCache {
 
     private static final String HIT = "namegate; hit; ttl=";
     private static final String MISS = "namegate; fwd=miss; stored";
+    private static final String MISS_NOT_STORED = "namegate; fwd=miss";
     private static final String COLLAPSED = "namegate; fwd=miss; collapsed";
 
     /**
@@ -54,6 +56,8 @@ public final class NameCache {
     private final long staleNanos;
     private final Ticker ticker;
     private final Cache<Long, Entry> entries;
+    /** Null while every answer is stored. */
+    private final RepeatedIds repeatedIds;
     private final ConcurrentHashMap<Long, Mono<UserLookup>> inFlight = new ConcurrentHashMap<>();
     private final Counter hits;
     private final Counter misses;
@@ -85,6 +89,9 @@ public final class NameCache {
                 .ticker(ticker)
                 .executor(maintenance)
                 .build();
+        this.repeatedIds = properties.admission() == CacheProperties.Admission.REPEATED_IDS
+                ? new RepeatedIds(properties.repeatedIdsRemembered())
+                : null;
         this.hits = counter(registry, "hit");
         this.misses = counter(registry, "miss");
         this.collapsed = counter(registry, "collapsed");
@@ -139,13 +146,16 @@ public final class NameCache {
                     return Mono.just(new CachedLookup(entry.lookup(), HIT + TimeUnit.NANOSECONDS.toSeconds(freshFor)));
                 }
             }
-            boolean[] first = {false};
+            // whether this request starts the lookup, and whether its answer will be stored
+            boolean[] firstAndStored = {false, false};
             Mono<UserLookup> shared = inFlight.computeIfAbsent(userId, id -> {
-                first[0] = true;
-                return fetch(id, requestId, traceId, elapsedNanos);
+                firstAndStored[0] = true;
+                // an id with an entry, however old, was looked up before: its fresh answer replaces it
+                firstAndStored[1] = repeatedIds == null || entry != null || repeatedIds.lookedUpBefore(id);
+                return fetch(id, requestId, traceId, elapsedNanos, firstAndStored[1]);
             });
-            (first[0] ? misses : collapsed).increment();
-            String status = first[0] ? MISS : COLLAPSED;
+            (firstAndStored[0] ? misses : collapsed).increment();
+            String status = !firstAndStored[0] ? COLLAPSED : firstAndStored[1] ? MISS : MISS_NOT_STORED;
             Mono<CachedLookup> answered = shared.map(lookup -> new CachedLookup(lookup, status));
             // without a name to stand in a failure passes as it is: no operator to pass it on
             return canStandIn(entry, now)
@@ -155,8 +165,8 @@ public final class NameCache {
     }
 
     /** One upstream lookup for an id, shared by every request for it until it ends. */
-    private Mono<UserLookup> fetch(long userId, String requestId, String traceId, long elapsedNanos) {
-        Landing landing = new Landing(userId);
+    private Mono<UserLookup> fetch(long userId, String requestId, String traceId, long elapsedNanos, boolean store) {
+        Landing landing = new Landing(userId, store);
         // shared by whoever joined; the first requester leaving does not cancel the others'
         // answer, and the internal client's own deadline bounds the work
         landing.shared = client.lookup(userId, requestId, traceId, elapsedNanos).tap(() -> landing).cache();
@@ -170,16 +180,20 @@ public final class NameCache {
      */
     private final class Landing extends DefaultSignalListener<UserLookup> {
         private final long userId;
+        private final boolean store;
         private Mono<UserLookup> shared;
         private boolean left;
 
-        Landing(long userId) {
+        Landing(long userId, boolean store) {
             this.userId = userId;
+            this.store = store;
         }
 
         @Override
         public void doOnNext(UserLookup lookup) {
-            entries.put(userId, new Entry(lookup, ticker.read()));
+            if (store) {
+                entries.put(userId, new Entry(lookup, ticker.read()));
+            }
             leave();
         }
 

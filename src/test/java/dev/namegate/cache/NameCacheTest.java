@@ -60,7 +60,11 @@ class NameCacheTest {
     }
 
     private NameCache cache(boolean enabled, DataSize maxWeight) {
-        UpstreamProperties properties = new Binder(new MapConfigurationPropertySource(java.util.Map.of(
+        return cache(enabled, maxWeight, CacheProperties.Admission.EVERY_ANSWER, 65_536);
+    }
+
+    private UpstreamProperties upstreamProperties() {
+        return new Binder(new MapConfigurationPropertySource(java.util.Map.of(
                 "namegate.upstream.base-urls", upstream.baseUrl(),
                 "namegate.upstream.connect-timeout", "1s",
                 "namegate.upstream.response-timeout", "2s",
@@ -73,10 +77,19 @@ class NameCacheTest {
                 "namegate.upstream.breaker.enabled", "false",
                 "namegate.upstream.rate-limit.enabled", "false")))
                 .bind("namegate.upstream", UpstreamProperties.class).get();
+    }
+
+    private NameCache cache(CacheProperties.Admission admission, int repeatedIdsRemembered) {
+        return cache(true, DataSize.ofMegabytes(64), admission, repeatedIdsRemembered);
+    }
+
+    private NameCache cache(boolean enabled, DataSize maxWeight, CacheProperties.Admission admission,
+            int repeatedIdsRemembered) {
+        UpstreamProperties properties = upstreamProperties();
         InternalUserClient client = UpstreamClientConfiguration.internalUserClient(HttpClient.create(), properties, meters,
                 Schedulers.parallel(), OwnLoad.NONE);
         CacheProperties settings = new CacheProperties(enabled, Duration.ofSeconds(60), Duration.ofSeconds(5),
-                Duration.ofMinutes(10), maxWeight);
+                Duration.ofMinutes(10), maxWeight, admission, repeatedIdsRemembered);
         // maintenance (eviction) on the calling thread, so the bound holds when a call returns
         return new NameCache(client, settings, meters, ticker, Runnable::run);
     }
@@ -98,7 +111,7 @@ class NameCacheTest {
     @Test
     void aMaxWeightBeyondAQuarterOfTheHeapStopsTheStartNamingTheProperty() {
         CacheProperties huge = new CacheProperties(true, Duration.ofSeconds(60), Duration.ofSeconds(5),
-                Duration.ofMinutes(10), DataSize.ofTerabytes(1));
+                Duration.ofMinutes(10), DataSize.ofTerabytes(1), CacheProperties.Admission.EVERY_ANSWER, 65_536);
         assertThatThrownBy(() -> new CacheConfiguration().nameCache(null, huge, meters, Schedulers.parallel()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("namegate.cache.max-weight (1099511627776B)")
@@ -179,6 +192,68 @@ class NameCacheTest {
         StepVerifier.create(cache.lookup(1, "req", "0af7651916cd43dd8448eb211c80319c"))
                 .expectErrorSatisfies(e -> assertThat(((UpstreamFailure) e).kind()).isEqualTo(UpstreamFailure.Kind.FAILED))
                 .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void withRepeatedIdsAnAnswerIsStoredOnlyOnceItsIdWasLookedUpBefore() {
+        NameCache cache = cache(CacheProperties.Admission.REPEATED_IDS, 65_536);
+        assertThat(lookup(cache, 1).cacheStatus()).isEqualTo("namegate; fwd=miss");
+        assertThat(cache.size()).isZero();
+        assertThat(lookup(cache, 1).cacheStatus()).isEqualTo("namegate; fwd=miss; stored");
+        CachedLookup third = lookup(cache, 1);
+        assertThat(third.lookup()).isEqualTo(new UserLookup.Found(1, "John"));
+        assertThat(third.cacheStatus()).isEqualTo("namegate; hit; ttl=60");
+        assertThat(upstream.requestCount()).isEqualTo(2);
+
+        // ids looked up once each store nothing
+        for (long id = 100; id < 200; id++) {
+            assertThat(lookup(cache, id).cacheStatus()).isEqualTo("namegate; fwd=miss");
+        }
+        assertThat(cache.size()).isEqualTo(1);
+        assertThat(meters.get("namegate.cache.requests").tag("result", "miss").counter().count()).isEqualTo(102);
+    }
+
+    @Test
+    void withRepeatedIdsAnIdWithAnEntryIsStoredAgainThoughTheTableForgotIt() {
+        // two slots: the ids in between push id 1 out of the table, not out of the cache
+        NameCache cache = cache(CacheProperties.Admission.REPEATED_IDS, 2);
+        lookup(cache, 1);
+        lookup(cache, 1);
+        for (long id = 2; id < 40; id++) {
+            lookup(cache, id);
+        }
+        advance(Duration.ofSeconds(61));
+        assertThat(lookup(cache, 1).cacheStatus()).isEqualTo("namegate; fwd=miss; stored");
+        assertThat(lookup(cache, 1).cacheStatus()).isEqualTo("namegate; hit; ttl=60");
+
+        mode = "down";
+        advance(Duration.ofSeconds(61));
+        assertThat(lookup(cache, 1).cacheStatus()).isEqualTo("namegate; fwd=stale; fwd-status=502");
+    }
+
+    @Test
+    void theTableOfRepeatedIdsForgetsAnIdOnceAnotherTakesItsSlot() {
+        RepeatedIds ids = new RepeatedIds(3);
+        assertThat(ids.slots()).isEqualTo(4);
+        assertThat(ids.lookedUpBefore(0)).isFalse();
+        assertThat(ids.lookedUpBefore(0)).as("0 is an id like any other").isTrue();
+        assertThat(ids.lookedUpBefore(7)).isFalse();
+        assertThat(ids.lookedUpBefore(7)).isTrue();
+        // more ids than slots: some of them took 7's slot
+        for (long id = 100; id < 120; id++) {
+            ids.lookedUpBefore(id);
+        }
+        assertThat(ids.lookedUpBefore(7)).isFalse();
+    }
+
+    @Test
+    void repeatedIdsRememberedOutsideItsBoundsStopsTheStartNamingTheProperty() {
+        for (int remembered : new int[] {1, CacheProperties.MAX_REPEATED_IDS_REMEMBERED + 1}) {
+            assertThatThrownBy(() -> new CacheProperties(true, Duration.ofSeconds(60), Duration.ofSeconds(5),
+                    Duration.ofMinutes(10), DataSize.ofMegabytes(64), CacheProperties.Admission.REPEATED_IDS, remembered))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("namegate.cache.repeated-ids-remembered (" + remembered + ")");
+        }
     }
 
     @Test
