@@ -24,6 +24,10 @@ class CacheConfiguration {
         if (properties.enabled()) {
             HeapBudget.check("namegate.cache.max-weight", properties.maxWeight(), properties.maxWeight().toBytes(),
                     Runtime.getRuntime().maxMemory());
+            if (properties.store() == CacheProperties.Store.REPEATED_IDS) {
+                HeapBudget.check("namegate.cache.repeated-ids-remembered", properties.repeatedIdsRemembered(),
+                        RepeatedIds.bytes(properties.repeatedIdsRemembered()), Runtime.getRuntime().maxMemory());
+            }
         }
         return new NameCache(internalUserService, properties, registry, () -> namegateTime.now(TimeUnit.NANOSECONDS));
     }

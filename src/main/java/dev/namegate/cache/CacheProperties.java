@@ -22,14 +22,15 @@ import org.springframework.validation.annotation.Validated;
  *     take 3 GB. Each entry is counted as {@link NameCache#ENTRY_OVERHEAD_BYTES} plus 2 bytes per
  *     name character, so short names fit about 200,000 to the default. At start-up it must fit
  *     a quarter of the maximum heap ({@code HeapBudget}).
- * @param admission which answers are stored (default {@code every-answer}). {@code repeated-ids}
+ * @param store which answers are stored (default {@code every-answer}). {@code repeated-ids}
  *     stores an answer only when its id was looked up lately already, so a repeated id is
- *     answered from the cache from its third request on instead of its second. For traffic of
- *     mostly distinct ids: there every stored answer is an insert and an eviction that outlive a
- *     young collection, and they made most of its pause (docs/benchmarks.md).
- * @param repeatedIdsRemembered with {@code repeated-ids}: about how many distinct ids are
- *     remembered as looked up (default 65,536, 8 bytes each; 2 to 4,194,304, rounded up to a
- *     power of two)
+ *     answered from the cache from its third request on instead of its second, and an id looked
+ *     up once has no stale name to stand in for an error. For traffic of mostly distinct ids:
+ *     there every stored answer is an insert and an eviction that outlive a young collection,
+ *     and they made most of its pause (docs/benchmarks.md).
+ * @param repeatedIdsRemembered with {@code repeated-ids}: the slots of the table of ids looked up
+ *     lately (default 65,536, 8 bytes each; 2 to 4,194,304, rounded up to a power of two); an id
+ *     is remembered for about that many other ids on average
  */
 @Validated
 @ConfigurationProperties("namegate.cache")
@@ -39,14 +40,14 @@ public record CacheProperties(
         @NotNull @DefaultValue("5s") Duration negativeTtl,
         @NotNull @DefaultValue("10m") Duration staleIfError,
         @NotNull @DefaultValue("64MB") DataSize maxWeight,
-        @NotNull @DefaultValue("every-answer") Admission admission,
+        @NotNull @DefaultValue("every-answer") Store store,
         @DefaultValue("65536") int repeatedIdsRemembered) {
 
     /** Upper bound of {@code repeated-ids-remembered}: 32 MiB of remembered ids. */
     static final int MAX_REPEATED_IDS_REMEMBERED = 1 << 22;
 
     /** Which answers the cache stores. */
-    public enum Admission {
+    public enum Store {
         /** Every answer from the internal service. */
         EVERY_ANSWER,
         /** An answer whose id was looked up lately already. */

@@ -28,7 +28,7 @@ import dev.namegate.upstream.UserLookups;
  * <p>Entries live for {@code staleIfError}; whether one is fresh is decided on read, so one entry
  * serves both as a hit and as a stand-in. {@code Cache-Status} values follow RFC 9211:
  * {@code namegate; hit; ttl=N}, {@code namegate; fwd=miss; stored} ({@code namegate; fwd=miss}
- * for an answer not stored, see {@link CacheProperties#admission()}), and
+ * for an answer not stored, see {@link CacheProperties#store()}), and
  * {@code namegate; fwd=stale; fwd-status=502} when a stale name stands in for a 502.
  */
 public final class NameCache {
@@ -63,6 +63,7 @@ public final class NameCache {
     private final Counter misses;
     private final Counter collapsed;
     private final Counter stale;
+    private final Counter notStored;
 
     /**
      * Caffeine's maintenance (eviction, expiry) runs on the calling thread, amortised over the
@@ -89,13 +90,16 @@ public final class NameCache {
                 .ticker(ticker)
                 .executor(maintenance)
                 .build();
-        this.repeatedIds = properties.admission() == CacheProperties.Admission.REPEATED_IDS
+        this.repeatedIds = properties.store() == CacheProperties.Store.REPEATED_IDS
                 ? new RepeatedIds(properties.repeatedIdsRemembered())
                 : null;
         this.hits = counter(registry, "hit");
         this.misses = counter(registry, "miss");
         this.collapsed = counter(registry, "collapsed");
         this.stale = counter(registry, "stale");
+        this.notStored = Counter.builder("namegate.cache.answers.not.stored")
+                .description("Answers of the internal service not stored: their id was not looked up lately")
+                .register(registry);
     }
 
     /** The estimated bytes of one entry: the overhead plus the name's characters as UTF-16 (the worst case). */
@@ -146,17 +150,24 @@ public final class NameCache {
                     return Mono.just(new CachedLookup(entry.lookup(), HIT + TimeUnit.NANOSECONDS.toSeconds(freshFor)));
                 }
             }
-            // whether this request starts the lookup, and whether its answer will be stored
-            boolean[] firstAndStored = {false, false};
+            // stays COLLAPSED unless this request starts the lookup
+            String[] status = {COLLAPSED};
             Mono<UserLookup> shared = inFlight.computeIfAbsent(userId, id -> {
-                firstAndStored[0] = true;
                 // an id with an entry, however old, was looked up before: its fresh answer replaces it
-                firstAndStored[1] = repeatedIds == null || entry != null || repeatedIds.lookedUpBefore(id);
-                return fetch(id, requestId, traceId, elapsedNanos, firstAndStored[1]);
+                boolean store = repeatedIds == null || entry != null || repeatedIds.lookedUpBefore(id);
+                status[0] = store ? MISS : MISS_NOT_STORED;
+                return fetch(id, requestId, traceId, elapsedNanos, store);
             });
-            (firstAndStored[0] ? misses : collapsed).increment();
-            String status = !firstAndStored[0] ? COLLAPSED : firstAndStored[1] ? MISS : MISS_NOT_STORED;
-            Mono<CachedLookup> answered = shared.map(lookup -> new CachedLookup(lookup, status));
+            if (status[0] == COLLAPSED) {
+                collapsed.increment();
+            } else {
+                misses.increment();
+                if (status[0] == MISS_NOT_STORED) { // the constants themselves: compared as references
+                    notStored.increment();
+                }
+            }
+            String answeredStatus = status[0];
+            Mono<CachedLookup> answered = shared.map(lookup -> new CachedLookup(lookup, answeredStatus));
             // without a name to stand in a failure passes as it is: no operator to pass it on
             return canStandIn(entry, now)
                     ? answered.onErrorResume(UpstreamFailure.class, failure -> standIn(entry, failure))

@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Remembers the ids looked up lately, one id to a slot chosen by the id's hash: an id still in its
- * slot was looked up before, within about as many distinct ids as there are slots since. Each
- * lookup takes the slot, so the table forgets by being overwritten, with no allocation and no
+ * slot was looked up before. Each lookup takes the slot, so an id is forgotten once another takes
+ * it, after about as many other ids as there are slots on average, with no allocation and no
  * ageing pass. Hand-written: a Bloom filter would need clearing or ageing to forget.
  */
 final class RepeatedIds {
@@ -20,7 +20,7 @@ final class RepeatedIds {
 
     /** @param remembered how many slots, rounded up to a power of two (at least 2) */
     RepeatedIds(int remembered) {
-        int bits = Math.max(1, 32 - Integer.numberOfLeadingZeros(remembered - 1));
+        int bits = bits(remembered);
         this.slots = new AtomicLongArray(1 << bits);
         this.shift = 64 - bits;
         for (int i = 0; i < slots.length(); i++) {
@@ -36,5 +36,14 @@ final class RepeatedIds {
     /** The slots: {@code remembered} rounded up to a power of two. */
     int slots() {
         return slots.length();
+    }
+
+    /** The heap the table of {@code remembered} slots takes, for the start-up check. */
+    static long bytes(int remembered) {
+        return Long.BYTES * (1L << bits(remembered));
+    }
+
+    private static int bits(int remembered) {
+        return Math.max(1, 32 - Integer.numberOfLeadingZeros(remembered - 1));
     }
 }

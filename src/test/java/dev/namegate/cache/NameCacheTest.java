@@ -52,6 +52,9 @@ class NameCacheTest {
     private final Ticker ticker = now::get;
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
+    /** Slots of the table of repeated ids where a test does not care: more than any test looks up. */
+    private static final int TABLE_SLOTS = 1_024;
+
     /** 4,000 characters: with 16 KB upstream bodies allowed, names are not small. */
     private static final String LONG_NAME = "N".repeat(4_000);
 
@@ -60,7 +63,7 @@ class NameCacheTest {
     }
 
     private NameCache cache(boolean enabled, DataSize maxWeight) {
-        return cache(enabled, maxWeight, CacheProperties.Admission.EVERY_ANSWER, 65_536);
+        return cache(enabled, maxWeight, CacheProperties.Store.EVERY_ANSWER, TABLE_SLOTS);
     }
 
     private UpstreamProperties upstreamProperties() {
@@ -79,17 +82,17 @@ class NameCacheTest {
                 .bind("namegate.upstream", UpstreamProperties.class).get();
     }
 
-    private NameCache cache(CacheProperties.Admission admission, int repeatedIdsRemembered) {
-        return cache(true, DataSize.ofMegabytes(64), admission, repeatedIdsRemembered);
+    private NameCache cache(CacheProperties.Store store, int repeatedIdsRemembered) {
+        return cache(true, DataSize.ofMegabytes(64), store, repeatedIdsRemembered);
     }
 
-    private NameCache cache(boolean enabled, DataSize maxWeight, CacheProperties.Admission admission,
+    private NameCache cache(boolean enabled, DataSize maxWeight, CacheProperties.Store store,
             int repeatedIdsRemembered) {
         UpstreamProperties properties = upstreamProperties();
         InternalUserClient client = UpstreamClientConfiguration.internalUserClient(HttpClient.create(), properties, meters,
                 Schedulers.parallel(), OwnLoad.NONE);
         CacheProperties settings = new CacheProperties(enabled, Duration.ofSeconds(60), Duration.ofSeconds(5),
-                Duration.ofMinutes(10), maxWeight, admission, repeatedIdsRemembered);
+                Duration.ofMinutes(10), maxWeight, store, repeatedIdsRemembered);
         // maintenance (eviction) on the calling thread, so the bound holds when a call returns
         return new NameCache(client, settings, meters, ticker, Runnable::run);
     }
@@ -111,7 +114,7 @@ class NameCacheTest {
     @Test
     void aMaxWeightBeyondAQuarterOfTheHeapStopsTheStartNamingTheProperty() {
         CacheProperties huge = new CacheProperties(true, Duration.ofSeconds(60), Duration.ofSeconds(5),
-                Duration.ofMinutes(10), DataSize.ofTerabytes(1), CacheProperties.Admission.EVERY_ANSWER, 65_536);
+                Duration.ofMinutes(10), DataSize.ofTerabytes(1), CacheProperties.Store.EVERY_ANSWER, TABLE_SLOTS);
         assertThatThrownBy(() -> new CacheConfiguration().nameCache(null, huge, meters, Schedulers.parallel()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("namegate.cache.max-weight (1099511627776B)")
@@ -196,7 +199,7 @@ class NameCacheTest {
 
     @Test
     void withRepeatedIdsAnAnswerIsStoredOnlyOnceItsIdWasLookedUpBefore() {
-        NameCache cache = cache(CacheProperties.Admission.REPEATED_IDS, 65_536);
+        NameCache cache = cache(CacheProperties.Store.REPEATED_IDS, TABLE_SLOTS);
         assertThat(lookup(cache, 1).cacheStatus()).isEqualTo("namegate; fwd=miss");
         assertThat(cache.size()).isZero();
         assertThat(lookup(cache, 1).cacheStatus()).isEqualTo("namegate; fwd=miss; stored");
@@ -211,17 +214,22 @@ class NameCacheTest {
         }
         assertThat(cache.size()).isEqualTo(1);
         assertThat(meters.get("namegate.cache.requests").tag("result", "miss").counter().count()).isEqualTo(102);
+        assertThat(meters.get("namegate.cache.answers.not.stored").counter().count()).isEqualTo(101);
     }
 
     @Test
     void withRepeatedIdsAnIdWithAnEntryIsStoredAgainThoughTheTableForgotIt() {
         // two slots: the ids in between push id 1 out of the table, not out of the cache
-        NameCache cache = cache(CacheProperties.Admission.REPEATED_IDS, 2);
+        NameCache cache = cache(CacheProperties.Store.REPEATED_IDS, 2);
         lookup(cache, 1);
         lookup(cache, 1);
+        RepeatedIds sameTable = new RepeatedIds(2);
+        sameTable.lookedUpBefore(1);
         for (long id = 2; id < 40; id++) {
             lookup(cache, id);
+            sameTable.lookedUpBefore(id);
         }
+        assertThat(sameTable.lookedUpBefore(1)).as("id 1 left a table of two slots").isFalse();
         advance(Duration.ofSeconds(61));
         assertThat(lookup(cache, 1).cacheStatus()).isEqualTo("namegate; fwd=miss; stored");
         assertThat(lookup(cache, 1).cacheStatus()).isEqualTo("namegate; hit; ttl=60");
@@ -247,10 +255,24 @@ class NameCacheTest {
     }
 
     @Test
+    void theStoreAndTheTableBindFromTheirPropertyNamesWithinTheirBounds() {
+        for (int remembered : new int[] {2, CacheProperties.MAX_REPEATED_IDS_REMEMBERED}) {
+            CacheProperties bound = new Binder(new MapConfigurationPropertySource(java.util.Map.of(
+                    "namegate.cache.store", "repeated-ids",
+                    "namegate.cache.repeated-ids-remembered", Integer.toString(remembered))))
+                    .bind("namegate.cache", CacheProperties.class).get();
+            assertThat(bound.store()).isEqualTo(CacheProperties.Store.REPEATED_IDS);
+            assertThat(bound.repeatedIdsRemembered()).isEqualTo(remembered);
+        }
+        assertThat(RepeatedIds.bytes(CacheProperties.MAX_REPEATED_IDS_REMEMBERED)).isEqualTo(32L << 20);
+        assertThat(RepeatedIds.bytes(3)).isEqualTo(32);
+    }
+
+    @Test
     void repeatedIdsRememberedOutsideItsBoundsStopsTheStartNamingTheProperty() {
         for (int remembered : new int[] {1, CacheProperties.MAX_REPEATED_IDS_REMEMBERED + 1}) {
             assertThatThrownBy(() -> new CacheProperties(true, Duration.ofSeconds(60), Duration.ofSeconds(5),
-                    Duration.ofMinutes(10), DataSize.ofMegabytes(64), CacheProperties.Admission.REPEATED_IDS, remembered))
+                    Duration.ofMinutes(10), DataSize.ofMegabytes(64), CacheProperties.Store.REPEATED_IDS, remembered))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("namegate.cache.repeated-ids-remembered (" + remembered + ")");
         }
