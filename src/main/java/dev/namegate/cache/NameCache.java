@@ -158,15 +158,10 @@ public final class NameCache {
                 status[0] = store ? MISS : MISS_NOT_STORED;
                 return fetch(id, requestId, traceId, elapsedNanos, store);
             });
-            if (status[0] == COLLAPSED) {
-                collapsed.increment();
-            } else {
-                misses.increment();
-                if (status[0] == MISS_NOT_STORED) { // the constants themselves: compared as references
-                    notStored.increment();
-                }
-            }
             String answeredStatus = status[0];
+            if (answeredStatus == COLLAPSED) { // the sentinel itself, left as it was
+                collapsed.increment();
+            }
             Mono<CachedLookup> answered = shared.map(lookup -> new CachedLookup(lookup, answeredStatus));
             // without a name to stand in a failure passes as it is: no operator to pass it on
             return canStandIn(entry, now)
@@ -177,6 +172,10 @@ public final class NameCache {
 
     /** One upstream lookup for an id, shared by every request for it until it ends. */
     private Mono<UserLookup> fetch(long userId, String requestId, String traceId, long elapsedNanos, boolean store) {
+        misses.increment();
+        if (!store) {
+            notStored.increment();
+        }
         Landing landing = new Landing(userId, store);
         // shared by whoever joined; the first requester leaving does not cancel the others'
         // answer, and the internal client's own deadline bounds the work

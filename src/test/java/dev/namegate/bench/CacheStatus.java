@@ -3,8 +3,8 @@ package dev.namegate.bench;
 /**
  * How the service's name cache answered, from its RFC 9211 {@code Cache-Status} header:
  * {@code namegate; hit; ttl=N}, {@code namegate; fwd=miss; stored}, {@code namegate; fwd=miss},
- * {@code namegate; fwd=miss; collapsed} or {@code namegate; fwd=stale; fwd-status=502}. Error answers and a service with the
- * cache off send none.
+ * {@code namegate; fwd=miss; collapsed} or {@code namegate; fwd=stale; fwd-status=502}. Error
+ * answers and a service with the cache off send none.
  */
 enum CacheStatus {
     /** No {@code Cache-Status} header. */
