@@ -1,6 +1,5 @@
 package dev.namegate.overload;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -22,8 +21,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import dev.namegate.hardening.SecurityHeadersFilter;
-import dev.namegate.web.ProblemKind;
-import dev.namegate.web.Problems;
 import dev.namegate.web.RequestId;
 
 /**
@@ -43,13 +40,9 @@ public final class EarlyRefusals {
     static final String PUBLIC_PREFIX = "/users/";
     /** The lookups' route, as WebFlux tags their answers in {@code http.server.requests}. */
     static final String ROUTE = "/users/{id}";
-    private static final String ID_PLACEHOLDER = "00000000000000000000000000000000";
 
     private final AdmissionGate gate;
     private final boolean enabled;
-    private final byte[] bodyBeforeId;
-    private final byte[] bodyAfterId;
-    private final int bodyLength;
     /** Never changed after construction: copied into each refusal. */
     private final DefaultHttpHeaders fixedHeaders;
     private final Counter shed;
@@ -64,16 +57,9 @@ public final class EarlyRefusals {
         this.enabled = properties.enabled();
         this.nanoClock = nanoClock;
         this.refuseAgainAfterNanos = properties.refuseAgainAfter().toNanos();
-        byte[] body = Problems.json(ProblemKind.OVERLOADED, LoadShedFilter.DETAIL, ID_PLACEHOLDER);
-        String text = new String(body, StandardCharsets.UTF_8);
-        int at = text.indexOf(ID_PLACEHOLDER);
-        this.bodyBeforeId = text.substring(0, at).getBytes(StandardCharsets.UTF_8);
-        this.bodyAfterId = text.substring(at + ID_PLACEHOLDER.length()).getBytes(StandardCharsets.UTF_8);
-        this.bodyLength = body.length;
         DefaultHttpHeaders headers = new DefaultHttpHeaders();
         SecurityHeadersFilter.HEADERS.forEach(headers::set);
         headers.set(HttpHeaderNames.CONTENT_TYPE, MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        headers.set(HttpHeaderNames.CONTENT_LENGTH, bodyLength);
         headers.set(HttpHeaders.RETRY_AFTER, Long.toString(properties.retryAfter().toSeconds()));
         this.fixedHeaders = headers;
         this.shed = LoadShedFilter.shedCounter(registry, LoadShedFilter.ON_ARRIVAL);
@@ -104,10 +90,12 @@ public final class EarlyRefusals {
         long started = System.nanoTime();
         boolean head = request.method() == HttpMethod.HEAD;
         String requestId = RequestId.create();
-        ByteBuf body = head ? Unpooled.EMPTY_BUFFER : body(ctx, requestId);
+        byte[] json = LoadShedFilter.PROBLEM.body(requestId);
+        ByteBuf body = head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(json);
         DefaultFullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
                 HttpResponseStatus.SERVICE_UNAVAILABLE, body);
-        response.headers().add(fixedHeaders).set(RequestId.HEADER, requestId);
+        response.headers().add(fixedHeaders).set(RequestId.HEADER, requestId)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
         String correlation = RequestId.correlation(request.headers().get(RequestId.HEADER));
         if (correlation != null) {
             response.headers().set(RequestId.CORRELATION_HEADER, correlation);
@@ -138,10 +126,4 @@ public final class EarlyRefusals {
                 .register(registry);
     }
 
-    private ByteBuf body(ChannelHandlerContext ctx, String requestId) {
-        ByteBuf body = ctx.alloc().heapBuffer(bodyLength);
-        body.writeBytes(bodyBeforeId).writeCharSequence(requestId, StandardCharsets.US_ASCII);
-        body.writeBytes(bodyAfterId);
-        return body;
-    }
 }

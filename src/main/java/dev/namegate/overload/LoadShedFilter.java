@@ -11,8 +11,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 import dev.namegate.web.FilterOrder;
 import dev.namegate.web.NamedWebFilter;
+import dev.namegate.web.PreparedProblem;
 import dev.namegate.web.ProblemKind;
-import dev.namegate.web.Problems;
 
 
 /**
@@ -25,6 +25,8 @@ public final class LoadShedFilter extends NamedWebFilter implements Ordered {
 
     /** The refusal's detail, here and in {@link EarlyRefusals}. */
     static final String DETAIL = "The service is overloaded; retry later.";
+    /** The refusal's body, here and in {@link EarlyRefusals}. */
+    static final PreparedProblem PROBLEM = PreparedProblem.of(ProblemKind.OVERLOADED, DETAIL);
     /** The {@code when} of a refusal after its wait in the gate's line. */
     static final String AFTER_WAITING = "after_waiting";
     /** The {@code when} of a refusal as the request arrived, on its connection. */
@@ -71,7 +73,7 @@ public final class LoadShedFilter extends NamedWebFilter implements Ordered {
         ServerRequestObservationContext.findCurrent(exchange.getAttributes())
                 .ifPresent(observation -> observation.setPathPattern(EarlyRefusals.ROUTE));
         exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
-        return Problems.write(exchange, ProblemKind.OVERLOADED, DETAIL);
+        return PROBLEM.write(exchange);
     }
 
     @Override
