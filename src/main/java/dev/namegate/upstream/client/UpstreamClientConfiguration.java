@@ -60,6 +60,7 @@ public class UpstreamClientConfiguration {
                 .maxConnections(pool.maxConnections())
                 .pendingAcquireTimeout(pool.pendingAcquireTimeout())
                 .pendingAcquireMaxCount(pool.pendingAcquireMaxCount())
+                // the predicate below applies it; given here too, the pool reports it
                 .maxIdleTime(pool.maxIdleTime())
                 .evictionPredicate(closedOrIdleFor(pool.maxIdleTime()))
                 .evictInBackground(pool.evictionInterval());
