@@ -3,8 +3,6 @@ package dev.namegate.web;
 import java.nio.charset.StandardCharsets;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
 import reactor.core.publisher.Mono;
@@ -55,10 +53,6 @@ public final class PreparedProblem {
 
     /** Writes the answer to {@code exchange}, as {@link Problems#write} would. */
     public Mono<Void> write(ServerWebExchange exchange) {
-        ServerHttpResponse response = exchange.getResponse();
-        response.setStatusCode(status);
-        response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
-        byte[] json = body(RequestId.of(exchange));
-        return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(json)));
+        return Problems.writeJson(exchange, status, body(RequestId.of(exchange)));
     }
 }

@@ -57,10 +57,14 @@ public final class Problems {
     public static Mono<Void> write(ServerWebExchange exchange, ProblemKind kind, HttpStatusCode status, String detail) {
         ProblemDetail body = detail(kind, detail, RequestId.of(exchange));
         body.setStatus(status.value());
+        return writeJson(exchange, status, ProblemJson.encode(body));
+    }
+
+    /** Writes an encoded problem as the answer to {@code exchange}; here and in {@link PreparedProblem}. */
+    static Mono<Void> writeJson(ServerWebExchange exchange, HttpStatusCode status, byte[] json) {
         var response = exchange.getResponse();
         response.setStatusCode(status);
         response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
-        byte[] json = ProblemJson.encode(body);
         return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(json)));
     }
 }
