@@ -63,7 +63,8 @@ simulator: $(JAR)
 ## benchmark table of every story scenario in turn against one running service, the simulator (a
 ## separate process) switched from scenario to scenario at runtime, ids from 1..10^9 (cache misses),
 ## with a verdict per scenario (target/bench/results.md); --fresh starts them per scenario instead.
-## --open-connections=N opens N of the generator's connections before the warm-up (else as needed).
+## --open-connections=N opens N of the generator's connections before the warm-up (a --sweep opens
+## all of them, other runs none; 0: as needed).
 ## make bench BENCH_ARGS="--closed-loop [--steps=4,8,16,32,64,256 --duration=10s --warmup=120s]": the
 ## wrk sweep over connections of namegate (misses, hits), NaiveProxy, HAProxy and the simulator
 ## (target/bench/closed-loop.md and .png); installs wrk and haproxy first when missing. --interleave

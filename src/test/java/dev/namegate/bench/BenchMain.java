@@ -74,8 +74,9 @@ import ch.qos.logback.classic.LoggerContext;
  * <li>{@code --service-args="--namegate.cache.enabled=false"} service arguments (default none: its
  *     production defaults); {@code --service-jvm-args="-XX:StartFlightRecording=..."} its JVM options</li>
  * <li>{@code --jar=target/namegate.jar}, {@code --out=target/bench}, {@code --connections=4096} (the
- *     generator's connections at most, opened as needed); {@code --open-connections=N} opens N of them
- *     before the warm-up, so that no measured step's overload grows the pool on the load's core</li>
+ *     generator's connections at most); {@code --open-connections=N} opens N of them before the
+ *     warm-up, so that no measured step's overload grows the pool on the load's core (default: all
+ *     of them in a sweep, none otherwise; 0 opens them only as needed)</li>
  * <li>{@code --closed-loop} a {@code wrk} sweep over connections instead ({@link ClosedLoopSweep}):
  *     namegate with cache misses and with cache hits, {@link NaiveProxy}, HAProxy and the simulator
  *     itself, each on the service CPU ({@code --service-cpu}, default 0 in this mode) with wrk and the

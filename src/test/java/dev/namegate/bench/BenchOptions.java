@@ -41,10 +41,12 @@ import java.util.stream.IntStream;
  * @param rounds         closed-loop mode: how often the steps are measured in turn on each running
  *                       target (default 1), every other round backwards; with several, the report gives
  *                       each number of connections' mean, and its share of the best mean ({@link ClosedLoopMean})
- * @param openConnections open-loop modes: connections the generator opens before the warm-up (default 0:
- *                       only as needed), at most {@code connections}. An overload's slow answers make
- *                       its pool open hundreds more on the load's core, and that core's saturation
- *                       then delays the requests before they reach the service
+ * @param openConnections open-loop modes: connections the generator opens before the warm-up, at most
+ *                       {@code connections} (default: all of them in a sweep, as wrk opens its own; 0,
+ *                       only as needed, otherwise). An overload's slow answers make a pool opened as
+ *                       needed open thousands more on the load's core, whose saturation then delays
+ *                       the requests before they reach the service: the generator's limit, not the
+ *                       service's
  */
 public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Duration duration, Duration warmup,
         double warmupRate, Duration settle, Duration timeout, Mode mode, OptionalInt serviceCpu, Path jar, Path outputDir, int connections,
@@ -254,7 +256,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         Path jar = Path.of("target/namegate.jar");
         Path outputDir = Path.of("target/bench");
         int connections = OpenLoopLoad.DEFAULT_CONNECTIONS;
-        int openConnections = 0;
+        Integer openConnections = null;
         String keyAttributes = UNLIMITED_KEY;
         List<String> serviceArgs = List.of();
         List<String> serviceJvmArgs = SERVICE_JVM_ARGS;
@@ -326,6 +328,9 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
         }
         if (scenarios == null) {
             scenarios = mode == Mode.SEQUENCE ? Scenarios.sequence() : Scenarios.all();
+        }
+        if (openConnections == null) {
+            openConnections = sweep.isEmpty() || closedLoop ? 0 : connections;
         }
         return new BenchOptions(scenarios, rate, duration, warmup, warmupRate, settle, timeout, mode, serviceCpu, jar, outputDir,
                 connections, keyAttributes, serviceArgs, serviceJvmArgs, sweep, ids,

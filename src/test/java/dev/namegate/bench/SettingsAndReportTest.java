@@ -50,8 +50,13 @@ class SettingsAndReportTest {
     }
 
     @Test
-    void theGeneratorsPoolOpensAsNeededUnlessToldToOpenItBeforehand() {
+    void aSweepOpensTheGeneratorsWholePoolBeforehandAndOtherRunsOpenItAsNeeded() {
         assertThat(BenchOptions.parse().openConnections()).isZero();
+        assertThat(BenchOptions.parse("--fresh").openConnections()).isZero();
+        assertThat(BenchOptions.parse("--closed-loop").openConnections()).isZero();
+        assertThat(BenchOptions.parse("--sweep=6000,12000").openConnections()).isEqualTo(OpenLoopLoad.DEFAULT_CONNECTIONS);
+        assertThat(BenchOptions.parse("--sweep=6000,12000", "--connections=2000").openConnections()).isEqualTo(2000);
+        assertThat(BenchOptions.parse("--sweep=6000,12000", "--open-connections=0").openConnections()).isZero();
         assertThat(BenchOptions.parse("--sweep=6000,12000", "--open-connections=3000").openConnections())
                 .isEqualTo(3000);
         assertThatThrownBy(() -> BenchOptions.parse("--connections=100", "--open-connections=101"))
