@@ -66,6 +66,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final String eitherReason;
     private final LongSupplier nanoClock;
     private final LongSupplier pauseClock;
+    /** Admits nobody and is never steered: the {@link OverloadDrill}'s gate. */
+    private final boolean shut;
     private final ShedEpisodes episodes;
     private final ArrayDeque<LineWaiter> waiting = new ArrayDeque<>();
     private volatile int limit = UNLIMITED;
@@ -93,6 +95,12 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     /** @param pauseClock nanoseconds the JVM has spent stopped by its garbage collector ({@link GcPauses}) */
     public AdmissionGate(OverloadProperties properties, RequestsInFlight inFlight, LongSupplier nanoClock,
             LongSupplier pauseClock) {
+        this(properties, inFlight, nanoClock, pauseClock, false);
+    }
+
+    private AdmissionGate(OverloadProperties properties, RequestsInFlight inFlight, LongSupplier nanoClock,
+            LongSupplier pauseClock, boolean shut) {
+        this.shut = shut;
         this.inFlight = inFlight;
         this.limitDecrease = properties.limitDecrease();
         this.limitIncrease = properties.limitIncrease();
@@ -115,6 +123,18 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.pauseClock = pauseClock;
         forgetSheds();
         this.episodes = new ShedEpisodes();
+        if (shut) {
+            this.limit = 0;
+        }
+    }
+
+    /**
+     * A gate that admits nobody, for the {@link OverloadDrill}: everyone waits the shed queue time
+     * in its line and is refused, and newcomers are refused on arrival once the line has waited,
+     * by the same code and state a gate has in an overload.
+     */
+    static AdmissionGate shut(OverloadProperties properties, LongSupplier nanoClock, LongSupplier pauseClock) {
+        return new AdmissionGate(properties, new RequestsInFlight(), nanoClock, pauseClock, true);
     }
 
     /**
@@ -217,7 +237,9 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     @Override
     public void probed(long lag) {
         long now = nanoClock.getAsLong();
-        adjust(lag, now);
+        if (!shut) {
+            adjust(lag, now);
+        }
         release(now);
     }
 
@@ -320,17 +342,23 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         return waited < newcomerQueueNanos ? waited : waited - (pauseClock.getAsLong() - waiter.pausedAt());
     }
 
-    /** The probe stopped: the limit is lifted and everyone waiting starts. */
+    /** The probe stopped: the limit is lifted and everyone waiting starts (is refused, at a shut gate). */
     @Override
     public void stopped() {
-        synchronized (this) {
-            limit = UNLIMITED;
-            slackSince = Long.MAX_VALUE;
-            refusedOnArrival.set(false);
-            forgetSheds();
-            leavers.forget(nanoClock.getAsLong());
-            episodes.reset();
+        if (!shut) {
+            synchronized (this) {
+                limit = UNLIMITED;
+                slackSince = Long.MAX_VALUE;
+                refusedOnArrival.set(false);
+                forgetSheds();
+                leavers.forget(nanoClock.getAsLong());
+                episodes.reset();
+            }
         }
+        answerEveryoneWaiting(!shut);
+    }
+
+    private void answerEveryoneWaiting(boolean admitted) {
         while (true) {
             LineWaiter next;
             synchronized (this) {
@@ -338,9 +366,11 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
                 if (next == null) {
                     return;
                 }
-                inFlight.enter();
+                if (admitted) {
+                    inFlight.enter();
+                }
             }
-            next.answer(true);
+            next.answer(admitted);
         }
     }
 

@@ -41,8 +41,9 @@ final class EarlyRefusal extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
-            if (awaitingAnswer == 0 && refusals.refuses(request) && notJustRefused()) {
-                refusals.refuse(ctx, request);
+            EarlyRefusals.Door refusal = awaitingAnswer == 0 ? refusals.refusal(request) : null;
+            if (refusal != null && notJustRefused()) {
+                refusals.refuse(ctx, request, refusal);
                 discarding = !(msg instanceof LastHttpContent);
                 ReferenceCountUtil.release(msg);
                 readOn(ctx);

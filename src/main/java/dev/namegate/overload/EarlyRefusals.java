@@ -41,19 +41,18 @@ public final class EarlyRefusals {
     /** The lookups' route, as WebFlux tags their answers in {@code http.server.requests}. */
     static final String ROUTE = "/users/{id}";
 
-    private final AdmissionGate gate;
     private final boolean enabled;
     /** Never changed after construction: copied into each refusal. */
     private final DefaultHttpHeaders fixedHeaders;
-    private final Counter shed;
-    private final Timer getAnswers;
-    private final Timer headAnswers;
+    private final OverloadDrill drill;
+    private final Door door;
+    private final Door drillDoor;
     private final LongSupplier nanoClock;
     private final long refuseAgainAfterNanos;
 
-    public EarlyRefusals(AdmissionGate gate, OverloadProperties properties, MeterRegistry registry,
-            LongSupplier nanoClock) {
-        this.gate = gate;
+    public EarlyRefusals(AdmissionGate gate, OverloadDrill drill, OverloadProperties properties,
+            MeterRegistry registry, LongSupplier nanoClock) {
+        this.drill = drill;
         this.enabled = properties.enabled();
         this.nanoClock = nanoClock;
         this.refuseAgainAfterNanos = properties.refuseAgainAfter().toNanos();
@@ -62,17 +61,23 @@ public final class EarlyRefusals {
         headers.set(HttpHeaderNames.CONTENT_TYPE, MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         headers.set(HttpHeaders.RETRY_AFTER, Long.toString(properties.retryAfter().toSeconds()));
         this.fixedHeaders = headers;
-        this.shed = LoadShedFilter.shedCounter(registry, LoadShedFilter.ON_ARRIVAL);
-        this.getAnswers = answers(registry, "GET");
-        this.headAnswers = answers(registry, "HEAD");
+        this.door = new Door(gate, LoadShedFilter.shedCounter(registry, LoadShedFilter.ON_ARRIVAL),
+                answers(registry, "GET", ROUTE), answers(registry, "HEAD", ROUTE));
+        this.drillDoor = new Door(drill.gate(), LoadShedFilter.shedCounter(registry, OverloadDrill.ON_ARRIVAL),
+                answers(registry, "GET", OverloadDrill.ROUTE), answers(registry, "HEAD", OverloadDrill.ROUTE));
     }
 
-    /** True when {@code request} is a lookup and the gate would only make it wait to refuse it. */
-    boolean refuses(HttpRequest request) {
-        // the gate first: while it admits everyone, one volatile read
-        return enabled && gate.refusingNewcomers() && request.decoderResult().isSuccess()
+    /**
+     * The door {@code request} is refused at, or {@code null} when it is not refused: it is a
+     * lookup, and its gate (the drill's for a request of the drill) would only make it wait to
+     * refuse it.
+     */
+    Door refusal(HttpRequest request) {
+        // outside a drill, two volatile reads while the gate admits everyone
+        Door at = drill.running() && OverloadDrill.onArrival(request.headers().get(OverloadDrill.HEADER)) ? drillDoor : door;
+        return at.gate().refusingNewcomers() && enabled && request.decoderResult().isSuccess()
                 && request.uri().startsWith(PUBLIC_PREFIX)
-                && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD);
+                && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD) ? at : null;
     }
 
     /** Now, on the clock the gate runs on. */
@@ -85,8 +90,12 @@ public final class EarlyRefusals {
         return refuseAgainAfterNanos;
     }
 
-    /** Writes the refusal of {@code request}, closing the connection after it unless kept alive. */
-    void refuse(ChannelHandlerContext ctx, HttpRequest request) {
+    /**
+     * Writes the refusal of {@code request}, closing the connection after it unless kept alive. A
+     * drill's refusal takes this same code with a gate and meters of the same kinds, so what the
+     * JIT compiled during the drill still holds in an overload.
+     */
+    void refuse(ChannelHandlerContext ctx, HttpRequest request, Door at) {
         long started = System.nanoTime();
         boolean head = request.method() == HttpMethod.HEAD;
         String requestId = RequestId.create();
@@ -106,23 +115,27 @@ public final class EarlyRefusals {
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
-        gate.refusedOnArrival();
-        shed.increment();
-        (head ? headAnswers : getAnswers).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        at.gate().refusedOnArrival();
+        at.shed().increment();
+        (head ? at.headAnswers() : at.getAnswers()).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    }
+
+    /** A gate and where its refusals on arrival are counted: the service's, or a drill's apart from them. */
+    record Door(AdmissionGate gate, Counter shed, Timer getAnswers, Timer headAnswers) {
     }
 
     /**
      * The timer WebFlux records the route's answers in, with the tags it gives a 503 of the
      * route: the same meter, so dashboards and the availability objective count these too.
      */
-    private static Timer answers(MeterRegistry registry, String method) {
+    private static Timer answers(MeterRegistry registry, String method, String route) {
         return Timer.builder("http.server.requests")
                 .tag("error", "none")
                 .tag("exception", "none")
                 .tag("method", method)
                 .tag("outcome", "SERVER_ERROR")
                 .tag("status", "503")
-                .tag("uri", ROUTE)
+                .tag("uri", route)
                 .register(registry);
     }
 

@@ -32,16 +32,19 @@ public final class LoadShedFilter extends NamedWebFilter implements Ordered {
     /** The {@code when} of a refusal as the request arrived, on its connection. */
     static final String ON_ARRIVAL = "on_arrival";
 
-    private final AdmissionGate gate;
+    private final OverloadDrill drill;
     private final boolean enabled;
     private final String retryAfterSeconds;
-    private final Counter shed;
+    private final Shedding shedding;
+    private final Shedding drillShedding;
 
-    public LoadShedFilter(AdmissionGate gate, OverloadProperties properties, MeterRegistry registry) {
-        this.gate = gate;
+    public LoadShedFilter(AdmissionGate gate, OverloadDrill drill, OverloadProperties properties, MeterRegistry registry) {
+        this.drill = drill;
         this.enabled = properties.enabled();
         this.retryAfterSeconds = Long.toString(properties.retryAfter().toSeconds());
-        this.shed = shedCounter(registry, AFTER_WAITING);
+        this.shedding = new Shedding(gate, shedCounter(registry, AFTER_WAITING), EarlyRefusals.ROUTE);
+        this.drillShedding = new Shedding(drill.gate(), shedCounter(registry, OverloadDrill.AFTER_WAITING),
+                OverloadDrill.ROUTE);
     }
 
     /** The gate's refusals, {@code when} they were refused: here, or on arrival in {@link EarlyRefusals}. */
@@ -57,21 +60,34 @@ public final class LoadShedFilter extends NamedWebFilter implements Ordered {
         if (!enabled || !exchange.getRequest().getPath().value().startsWith(EarlyRefusals.PUBLIC_PREFIX)) {
             return chain.filter(exchange);
         }
-        if (gate.admitAtOnce()) {
-            return proceed(exchange, chain);
+        Shedding at = drill.running() && exchange.getRequest().getHeaders().containsHeader(OverloadDrill.HEADER)
+                ? drillShedding : shedding;
+        if (at.gate().admitAtOnce()) {
+            return proceed(exchange, chain, at.gate());
         }
-        return gate.awaitTurn().flatMap(admitted -> admitted ? proceed(exchange, chain) : refuse(exchange));
+        return awaitTurn(at, exchange, chain);
     }
 
-    private Mono<Void> proceed(ServerWebExchange exchange, WebFilterChain chain) {
+    /**
+     * One way from the turn to the answer, the drill's included. The refusal is a function of its
+     * own, reached only through {@code Mono.defer}: compiled in the drill, where no request is
+     * admitted, it stays compiled in an overload, where most are; inlined here, the first admission
+     * would have the JIT recompile it with this lambda (250 ms of C2 at an overload's onset).
+     */
+    private Mono<Void> awaitTurn(Shedding at, ServerWebExchange exchange, WebFilterChain chain) {
+        return at.gate().awaitTurn().flatMap(admitted -> admitted ? proceed(exchange, chain, at.gate())
+                : Mono.defer(() -> refuse(exchange, at)));
+    }
+
+    private static Mono<Void> proceed(ServerWebExchange exchange, WebFilterChain chain, AdmissionGate gate) {
         return chain.filter(exchange).doFinally(signal -> gate.leave());
     }
 
-    private Mono<Void> refuse(ServerWebExchange exchange) {
-        shed.increment();
+    private Mono<Void> refuse(ServerWebExchange exchange, Shedding at) {
+        at.shed().increment();
         // refused before routing: without this the answer is counted under uri="UNKNOWN", outside the objective
         ServerRequestObservationContext.findCurrent(exchange.getAttributes())
-                .ifPresent(observation -> observation.setPathPattern(EarlyRefusals.ROUTE));
+                .ifPresent(observation -> observation.setPathPattern(at.route()));
         exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
         return PROBLEM.write(exchange);
     }
@@ -79,5 +95,9 @@ public final class LoadShedFilter extends NamedWebFilter implements Ordered {
     @Override
     public int getOrder() {
         return FilterOrder.LOAD_SHEDDING;
+    }
+
+    /** A gate and where its refusals after the wait are counted: the service's, or a drill's apart from them. */
+    private record Shedding(AdmissionGate gate, Counter shed, String route) {
     }
 }

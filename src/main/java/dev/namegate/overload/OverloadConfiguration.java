@@ -46,10 +46,15 @@ class OverloadConfiguration {
     }
 
     @Bean
-    EventLoopProbe eventLoopProbe(OverloadProperties properties, AdmissionGate admissionGate, GcPauses gcPauses,
-            MeterRegistry registry, ObjectProvider<ReactorResourceFactory> resourceFactory) {
+    OverloadDrill overloadDrill(OverloadProperties properties, MeterRegistry registry, GcPauses gcPauses) {
+        return new OverloadDrill(properties, registry, System::nanoTime, gcPauses);
+    }
+
+    @Bean
+    EventLoopProbe eventLoopProbe(OverloadProperties properties, AdmissionGate admissionGate, OverloadDrill overloadDrill,
+            GcPauses gcPauses, MeterRegistry registry, ObjectProvider<ReactorResourceFactory> resourceFactory) {
         EventLoopProbe probe = new EventLoopProbe(() -> serverLoops(resourceFactory.getIfAvailable()), properties,
-                System::nanoTime, gcPauses, admissionGate);
+                System::nanoTime, gcPauses, overloadDrill.listenerAfter(admissionGate));
         if (properties.enabled()) {
             Gauge.builder("namegate.overload.event.loop.lag", probe, p -> p.lagNanos() / 1e9)
                     .description("How late the latest event-loop probe ran").baseUnit("seconds").register(registry);
@@ -83,9 +88,9 @@ class OverloadConfiguration {
      * metrics are never refused here.
      */
     @Bean
-    NettyServerCustomizer earlyRefusals(AdmissionGate admissionGate, OverloadProperties properties,
-            MeterRegistry registry) {
-        EarlyRefusals refusals = new EarlyRefusals(admissionGate, properties, registry, System::nanoTime);
+    NettyServerCustomizer earlyRefusals(AdmissionGate admissionGate, OverloadDrill overloadDrill,
+            OverloadProperties properties, MeterRegistry registry) {
+        EarlyRefusals refusals = new EarlyRefusals(admissionGate, overloadDrill, properties, registry, System::nanoTime);
         return server -> server.doOnChannelInit((observer, channel, remote) -> {
             if (properties.enabled() && channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
                 channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, EarlyRefusal.NAME,
@@ -95,8 +100,8 @@ class OverloadConfiguration {
     }
 
     @Bean
-    LoadShedFilter loadShedFilter(AdmissionGate admissionGate, OverloadProperties properties,
-            MeterRegistry registry) {
-        return new LoadShedFilter(admissionGate, properties, registry);
+    LoadShedFilter loadShedFilter(AdmissionGate admissionGate, OverloadDrill overloadDrill,
+            OverloadProperties properties, MeterRegistry registry) {
+        return new LoadShedFilter(admissionGate, overloadDrill, properties, registry);
     }
 }

@@ -14,22 +14,27 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
+import dev.namegate.overload.OverloadDrill;
 import dev.namegate.upstream.UserLookups;
 
 /**
  * Keeps readiness ({@code /readyz}) down until the service has served traffic, so the first real
  * request after a start does not pay for event-loop start-up, connection set-up, class loading
- * and cold code. Three phases: lookups straight to the internal service (priming the pool),
+ * and cold code. Four phases: lookups straight to the internal service (priming the pool),
  * requests to our own public API over loopback with a key that exists only in memory for the
- * warm-up, then the probes and the scrape the cluster will send. Their outcome does not matter:
+ * warm-up, the probes and the scrape the cluster will send, then an {@link OverloadDrill}: lookups
+ * the overload protection refuses, so its refusals are compiled before a real overload, whose
+ * core has no time to spare for the compiler. Their outcome does not matter:
  * an internal service that is down must not keep us out of rotation (our answers then are fast
  * problems, the best there is), and a bounded timeout ends the warm-up whatever happens.
  * Liveness never waits for it.
@@ -43,14 +48,16 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
     private final HttpClient upstreamHttpClient;
     private final UserLookups lookups;
     private final List<WarmupParticipant> participants;
+    private final OverloadDrill overloadDrill;
     private final WarmupProperties properties;
     private final AtomicBoolean done = new AtomicBoolean();
 
     public Warmup(HttpClient upstreamHttpClient, UserLookups lookups, List<WarmupParticipant> participants,
-            WarmupProperties properties) {
+            OverloadDrill overloadDrill, WarmupProperties properties) {
         this.upstreamHttpClient = upstreamHttpClient;
         this.lookups = lookups;
         this.participants = List.copyOf(participants);
+        this.overloadDrill = overloadDrill;
         this.properties = properties;
     }
 
@@ -89,22 +96,53 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
                             probe(management, "/actuator/prometheus")))
                     .then();
         });
+        Mono<Void> drill = port == null || properties.drillRequests() == 0 ? Mono.empty()
+                : Mono.defer(() -> overloadDrill(port));
         upstreamHttpClient.warmup()
                 .then(directLookups)
                 .then(selfRequests)
                 .then(probes)
+                .then(drill)
                 .timeout(properties.timeout(), Mono.empty())
                 .doFinally(signal -> {
+                    overloadDrill.end();
                     participants.forEach(WarmupParticipant::warmupEnded);
                     done.set(true);
-                    LOG.info("warm-up done in {} ms ({} lookups, {} requests, {} rounds of probes): ready",
+                    LOG.info("warm-up done in {} ms ({} lookups, {} requests, {} rounds of probes, {} drill requests): ready",
                             Duration.ofNanos(System.nanoTime() - start).toMillis(), properties.lookups(), properties.requests(),
-                            properties.probes());
+                            properties.probes(), properties.drillRequests());
                     if (properties.exitWhenDone()) {
                         exit(event.getApplicationContext());
                     }
                 })
                 .subscribe(ignored -> { }, error -> LOG.warn("warm-up failed: {}", error.getClass().getName()));
+    }
+
+    /**
+     * Lookups the drill refuses, unpaced, half of them marked to be refused on arrival and half
+     * after their turn; HEAD one in eight times and with a request id of their own every third
+     * time, so the refusals' branches are all taken. Their answers are read as answers, not errors:
+     * an exception a refusal would cost more than the refusal.
+     */
+    private Mono<Void> overloadDrill(String port) {
+        if (!overloadDrill.start()) {
+            return Mono.empty();
+        }
+        WebClient self = WebClient.create("http://127.0.0.1:" + port);
+        return Flux.range(0, properties.drillRequests())
+                .flatMap(i -> self.method(i % 8 == 7 ? HttpMethod.HEAD : HttpMethod.GET)
+                        .uri("/users/{id}", properties.userId())
+                        .headers(headers -> {
+                            headers.set(OverloadDrill.HEADER,
+                                    i % 2 == 0 ? OverloadDrill.ON_ARRIVAL_MARK : OverloadDrill.AFTER_TURN_MARK);
+                            if (i % 3 == 2) {
+                                headers.set("X-Request-Id", "warmup-drill-" + i);
+                            }
+                        })
+                        .exchangeToMono(ClientResponse::releaseBody)
+                        .onErrorResume(e -> Mono.empty()), properties.drillConcurrency())
+                .then()
+                .doFinally(signal -> overloadDrill.end());
     }
 
     /** One GET whose answer does not matter: during the warm-up readiness is still down (503). */

@@ -20,11 +20,21 @@ import org.springframework.validation.annotation.Validated;
  *        call it every few seconds: run cold, each took tens of milliseconds of a busy core
  *        (default 200; 0 = none). One round after another, not paced by {@code rate}: they
  *        reach only this process
- * @param concurrency how many of those run at once (default 4)
+ * @param drillRequests requests of the overload drill, the last phase: lookups sent to our own API
+ *        over loopback that the overload protection refuses, half on arrival and half after their
+ *        turn, as it does the excess of a real overload, so the JIT compiles the refusals before
+ *        one comes (default 30000: with 12000 the refusals were still at C1 when the drill ended,
+ *        and C2 compiled them in the first overload all the same; 0 = none). Unpaced, like the
+ *        probes: nothing reaches the internal service
+ * @param drillConcurrency how many of those run at once, each on a connection (default 256): one
+ *        that waits its turn waits the shed queue time, and one is refused on arrival at most once
+ *        in {@code namegate.overload.refuse-again-after} a connection, so fewer make the drill
+ *        wait rather than work
+ * @param concurrency how many lookups and requests run at once (default 4)
  * @param rate at most this many lookups and requests per second, so a start (or a rollout of many
  *        replicas) does not flood the internal service and trip its rate limit (default 50)
  * @param userId the id looked up (default 1)
- * @param timeout readiness turns green after this even if the warm-up has not finished (default 20 s)
+ * @param timeout readiness turns green after this even if the warm-up has not finished (default 30 s)
  * @param exitWhenDone stop the application once the warm-up is done (default false): a training
  *        run for a CDS archive or AOT cache ({@code make cds}) that, unlike Spring's
  *        {@code -Dspring.context.exit=onRefresh}, has also loaded what the first requests need
@@ -35,9 +45,11 @@ public record WarmupProperties(
         @Min(0) @DefaultValue("32") int lookups,
         @Min(0) @DefaultValue("200") int requests,
         @Min(0) @DefaultValue("200") int probes,
+        @Min(0) @DefaultValue("30000") int drillRequests,
+        @Min(1) @DefaultValue("256") int drillConcurrency,
         @Min(1) @DefaultValue("4") int concurrency,
         @Positive @DefaultValue("50") double rate,
         @Min(1) @DefaultValue("1") long userId,
-        @NotNull @DefaultValue("20s") Duration timeout,
+        @NotNull @DefaultValue("30s") Duration timeout,
         @DefaultValue("false") boolean exitWhenDone) {
 }

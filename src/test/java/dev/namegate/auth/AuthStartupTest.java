@@ -104,7 +104,7 @@ class AuthStartupTest {
     private static ConfigurableApplicationContext start(WebApplicationType type, String... args) {
         // the internal service is not needed here: an address nothing listens on, no warm-up
         String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of(
-                        "--namegate.upstream.base-urls=http://127.0.0.1:9", "--namegate.warmup.lookups=0", "--namegate.warmup.requests=0", "--namegate.warmup.probes=0",
+                        "--namegate.upstream.base-urls=http://127.0.0.1:9", "--namegate.warmup.lookups=0", "--namegate.warmup.requests=0", "--namegate.warmup.probes=0", "--namegate.warmup.drill-requests=0",
                         "--management.server.port=0"), java.util.Arrays.stream(args))
                 .toArray(String[]::new);
         return new SpringApplicationBuilder(NamegateApplication.class).web(type).run(all);

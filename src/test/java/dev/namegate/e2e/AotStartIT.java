@@ -66,6 +66,8 @@ class AotStartIT {
     private static ServiceProcess start(String name, String... serviceArgs) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(GENEROUS_TIMEOUTS);
         args.addAll(List.of(serviceArgs));
+        // a short overload drill: its beans and code under AOT, not its length
+        args.add("--namegate.warmup.drill-requests=300");
         return ServiceProcess.start(List.of(), JAR, simulator.baseUrls(), TestKeys.keysFile(), logs.resolve(name + ".log"),
                 args, List.of("-Dspring.aot.enabled=true"));
     }

@@ -43,7 +43,7 @@ import dev.namegate.testing.TestKeys;
 @ServerTest
 @TestPropertySource(properties = {
         "namegate.cache.enabled=false",
-        "namegate.warmup.lookups=8", "namegate.warmup.requests=8", "namegate.warmup.probes=2",
+        "namegate.warmup.lookups=8", "namegate.warmup.requests=8", "namegate.warmup.probes=2", "namegate.warmup.drill-requests=0",
         // functional test on a noisy machine: generous timeouts; the 100 ms budget is benchmarked
         "namegate.upstream.connect-timeout=500ms",
         "namegate.upstream.response-timeout=1s",

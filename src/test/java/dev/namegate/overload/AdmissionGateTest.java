@@ -627,4 +627,24 @@ class AdmissionGateTest {
         assertThat(gate.limit()).isEqualTo(AdmissionGate.UNLIMITED);
         assertThat(inFlight.count()).isEqualTo(9);
     }
+
+    @Test
+    void aShutGateAdmitsNobodyIsNeverSteeredRefusesWhoWaitedAndRefusesItsLineWhenTheProbeStops() {
+        AdmissionGate shut = AdmissionGate.shut(properties(4), clock::get, paused::get);
+        List<Boolean> answers = new ArrayList<>();
+        shut.admit().subscribe(answers::add);
+        for (int i = 0; i < 10; i++) {
+            shut.probed(i % 2 == 0 ? LATE : PUNCTUAL);
+        }
+        assertThat(shut.limit()).as("never steered").isZero();
+        assertThat(answers).isEmpty();
+        clock.addAndGet(Duration.ofMillis(50).toNanos());
+        shut.probed(PUNCTUAL);
+        assertThat(answers).as("refused after the shed queue time").containsExactly(false);
+
+        shut.admit().subscribe(answers::add);
+        shut.stopped();
+        assertThat(answers).as("a stopped probe refuses its line instead of letting it in").containsExactly(false, false);
+        assertThat(shut.waiting()).isZero();
+    }
 }

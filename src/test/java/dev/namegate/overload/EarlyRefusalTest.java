@@ -43,7 +43,8 @@ class EarlyRefusalTest {
     private final OverloadProperties properties = AdmissionGateTest.properties(4);
     private final AdmissionGate gate = new AdmissionGate(properties, inFlight, clock::get, () -> 0);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final EarlyRefusals refusals = new EarlyRefusals(gate, properties, registry, clock::get);
+    private final OverloadDrill drill = new OverloadDrill(properties, registry, clock::get, () -> 0);
+    private final EarlyRefusals refusals = new EarlyRefusals(gate, drill, properties, registry, clock::get);
     /** What Reactor Netty would have been handed. */
     private final List<Object> passedOn = new ArrayList<>();
     private final EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new EarlyRefusal(refusals),
@@ -78,6 +79,17 @@ class EarlyRefusalTest {
         admissions.add(gate.admit().subscribe());
         clock.addAndGet(properties.refuseNewcomersAfter().toNanos());
         assertThat(gate.refusingNewcomers()).isTrue();
+    }
+
+    /** A drill runs, and its gate's line has waited long enough for its newcomers to be refused. */
+    private void drillGateRefusesNewcomers() {
+        assertThat(drill.start()).isTrue();
+        admissions.add(drill.gate().admit().subscribe());
+        clock.addAndGet(properties.shedQueueTime().toNanos());
+        drill.gate().probed(0);
+        admissions.add(drill.gate().admit().subscribe());
+        clock.addAndGet(properties.refuseNewcomersAfter().toNanos());
+        assertThat(drill.gate().refusingNewcomers()).isTrue();
     }
 
     private void send(String request) {
@@ -239,6 +251,59 @@ class EarlyRefusalTest {
         clock.addAndGet(Duration.ofSeconds(1).toNanos());
         gate.probed(0);
         assertThat(gate.limit()).isEqualTo(AdmissionGate.UNLIMITED);
+    }
+
+    @Test
+    void duringADrillAMarkedLookupIsRefusedWithTheGatesProblemCountedApartAndTheGateUntouched() {
+        drillGateRefusesNewcomers();
+        send("GET /users/7 HTTP/1.1\r\nHost: x\r\nX-Namegate-Overload-Drill: on-arrival\r\n\r\n");
+        String response = written();
+        assertThat(response).startsWith("HTTP/1.1 503 Service Unavailable\r\n");
+        assertThat(headers(response)).containsEntry("content-type", "application/problem+json")
+                .containsEntry("retry-after", "1");
+        assertThat(response).contains("\"detail\":\"" + LoadShedFilter.DETAIL + "\"");
+        assertThat(passedOn).isEmpty();
+
+        assertThat(registry.get("namegate.overload.shed").tag("when", "drill_on_arrival").counter().count()).isEqualTo(1);
+        assertThat(registry.get("http.server.requests").tags("uri", "WARMUP_DRILL", "status", "503", "method", "GET")
+                .timer().count()).isEqualTo(1);
+        assertThat(registry.get("namegate.overload.shed").tag("when", "on_arrival").counter().count())
+                .as("outside the gate's refusals").isZero();
+        assertThat(registry.get("http.server.requests").tags("uri", "/users/{id}").timer().count())
+                .as("outside the availability objective").isZero();
+        gate.probed(0);
+        assertThat(gate.limiting()).isFalse();
+        assertThat(gate.waiting()).isZero();
+    }
+
+    @Test
+    void aDrillRequestArrivingBeforeTheDrillsLineHasWaitedGoesOnToWaitItsTurn() {
+        drill.start();
+        send("GET /users/7 HTTP/1.1\r\nHost: x\r\nX-Namegate-Overload-Drill: on-arrival\r\n\r\n");
+        assertThat(passedOn).containsExactly("GET /users/7", "content 0");
+        assertThat(written()).isEmpty();
+    }
+
+    @Test
+    void duringADrillUnmarkedRequestsAndThoseForTheFilterAndAfterItMarkedOnesGoOnUntouched() {
+        drillGateRefusesNewcomers();
+        send("GET /users/7 HTTP/1.1\r\nHost: x\r\n\r\n");
+        send("GET /users/8 HTTP/1.1\r\nHost: x\r\nX-Namegate-Overload-Drill: after-turn\r\n\r\n");
+        drill.end();
+        send("GET /users/9 HTTP/1.1\r\nHost: x\r\nX-Namegate-Overload-Drill: on-arrival\r\n\r\n");
+        assertThat(passedOn).containsExactly("GET /users/7", "content 0", "GET /users/8", "content 0",
+                "GET /users/9", "content 0");
+        assertThat(written()).isEmpty();
+    }
+
+    @Test
+    void aDrillOfAServiceWithoutOverloadProtectionMarksNothing() {
+        OverloadProperties p = properties;
+        OverloadProperties off = new OverloadProperties(false, p.probeInterval(), p.lagThreshold(), p.shedLagThreshold(),
+                p.hold(), p.limitDecrease(), p.limitIncrease(), p.retryAfter(), p.shedMinInFlight(),
+                p.shedMinTimeInProgress(), p.limitFloorTime(), p.limitStartTime(), p.shedQueueTime(),
+                p.refuseNewcomersAfter(), p.refuseNewcomersFor(), p.refuseNewcomersShare(), p.refuseAgainAfter());
+        assertThat(new OverloadDrill(off, registry, clock::get, () -> 0).start()).isFalse();
     }
 
     @Test

@@ -35,7 +35,8 @@ class LoadShedFilterTest {
     private final RequestsInFlight inFlight = new RequestsInFlight();
     private final AdmissionGate gate = new AdmissionGate(properties, inFlight, clock::get, () -> 0);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final LoadShedFilter filter = new LoadShedFilter(gate, properties, meters);
+    private final OverloadDrill drill = new OverloadDrill(properties, meters, clock::get, () -> 0);
+    private final LoadShedFilter filter = new LoadShedFilter(gate, drill, properties, meters);
     private final Sinks.Empty<Void> held = Sinks.empty();
 
     @Test
@@ -106,6 +107,47 @@ class LoadShedFilterTest {
                 .isEqualTo("/users/{id}");
         held.tryEmitEmpty();
         assertThat(ran).as("a refused request is not started later").hasValue(0);
+    }
+
+    @Test
+    void duringADrillAMarkedLookupWaitsItsTurnInTheDrillsGateIsRefusedCountedApartAndTheGateUntouched() {
+        drill.start();
+        AtomicInteger ran = new AtomicInteger();
+        MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/users/7")
+                .header(OverloadDrill.HEADER, OverloadDrill.AFTER_TURN_MARK));
+        ServerRequestObservationContext observation = new ServerRequestObservationContext(exchange.getRequest(),
+                exchange.getResponse(), exchange.getAttributes());
+        exchange.getAttributes().put(ServerRequestObservationContext.CURRENT_OBSERVATION_CONTEXT_ATTRIBUTE, observation);
+        filter.filter(exchange, e -> Mono.fromRunnable(ran::incrementAndGet)).subscribe();
+        assertThat(drill.gate().waiting()).as("the drill's gate admits nobody").isEqualTo(1);
+        assertThat(exchange.getResponse().getStatusCode()).isNull();
+        clock.addAndGet(properties.shedQueueTime().toNanos());
+        drill.gate().probed(0);
+
+        assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+        assertThat(exchange.getResponse().getHeaders().getFirst("Retry-After")).isEqualTo("2");
+        assertThat(exchange.getResponse().getBodyAsString().block())
+                .contains("\"type\":\"https://namegate.dev/problems/overloaded\"", "\"status\":503");
+        assertThat(ran).hasValue(0);
+        assertThat(meters.counter("namegate.overload.shed", "when", "drill_after_waiting").count()).isEqualTo(1);
+        assertThat(meters.counter("namegate.overload.shed", "when", "after_waiting").count()).isZero();
+        assertThat(observation.getPathPattern()).as("outside the availability objective").isEqualTo("WARMUP_DRILL");
+        assertThat(inFlight.count()).isZero();
+        assertThat(gate.waiting()).isZero();
+    }
+
+    @Test
+    void theDrillsMarkMeansNothingOutsideADrillAndUnmarkedRequestsPassDuringOne() {
+        AtomicInteger ran = new AtomicInteger();
+        filter.filter(MockServerWebExchange.from(MockServerHttpRequest.get("/users/7").header(OverloadDrill.HEADER, OverloadDrill.AFTER_TURN_MARK)),
+                e -> Mono.fromRunnable(ran::incrementAndGet)).block();
+        drill.start();
+        filter.filter(exchange("/users/8"), e -> Mono.fromRunnable(ran::incrementAndGet)).block();
+        drill.end();
+        filter.filter(MockServerWebExchange.from(MockServerHttpRequest.get("/users/9").header(OverloadDrill.HEADER, OverloadDrill.AFTER_TURN_MARK)),
+                e -> Mono.fromRunnable(ran::incrementAndGet)).block();
+        assertThat(ran).hasValue(3);
+        assertThat(meters.find("namegate.overload.shed").counters()).allSatisfy(c -> assertThat(c.count()).isZero());
     }
 
     @Test

@@ -63,7 +63,7 @@ class GracefulShutdownIT {
                 // slow but successful upstream answers: generous timeouts
                 "--namegate.upstream.response-timeout=3s", "--namegate.upstream.attempt-timeout=4s",
                 "--namegate.upstream.deadline=5s", "--namegate.upstream.pool.pending-acquire-timeout=2s",
-                "--namegate.warmup.lookups=4", "--namegate.warmup.requests=4", "--namegate.warmup.probes=2",
+                "--namegate.warmup.lookups=4", "--namegate.warmup.requests=4", "--namegate.warmup.probes=2", "--namegate.warmup.drill-requests=20",
                 // one upstream attempt per request, so counting attempts counts requests in flight
                 "--namegate.upstream.hedging.enabled=false", "--namegate.cache.enabled=false",
                 "--namegate.overload.enabled=false")

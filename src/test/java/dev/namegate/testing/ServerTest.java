@@ -32,7 +32,8 @@ import org.springframework.test.context.TestPropertySource;
 @TestPropertySource(properties = {
         "management.server.port=0",
         "namegate.overload.enabled=false",
-        "namegate.warmup.lookups=0", "namegate.warmup.requests=0", "namegate.warmup.probes=0" })
+        "namegate.warmup.lookups=0", "namegate.warmup.requests=0", "namegate.warmup.probes=0",
+        "namegate.warmup.drill-requests=0" })
 @ContextCustomizerFactories(ServerTestContexts.class)
 @TestExecutionListeners(listeners = ServerTestContexts.CloseAfterClass.class, mergeMode = MergeMode.MERGE_WITH_DEFAULTS)
 public @interface ServerTest {

@@ -24,7 +24,7 @@ class WarmupExitIT {
                 "-cp", System.getProperty("java.class.path"), NamegateApplication.class.getName(),
                 // demo mode: the simulator and a key in-process, as make cds trains
                 "--namegate.demo.enabled=true", "--namegate.warmup.exit-when-done=true",
-                "--namegate.warmup.lookups=2", "--namegate.warmup.requests=2", "--namegate.warmup.probes=2")
+                "--namegate.warmup.lookups=2", "--namegate.warmup.requests=2", "--namegate.warmup.probes=2", "--namegate.warmup.drill-requests=20")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("SERVER_PORT", "0");
         pb.environment().put("MANAGEMENT_SERVER_PORT", "0");

@@ -1,0 +1,77 @@
+package dev.namegate.warmup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.TestPropertySource;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import dev.namegate.overload.OverloadDrill;
+import dev.namegate.testing.MockUpstream;
+import dev.namegate.testing.OpenApiContract;
+import dev.namegate.testing.ServerTest;
+import dev.namegate.testing.TestKeys;
+
+/**
+ * The warm-up's last phase rehearses an overload: its lookups are refused both ways the gate
+ * refuses, counted apart from real refusals, and none reaches the internal service.
+ */
+@ServerTest
+@TestPropertySource(properties = {
+        "namegate.overload.enabled=true",
+        "namegate.cache.enabled=false",
+        "namegate.warmup.drill-requests=200",
+        "namegate.warmup.drill-concurrency=8",
+        // the lookup after the drill is the JVM's first: time for it to be answered cold
+        "namegate.upstream.response-timeout=15s",
+        "namegate.upstream.attempt-timeout=16s",
+        "namegate.upstream.deadline=20s",
+        "namegate.upstream.pool.pending-acquire-timeout=1s",
+})
+class WarmupDrillTest {
+
+    @RegisterExtension
+    static final MockUpstream upstream = MockUpstream.answering(request -> MockUpstream.name("John"));
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    MeterRegistry meters;
+
+    @Autowired
+    Warmup warmup;
+
+    @Test
+    void everyDrillRequestIsRefusedCountedApartAndNoneReachesTheInternalService() {
+        await().atMost(Duration.ofSeconds(30)).until(warmup::isDone);
+
+        double onArrival = meters.get("namegate.overload.shed").tag("when", "drill_on_arrival").counter().count();
+        double afterTurn = meters.get("namegate.overload.shed").tag("when", "drill_after_waiting").counter().count();
+        assertThat(onArrival + afterTurn).isEqualTo(200);
+        assertThat(onArrival).as("refused on arrival once the drill's line has waited").isGreaterThanOrEqualTo(1);
+        assertThat(afterTurn).as("half are marked to wait their turn").isGreaterThanOrEqualTo(100);
+        assertThat(meters.get("namegate.overload.shed").tag("when", "on_arrival").counter().count()).isZero();
+        assertThat(meters.get("namegate.overload.shed").tag("when", "after_waiting").counter().count()).isZero();
+        double drillAnswers = meters.get("http.server.requests").tag("uri", "WARMUP_DRILL").timers().stream()
+                .mapToLong(Timer::count).sum();
+        assertThat(drillAnswers).as("every one a 503 under the drill's uri").isEqualTo(200);
+        assertThat(meters.get("http.server.requests").tag("uri", "WARMUP_DRILL").timers())
+                .allSatisfy(timer -> assertThat(timer.getId().getTag("status")).isEqualTo("503"));
+        assertThat(meters.find("http.server.requests").tag("uri", "/users/{id}").timers().stream().mapToLong(Timer::count).sum())
+                .as("outside the availability objective").isZero();
+        assertThat(upstream.requestCount()).isZero();
+
+        // after the drill its mark means nothing
+        OpenApiContract.client(port).get().uri("/users/1").header("Authorization", TestKeys.bearer())
+                .header(OverloadDrill.HEADER, OverloadDrill.ON_ARRIVAL_MARK).exchange().expectStatus().isOk().expectBody().returnResult();
+    }
+}
