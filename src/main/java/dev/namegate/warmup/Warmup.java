@@ -122,7 +122,7 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
      * Lookups the drill refuses, unpaced, half of them marked to be refused on arrival and half
      * after their turn; HEAD one in eight times and with a request id of their own every third
      * time, so the refusals' branches are all taken. Their answers are read as answers, not errors:
-     * an exception a refusal would cost more than the refusal.
+     * an exception for each refusal would cost more than the refusal itself.
      */
     private Mono<Void> overloadDrill(String port) {
         if (!overloadDrill.start()) {
