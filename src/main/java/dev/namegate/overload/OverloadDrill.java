@@ -63,11 +63,8 @@ public final class OverloadDrill {
         return enabled;
     }
 
-    /** Ends the drill (again: harmless), logging what it refused. Those still in its line are refused at the next probe. */
+    /** Ends the drill, logging what it refused. Those still in its line are refused at the next probe. */
     public void end() {
-        if (!running) {
-            return;
-        }
         running = false;
         LOG.info("overload drill done: {} refused on arrival, {} after their turn",
                 (long) LoadShedFilter.shedCounter(registry, ON_ARRIVAL).count(),

@@ -105,7 +105,6 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
                 .then(drill)
                 .timeout(properties.timeout(), Mono.empty())
                 .doFinally(signal -> {
-                    overloadDrill.end();
                     participants.forEach(WarmupParticipant::warmupEnded);
                     done.set(true);
                     LOG.info("warm-up done in {} ms ({} lookups, {} requests, {} rounds of probes, {} drill requests): ready",
@@ -142,6 +141,7 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
                         .exchangeToMono(ClientResponse::releaseBody)
                         .onErrorResume(e -> Mono.empty()), properties.drillConcurrency())
                 .then()
+                // however it ends: completed, or cancelled by the warm-up's timeout
                 .doFinally(signal -> overloadDrill.end());
     }
 
