@@ -399,8 +399,12 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         }
         synchronized (this) {
             LineWaiter first = waiting.peekFirst();
-            return first != null && waitedNanos(first, now) >= newcomerQueueNanos
-                    && leavers.refusedShare(now) >= newcomerShedShare;
+            // The wait and the share in one comparison, each negative when short: the drill's gate
+            // refuses everyone, so a share under the threshold is never seen before an overload,
+            // and C2 compiles an outcome never seen as a trap whose recompile of the connections'
+            // read path, where this is inlined, took 400 ms of the core (docs/benchmarks.md).
+            return first != null && (waitedNanos(first, now) - newcomerQueueNanos
+                    | Double.doubleToRawLongBits(leavers.refusedBeyond(newcomerShedShare, now))) >= 0;
         }
     }
 

@@ -73,10 +73,15 @@ public final class EarlyRefusals {
      * refuse it.
      */
     Door refusal(HttpRequest request) {
-        // outside a drill, two volatile reads while the gate admits everyone
+        // The path before the gate: probes come during every overload, and a request the JIT has
+        // only seen refused while the gate refuses (the drill's are all lookups) would be a trap
+        // whose recompile of this connection's read path took 400 ms of the core at an overload's
+        // onset (docs/benchmarks.md). Outside a drill, a prefix and two volatile reads.
+        if (!request.uri().startsWith(PUBLIC_PREFIX)) {
+            return null;
+        }
         Door at = drill.running() && OverloadDrill.onArrival(request.headers().get(OverloadDrill.HEADER)) ? drillDoor : door;
         return at.gate().refusingNewcomers() && enabled && request.decoderResult().isSuccess()
-                && request.uri().startsWith(PUBLIC_PREFIX)
                 && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD) ? at : null;
     }
 

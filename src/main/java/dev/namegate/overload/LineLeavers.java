@@ -31,12 +31,14 @@ final class LineLeavers {
         refused++;
     }
 
-    /** Refused ones among all that left over this window and the one before; 0 when none left. */
-    double refusedShare(long now) {
+    /**
+     * Refused ones over this window and the one before, less {@code share} of all that left: at
+     * least 0 (never -0.0) when their share is at least {@code share}, or none left.
+     */
+    double refusedBeyond(double share, long now) {
         roll(now);
         long allRefused = refused + refusedBefore;
-        long all = allRefused + admitted + admittedBefore;
-        return all == 0 ? 0 : (double) allRefused / all;
+        return allRefused - share * (allRefused + admitted + admittedBefore);
     }
 
     /**
