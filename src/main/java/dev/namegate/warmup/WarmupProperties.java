@@ -23,9 +23,10 @@ import org.springframework.validation.annotation.Validated;
  * @param drillRequests requests of the overload drill, the last phase: lookups sent to our own API
  *        over loopback that the overload protection refuses, half on arrival and half after their
  *        turn, as it does the excess of a real overload, so the JIT compiles the refusals before
- *        one comes (default 30000: with 12000 the refusals were still at C1 when the drill ended,
- *        and C2 compiled them in the first overload all the same; 0 = none). Unpaced, like the
- *        probes: nothing reaches the internal service
+ *        one comes (default 90000: C2 raises its thresholds with its queue, long all through a
+ *        warm-up, and with 30000 the refusals after a turn were still at C1 when the drill ended,
+ *        to be compiled by C2 at the first overload's onset; 0 = none). Unpaced, like the probes:
+ *        nothing reaches the internal service
  * @param drillConcurrency how many of those run at once, each on a connection (default 256): one
  *        that waits its turn waits the shed queue time, and one is refused on arrival at most once
  *        in {@code namegate.overload.refuse-again-after} a connection, so fewer make the drill
@@ -34,7 +35,9 @@ import org.springframework.validation.annotation.Validated;
  * @param rate at most this many lookups and requests per second, so a start (or a rollout of many
  *        replicas) does not flood the internal service and trip its rate limit (default 50)
  * @param userId the id looked up (default 1)
- * @param timeout readiness turns green after this even if the warm-up has not finished (default 30 s)
+ * @param timeout readiness turns green after this even if the warm-up has not finished (default 45 s:
+ *        the warm-up took 26 s on one core of a fast host, and a drill cut short leaves the refusals
+ *        to be compiled in the first overload)
  * @param exitWhenDone stop the application once the warm-up is done (default false): a training
  *        run for a CDS archive or AOT cache ({@code make cds}) that, unlike Spring's
  *        {@code -Dspring.context.exit=onRefresh}, has also loaded what the first requests need
@@ -45,11 +48,11 @@ public record WarmupProperties(
         @Min(0) @DefaultValue("32") int lookups,
         @Min(0) @DefaultValue("200") int requests,
         @Min(0) @DefaultValue("200") int probes,
-        @Min(0) @DefaultValue("30000") int drillRequests,
+        @Min(0) @DefaultValue("90000") int drillRequests,
         @Min(1) @DefaultValue("256") int drillConcurrency,
         @Min(1) @DefaultValue("4") int concurrency,
         @Positive @DefaultValue("50") double rate,
         @Min(1) @DefaultValue("1") long userId,
-        @NotNull @DefaultValue("30s") Duration timeout,
+        @NotNull @DefaultValue("45s") Duration timeout,
         @DefaultValue("false") boolean exitWhenDone) {
 }
