@@ -12,8 +12,7 @@ import reactor.core.publisher.MonoSink;
  * wait their turn in order rather than refusing them. Once the event loops run late under our own
  * load ({@code shedLagThreshold}) and the requests in progress would take {@code
  * shedMinTimeInProgress} to leave at the pace requests finish, it admits at most a limit of
- * requests at once, starting at what the core finishes in {@code limitStartTime} (at the pace the
- * process's CPU time allows, {@link CpuPace}, or the pace of busy windows if faster). Once per
+ * requests at once, starting at what the core finishes in {@code limitStartTime}. Once per
  * {@code shedLagThreshold} it steers toward loops that keep time: the limit falls by
  * {@code limitDecrease} while they run late ({@code lagThreshold}) and grows by
  * {@code limitIncrease} while they keep time and it binds (never below {@code shedMinInFlight},
@@ -85,8 +84,6 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final LineLeavers pace;
     /** How fast requests finish: with those in progress, how long they take to leave. */
     private final FinishPace finishing;
-    /** How fast they could finish with the CPU time the process gets: where the limit starts. */
-    private final CpuPace cpuPace;
     private long steeredAt;
     private long slackSince = Long.MAX_VALUE;
     /** Whether every probe since {@code slackSince} found the loops punctual, and the line let in in time: the lift's reason. */
@@ -95,23 +92,14 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     /** The longest any request waited in line since the last probe. */
     private long longestWait;
 
-    /**
-     * @param pauseClock nanoseconds the JVM has spent stopped by its garbage collector ({@link GcPauses})
-     * @param cpuClock nanoseconds of CPU time the process has used ({@link ProcessCpuTime}), negative if unknown
-     */
-    public AdmissionGate(OverloadProperties properties, RequestsInFlight inFlight, LongSupplier nanoClock,
-            LongSupplier pauseClock, LongSupplier cpuClock) {
-        this(properties, inFlight, nanoClock, pauseClock, cpuClock, false);
-    }
-
-    /** Without the process's CPU time: the limit starts at the pace of busy windows alone. */
+    /** @param pauseClock nanoseconds the JVM has spent stopped by its garbage collector ({@link GcPauses}) */
     public AdmissionGate(OverloadProperties properties, RequestsInFlight inFlight, LongSupplier nanoClock,
             LongSupplier pauseClock) {
-        this(properties, inFlight, nanoClock, pauseClock, ProcessCpuTime.UNKNOWN, false);
+        this(properties, inFlight, nanoClock, pauseClock, false);
     }
 
     private AdmissionGate(OverloadProperties properties, RequestsInFlight inFlight, LongSupplier nanoClock,
-            LongSupplier pauseClock, LongSupplier cpuClock, boolean shut) {
+            LongSupplier pauseClock, boolean shut) {
         this.shut = shut;
         this.inFlight = inFlight;
         this.limitDecrease = properties.limitDecrease();
@@ -131,9 +119,6 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.leavers = new LineLeavers(newcomerRefusalNanos, nanoClock.getAsLong());
         this.pace = new LineLeavers(PACE_WINDOW_NANOS, nanoClock.getAsLong());
         this.finishing = new FinishPace(FINISH_WINDOW_NANOS, nanoClock.getAsLong(), inFlight.finished());
-        // each request counted once as it starts and once as it finishes
-        this.cpuPace = new CpuPace(FINISH_WINDOW_NANOS, cpuClock, nanoClock.getAsLong(),
-                2 * inFlight.finished() + inFlight.count());
         this.nanoClock = nanoClock;
         this.pauseClock = pauseClock;
         forgetSheds();
@@ -149,8 +134,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
      * by the same code and state a gate has in an overload.
      */
     static AdmissionGate shut(OverloadProperties properties, LongSupplier nanoClock, LongSupplier pauseClock) {
-        return new AdmissionGate(properties, new RequestsInFlight(), nanoClock, pauseClock, ProcessCpuTime.UNKNOWN,
-                true);
+        return new AdmissionGate(properties, new RequestsInFlight(), nanoClock, pauseClock, true);
     }
 
     /**
@@ -261,13 +245,11 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
 
     private synchronized void adjust(long lag, long now) {
         int inProgress = inFlight.count();
-        long finished = inFlight.finished();
-        double finishedPerSecond = finishing.perSecond(now, finished, inProgress >= minLimit);
-        cpuPace.sample(now, 2 * finished + inProgress, limit == UNLIMITED);
+        double finishedPerSecond = finishing.perSecond(now, inFlight.finished(), inProgress >= minLimit);
         if (limit == UNLIMITED) {
             if (lag >= limitLagNanos && inProgress >= minLimit
                     && inProgress >= finishedPerSecond * minTimeInProgressNanos / 1e9) {
-                limit = startingLimit(inProgress, Math.max(finishedPerSecond, cpuPace.perSecond(now)));
+                limit = startingLimit(inProgress, finishedPerSecond);
                 steeredAt = now;
                 slackSince = Long.MAX_VALUE;
                 // one made as a limit was lifted says nothing of this episode
@@ -319,14 +301,14 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     }
 
     /**
-     * What the core finishes in {@code limitStartTime} at {@code perSecond}, at most the requests
-     * in progress; those in progress while no pace is known yet.
+     * What the core finishes in {@code limitStartTime} at its pace, at most the requests in
+     * progress; those in progress while no pace is known yet.
      */
-    private int startingLimit(int inProgress, double perSecond) {
-        if (limitStartNanos == 0 || perSecond <= 0) {
+    private int startingLimit(int inProgress, double finishedPerSecond) {
+        if (limitStartNanos == 0 || finishedPerSecond <= 0) {
             return inProgress;
         }
-        return (int) Math.max(minLimit, Math.min(inProgress, requestsIn(limitStartNanos, perSecond)));
+        return (int) Math.max(minLimit, Math.min(inProgress, requestsIn(limitStartNanos, finishedPerSecond)));
     }
 
     /**

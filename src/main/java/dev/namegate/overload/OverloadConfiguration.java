@@ -42,7 +42,7 @@ class OverloadConfiguration {
 
     @Bean
     AdmissionGate admissionGate(OverloadProperties properties, RequestsInFlight requestsInFlight, GcPauses gcPauses) {
-        return new AdmissionGate(properties, requestsInFlight, System::nanoTime, gcPauses, ProcessCpuTime.ofThisJvm());
+        return new AdmissionGate(properties, requestsInFlight, System::nanoTime, gcPauses);
     }
 
     @Bean
