@@ -12,7 +12,8 @@ import reactor.core.publisher.MonoSink;
  * wait their turn in order rather than refusing them. Once the event loops run late under our own
  * load ({@code shedLagThreshold}) and the requests in progress would take {@code
  * shedMinTimeInProgress} to leave at the pace requests finish, it admits at most a limit of
- * requests at once, starting at what the core finishes in {@code limitStartTime}. Once per
+ * requests at once, starting at what the core finishes in {@code limitStartTime}; a request read
+ * while the pending probe is that late sets it, without waiting for the probe. Once per
  * {@code shedLagThreshold} it steers toward loops that keep time: the limit falls by
  * {@code limitDecrease} while they run late ({@code lagThreshold}) and grows by
  * {@code limitIncrease} while they keep time and it binds (never below {@code shedMinInFlight},
@@ -66,6 +67,13 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final String eitherReason;
     private final LongSupplier nanoClock;
     private final LongSupplier pauseClock;
+    /** How long after a request found the loops late, but set no limit, the next looks again. */
+    private final long lookAgainNanos;
+    /** When the pending probe is due, and the collector's pauses then. */
+    private volatile long probeDue;
+    private volatile long probePausedAt;
+    /** From when a request admitted at once looks whether the loops are late enough for a limit. */
+    private volatile long lateFrom;
     /** Admits nobody and is never steered: the {@link OverloadDrill}'s gate. */
     private final boolean shut;
     private final ShedEpisodes episodes;
@@ -121,6 +129,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.finishing = new FinishPace(FINISH_WINDOW_NANOS, nanoClock.getAsLong(), inFlight.finished());
         this.nanoClock = nanoClock;
         this.pauseClock = pauseClock;
+        this.lookAgainNanos = properties.probeInterval().toNanos();
+        this.lateFrom = never();
         forgetSheds();
         this.episodes = new ShedEpisodes();
         if (shut) {
@@ -145,13 +155,59 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         return admitAtOnce() ? Mono.just(Boolean.TRUE) : awaitTurn();
     }
 
-    /** The hot path, no allocation: {@code true} and admitted while no limit is set. */
+    /**
+     * The hot path, no allocation: {@code true} and admitted while no limit is set, unless the
+     * loops are found late enough to set one now.
+     */
     public boolean admitAtOnce() {
         if (limit != UNLIMITED) {
             return false;
         }
+        long now = nanoClock.getAsLong();
+        if (now - lateFrom >= 0 && limitSetOnRead(now)) {
+            return false;
+        }
         inFlight.enter();
         return true;
+    }
+
+    /**
+     * The pending probe is {@code shedLagThreshold} overdue as a request is read: the loop is in a
+     * pass over its sockets, which reads and starts whatever arrived during the pass before, and
+     * the probe runs only after it. At an overload's onset each pass is longer than the last, so
+     * a limit set by the probe came 35-63 ms late in half the onsets measured, and the requests
+     * that pass started were answered late (docs/benchmarks.md). So the limit is set here, as the
+     * probe would, and the rest of the pass waits in line. Looked at once per probe interval
+     * while it sets none (a neighbour's lag, a collector's pause).
+     *
+     * @return whether a limit is set
+     */
+    private synchronized boolean limitSetOnRead(long now) {
+        if (limit == UNLIMITED) {
+            long ownLag = now - probeDue - (pauseClock.getAsLong() - probePausedAt);
+            adjust(ownLag, now);
+        }
+        if (limit == UNLIMITED) {
+            lateFrom = now + lookAgainNanos;
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The earliest pending probe is due at {@code dueNanos}: from {@code shedLagThreshold} after
+     * it, requests admitted at once look whether a limit is due.
+     */
+    @Override
+    public void due(long dueNanos, long pausedNanos) {
+        probePausedAt = pausedNanos;
+        probeDue = dueNanos;
+        lateFrom = dueNanos + limitLagNanos;
+    }
+
+    /** Far enough ahead for a clock's difference not to overflow. */
+    private long never() {
+        return nanoClock.getAsLong() + Long.MAX_VALUE / 2;
     }
 
     /** As {@link #admit()} once {@link #admitAtOnce()} said no: it may still start at once, or wait. */
@@ -348,6 +404,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         if (!shut) {
             synchronized (this) {
                 limit = UNLIMITED;
+                lateFrom = never();
                 slackSince = Long.MAX_VALUE;
                 refusedOnArrival.set(false);
                 forgetSheds();

@@ -28,6 +28,14 @@ public final class EventLoopProbe implements SmartLifecycle {
         /** @param lagNanos the worst current lag over all loops */
         void probed(long lagNanos);
 
+        /**
+         * The earliest pending probe is due at {@code dueNanos}, scheduled when the collector's
+         * pauses stood at {@code pausedNanos}: a request read while it is overdue can tell how late
+         * the loops run before the probe does, which waits for the loop's pass over its sockets.
+         */
+        default void due(long dueNanos, long pausedNanos) {
+        }
+
         default void stopped() {
         }
     }
@@ -136,6 +144,17 @@ public final class EventLoopProbe implements SmartLifecycle {
             // a loop that is gone runs nothing late: it must not look overdue forever
             p.dueAt().set(loop, Long.MAX_VALUE);
         }
+        announceEarliestDue(p);
+    }
+
+    private void announceEarliestDue(Probes p) {
+        int earliest = 0;
+        for (int i = 1; i < p.loops().size(); i++) {
+            if (p.dueAt().get(i) < p.dueAt().get(earliest)) {
+                earliest = i;
+            }
+        }
+        listener.due(p.dueAt().get(earliest), p.pausedAt().get(earliest));
     }
 
     private void probe(Probes p, int loop, long due) {

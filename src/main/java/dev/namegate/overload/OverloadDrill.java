@@ -99,6 +99,11 @@ public final class OverloadDrill {
             }
 
             @Override
+            public void due(long dueNanos, long pausedNanos) {
+                serviceGate.due(dueNanos, pausedNanos);
+            }
+
+            @Override
             public void stopped() {
                 serviceGate.stopped();
                 gate.stopped();

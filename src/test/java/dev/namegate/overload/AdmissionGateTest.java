@@ -238,6 +238,63 @@ class AdmissionGateTest {
     }
 
     @Test
+    void aRequestReadWhileTheProbeIsOverdueByTheShedLagSetsTheLimitAndWaits() {
+        admit(20);
+        gate.due(clock.get() + Duration.ofMillis(5).toNanos(), paused.get());
+        clock.addAndGet(Duration.ofMillis(29).toNanos());
+        assertThat(new Admission().answer()).as("24 ms overdue").isTrue();
+        assertThat(gate.limit()).isEqualTo(AdmissionGate.UNLIMITED);
+        clock.addAndGet(Duration.ofMillis(1).toNanos());
+        Admission late = new Admission();
+        assertThat(gate.limit()).as("those in progress as it was read").isEqualTo(21);
+        assertThat(late.answer()).as("waits its turn").isNull();
+        assertThat(inFlight.count()).isEqualTo(21);
+    }
+
+    @Test
+    void anOverdueProbeThatTheCollectorsPauseExplainsSetsNoLimitAndIsLookedAtAgainOnlyAProbeIntervalOn() {
+        AtomicLong pauseReads = new AtomicLong();
+        AdmissionGate counting = new AdmissionGate(properties(4), inFlight, clock::get, () -> {
+            pauseReads.incrementAndGet();
+            return paused.get();
+        });
+        for (int i = 0; i < 20; i++) {
+            assertThat(counting.admitAtOnce()).isTrue();
+        }
+        counting.due(clock.get() + Duration.ofMillis(5).toNanos(), paused.get());
+        paused.addAndGet(Duration.ofMillis(40).toNanos());
+        clock.addAndGet(Duration.ofMillis(50).toNanos());
+        assertThat(counting.admitAtOnce()).as("45 ms overdue, 40 of them paused").isTrue();
+        assertThat(counting.limit()).isEqualTo(AdmissionGate.UNLIMITED);
+        long reads = pauseReads.get();
+        clock.addAndGet(Duration.ofMillis(4).toNanos());
+        assertThat(counting.admitAtOnce()).isTrue();
+        assertThat(pauseReads.get()).as("not looked at again within the probe interval").isEqualTo(reads);
+        clock.addAndGet(Duration.ofMillis(1).toNanos());
+        assertThat(counting.admitAtOnce()).as("looked at again: still a pause's lag").isTrue();
+        assertThat(pauseReads.get()).isGreaterThan(reads);
+    }
+
+    @Test
+    void anOverdueProbeWithFewRequestsInProgressSetsNoLimit() {
+        admit(3);
+        gate.due(clock.get(), paused.get());
+        clock.addAndGet(Duration.ofMillis(30).toNanos());
+        assertThat(new Admission().answer()).isTrue();
+        assertThat(gate.limit()).as("a neighbour's lag").isEqualTo(AdmissionGate.UNLIMITED);
+    }
+
+    @Test
+    void aStoppedProbeLeavesNothingOverdue() {
+        admit(20);
+        gate.due(clock.get(), paused.get());
+        gate.stopped();
+        clock.addAndGet(Duration.ofSeconds(10).toNanos());
+        assertThat(new Admission().answer()).isTrue();
+        assertThat(gate.limit()).isEqualTo(AdmissionGate.UNLIMITED);
+    }
+
+    @Test
     void aLagThatLeavesRequestsTheirDeadlineSetsNoLimit() {
         admit(100);
         gate.probed(Duration.ofMillis(24).toNanos());

@@ -41,6 +41,8 @@ class EventLoopProbeTest {
     private final AtomicLong lastLag = new AtomicLong(-1);
     private final AtomicBoolean stopHeard = new AtomicBoolean();
     private final AtomicLong probesHeard = new AtomicLong();
+    /** When the earliest pending probe is due, as the listener last heard it. */
+    private final AtomicLong heardDue = new AtomicLong(-1);
     private final EventLoopProbe.Listener recorder = new EventLoopProbe.Listener() {
         @Override
         public void probed(long lagNanos) {
@@ -48,6 +50,11 @@ class EventLoopProbeTest {
             peakLag.accumulateAndGet(lagNanos, Math::max);
             lastLag.set(lagNanos);
             probesHeard.incrementAndGet();
+        }
+
+        @Override
+        public void due(long dueNanos, long pausedNanos) {
+            heardDue.set(dueNanos);
         }
 
         @Override
@@ -128,6 +135,29 @@ class EventLoopProbeTest {
 
         // probes are punctual again (the clock stands still, so no lateness)
         await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> lastLag.get() == 0);
+    }
+
+    @Test
+    void theListenerHearsWhenTheEarliestPendingProbeIsDue() {
+        DefaultEventLoop other = new DefaultEventLoop(new DefaultThreadFactory(LOOP_THREAD));
+        EventLoopProbe twoLoops = new EventLoopProbe(() -> List.of(loop, other), properties, clock::get, paused::get,
+                recorder);
+        long start = clock.get();
+        long interval = properties.probeInterval().toNanos();
+        try {
+            CountDownLatch busy = holdLoopBusy();
+            twoLoops.start();
+            assertThat(heardDue.get()).isEqualTo(start + interval);
+            clock.addAndGet(Duration.ofMillis(1).toNanos());
+            await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> probesHeard.get() > 0);
+            assertThat(heardDue.get()).as("the busy loop's probe, not the other's next").isEqualTo(start + interval);
+            busy.countDown();
+            await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5))
+                    .until(() -> heardDue.get() == start + Duration.ofMillis(1).toNanos() + interval);
+        } finally {
+            twoLoops.stop();
+            other.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        }
     }
 
     @Test
