@@ -144,7 +144,9 @@ public final class EventLoopProbe implements SmartLifecycle {
             // a loop that is gone runs nothing late: it must not look overdue forever
             p.dueAt().set(loop, Long.MAX_VALUE);
         }
-        announceEarliestDue(p);
+        if (probes == p) {
+            announceEarliestDue(p);
+        }
     }
 
     private void announceEarliestDue(Probes p) {
