@@ -2,6 +2,7 @@ package dev.namegate.overload;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -25,6 +26,13 @@ import reactor.netty.resources.LoopResources;
 class OverloadConfiguration {
 
     /**
+     * One clock for the gates, the drill and the probe. A {@code System::nanoTime} at each call
+     * site is a class of its own; the gates share their code, so C2 compiled the drill's clock
+     * into it, and the first real overload failed that class check and had it compiled again.
+     */
+    private static final LongSupplier NANO_TIME = System::nanoTime;
+
+    /**
      * The server runs on the loops of Spring's {@link ReactorResourceFactory}: Reactor Netty's
      * global loops in production (shared with the upstream client), loops of the context's own
      * under Spring's test support. They are looked up at each start (the probe is a lifecycle
@@ -42,19 +50,19 @@ class OverloadConfiguration {
 
     @Bean
     AdmissionGate admissionGate(OverloadProperties properties, RequestsInFlight requestsInFlight, GcPauses gcPauses) {
-        return new AdmissionGate(properties, requestsInFlight, System::nanoTime, gcPauses);
+        return new AdmissionGate(properties, requestsInFlight, NANO_TIME, gcPauses);
     }
 
     @Bean
     OverloadDrill overloadDrill(OverloadProperties properties, MeterRegistry registry, GcPauses gcPauses) {
-        return new OverloadDrill(properties, registry, System::nanoTime, gcPauses);
+        return new OverloadDrill(properties, registry, NANO_TIME, gcPauses);
     }
 
     @Bean
     EventLoopProbe eventLoopProbe(OverloadProperties properties, AdmissionGate admissionGate, OverloadDrill overloadDrill,
             GcPauses gcPauses, MeterRegistry registry, ObjectProvider<ReactorResourceFactory> resourceFactory) {
         EventLoopProbe probe = new EventLoopProbe(() -> serverLoops(resourceFactory.getIfAvailable()), properties,
-                System::nanoTime, gcPauses, overloadDrill.listenerAfter(admissionGate));
+                NANO_TIME, gcPauses, overloadDrill.listenerAfter(admissionGate));
         if (properties.enabled()) {
             Gauge.builder("namegate.overload.event.loop.lag", probe, p -> p.lagNanos() / 1e9)
                     .description("How late the latest event-loop probe ran").baseUnit("seconds").register(registry);
@@ -90,7 +98,7 @@ class OverloadConfiguration {
     @Bean
     NettyServerCustomizer earlyRefusals(AdmissionGate admissionGate, OverloadDrill overloadDrill,
             OverloadProperties properties, MeterRegistry registry) {
-        EarlyRefusals refusals = new EarlyRefusals(admissionGate, overloadDrill, properties, registry, System::nanoTime);
+        EarlyRefusals refusals = new EarlyRefusals(admissionGate, overloadDrill, properties, registry, NANO_TIME);
         return server -> server.doOnChannelInit((observer, channel, remote) -> {
             if (properties.enabled() && channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
                 channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, EarlyRefusal.NAME,
