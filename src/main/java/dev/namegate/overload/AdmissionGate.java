@@ -74,11 +74,11 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private volatile long probePausedAt;
     /** From when a request admitted at once looks whether the loops are late enough for a limit. */
     private volatile long lateFrom;
-    /** Admits nobody and is never steered: the {@link OverloadDrill}'s gate. */
-    private final boolean shut;
+    /** Keeps the limit it was made with and is never steered: the {@link OverloadDrill}'s gates. */
+    private final boolean fixed;
     private final ShedEpisodes episodes;
     private final ArrayDeque<LineWaiter> waiting = new ArrayDeque<>();
-    private volatile int limit = UNLIMITED;
+    private volatile int limit;
     /** When the gate last refused a request that had waited its longest. */
     private volatile long shedAt;
     /**
@@ -103,12 +103,13 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     /** @param pauseClock nanoseconds the JVM has spent stopped by its garbage collector ({@link GcPauses}) */
     public AdmissionGate(OverloadProperties properties, RequestsInFlight inFlight, LongSupplier nanoClock,
             LongSupplier pauseClock) {
-        this(properties, inFlight, nanoClock, pauseClock, false);
+        this(properties, inFlight, nanoClock, pauseClock, UNLIMITED, false);
     }
 
     private AdmissionGate(OverloadProperties properties, RequestsInFlight inFlight, LongSupplier nanoClock,
-            LongSupplier pauseClock, boolean shut) {
-        this.shut = shut;
+            LongSupplier pauseClock, int limit, boolean fixed) {
+        this.fixed = fixed;
+        this.limit = limit;
         this.inFlight = inFlight;
         this.limitDecrease = properties.limitDecrease();
         this.limitIncrease = properties.limitIncrease();
@@ -133,9 +134,6 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.lateFrom = never();
         forgetSheds();
         this.episodes = new ShedEpisodes();
-        if (shut) {
-            this.limit = 0;
-        }
     }
 
     /**
@@ -144,7 +142,16 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
      * by the same code and state a gate has in an overload.
      */
     static AdmissionGate shut(OverloadProperties properties, LongSupplier nanoClock, LongSupplier pauseClock) {
-        return new AdmissionGate(properties, new RequestsInFlight(), nanoClock, pauseClock, true);
+        return fixed(properties, nanoClock, pauseClock, 0);
+    }
+
+    /**
+     * A gate that admits {@code limit} at once whatever the loops do, for the {@link OverloadDrill}:
+     * those over it wait their turn, are let in as others leave, or are refused once they have
+     * waited the shed queue time; those still waiting when the probe stops are refused.
+     */
+    static AdmissionGate fixed(OverloadProperties properties, LongSupplier nanoClock, LongSupplier pauseClock, int limit) {
+        return new AdmissionGate(properties, new RequestsInFlight(), nanoClock, pauseClock, limit, true);
     }
 
     /**
@@ -293,7 +300,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     @Override
     public void probed(long lag) {
         long now = nanoClock.getAsLong();
-        if (!shut) {
+        if (!fixed) {
             adjust(lag, now);
         }
         release(now);
@@ -398,10 +405,10 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         return waited < newcomerQueueNanos ? waited : waited - (pauseClock.getAsLong() - waiter.pausedAt());
     }
 
-    /** The probe stopped: the limit is lifted and everyone waiting starts (is refused, at a shut gate). */
+    /** The probe stopped: the limit is lifted and everyone waiting starts (is refused, at a fixed gate). */
     @Override
     public void stopped() {
-        if (!shut) {
+        if (!fixed) {
             synchronized (this) {
                 limit = UNLIMITED;
                 lateFrom = never();
@@ -412,7 +419,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
                 episodes.reset();
             }
         }
-        answerEveryoneWaiting(!shut);
+        answerEveryoneWaiting(!fixed);
     }
 
     private void answerEveryoneWaiting(boolean admitted) {

@@ -37,6 +37,7 @@ public final class LoadShedFilter extends NamedWebFilter implements Ordered {
     private final String retryAfterSeconds;
     private final Shedding shedding;
     private final Shedding drillShedding;
+    private final Shedding letInShedding;
 
     public LoadShedFilter(AdmissionGate gate, OverloadDrill drill, OverloadProperties properties, MeterRegistry registry) {
         this.drill = drill;
@@ -45,6 +46,7 @@ public final class LoadShedFilter extends NamedWebFilter implements Ordered {
         this.shedding = new Shedding(gate, shedCounter(registry, AFTER_WAITING), EarlyRefusals.ROUTE);
         this.drillShedding = new Shedding(drill.gate(), shedCounter(registry, OverloadDrill.AFTER_WAITING),
                 OverloadDrill.ROUTE);
+        this.letInShedding = new Shedding(drill.letInGate(), drillShedding.shed(), OverloadDrill.ROUTE);
     }
 
     /** The gate's refusals, {@code when} they were refused: here, or on arrival in {@link EarlyRefusals}. */
@@ -60,12 +62,21 @@ public final class LoadShedFilter extends NamedWebFilter implements Ordered {
         if (!enabled || !exchange.getRequest().getPath().value().startsWith(EarlyRefusals.PUBLIC_PREFIX)) {
             return chain.filter(exchange);
         }
-        Shedding at = drill.running() && exchange.getRequest().getHeaders().containsHeader(OverloadDrill.HEADER)
-                ? drillShedding : shedding;
+        Shedding at = drill.running() ? duringDrill(exchange) : shedding;
         if (at.gate().admitAtOnce()) {
             return proceed(exchange, chain, at.gate());
         }
+        if (at == letInShedding) {
+            // answered as the drill's, outside the availability objective, once routing has tagged it
+            return awaitTurn(at, exchange, chain).doOnTerminate(() -> countUnder(exchange, at.route()));
+        }
         return awaitTurn(at, exchange, chain);
+    }
+
+    /** The drill's gate a request's mark asks for; the service's for an unmarked one. */
+    private Shedding duringDrill(ServerWebExchange exchange) {
+        String mark = exchange.getRequest().getHeaders().getFirst(OverloadDrill.HEADER);
+        return mark == null ? shedding : OverloadDrill.letIn(mark) ? letInShedding : drillShedding;
     }
 
     /**
@@ -86,10 +97,15 @@ public final class LoadShedFilter extends NamedWebFilter implements Ordered {
     private Mono<Void> refuse(ServerWebExchange exchange, Shedding at) {
         at.shed().increment();
         // refused before routing: without this the answer is counted under uri="UNKNOWN", outside the objective
-        ServerRequestObservationContext.findCurrent(exchange.getAttributes())
-                .ifPresent(observation -> observation.setPathPattern(at.route()));
+        countUnder(exchange, at.route());
         exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
         return PROBLEM.write(exchange);
+    }
+
+    /** Counts the answer in {@code http.server.requests} under {@code route}. */
+    private static void countUnder(ServerWebExchange exchange, String route) {
+        ServerRequestObservationContext.findCurrent(exchange.getAttributes())
+                .ifPresent(observation -> observation.setPathPattern(route));
     }
 
     @Override

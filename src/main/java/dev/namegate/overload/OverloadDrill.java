@@ -12,7 +12,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@link #HEADER} goes to a gate of its own that admits nobody ({@link AdmissionGate#shut}): it
  * waits its turn in that gate's line and is refused ({@link LoadShedFilter}), or, marked
  * {@link #ON_ARRIVAL_MARK}, is refused on arrival once that line has waited ({@link
- * EarlyRefusals}). Same code, same kinds of state and meters as a real overload, so what the JIT
+ * EarlyRefusals}); marked {@link #LET_IN_MARK}, it goes to a gate that lets one in at a time and
+ * is let in, at once or after its turn, as most are in an overload. Same code, same kinds of
+ * state and meters as a real overload, so what the JIT
  * compiles in the drill still holds in one: a service that had never refused compiled those
  * paths in its first overload, on a core the overload had already filled (C2 took 250-700 ms of
  * it; docs/benchmarks.md). Other requests are served as ever, and the mark means nothing outside
@@ -32,6 +34,13 @@ public final class OverloadDrill {
     public static final String ON_ARRIVAL_MARK = "on-arrival";
     /** The mark of a request to wait its turn in the drill's line and be refused there. */
     public static final String AFTER_TURN_MARK = "after-turn";
+    /**
+     * The mark of a request to be let in, at once or after its turn, by a gate with a limit of
+     * one: a gate the drill only refuses at has C2 compile its admissions as traps, and a real
+     * overload then had them compiled again at its onset (docs/benchmarks.md). Sent without a
+     * key, it is answered 401 and reaches nothing behind the authentication.
+     */
+    public static final String LET_IN_MARK = "let-in";
     /** The {@code uri} tag of the drill's answers in {@code http.server.requests}. */
     static final String ROUTE = "WARMUP_DRILL";
     /** The {@code when} of the drill's refusals on arrival. */
@@ -44,6 +53,7 @@ public final class OverloadDrill {
     private final boolean enabled;
     private final MeterRegistry registry;
     private final AdmissionGate gate;
+    private final AdmissionGate letInGate;
     private volatile boolean running;
 
     public OverloadDrill(OverloadProperties properties, MeterRegistry registry, LongSupplier nanoClock,
@@ -51,6 +61,7 @@ public final class OverloadDrill {
         this.enabled = properties.enabled();
         this.registry = registry;
         this.gate = AdmissionGate.shut(properties, nanoClock, pauseClock);
+        this.letInGate = AdmissionGate.fixed(properties, nanoClock, pauseClock, 1);
     }
 
     /**
@@ -81,14 +92,24 @@ public final class OverloadDrill {
         return ON_ARRIVAL_MARK.equals(mark);
     }
 
+    /** Whether {@code mark}, the value of {@link #HEADER}, asks to be let in. */
+    static boolean letIn(String mark) {
+        return LET_IN_MARK.equals(mark);
+    }
+
     /** The drill's gate, which admits nobody. */
     AdmissionGate gate() {
         return gate;
     }
 
+    /** The drill's gate that lets one in at a time. */
+    AdmissionGate letInGate() {
+        return letInGate;
+    }
+
     /**
-     * What the event-loop probe tells: {@code serviceGate}, then the drill's gate, whose line is
-     * empty outside a drill and whose waiters are refused once they have waited.
+     * What the event-loop probe tells: {@code serviceGate}, then the drill's gates, whose lines
+     * are empty outside a drill and whose waiters are refused once they have waited.
      */
     EventLoopProbe.Listener listenerAfter(AdmissionGate serviceGate) {
         return new EventLoopProbe.Listener() {
@@ -96,6 +117,7 @@ public final class OverloadDrill {
             public void probed(long lagNanos) {
                 serviceGate.probed(lagNanos);
                 gate.probed(lagNanos);
+                letInGate.probed(lagNanos);
             }
 
             @Override
@@ -107,6 +129,7 @@ public final class OverloadDrill {
             public void stopped() {
                 serviceGate.stopped();
                 gate.stopped();
+                letInGate.stopped();
             }
         };
     }

@@ -118,10 +118,11 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
     }
 
     /**
-     * Lookups the drill refuses, unpaced, half of them marked to be refused on arrival and half
-     * after their turn; HEAD one in eight times and with a request id of their own every third
-     * time, so the refusals' branches are all taken. Their answers are read as answers, not errors:
-     * an exception for each refusal would cost more than the refusal itself.
+     * Lookups the drill refuses, unpaced, half of them marked to be refused on arrival and the
+     * rest after their turn, but one in sixteen marked to be let in; HEAD one in eight times and
+     * with a request id of their own every third time, so the refusals' branches are all taken.
+     * Their answers are read as answers, not errors: an exception for each refusal would cost more
+     * than the refusal itself.
      */
     private Mono<Void> overloadDrill(String port) {
         if (!overloadDrill.start()) {
@@ -132,8 +133,7 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
                 .flatMap(i -> self.method(i % 8 == 7 ? HttpMethod.HEAD : HttpMethod.GET)
                         .uri("/users/{id}", properties.userId())
                         .headers(headers -> {
-                            headers.set(OverloadDrill.HEADER,
-                                    i % 2 == 0 ? OverloadDrill.ON_ARRIVAL_MARK : OverloadDrill.AFTER_TURN_MARK);
+                            headers.set(OverloadDrill.HEADER, drillMark(i));
                             if (i % 3 == 2) {
                                 headers.set("X-Request-Id", "warmup-drill-" + i);
                             }
@@ -143,6 +143,13 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
                 .then()
                 // however it ends: completed, or cancelled by the warm-up's timeout
                 .doFinally(signal -> overloadDrill.end());
+    }
+
+    private static String drillMark(int i) {
+        if (i % 16 == 1) {
+            return OverloadDrill.LET_IN_MARK;
+        }
+        return i % 2 == 0 ? OverloadDrill.ON_ARRIVAL_MARK : OverloadDrill.AFTER_TURN_MARK;
     }
 
     /** One GET whose answer does not matter: during the warm-up readiness is still down (503). */

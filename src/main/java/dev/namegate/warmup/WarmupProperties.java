@@ -21,8 +21,9 @@ import org.springframework.validation.annotation.Validated;
  *        (default 200; 0 = none). One round after another, not paced by {@code rate}: they
  *        reach only this process
  * @param drillRequests requests of the overload drill, the last phase: lookups sent to our own API
- *        over loopback that the overload protection refuses, half on arrival and half after their
- *        turn, as it does the excess of a real overload, so the JIT compiles the refusals before
+ *        over loopback that the overload protection refuses, half on arrival and most of the rest
+ *        after their turn, as it does the excess of a real overload (one in sixteen it lets in, to
+ *        be answered 401 for want of a key), so the JIT compiles the refusals before
  *        one comes (default 90000: C2 raises its thresholds with its queue, long all through a
  *        warm-up, and with 30000 the refusals after a turn were still at C1 when the drill ended,
  *        to be compiled by C2 at the first overload's onset; 0 = none). Unpaced, like the probes:

@@ -137,6 +137,61 @@ class LoadShedFilterTest {
     }
 
     @Test
+    void duringADrillLookupsMarkedToBeLetInAreLetInOneAtATimeAfterTheirTurnAndCountedAsTheDrills() {
+        drill.start();
+        List<MockServerWebExchange> exchanges = new ArrayList<>();
+        List<ServerRequestObservationContext> observations = new ArrayList<>();
+        List<String> ran = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/users/" + i)
+                    .header(OverloadDrill.HEADER, OverloadDrill.LET_IN_MARK));
+            ServerRequestObservationContext observation = new ServerRequestObservationContext(exchange.getRequest(),
+                    exchange.getResponse(), exchange.getAttributes());
+            exchange.getAttributes().put(ServerRequestObservationContext.CURRENT_OBSERVATION_CONTEXT_ATTRIBUTE, observation);
+            // routing tags the answer with the route, as the router does
+            String id = Integer.toString(i);
+            boolean first = i == 0;
+            Mono<Void> handled = Mono.fromRunnable(() -> {
+                observation.setPathPattern("/users/{id}");
+                ran.add(id);
+            });
+            filter.filter(exchange, e -> first ? handled.then(held.asMono()) : handled).subscribe();
+            exchanges.add(exchange);
+            observations.add(observation);
+        }
+        assertThat(ran).as("the first let in at once, the others wait for it").containsExactly("0");
+        assertThat(drill.letInGate().waiting()).isEqualTo(2);
+
+        held.tryEmitEmpty();
+        assertThat(ran).as("each let in as the one before leaves").containsExactly("0", "1", "2");
+        assertThat(observations).as("counted as the drill's, outside the availability objective")
+                .allSatisfy(observation -> assertThat(observation.getPathPattern()).isEqualTo("WARMUP_DRILL"));
+        assertThat(exchanges).allSatisfy(e -> assertThat(e.getResponse().getStatusCode()).isNull());
+        assertThat(meters.find("namegate.overload.shed").counters()).allSatisfy(c -> assertThat(c.count()).isZero());
+        assertThat(drill.letInGate().waiting()).isZero();
+        assertThat(inFlight.count()).as("the service's gate untouched").isZero();
+        assertThat(gate.waiting()).isZero();
+    }
+
+    @Test
+    void aLookupMarkedToBeLetInThatWaitedTheQueueTimeIsRefusedAsTheDrills() {
+        drill.start();
+        filter.filter(MockServerWebExchange.from(MockServerHttpRequest.get("/users/1")
+                .header(OverloadDrill.HEADER, OverloadDrill.LET_IN_MARK)), e -> held.asMono()).subscribe();
+        AtomicInteger ran = new AtomicInteger();
+        MockServerWebExchange second = MockServerWebExchange.from(MockServerHttpRequest.get("/users/2")
+                .header(OverloadDrill.HEADER, OverloadDrill.LET_IN_MARK));
+        filter.filter(second, e -> Mono.fromRunnable(ran::incrementAndGet)).subscribe();
+        clock.addAndGet(properties.shedQueueTime().toNanos());
+        drill.listenerAfter(gate).probed(0);
+
+        assertThat(second.getResponse().getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+        assertThat(ran).hasValue(0);
+        assertThat(meters.counter("namegate.overload.shed", "when", "drill_after_waiting").count()).isEqualTo(1);
+        assertThat(meters.counter("namegate.overload.shed", "when", "after_waiting").count()).isZero();
+    }
+
+    @Test
     void theDrillsMarkMeansNothingOutsideADrillAndUnmarkedRequestsPassDuringOne() {
         AtomicInteger ran = new AtomicInteger();
         filter.filter(MockServerWebExchange.from(MockServerHttpRequest.get("/users/7").header(OverloadDrill.HEADER, OverloadDrill.AFTER_TURN_MARK)),
