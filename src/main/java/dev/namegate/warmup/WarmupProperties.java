@@ -18,8 +18,9 @@ import org.springframework.validation.annotation.Validated;
  * @param probes rounds of what the cluster sends a running pod, each a liveness and a readiness
  *        probe and a metrics scrape, so that code is compiled before the kubelet and Prometheus
  *        call it every few seconds: run cold, each took tens of milliseconds of a busy core
- *        (default 200; 0 = none). One round after another, not paced by {@code rate}: they
- *        reach only this process
+ *        (default 400: after 200, C2 compiled the scrape's histogram samples some 30 scrapes
+ *        after readiness, 400 ms of a core that may then be overloaded; 0 = none). One round
+ *        after another, not paced by {@code rate}: they reach only this process
  * @param drillRequests requests of the overload drill, the last phase: lookups sent to our own API
  *        over loopback that the overload protection refuses, half on arrival and most of the rest
  *        after their turn, as it does the excess of a real overload (one in sixteen it lets in, to
@@ -48,7 +49,7 @@ import org.springframework.validation.annotation.Validated;
 public record WarmupProperties(
         @Min(0) @DefaultValue("32") int lookups,
         @Min(0) @DefaultValue("200") int requests,
-        @Min(0) @DefaultValue("200") int probes,
+        @Min(0) @DefaultValue("400") int probes,
         @Min(0) @DefaultValue("90000") int drillRequests,
         @Min(1) @DefaultValue("256") int drillConcurrency,
         @Min(1) @DefaultValue("4") int concurrency,
