@@ -14,12 +14,12 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@link #ON_ARRIVAL_MARK}, is refused on arrival once that line has waited ({@link
  * EarlyRefusals}); marked {@link #LET_IN_MARK}, it goes to a gate that lets one in at a time and
  * is let in, at once or after its turn, as most are in an overload. Same code, same kinds of
- * state and meters as a real overload, so what the JIT
- * compiles in the drill still holds in one: a service that had never refused compiled those
- * paths in its first overload, on a core the overload had already filled (C2 took 250-700 ms of
- * it; docs/benchmarks.md). Other requests are served as ever, and the mark means nothing outside
- * the drill. Its refusals are counted apart ({@code when="drill_on_arrival"} and {@code
- * "drill_after_waiting"}, {@code uri="WARMUP_DRILL"}), outside the availability objective.
+ * state and meters as a real overload, so what the JIT compiles in the drill still holds in one:
+ * a service that had never refused compiled those paths in its first overload, on a core the
+ * overload had already filled (C2 took 250-700 ms of it; docs/benchmarks.md). Other requests are
+ * served as ever, and the mark means nothing outside the drill. Its refusals are counted apart
+ * ({@code when="drill_on_arrival"} and {@code "drill_after_waiting"}, {@code uri="WARMUP_DRILL"}),
+ * outside the availability objective, and so are the answers of those it lets in.
  */
 public final class OverloadDrill {
 
