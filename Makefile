@@ -66,7 +66,8 @@ simulator: $(JAR)
 ## --open-connections=N opens N of the generator's connections before the warm-up (a --sweep opens
 ## all of them, other runs none; 0: as needed).
 ## make bench BENCH_ARGS="--closed-loop [--steps=4,8,16,32,64,256 --duration=10s --warmup=120s]": the
-## wrk sweep over connections of namegate (misses, hits), NaiveProxy, HAProxy and the simulator
+## wrk sweep over connections of namegate (misses, hits), NaiveProxy (new ids, and repeated ids
+## answered from its map), HAProxy and the simulator
 ## (target/bench/closed-loop.md and .png); installs wrk and haproxy first when missing. --interleave
 ## measures each step on namegate's misses and right after on NaiveProxy, both running; --rounds=N
 ## measures the steps N times in turn and reports their means.

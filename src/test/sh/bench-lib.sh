@@ -29,11 +29,12 @@ start_service() {
   echo $!
 }
 
-# start_naive port log: NaiveProxy on CPU 0 in front of the simulator, from the test classes
-# (target/test-classpath.txt as `make bench` writes it); prints its pid
+# start_naive port log [--cache]: NaiveProxy on CPU 0 in front of the simulator, from the test classes
+# (target/test-classpath.txt as `make bench` writes it), with --cache answering repeated ids from
+# memory; prints its pid
 start_naive() {
   taskset -c 0 java $SERVICE_JVM_OPTS -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
-    dev.namegate.bench.NaiveProxy --upstream=http://127.0.0.1:9190 --port=$1 > "$2" 2>&1 &
+    dev.namegate.bench.NaiveProxy --upstream=http://127.0.0.1:9190 --port=$1 ${3:-} > "$2" 2>&1 &
   echo $!
 }
 

@@ -6,9 +6,10 @@
 # repository root once the jar and target/test-classpath.txt are built (as `make bench` does); needs wrk,
 # taskset, curl, python3, and Maven Central for async-profiler (ap-loader) on first use.
 #
-#   src/test/sh/profile.sh namegate.jar|naive [highest-id] [warm-up s] [seconds] [connections] [out-dir]
+#   src/test/sh/profile.sh namegate.jar|naive|naive-hits [highest-id] [warm-up s] [seconds] [connections] [out-dir]
 #
-# highest-id 1000000000 profiles misses, 1000 hits. PROFILER_INTERVAL sets the sampling (1ms);
+# highest-id 1000000000 profiles misses, 1000 hits; naive-hits is NaiveProxy answering repeated ids
+# from memory (with 1000, the baseline of namegate's hits). PROFILER_INTERVAL sets the sampling (1ms);
 # JVM_OPTS adds JVM options to namegate (e.g. -Dreactor.netty.native=false), not to NaiveProxy.
 # Kernel frames need root or kernel.perf_event_paranoid <= 1.
 set -eu
@@ -25,9 +26,9 @@ mkdir -p "$OUT"; WORK=$(mktemp -d); PID=; SIM_PID=
 trap 'kill $PID $SIM_PID $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 . "$(dirname "$0")/bench-lib.sh"
 mint_key
-if [ "$TARGET" = naive ]; then
+if [ "$TARGET" = naive ] || [ "$TARGET" = naive-hits ]; then
   start_simulator target/namegate.jar
-  PID=$(start_naive 8111 "$WORK/service.log")
+  PID=$(start_naive 8111 "$WORK/service.log" "$([ "$TARGET" = naive-hits ] && echo --cache)")
   await_ready http://127.0.0.1:8111/users/1
 else
   start_simulator "$TARGET"

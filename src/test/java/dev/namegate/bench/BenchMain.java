@@ -307,7 +307,7 @@ public final class BenchMain {
                 try (SimulatorProcess simulator = SimulatorProcess.start(pinning.othersPrefix(), options.jar(),
                         scenario.fullSimulatorArgs(), logs.resolve("simulator-" + scenario.name() + ".log"));
                         NaiveProxy.Running proxy = NaiveProxy.start(pinning.servicePrefix(), simulator.firstBaseUrl(),
-                                options.serviceJvmArgs(), logs.resolve("naive-" + scenario.name() + ".log"))) {
+                                false, options.serviceJvmArgs(), logs.resolve("naive-" + scenario.name() + ".log"))) {
                     return measure(scenario, Target.publicApi(proxy.baseUrl(), "unused"),
                             ResponseChecks.publicApi(Scenarios.USERS, names), simulator, null, proxy.process().pid());
                 }

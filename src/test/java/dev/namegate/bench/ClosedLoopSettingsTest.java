@@ -33,7 +33,7 @@ class ClosedLoopSettingsTest {
         assertThat(defaults.warmupConnections()).isEqualTo(256);
         assertThat(defaults.serviceCpu()).hasValue(0);
         assertThat(defaults.targets()).containsExactly(ClosedLoopTarget.MISSES, ClosedLoopTarget.HITS,
-                ClosedLoopTarget.NAIVE, ClosedLoopTarget.HAPROXY, ClosedLoopTarget.DIRECT);
+                ClosedLoopTarget.NAIVE, ClosedLoopTarget.NAIVE_HITS, ClosedLoopTarget.HAPROXY, ClosedLoopTarget.DIRECT);
         assertThat(BenchOptions.parse().steps()).as("the open loop has no steps").isEmpty();
         assertThat(BenchOptions.parse().duration()).isEqualTo(Duration.ofSeconds(15));
     }
@@ -89,7 +89,7 @@ class ClosedLoopSettingsTest {
         assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--closed-loop", "--duration=2500ms"))
                 .withMessageContaining("whole seconds");
         assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--closed-loop", "--targets=nginx"))
-                .withMessageContaining("unknown target 'nginx'; known: misses,hits,naive,haproxy,direct");
+                .withMessageContaining("unknown target 'nginx'; known: misses,hits,naive,naive-hits,haproxy,direct");
         assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--closed-loop", "--sweep=100"))
                 .withMessageContaining("--steps");
         assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--closed-loop", "--naive"))

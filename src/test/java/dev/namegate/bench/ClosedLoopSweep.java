@@ -39,6 +39,8 @@ final class ClosedLoopSweep {
     /** How long the sweep's service counts an id toward the bench key's quota. */
     static final Duration QUOTA_WINDOW = Duration.ofSeconds(5);
     static final String QUOTA_WINDOW_PROPERTY = "namegate.limits.quota.window";
+    /** An ask that fills a cache: the first meet a cold JVM on one core (NaiveProxy's first took over 2 s). */
+    private static final Duration FILL_TIMEOUT = Duration.ofSeconds(15);
 
     private final BenchOptions options;
     private final CpuPinning pinning;
@@ -112,11 +114,12 @@ final class ClosedLoopSweep {
                     System.err.println(system.operatorTraffic());
                 }
             }
-            case NAIVE -> {
+            case NAIVE, NAIVE_HITS -> {
                 try (SimulatorProcess simulator = SimulatorProcess.start(pinning.othersPrefix(), options.jar(),
                         simulatorArgs, logs.resolve("simulator-" + label + ".log"));
                         NaiveProxy.Running proxy = NaiveProxy.start(pinning.servicePrefix(), simulator.firstBaseUrl(),
-                                options.serviceJvmArgs(), logs.resolve("naive-" + label + ".log"))) {
+                                target == ClosedLoopTarget.NAIVE_HITS, options.serviceJvmArgs(),
+                                logs.resolve("naive-" + label + ".log"))) {
                     sweep(target, Target.publicApi(proxy.baseUrl(), "unused"), proxy.process().pid(), null, scripts,
                             print);
                 }
@@ -149,7 +152,7 @@ final class ClosedLoopSweep {
      * minutes), and the idle one of the two waits.
      */
     private void besideNaive(ServiceUnderTest system, Path scripts, Consumer<ClosedLoopRow> print) throws Exception {
-        try (NaiveProxy.Running proxy = NaiveProxy.start(pinning.servicePrefix(), system.simulator().firstBaseUrl(),
+        try (NaiveProxy.Running proxy = NaiveProxy.start(pinning.servicePrefix(), system.simulator().firstBaseUrl(), false,
                 options.serviceJvmArgs(), options.outputDir().resolve("naive-closed-loop-interleaved.log"))) {
             Target naive = Target.publicApi(proxy.baseUrl(), "unused");
             warmUp(ClosedLoopTarget.MISSES, system.target(), scripts);
@@ -162,16 +165,16 @@ final class ClosedLoopSweep {
         }
     }
 
-    /** Asks namegate for every hot id once, so the hits start from a full cache whatever the warm-up reaches. */
-    private void fillCache(Target http) throws IOException, InterruptedException {
+    /** Asks for every hot id once, so the hits start from a full cache whatever the warm-up reaches. */
+    private void fillCache(ClosedLoopTarget target, Target http) throws IOException, InterruptedException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long named = 0;
         for (long id = 1; id <= ClosedLoopTarget.HOT_IDS; id++) {
             HttpRequest request = HttpRequest.newBuilder(URI.create(http.baseUrl() + http.pathPrefix() + id))
-                    .header("Authorization", http.authorization()).timeout(Duration.ofSeconds(2)).GET().build();
+                    .header("Authorization", http.authorization()).timeout(FILL_TIMEOUT).GET().build();
             named += client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200 ? 1 : 0;
         }
-        log.printf(Locale.ROOT, "namegate hits: the cache filled with %d of ids 1..%d%n", named,
+        log.printf(Locale.ROOT, "%s: the cache filled with %d of ids 1..%d%n", target.label(), named,
                 ClosedLoopTarget.HOT_IDS);
     }
 
@@ -190,8 +193,8 @@ final class ClosedLoopSweep {
 
     /** The target's warm-up at the highest step's connections (for hits, after filling the cache). */
     private void warmUp(ClosedLoopTarget target, Target http, Path scripts) throws IOException, InterruptedException {
-        if (target == ClosedLoopTarget.HITS) {
-            fillCache(http);
+        if (target.highestId() == ClosedLoopTarget.HOT_IDS) {
+            fillCache(target, http);
         }
         if (options.warmup().isZero()) {
             return;

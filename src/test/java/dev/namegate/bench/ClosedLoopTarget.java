@@ -16,6 +16,11 @@ enum ClosedLoopTarget {
     HITS("hits", "namegate hits", ClosedLoopTarget.HOT_IDS),
     /** {@link NaiveProxy}, ids from 1..10^9: what Spring WebFlux and Reactor Netty alone cost. */
     NAIVE("naive", "NaiveProxy", Scenarios.USERS),
+    /**
+     * {@link NaiveProxy} keeping names in a map, ids and filling as for {@link #HITS}: what the
+     * same stack costs to answer from memory, the baseline of namegate's hits.
+     */
+    NAIVE_HITS("naive-hits", "NaiveProxy hits", ClosedLoopTarget.HOT_IDS),
     /** HAProxy in front of the simulator: the ceiling of a proxy on this machine. */
     HAPROXY("haproxy", "HAProxy", Scenarios.USERS),
     /** The simulator alone ({@code POST /{id}}), on CPU 0 itself: the floor under every proxy. */
