@@ -29,8 +29,9 @@ final class ClosedLoopPlot {
     /** Pixels. */
     static final int WIDTH = 1000;
     static final int HEIGHT = 900;
+    /** ColorBrewer's Dark2, one for each target of a full sweep. */
     private static final Color[] COLORS = {new Color(0x1b9e77), new Color(0xd95f02), new Color(0x7570b3),
-            new Color(0xe7298a), new Color(0x66a61e)};
+            new Color(0xe7298a), new Color(0x66a61e), new Color(0xe6ab02)};
     /** A latency of 0 (no answer) cannot sit on a log axis. */
     private static final double SMALLEST_MILLIS = 0.001;
 

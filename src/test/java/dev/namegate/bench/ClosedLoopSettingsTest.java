@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -153,6 +154,17 @@ class ClosedLoopSettingsTest {
         BufferedImage image = ImageIO.read(ClosedLoopPlot.write(rows, dir.resolve("closed-loop.png")).toFile());
         assertThat(image.getWidth()).isEqualTo(ClosedLoopPlot.WIDTH);
         assertThat(image.getHeight()).isEqualTo(ClosedLoopPlot.HEIGHT);
+    }
+
+    @Test
+    void everyTargetOfAFullSweepHasAColourOfItsOwn() {
+        List<ClosedLoopRow> rows = Arrays.stream(ClosedLoopTarget.values())
+                .map(target -> new ClosedLoopRow(target, 4, 1, result(10_000_000, 10_000, 0, 0, 10), 1, Double.NaN))
+                .toList();
+
+        XYPlot throughput = ((CombinedDomainXYPlot) ClosedLoopPlot.chart(rows).getPlot()).getSubplots().get(0);
+        assertThat(IntStream.range(0, rows.size()).mapToObj(series -> throughput.getRenderer().getSeriesPaint(series)))
+                .doesNotContainNull().doesNotHaveDuplicates();
     }
 
     @Test
