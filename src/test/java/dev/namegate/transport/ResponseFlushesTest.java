@@ -3,6 +3,8 @@ package dev.namegate.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -61,21 +63,31 @@ class ResponseFlushesTest {
         channel.finishAndReleaseAll();
     }
 
-    @Test
-    void anAnswerWrittenDuringAReadOfItsConnectionLeavesAtOnceAndOneAfterTheReadWaitsForThePass() {
+    /** A connection with the handler, answering each request within its read; the list gets what was sent by then. */
+    private static EmbeddedChannel answeringInTheRead(List<Integer> sentByTheAnswer) {
         EmbeddedChannel channel = new EmbeddedChannel();
         ResponseFlushes.consolidate(channel, () -> false);
-        int[] sentDuringTheRead = {-1};
         channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object request) {
                 ReferenceCountUtil.release(request);
                 ctx.writeAndFlush(answer());
-                sentDuringTheRead[0] = channel.outboundMessages().size();
+                sentByTheAnswer.add(channel.outboundMessages().size());
             }
         });
+        return channel;
+    }
+
+    private static void request(EmbeddedChannel channel) {
         channel.writeOneInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\n\r\n", StandardCharsets.US_ASCII));
-        assertThat(sentDuringTheRead[0]).as("sent within the read").isEqualTo(1);
+    }
+
+    @Test
+    void anAnswerWrittenDuringAReadOfItsConnectionLeavesAtOnceAndOneAfterTheReadWaitsForThePass() {
+        List<Integer> sentByTheAnswer = new ArrayList<>();
+        EmbeddedChannel channel = answeringInTheRead(sentByTheAnswer);
+        request(channel);
+        assertThat(sentByTheAnswer).as("sent within the read").containsExactly(1);
         channel.pipeline().fireChannelReadComplete();
         assertThat(channel.outboundMessages()).hasSize(1);
 
@@ -88,20 +100,13 @@ class ResponseFlushesTest {
 
     @Test
     void anAnswerHeldFromBeforeAReadLeavesWithTheOneAnsweredInItAndOnlyOnce() {
-        EmbeddedChannel channel = new EmbeddedChannel();
-        ResponseFlushes.consolidate(channel, () -> false);
-        channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object request) {
-                ReferenceCountUtil.release(request);
-                ctx.writeAndFlush(answer());
-            }
-        });
+        List<Integer> sentByTheAnswer = new ArrayList<>();
+        EmbeddedChannel channel = answeringInTheRead(sentByTheAnswer);
         channel.pipeline().writeAndFlush(answer());
         assertThat(channel.outboundMessages()).as("held for the pass").isEmpty();
 
-        channel.writeOneInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\n\r\n", StandardCharsets.US_ASCII));
-        assertThat(channel.outboundMessages()).as("both sent by the flush within the read").hasSize(2);
+        request(channel);
+        assertThat(sentByTheAnswer).as("both sent by the flush within the read").containsExactly(2);
         channel.pipeline().fireChannelReadComplete();
         channel.runPendingTasks();
         assertThat(channel.outboundMessages()).hasSize(2);
