@@ -193,7 +193,7 @@ final class ClosedLoopSweep {
 
     /** The target's warm-up at the highest step's connections (for hits, after filling the cache). */
     private void warmUp(ClosedLoopTarget target, Target http, Path scripts) throws IOException, InterruptedException {
-        if (target.highestId() == ClosedLoopTarget.HOT_IDS) {
+        if (target.cacheHits()) {
             fillCache(target, http);
         }
         if (options.warmup().isZero()) {

@@ -52,6 +52,11 @@ enum ClosedLoopTarget {
         return highestId;
     }
 
+    /** Whether it measures answers from a cache: its hot ids are asked for once before its warm-up. */
+    boolean cacheHits() {
+        return this == HITS || this == NAIVE_HITS;
+    }
+
     /** Whether the system under test is namegate (a key, limits, a cache to report on). */
     boolean namegate() {
         return this == MISSES || this == HITS;
