@@ -1,7 +1,10 @@
 package dev.namegate.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -16,6 +19,8 @@ import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.observation.MeterObservationHandler;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
@@ -46,6 +51,9 @@ class FailureModesTest {
     @Autowired
     MeterRegistry meters;
 
+    @Autowired
+    List<MeterObservationHandler<?>> meterObservationHandlers;
+
     WebTestClient client;
 
     @BeforeEach
@@ -75,6 +83,25 @@ class FailureModesTest {
         assertThat(request.getMethod()).isEqualTo("POST");
         assertThat(request.getTarget()).isEqualTo("/1");
         assertThat(upstream.requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void eachAnswerIsTimedByRouteStatusAndOutcomeWithNoTimerOfRequestsInProgress() {
+        upstream.enqueue(MockUpstream.name("John"));
+        String[] tags = { "method", "GET", "uri", "/users/{id}", "status", "200", "outcome", "SUCCESS",
+                "exception", "none", "error", "none" };
+        Timer before = meters.find("http.server.requests").tags(tags).timer();
+        long counted = before == null ? 0 : before.count();
+
+        getUser("3").expectStatus().isOk();
+
+        // the timer stops once the answer is written, which the client may see first
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                meters.get("http.server.requests").tags(tags).timer().count()).isEqualTo(counted + 1));
+        assertThat(meters.find("http.server.requests.active").meters()).isEmpty();
+        // Boot lets the first meter handler take each observation; its default one would add that timer
+        assertThat(meterObservationHandlers).first()
+                .extracting(handler -> handler.getClass().getSimpleName()).isEqualTo("TimerPerKeyValues");
     }
 
     @Test
