@@ -1,17 +1,30 @@
 package dev.namegate;
 
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurationExcludeFilter;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.context.TypeExcludeFilter;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.ComponentScan;
+import org.springframework.context.annotation.FilterType;
 
 import dev.namegate.demo.DemoMode;
 
 /**
  * The namegate service: the public user-name API over the internal user service. Spring Boot's
  * Logback metrics are replaced by {@code logging.LogEventMetrics}: the same series, without a
- * turbo filter consulted on every {@code isDebugEnabled()}.
+ * turbo filter consulted on every {@code isDebugEnabled()}. {@code @SpringBootApplication} spelled
+ * out, so that the scan leaves out the management server's configuration: only that server's child
+ * context may load it.
  */
-@SpringBootApplication(excludeName = NamegateApplication.LOGBACK_METRICS)
+@SpringBootConfiguration
+@EnableAutoConfiguration(excludeName = NamegateApplication.LOGBACK_METRICS)
+@ComponentScan(excludeFilters = {
+        @ComponentScan.Filter(type = FilterType.CUSTOM, classes = TypeExcludeFilter.class),
+        @ComponentScan.Filter(type = FilterType.CUSTOM, classes = AutoConfigurationExcludeFilter.class),
+        @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = ManagementContextConfiguration.class) })
 @ConfigurationPropertiesScan
 public class NamegateApplication {
 

@@ -8,12 +8,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import reactor.netty.NettyPipeline;
 
 /**
- * {@link ServerLimitsProperties} applied to Reactor Netty: the request-head and body timeouts
- * ({@link RequestReadDeadlines}) and the connection cap are small handlers of ours, installed on
- * each new connection after the HTTP codec. The idle timeout is Boot's
- * {@code server.netty.idle-timeout}, which applies to the management server too; this customizer
- * does not (a separate management port's server is built in a child context from its own
- * customizers). Each server it customizes gets its own cap, whose meters carry the port.
+ * {@link ServerLimitsProperties} applied to Reactor Netty: the request-head, body and idle
+ * timeouts ({@link RequestReadDeadlines}) and the connection cap are small handlers of ours,
+ * installed on each new connection after the HTTP codec. A separate management port's server is
+ * built in a child context from its own customizers, not this one: {@link ManagementServerIdleTimeout}
+ * gives it the idle timeout. Each server this customizes gets its own cap, whose meters carry the port.
  */
 @Configuration(proxyBeanMethods = false)
 class ServerLimitsConfiguration {
@@ -22,6 +21,7 @@ class ServerLimitsConfiguration {
     NettyServerCustomizer serverLimits(ServerLimitsProperties properties, MeterRegistry registry) {
         long headTimeoutNanos = properties.requestHeadTimeout().toNanos();
         long bodyTimeoutNanos = properties.requestBodyTimeout().toNanos();
+        long idleTimeoutNanos = properties.idleTimeout().toNanos();
         return server -> {
             ConnectionCap cap = new ConnectionCap(properties.maxConnections());
             return server.doOnBound(bound -> cap.bound(bound.port(), registry))
@@ -29,7 +29,7 @@ class ServerLimitsConfiguration {
                         cap.admit(channel);
                         if (channel.isOpen() && channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
                             channel.pipeline().addAfter(NettyPipeline.HttpCodec, RequestReadDeadlines.NAME,
-                                    new RequestReadDeadlines(headTimeoutNanos, bodyTimeoutNanos));
+                                    new RequestReadDeadlines(headTimeoutNanos, bodyTimeoutNanos, idleTimeoutNanos));
                         }
                     });
         };

@@ -26,13 +26,18 @@ import jakarta.validation.constraints.NotNull;
  *     after it). Our routes read no body, but one sent must still be drained before the next request
  * @param maxConnections {@code namegate.server.max-connections}: open connections per server at
  *     once (default 10,000); a connection beyond is closed as soon as it is accepted, counted in
- *     {@code namegate.server.connections.refused} and logged once per episode. The idle timeout
- *     of keep-alive connections is Boot's {@code server.netty.idle-timeout} (application.yaml)
+ *     {@code namegate.server.connections.refused} and logged once per episode
+ * @param idleTimeout {@code namegate.server.idle-timeout}: a connection that reads nothing for
+ *     this long is closed (default 60 s, at most an hour), on the management server too. Every
+ *     request is answered within its deadline, far within this, so it counts from the last byte
+ *     read; Reactor Netty's idle timeout is used on the management server only, as it adds and
+ *     removes a handler and a timer on every request
  */
 @Validated
 @ConfigurationProperties("namegate.server")
 public record ServerLimitsProperties(
         @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 10) @DefaultValue("10s") Duration requestHeadTimeout,
         @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 10) @DefaultValue("10s") Duration requestBodyTimeout,
-        @Min(1) @DefaultValue("10000") int maxConnections) {
+        @Min(1) @DefaultValue("10000") int maxConnections,
+        @NotNull @DurationMin(millis = 1) @DurationMax(hours = 1) @DefaultValue("60s") Duration idleTimeout) {
 }

@@ -2,6 +2,7 @@ package dev.namegate.hardening;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -27,5 +28,15 @@ class ServerLimitsPropertiesTest {
                 .run(context -> assertThat(context).hasNotFailed());
         server.withPropertyValues("namegate.server." + property + "=11m")
                 .run(context -> assertThat(context.getStartupFailure()).hasStackTraceContaining(field));
+    }
+
+    @Test
+    void anIdleTimeoutUpToAnHourIsTakenAndNoneOrALongerOneStopsTheStart() {
+        server.withPropertyValues("namegate.server.idle-timeout=1h")
+                .run(context -> assertThat(context).hasNotFailed());
+        server.withPropertyValues("namegate.server.idle-timeout=61m")
+                .run(context -> assertThat(context.getStartupFailure()).hasStackTraceContaining("idleTimeout"));
+        server.withPropertyValues("namegate.server.idle-timeout=0s")
+                .run(context -> assertThat(context.getStartupFailure()).hasStackTraceContaining("idleTimeout"));
     }
 }

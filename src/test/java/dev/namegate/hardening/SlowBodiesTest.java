@@ -31,7 +31,7 @@ import dev.namegate.testing.TestKeys;
         "namegate.upstream.deadline=10s",
         "namegate.server.request-head-timeout=3s",
         "namegate.server.request-body-timeout=500ms",
-        "server.netty.idle-timeout=5s",
+        "namegate.server.idle-timeout=5s",
 })
 class SlowBodiesTest {
 

@@ -34,7 +34,7 @@ import dev.namegate.testing.ServerTest;
 @TestPropertySource(properties = {
         "namegate.server.request-head-timeout=300ms",
         "namegate.server.request-body-timeout=300ms",
-        "server.netty.idle-timeout=1500ms",
+        "namegate.server.idle-timeout=1500ms",
         "namegate.server.max-connections=3",
 })
 class SlowClientsTest {
@@ -94,7 +94,7 @@ class SlowClientsTest {
         try (Socket socket = RawHttp.connect(managementPort, Duration.ofSeconds(5))) {
             RawHttp.send(socket, "GET /actuator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             assertThat(RawHttp.readOne(socket).status()).isEqualTo(200);
-            assertThat(RawHttp.closedWithin(socket, Duration.ofSeconds(4))).as("server.netty.idle-timeout").isTrue();
+            assertThat(RawHttp.closedWithin(socket, Duration.ofSeconds(4))).as("namegate.server.idle-timeout").isTrue();
         }
     }
 
