@@ -1,8 +1,11 @@
 package dev.namegate.hardening;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.netty.NettyPipeline;
@@ -17,8 +20,19 @@ import reactor.netty.NettyPipeline;
 @Configuration(proxyBeanMethods = false)
 class ServerLimitsConfiguration {
 
+    /** Boot's idle timeout, which would bring Reactor Netty's back onto the public port. */
+    static final String BOOT_IDLE_TIMEOUT = "server.netty.idle-timeout";
+
+    private static final Logger log = LoggerFactory.getLogger(ServerLimitsConfiguration.class);
+
     @Bean
-    NettyServerCustomizer serverLimits(ServerLimitsProperties properties, MeterRegistry registry) {
+    NettyServerCustomizer serverLimits(ServerLimitsProperties properties, MeterRegistry registry,
+            Environment environment) {
+        if (environment.containsProperty(BOOT_IDLE_TIMEOUT)) {
+            log.warn("{} is set: Reactor Netty then removes and adds a handler and a timer on every request;"
+                    + " namegate.server.idle-timeout ({}) closes idle connections on both ports without that cost",
+                    BOOT_IDLE_TIMEOUT, properties.idleTimeout());
+        }
         long headTimeoutNanos = properties.requestHeadTimeout().toNanos();
         long bodyTimeoutNanos = properties.requestBodyTimeout().toNanos();
         long idleTimeoutNanos = properties.idleTimeout().toNanos();
