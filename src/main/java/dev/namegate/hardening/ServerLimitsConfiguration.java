@@ -21,7 +21,7 @@ import reactor.netty.NettyPipeline;
 class ServerLimitsConfiguration {
 
     /** Boot's idle timeout, which would bring Reactor Netty's back onto the public port. */
-    static final String BOOT_IDLE_TIMEOUT = "server.netty.idle-timeout";
+    private static final String BOOT_IDLE_TIMEOUT = "server.netty.idle-timeout";
 
     private static final Logger log = LoggerFactory.getLogger(ServerLimitsConfiguration.class);
 
