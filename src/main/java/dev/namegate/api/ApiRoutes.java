@@ -20,8 +20,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerCodecConfigurer;
 import org.springframework.web.reactive.function.server.HandlerFilterFunction;
-import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.reactive.function.server.support.ServerResponseResultHandler;
@@ -63,8 +63,16 @@ public class ApiRoutes {
         return new RouteHandlerAdapter(serverResponseResultHandler);
     }
 
+    /** Only where WebFlux dispatches, as the adapter it writes with. */
     @Bean
-    RouterFunction<ServerResponse> apiRouter(UserHandler users, AddressGuard addressGuard,
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    RoutesBeforeDispatcher routesBeforeDispatcher(RouteTable apiRouter, ServerCodecConfigurer codecs,
+            RouteHandlerAdapter routeHandlerAdapter) {
+        return new RoutesBeforeDispatcher(apiRouter, codecs.getReaders(), routeHandlerAdapter);
+    }
+
+    @Bean
+    RouteTable apiRouter(UserHandler users, AddressGuard addressGuard,
             BearerAuthentication authentication, ClientLimitsFilter clientLimits, LimitsProperties limits,
             ApiProperties api) {
         byte[] openApi = openApiDocument(api.servers());

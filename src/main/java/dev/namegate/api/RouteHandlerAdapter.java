@@ -51,14 +51,18 @@ final class RouteHandlerAdapter implements HandlerAdapter, Ordered {
     @SuppressWarnings({ "unchecked", "rawtypes" })
     public Mono<HandlerResult> handle(ServerWebExchange exchange, Object handler) {
         ServerRequest request = exchange.getRequiredAttribute(RouterFunctions.REQUEST_ATTRIBUTE);
-        Mono<Void> written = ((RouteTable.NamedHandler) handler).handle(request)
+        // completes empty: nothing is left for a result handler
+        return (Mono) write(exchange, request, (RouteTable.NamedHandler) handler);
+    }
+
+    /** Runs {@code handler} on {@code request} and writes its answer to {@code exchange}. */
+    Mono<Void> write(ServerWebExchange exchange, ServerRequest request, RouteTable.NamedHandler handler) {
+        return handler.handle(request)
                 .flatMap(response -> response.writeTo(exchange, context))
                 // Holds the request's context here: every operator inside that asks for it (the
                 // lookup's, WebClient's, the writer's) would otherwise walk the whole chain of
                 // filters and dispatcher above, one interface call a step, several times a request.
                 .contextWrite(Function.identity());
-        // completes empty: nothing is left for a result handler
-        return (Mono) written;
     }
 
     /** Before WebFlux's adapter for handler functions, which would take these handlers too. */

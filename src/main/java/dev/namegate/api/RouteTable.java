@@ -25,6 +25,9 @@ final class RouteTable implements RouterFunction<ServerResponse> {
     private record Route(RequestPredicate predicate, HandlerFunction<ServerResponse> handler) {
     }
 
+    private record NamedRoute(RequestPredicate predicate, NamedHandler handler) {
+    }
+
     /**
      * A handler named by its route, once: the dispatcher puts the handler's {@code toString} in a
      * description on every request, and a lambda's builds a new string from its class name and
@@ -44,9 +47,9 @@ final class RouteTable implements RouterFunction<ServerResponse> {
         }
     }
 
-    private final List<Route> routes;
+    private final List<NamedRoute> routes;
 
-    private RouteTable(List<Route> routes) {
+    private RouteTable(List<NamedRoute> routes) {
         this.routes = List.copyOf(routes);
     }
 
@@ -56,12 +59,18 @@ final class RouteTable implements RouterFunction<ServerResponse> {
 
     @Override
     public Mono<HandlerFunction<ServerResponse>> route(ServerRequest request) {
-        for (Route route : routes) {
+        NamedHandler handler = handlerFor(request);
+        return handler == null ? Mono.empty() : Mono.just(handler);
+    }
+
+    /** The handler of the first route whose predicate matches, or {@code null}. */
+    NamedHandler handlerFor(ServerRequest request) {
+        for (NamedRoute route : routes) {
             if (route.predicate().test(request)) {
-                return Mono.just(route.handler());
+                return route.handler();
             }
         }
-        return Mono.empty();
+        return null;
     }
 
     @Override
@@ -90,7 +99,7 @@ final class RouteTable implements RouterFunction<ServerResponse> {
                 throw new IllegalStateException("a route table needs a route");
             }
             return new RouteTable(routes.stream()
-                    .map(route -> new Route(route.predicate(), new NamedHandler(route.handler(), route.predicate().toString())))
+                    .map(route -> new NamedRoute(route.predicate(), new NamedHandler(route.handler(), route.predicate().toString())))
                     .toList());
         }
     }

@@ -3,6 +3,7 @@ package dev.namegate.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -16,6 +17,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.webflux.actuate.endpoint.web.AdditionalHealthEndpointPathsWebFluxHandlerMapping;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.annotation.AnnotationAwareOrderComparator;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.TestPropertySource;
@@ -23,6 +25,7 @@ import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.DispatcherHandler;
 import org.springframework.web.reactive.function.server.support.RouterFunctionMapping;
+import org.springframework.web.server.WebFilter;
 
 import ch.qos.logback.classic.LoggerContext;
 import mockwebserver3.MockResponse;
@@ -67,6 +70,9 @@ class ApiContractTest {
 
     @Autowired
     DispatcherHandler dispatcher;
+
+    @Autowired
+    List<WebFilter> filters;
 
     WebTestClient client;
 
@@ -244,6 +250,14 @@ class ApiContractTest {
         List<Class<?>> mappings = dispatcher.getHandlerMappings().stream().<Class<?>>map(Object::getClass).toList();
         assertThat(mappings.indexOf(RouterFunctionMapping.class)).isNotNegative()
                 .isLessThan(mappings.indexOf(AdditionalHealthEndpointPathsWebFluxHandlerMapping.class));
+    }
+
+    @Test
+    void theApiRoutesAreAnsweredByTheLastFilterAndTheRestByTheDispatcher() {
+        List<WebFilter> ordered = new ArrayList<>(filters);
+        AnnotationAwareOrderComparator.sort(ordered);
+        assertThat(ordered.get(ordered.size() - 1)).isInstanceOf(RoutesBeforeDispatcher.class);
+        assertThat(ordered.stream().filter(RoutesBeforeDispatcher.class::isInstance)).hasSize(1);
     }
 
     @Test
