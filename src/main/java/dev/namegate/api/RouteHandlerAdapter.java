@@ -7,6 +7,7 @@ import org.springframework.core.Ordered;
 import org.springframework.http.codec.HttpMessageWriter;
 import org.springframework.web.reactive.HandlerAdapter;
 import org.springframework.web.reactive.HandlerResult;
+import org.springframework.web.reactive.function.server.HandlerFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -56,7 +57,7 @@ final class RouteHandlerAdapter implements HandlerAdapter, Ordered {
     }
 
     /** Runs {@code handler} on {@code request} and writes its answer to {@code exchange}. */
-    Mono<Void> write(ServerWebExchange exchange, ServerRequest request, RouteTable.NamedHandler handler) {
+    Mono<Void> write(ServerWebExchange exchange, ServerRequest request, HandlerFunction<ServerResponse> handler) {
         return handler.handle(request)
                 .flatMap(response -> response.writeTo(exchange, context))
                 // Holds the request's context here: every operator inside that asks for it (the

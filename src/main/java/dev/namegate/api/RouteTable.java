@@ -25,9 +25,6 @@ final class RouteTable implements RouterFunction<ServerResponse> {
     private record Route(RequestPredicate predicate, HandlerFunction<ServerResponse> handler) {
     }
 
-    private record NamedRoute(RequestPredicate predicate, NamedHandler handler) {
-    }
-
     /**
      * A handler named by its route, once: the dispatcher puts the handler's {@code toString} in a
      * description on every request, and a lambda's builds a new string from its class name and
@@ -47,9 +44,9 @@ final class RouteTable implements RouterFunction<ServerResponse> {
         }
     }
 
-    private final List<NamedRoute> routes;
+    private final List<Route> routes;
 
-    private RouteTable(List<NamedRoute> routes) {
+    private RouteTable(List<Route> routes) {
         this.routes = List.copyOf(routes);
     }
 
@@ -59,13 +56,13 @@ final class RouteTable implements RouterFunction<ServerResponse> {
 
     @Override
     public Mono<HandlerFunction<ServerResponse>> route(ServerRequest request) {
-        NamedHandler handler = handlerFor(request);
+        HandlerFunction<ServerResponse> handler = handlerFor(request);
         return handler == null ? Mono.empty() : Mono.just(handler);
     }
 
     /** The handler of the first route whose predicate matches, or {@code null}. */
-    NamedHandler handlerFor(ServerRequest request) {
-        for (NamedRoute route : routes) {
+    HandlerFunction<ServerResponse> handlerFor(ServerRequest request) {
+        for (Route route : routes) {
             if (route.predicate().test(request)) {
                 return route.handler();
             }
@@ -99,7 +96,7 @@ final class RouteTable implements RouterFunction<ServerResponse> {
                 throw new IllegalStateException("a route table needs a route");
             }
             return new RouteTable(routes.stream()
-                    .map(route -> new NamedRoute(route.predicate(), new NamedHandler(route.handler(), route.predicate().toString())))
+                    .map(route -> new Route(route.predicate(), new NamedHandler(route.handler(), route.predicate().toString())))
                     .toList());
         }
     }

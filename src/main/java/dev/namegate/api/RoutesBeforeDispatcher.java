@@ -8,8 +8,10 @@ import org.springframework.http.codec.HttpMessageReader;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.web.cors.reactive.CorsUtils;
 import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.function.server.HandlerFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilterChain;
 import org.springframework.web.util.pattern.PathPattern;
@@ -44,7 +46,7 @@ final class RoutesBeforeDispatcher extends NamedWebFilter implements Ordered {
             return chain.filter(exchange);
         }
         ServerRequest request = ServerRequest.create(exchange, readers);
-        RouteTable.NamedHandler handler = routes.handlerFor(request);
+        HandlerFunction<ServerResponse> handler = routes.handlerFor(request);
         if (handler == null) {
             return chain.filter(exchange);
         }
@@ -53,7 +55,8 @@ final class RoutesBeforeDispatcher extends NamedWebFilter implements Ordered {
     }
 
     /** What {@code RouterFunctionMapping} leaves in the exchange for a handler it found. */
-    private static void exposeMatch(Map<String, Object> attributes, ServerRequest request, RouteTable.NamedHandler handler) {
+    private static void exposeMatch(Map<String, Object> attributes, ServerRequest request,
+            HandlerFunction<ServerResponse> handler) {
         attributes.put(RouterFunctions.REQUEST_ATTRIBUTE, request);
         attributes.put(HandlerMapping.BEST_MATCHING_HANDLER_ATTRIBUTE, handler);
         if (attributes.get(RouterFunctions.MATCHING_PATTERN_ATTRIBUTE) instanceof PathPattern pattern) {
