@@ -78,8 +78,8 @@ class OverloadConfiguration {
 
     @Bean
     OwnLoadSignals ownLoadSignals(EventLoopProbe eventLoopProbe, RequestsInFlight requestsInFlight,
-            OverloadProperties properties) {
-        return new OwnLoadSignals(eventLoopProbe, requestsInFlight, properties);
+            AdmissionGate admissionGate, OverloadProperties properties) {
+        return new OwnLoadSignals(eventLoopProbe, requestsInFlight, admissionGate::limiting, properties);
     }
 
     private static List<EventExecutor> serverLoops(ReactorResourceFactory resourceFactory) {

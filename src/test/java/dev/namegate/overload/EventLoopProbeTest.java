@@ -138,6 +138,30 @@ class EventLoopProbeTest {
     }
 
     @Test
+    void aLagIsOurOverloadWithEnoughInProgressAndSheddingOnlyWhileTheGateHoldsALimit() {
+        RequestsInFlight inFlight = new RequestsInFlight();
+        AtomicBoolean gateLimiting = new AtomicBoolean();
+        OwnLoadSignals signals = new OwnLoadSignals(probe, inFlight, gateLimiting::get, AdmissionGateTest.properties(2));
+        inFlight.enter();
+        inFlight.enter();
+        gateLimiting.set(true);
+        assertThat(signals.shedding()).as("a limit, but the loops keep time").isFalse();
+
+        probe.start();
+        CountDownLatch busy = holdLoopBusy();
+        clock.addAndGet(Duration.ofMillis(50).toNanos());
+        assertThat(signals.overloaded()).isTrue();
+        assertThat(signals.shedding()).isTrue();
+        gateLimiting.set(false);
+        assertThat(signals.overloaded()).as("lagging with enough in progress").isTrue();
+        assertThat(signals.shedding()).as("the gate lets everyone in: the core still answers in time").isFalse();
+        inFlight.leave();
+        assertThat(signals.overloaded()).as("too few in progress: a stall, not our load").isFalse();
+        assertThat(signals.stalled()).isTrue();
+        busy.countDown();
+    }
+
+    @Test
     void theListenerHearsWhenTheEarliestPendingProbeIsDue() {
         DefaultEventLoop other = new DefaultEventLoop(new DefaultThreadFactory(LOOP_THREAD));
         EventLoopProbe twoLoops = new EventLoopProbe(() -> List.of(loop, other), properties, clock::get, paused::get,
@@ -222,7 +246,7 @@ class EventLoopProbeTest {
         assertThat(disabled.enabled()).isFalse();
         assertThat(disabled.isRunning()).as("no probe scheduled").isFalse();
         assertThat(disabled.stalled()).isFalse();
-        assertThat(new OwnLoadSignals(disabled, inFlight, off).overloaded()).isFalse();
+        assertThat(new OwnLoadSignals(disabled, inFlight, () -> true, off).overloaded()).isFalse();
         assertThat(peakLag.get()).as("nothing heard").isEqualTo(-1);
     }
 

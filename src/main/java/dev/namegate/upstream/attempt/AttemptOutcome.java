@@ -27,9 +27,9 @@ public enum AttemptOutcome {
     /** Our own connection pool had no connection in time: local overload, not retried. */
     POOL_EXHAUSTED(null, Health.NEUTRAL, InstanceSignal.NONE, PaceSignal.NONE, false),
     /**
-     * No answer in time while our own event loops lagged: the delay may well be ours, so it is
-     * held against neither the internal service nor its instances, and not retried (a retry would
-     * only add to the overload).
+     * No answer in time while we shed load (our loops lag and the admission gate holds a limit):
+     * the delay may well be ours, so it is held against neither the internal service nor its
+     * instances, and not retried (a retry would only add to the overload).
      */
     OWN_OVERLOAD(null, Health.NEUTRAL, InstanceSignal.NONE, PaceSignal.NONE, false);
 

@@ -350,12 +350,14 @@ public final class InternalUserClient implements UserLookups {
 
     /**
      * An attempt's error as its outcome (one operator on the hot path for both steps): transport
-     * errors classified, and a timeout while our own event loops lag put down to us, not to the
-     * internal service.
+     * errors classified, and a timeout while we shed load put down to us, not to the internal
+     * service. A timeout while our loops lag but the gate admits everyone is retried, excused as
+     * after a stall ({@link #ended}): a busy core that still answers in time must not turn a
+     * late pass into a 503.
      */
     private Throwable attemptError(Throwable error) {
         Throwable classified = classifier.ofError(error);
-        return classified instanceof AttemptFailure failure && failure.outcome().timeout() && guards.ownLoad().overloaded()
+        return classified instanceof AttemptFailure failure && failure.outcome().timeout() && guards.ownLoad().shedding()
                 ? AttemptFailure.of(AttemptOutcome.OWN_OVERLOAD, "no answer in time while this process lagged: " + failure.reason())
                 : classified;
     }

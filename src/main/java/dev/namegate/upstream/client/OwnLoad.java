@@ -17,6 +17,11 @@ public interface OwnLoad {
         public boolean stalled() {
             return false;
         }
+
+        @Override
+        public boolean shedding() {
+            return false;
+        }
     };
 
     /** True while our own load makes our event loops lag: a timeout now is probably ours. */
@@ -24,4 +29,10 @@ public interface OwnLoad {
 
     /** True when our event loops ran late just now, whatever the load (a GC pause, the JIT). */
     boolean stalled();
+
+    /**
+     * True while overloaded and the admission gate holds a limit: more work than the core finishes
+     * in time, so a timeout now is ours and its retry would only add to the overload.
+     */
+    boolean shedding();
 }

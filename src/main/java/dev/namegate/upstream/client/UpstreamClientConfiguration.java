@@ -106,6 +106,11 @@ public class UpstreamClientConfiguration {
             public boolean stalled() {
                 return ownLoadSignals.stalled();
             }
+
+            @Override
+            public boolean shedding() {
+                return ownLoadSignals.shedding();
+            }
         };
         return internalUserClient(upstreamHttpClient, properties, registry, namegateTime, ownLoad);
     }

@@ -23,9 +23,11 @@ import dev.namegate.upstream.UpstreamFailure;
 import dev.namegate.upstream.UserLookup;
 
 /**
- * A timeout while our own event loops lag is ours, not the internal service's: it is not retried,
- * answers 503, and neither opens the breaker nor counts as the upstream's timeout. The same
- * timeouts without the lag are retried and do open the breaker. The internal service never
+ * A timeout while we shed load (our event loops lag and the admission gate holds a limit) is
+ * ours, not the internal service's: it is not retried, answers 503, and neither opens the breaker
+ * nor counts as the upstream's timeout. While the loops lag but the gate lets everyone in, or
+ * after a stall, the same timeouts are retried and still held against nobody. Without any lag
+ * they are retried and do open the breaker. The internal service never
  * answers; the attempts time out on virtual time, moved by the test once each request has
  * arrived, so every count is exact. Netty's own timeouts are set beyond any test's length.
  */
@@ -36,6 +38,7 @@ class OwnLagTest {
     private static final String TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
 
     private final AtomicBoolean lagging = new AtomicBoolean();
+    private final AtomicBoolean shedding = new AtomicBoolean();
     private final AtomicBoolean stalled = new AtomicBoolean();
     @RegisterExtension
     final MockUpstream upstream = MockUpstream.answering(request -> MockUpstream.name("John"));
@@ -64,7 +67,8 @@ class OwnLagTest {
         upstream.holdAnswers();
         second.holdAnswers();
         test = new TestUpstream(settings(upstream.baseUrl()), clock,
-                TestUpstream.ownLoad(lagging::get, () -> lagging.get() || stalled.get()));
+                TestUpstream.ownLoad(lagging::get, () -> lagging.get() || stalled.get(),
+                        () -> lagging.get() && shedding.get()));
     }
 
     @AfterEach
@@ -95,8 +99,9 @@ class OwnLagTest {
     }
 
     @Test
-    void whileWeLagATimeoutIsNotRetriedAndNotHeldAgainstTheUpstream() {
+    void whileWeShedLoadATimeoutIsNotRetriedAndNotHeldAgainstTheUpstream() {
         lagging.set(true);
+        shedding.set(true);
         for (int i = 0; i < 6; i++) {
             timingOut(1, "req-" + i, 1)
                     .expectErrorSatisfies(e -> {
@@ -133,6 +138,22 @@ class OwnLagTest {
     }
 
     @Test
+    void whileWeLagButTheGateLetsEveryoneInTimeoutsAreRetriedButDoNotOpenTheBreaker() {
+        lagging.set(true); // a saturated closed loop: the loops run late, every request is let in
+        for (int i = 0; i < 2; i++) {
+            timingOut(1, "req-" + i, 3)
+                    .expectErrorSatisfies(e -> assertThat(((UpstreamFailure) e).kind()).isEqualTo(UpstreamFailure.Kind.DEADLINE))
+                    .verify(Duration.ofSeconds(10));
+        }
+        assertThat(test.counter("namegate.upstream.attempts", "outcome", "own_overload")).isZero();
+        assertThat(test.counter("namegate.upstream.attempts", "outcome", "response_timeout"))
+                .as("first attempts and their retries").isEqualTo(6);
+        assertThat(upstream.requestCount()).isEqualTo(6);
+        assertThat(test.counter("namegate.upstream.refusals", "reason", "breaker_open"))
+                .as("six timeouts of our lag did not open the breaker").isZero();
+    }
+
+    @Test
     void afterAStallWithoutLoadTimeoutsAreRetriedButDoNotOpenTheBreaker() {
         stalled.set(true); // a GC pause, say: our loops ran late, but little is in flight
         for (int i = 0; i < 2; i++) {
@@ -159,7 +180,7 @@ class OwnLagTest {
 
     /** Instances ejected after one lookup whose four attempts (two per instance) all time out. */
     private double ejectedAfterFourTimeouts(Map<String, String> settings, boolean stall) {
-        try (TestUpstream two = new TestUpstream(settings, clock, TestUpstream.ownLoad(() -> false, () -> stall))) {
+        try (TestUpstream two = new TestUpstream(settings, clock, TestUpstream.ownLoad(() -> false, () -> stall, () -> false))) {
             timingOut(two.client.lookup(1, "req-eject", TRACE_ID), 4, () -> upstream.requestCount() + second.requestCount())
                     .expectErrorSatisfies(e -> assertThat(((UpstreamFailure) e).kind()).isEqualTo(UpstreamFailure.Kind.DEADLINE))
                     .verify(Duration.ofSeconds(10));

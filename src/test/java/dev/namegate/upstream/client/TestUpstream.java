@@ -68,7 +68,7 @@ final class TestUpstream implements AutoCloseable {
     }
 
     /** Our own load as the probe would report it. */
-    static OwnLoad ownLoad(BooleanSupplier overloaded, BooleanSupplier stalled) {
+    static OwnLoad ownLoad(BooleanSupplier overloaded, BooleanSupplier stalled, BooleanSupplier shedding) {
         return new OwnLoad() {
             @Override
             public boolean overloaded() {
@@ -78,6 +78,11 @@ final class TestUpstream implements AutoCloseable {
             @Override
             public boolean stalled() {
                 return stalled.getAsBoolean();
+            }
+
+            @Override
+            public boolean shedding() {
+                return shedding.getAsBoolean();
             }
         };
     }
