@@ -358,7 +358,7 @@ public final class InternalUserClient implements UserLookups {
     private Throwable attemptError(Throwable error) {
         Throwable classified = classifier.ofError(error);
         return classified instanceof AttemptFailure failure && failure.outcome().timeout() && guards.ownLoad().shedding()
-                ? AttemptFailure.of(AttemptOutcome.OWN_OVERLOAD, "no answer in time while this process lagged: " + failure.reason())
+                ? AttemptFailure.of(AttemptOutcome.OWN_OVERLOAD, "no answer in time while this process shed load: " + failure.reason())
                 : classified;
     }
 
