@@ -1,5 +1,6 @@
 package dev.namegate.cache;
 
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,14 @@ public final class NameCache {
      */
     static final int ENTRY_OVERHEAD_BYTES = 256;
 
+    /** The eviction drill's cache: some 240 entries of {@link #DRILL_NAME}. */
+    private static final long DRILL_MAX_WEIGHT_BYTES = 64 * 1024;
+    /** The drill's stretches of new ids and of repeated ids, each a few of its cache's samples long. */
+    private static final int DRILL_STRETCH = 4_096;
+    /** The ids of a repeating stretch: they fit the drill's cache, so they are hits after their first. */
+    private static final int DRILL_REPEATED_IDS = 64;
+    private static final String DRILL_NAME = "warm-up";
+
     /** What the cache holds for an id, and since when ({@link Ticker} nanos). */
     private record Entry(UserLookup lookup, long storedAt) {
     }
@@ -55,6 +64,7 @@ public final class NameCache {
     private final long negativeTtlNanos;
     private final long staleNanos;
     private final Ticker ticker;
+    private final Executor maintenance;
     private final Cache<Long, Entry> entries;
     /** Null while every answer is stored. */
     private final RepeatedIds repeatedIds;
@@ -83,13 +93,8 @@ public final class NameCache {
         this.negativeTtlNanos = properties.negativeTtl().toNanos();
         this.staleNanos = properties.staleIfError().toNanos();
         this.ticker = ticker;
-        this.entries = Caffeine.newBuilder()
-                .maximumWeight(properties.maxWeight().toBytes())
-                .weigher((Long id, Entry entry) -> weight(entry.lookup()))
-                .expireAfterWrite(properties.staleIfError())
-                .ticker(ticker)
-                .executor(maintenance)
-                .build();
+        this.maintenance = maintenance;
+        this.entries = newEntries(properties.maxWeight().toBytes());
         this.repeatedIds = properties.store() == CacheProperties.Store.REPEATED_IDS
                 ? new RepeatedIds(properties.repeatedIdsRemembered())
                 : null;
@@ -100,6 +105,47 @@ public final class NameCache {
         this.notStored = Counter.builder("namegate.cache.answers.not.stored")
                 .description("Answers of the internal service not stored: their id was not looked up lately")
                 .register(registry);
+    }
+
+    /** A cache of this one's kind (its class, and so its compiled code, is Caffeine's choice by the options). */
+    private Cache<Long, Entry> newEntries(long maxWeightBytes) {
+        return Caffeine.newBuilder()
+                .maximumWeight(maxWeightBytes)
+                .weigher((Long id, Entry entry) -> weight(entry.lookup()))
+                .expireAfterWrite(Duration.ofNanos(staleNanos))
+                .ticker(ticker)
+                .executor(maintenance)
+                .build();
+    }
+
+    /**
+     * Runs a small cache of this one's kind through {@code operations} reads and writes, so that
+     * the JIT compiles eviction, admission, the window's adaptation and the frequency sketch's
+     * halving before readiness. This cache does all that for the first time only once it is full
+     * and has seen some ten times its entries, minutes into a replica's life under load (about
+     * 1.5 million misses at the default size), and C2 then compiled and recompiled some fifty of
+     * Caffeine's methods on the busy core within seconds. Stretches of new ids alternate with
+     * stretches of a few ids repeated, so the hit rate the window adapts to moves both ways.
+     * Changes nothing this cache holds or counts.
+     *
+     * @return how many entries the drill's cache evicted (0 with the cache off)
+     */
+    public long drillEviction(int operations) {
+        if (!enabled) {
+            return 0;
+        }
+        Cache<Long, Entry> drill = newEntries(DRILL_MAX_WEIGHT_BYTES);
+        long written = 0;
+        for (int i = 0; i < operations; i++) {
+            boolean repeating = (i / DRILL_STRETCH) % 2 == 1;
+            long id = repeating ? i % DRILL_REPEATED_IDS : i;
+            if (drill.getIfPresent(id) == null) {
+                drill.put(id, new Entry(new UserLookup.Found(id, DRILL_NAME), ticker.read()));
+                written++;
+            }
+        }
+        drill.cleanUp();
+        return written - drill.estimatedSize();
     }
 
     /** The estimated bytes of one entry: the overhead plus the name's characters as UTF-16 (the worst case). */

@@ -22,17 +22,20 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 
+import dev.namegate.cache.NameCache;
 import dev.namegate.overload.OverloadDrill;
 import dev.namegate.upstream.UserLookups;
 
 /**
  * Keeps readiness ({@code /readyz}) down until the service has served traffic, so the first real
  * request after a start does not pay for event-loop start-up, connection set-up, class loading
- * and cold code. Four phases: lookups straight to the internal service (priming the pool),
+ * and cold code. Five phases: lookups straight to the internal service (priming the pool),
  * requests to our own public API over loopback with a key that exists only in memory for the
- * warm-up, the probes and the scrape the cluster will send, then an {@link OverloadDrill}: lookups
+ * warm-up, the probes and the scrape the cluster will send, the name cache's eviction drill
+ * ({@link NameCache#drillEviction}), then an {@link OverloadDrill}: lookups
  * the overload protection refuses, so its refusals are compiled before a real overload, whose
  * core has no time to spare for the compiler. Their outcome does not matter:
  * an internal service that is down must not keep us out of rotation (our answers then are fast
@@ -48,15 +51,17 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
     private final HttpClient upstreamHttpClient;
     private final UserLookups lookups;
     private final List<WarmupParticipant> participants;
+    private final NameCache nameCache;
     private final OverloadDrill overloadDrill;
     private final WarmupProperties properties;
     private final AtomicBoolean done = new AtomicBoolean();
 
     public Warmup(HttpClient upstreamHttpClient, UserLookups lookups, List<WarmupParticipant> participants,
-            OverloadDrill overloadDrill, WarmupProperties properties) {
+            NameCache nameCache, OverloadDrill overloadDrill, WarmupProperties properties) {
         this.upstreamHttpClient = upstreamHttpClient;
         this.lookups = lookups;
         this.participants = List.copyOf(participants);
+        this.nameCache = nameCache;
         this.overloadDrill = overloadDrill;
         this.properties = properties;
     }
@@ -96,25 +101,36 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
                             probe(management, "/actuator/prometheus")))
                     .then();
         });
+        // CPU work of a few hundred milliseconds: not for an event loop
+        Mono<Void> cacheDrill = properties.cacheDrillOperations() == 0 ? Mono.empty()
+                : Mono.<Void>fromRunnable(this::cacheDrill).subscribeOn(Schedulers.boundedElastic());
         Mono<Void> drill = port == null || properties.drillRequests() == 0 ? Mono.empty()
                 : Mono.defer(() -> overloadDrill(port));
         upstreamHttpClient.warmup()
                 .then(directLookups)
                 .then(selfRequests)
                 .then(probes)
+                .then(cacheDrill)
                 .then(drill)
                 .timeout(properties.timeout(), Mono.empty())
                 .doFinally(signal -> {
                     participants.forEach(WarmupParticipant::warmupEnded);
                     done.set(true);
-                    LOG.info("warm-up done in {} ms ({} lookups, {} requests, {} rounds of probes, {} drill requests): ready",
+                    LOG.info("warm-up done in {} ms ({} lookups, {} requests, {} rounds of probes, {} cache drill operations, {} drill requests): ready",
                             Duration.ofNanos(System.nanoTime() - start).toMillis(), properties.lookups(), properties.requests(),
-                            properties.probes(), properties.drillRequests());
+                            properties.probes(), properties.cacheDrillOperations(), properties.drillRequests());
                     if (properties.exitWhenDone()) {
                         exit(event.getApplicationContext());
                     }
                 })
                 .subscribe(ignored -> { }, error -> LOG.warn("warm-up failed: {}", error.getClass().getName()));
+    }
+
+    private void cacheDrill() {
+        long start = System.nanoTime();
+        long evicted = nameCache.drillEviction(properties.cacheDrillOperations());
+        LOG.info("cache drill done: {} operations, {} evicted, in {} ms", properties.cacheDrillOperations(), evicted,
+                Duration.ofNanos(System.nanoTime() - start).toMillis());
     }
 
     /**

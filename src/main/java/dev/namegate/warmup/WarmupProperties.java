@@ -21,6 +21,12 @@ import org.springframework.validation.annotation.Validated;
  *        (default 400: after 200, C2 compiled the scrape's histogram samples some 30 scrapes
  *        after readiness, 400 ms of a core that may then be overloaded; 0 = none). One round
  *        after another, not paced by {@code rate}: they reach only this process
+ * @param cacheDrillOperations reads and writes of the name cache's eviction drill, run after the
+ *        probes: a small cache of the name cache's kind taken through eviction, admission, the
+ *        window's adaptation and the frequency sketch's halving, so C2 compiles them before
+ *        readiness rather than on a busy core when the name cache first fills, minutes into a
+ *        replica's life (default 100000; 0 = none). Off the event loops; nothing reaches the
+ *        name cache itself or the internal service
  * @param drillRequests requests of the overload drill, the last phase: lookups sent to our own API
  *        over loopback that the overload protection refuses, half on arrival and most of the rest
  *        after their turn, as it does the excess of a real overload (one in sixteen it lets in, to
@@ -50,6 +56,7 @@ public record WarmupProperties(
         @Min(0) @DefaultValue("32") int lookups,
         @Min(0) @DefaultValue("200") int requests,
         @Min(0) @DefaultValue("400") int probes,
+        @Min(0) @DefaultValue("100000") int cacheDrillOperations,
         @Min(0) @DefaultValue("90000") int drillRequests,
         @Min(1) @DefaultValue("256") int drillConcurrency,
         @Min(1) @DefaultValue("4") int concurrency,

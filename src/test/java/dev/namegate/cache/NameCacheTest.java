@@ -285,4 +285,22 @@ class NameCacheTest {
         assertThat(lookup(cache, 1).cacheStatus()).isNull();
         assertThat(upstream.requestCount()).isEqualTo(2);
     }
+
+    @Test
+    void theEvictionDrillEvictsInACacheOfItsOwnAndLeavesThisOneAsItWas() {
+        NameCache cache = cache(true);
+        lookup(cache, 1);
+        lookup(cache, 1);
+
+        // far more than its own cache holds: it evicts, and its repeated ids are hits in it
+        long evicted = cache.drillEviction(20_000);
+
+        assertThat(evicted).isGreaterThan(5_000).isLessThan(20_000);
+        assertThat(cache.size()).isEqualTo(1);
+        assertThat(lookup(cache, 1).cacheStatus()).startsWith("namegate; hit");
+        assertThat(upstream.requestCount()).isEqualTo(1);
+        assertThat(meters.get("namegate.cache.requests").tag("result", "hit").counter().count()).isEqualTo(2);
+        assertThat(meters.get("namegate.cache.requests").tag("result", "miss").counter().count()).isEqualTo(1);
+        assertThat(cache(false).drillEviction(20_000)).isZero();
+    }
 }

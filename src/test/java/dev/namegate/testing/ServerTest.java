@@ -33,7 +33,7 @@ import org.springframework.test.context.TestPropertySource;
         "management.server.port=0",
         "namegate.overload.enabled=false",
         "namegate.warmup.lookups=0", "namegate.warmup.requests=0", "namegate.warmup.probes=0",
-        "namegate.warmup.drill-requests=0" })
+        "namegate.warmup.cache-drill-operations=0", "namegate.warmup.drill-requests=0" })
 @ContextCustomizerFactories(ServerTestContexts.class)
 @TestExecutionListeners(listeners = ServerTestContexts.CloseAfterClass.class, mergeMode = MergeMode.MERGE_WITH_DEFAULTS)
 public @interface ServerTest {
