@@ -101,7 +101,7 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
                             probe(management, "/actuator/prometheus")))
                     .then();
         });
-        // CPU work of a few hundred milliseconds: not for an event loop
+        // most of a second of CPU work: not for an event loop
         Mono<Void> cacheDrill = properties.cacheDrillOperations() == 0 ? Mono.empty()
                 : Mono.<Void>fromRunnable(this::cacheDrill).subscribeOn(Schedulers.boundedElastic());
         Mono<Void> drill = port == null || properties.drillRequests() == 0 ? Mono.empty()
