@@ -3,10 +3,9 @@ package dev.namegate.upstream.client;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +18,6 @@ import org.springframework.web.reactive.function.client.WebClient;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
 
-import reactor.core.observability.DefaultSignalListener;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.http.client.HttpClientRequest;
@@ -73,6 +71,7 @@ public final class InternalUserClient implements UserLookups {
     private final Clock clock;
     /** For the timers that wait for an answer: they let the event loop read what arrived first. */
     private final Scheduler answerTimers;
+    private final UnaryOperator<Throwable> attemptErrors = this::attemptError;
 
     InternalUserClient(WebClient webClient, UpstreamProperties properties, UpstreamInstances instances,
             RetryPolicy policy, Guards guards, UpstreamMetrics metrics, Clock clock) {
@@ -113,7 +112,7 @@ public final class InternalUserClient implements UserLookups {
             if (deadline.isZero()) {
                 return Mono.error(lookup.deadlineExpired());
             }
-            return Mono.defer(lookup::round)
+            return lookup.round()
                     .onErrorResume(lookup::retriedAfter)
                     // the per-attempt timeouts sit inside the retry; this one bounds everything, and
                     // fails as a deadline at once rather than through an operator on every lookup
@@ -153,12 +152,18 @@ public final class InternalUserClient implements UserLookups {
             }).retryWhen(run.retry());
         }
 
-        /** A rate permit (earliest deadline first), then attempts, hedged; the hedge delay counts from the send. */
+        /**
+         * A rate permit (earliest deadline first), then attempts, hedged; the hedge delay counts
+         * from the send. Called when the round is subscribed: the first attempt starts right here
+         * when the permit is granted at once.
+         */
         Mono<UserLookup> round() {
             Mono<Void> permit = guards.pacing().permit(timeForAttemptsNanos(), this::noPermit);
-            Mono<UserLookup> attempts = HedgedAttempts.race(this::attempt, guards.hedgeDelay(), HEDGE_REASK, this,
-                    answerTimers, metrics);
-            return permit == Pacing.GRANTED ? attempts : permit.then(attempts);
+            return permit == Pacing.GRANTED ? attempts() : permit.then(Mono.defer(this::attempts));
+        }
+
+        private Mono<UserLookup> attempts() {
+            return HedgedAttempts.race(this::attempt, guards.hedgeDelay(), HEDGE_REASK, this, answerTimers, metrics);
         }
 
         private UpstreamFailure noPermit() {
@@ -202,7 +207,7 @@ public final class InternalUserClient implements UserLookups {
         /** The n-th attempt of a round (its rate permit was taken before; a hedge may wait a moment for it). */
         Mono<UserLookup> attempt(int n) {
             long wait = n == 0 ? 0 : hedgeWaitNanos;
-            return wait == 0 ? Mono.defer(this::attemptNow)
+            return wait == 0 ? attemptNow()
                     : Mono.delay(Duration.ofNanos(wait), policy.scheduler()).then(Mono.defer(this::attemptNow));
         }
 
@@ -214,22 +219,15 @@ public final class InternalUserClient implements UserLookups {
             }
             int instance = instances.pick(lastInstance.get());
             lastInstance.set(instance);
-            AttemptEnd end = new AttemptEnd(instance, requestId, now());
-            return send(userId, instance, requestId, traceId, run.attemptTimeout()).tap(() -> end);
+            return send(userId, instance, requestId, traceId, run.attemptTimeout(), new AttemptEnd(instance, requestId, now()));
         }
     }
 
-    /**
-     * How one attempt ended, told to every guard once: its answer, its failure, or its
-     * cancellation. One listener for the three (and the log of a contract break): an operator for
-     * each costs its own subscriber and signal hops on every attempt.
-     */
-    private final class AttemptEnd extends DefaultSignalListener<UserLookup> {
+    /** How one attempt ended, told to every guard once: its answer, its failure, or its abandonment. */
+    private final class AttemptEnd implements TimedAttempt.Listener<UserLookup> {
         private final int instance;
         private final String requestId;
         private final long startNanos;
-        /** Set by the first of answer, failure and cancellation: a cancellation after an end is no news. */
-        private final AtomicBoolean ended = new AtomicBoolean();
 
         AttemptEnd(int instance, String requestId, long startNanos) {
             this.instance = instance;
@@ -238,15 +236,13 @@ public final class InternalUserClient implements UserLookups {
         }
 
         @Override
-        public void doOnNext(UserLookup found) {
-            ended.set(true);
+        public void answered(UserLookup found) {
             ended(instance, found instanceof UserLookup.NotFound ? AttemptOutcome.NOT_FOUND : AttemptOutcome.SUCCESS,
                     startNanos);
         }
 
         @Override
-        public void doOnError(Throwable error) {
-            ended.set(true);
+        public void failed(Throwable error) {
             if (error instanceof AttemptFailure failure) {
                 if (failure.outcome() == AttemptOutcome.MALFORMED || failure.outcome() == AttemptOutcome.UNEXPECTED_STATUS) {
                     LOG.atWarn().addKeyValue("requestId", requestId).log("upstream contract break: {} [request={} instance={}]",
@@ -260,10 +256,8 @@ public final class InternalUserClient implements UserLookups {
 
         /** A hedge that lost, or the deadline: not a judgement on the upstream. */
         @Override
-        public void doOnCancel() {
-            if (ended.compareAndSet(false, true)) {
-                guards.breaker().abandoned();
-            }
+        public void abandoned() {
+            guards.breaker().abandoned();
         }
     }
 
@@ -293,15 +287,14 @@ public final class InternalUserClient implements UserLookups {
      * anew, which under our own overload costs the core most when it can least afford it. The
      * connection's own response timeout still closes it when no answer comes.
      */
-    private Mono<UserLookup> send(long userId, int instance, String requestId, String traceId, Duration timeout) {
+    private Mono<UserLookup> send(long userId, int instance, String requestId, String traceId, Duration timeout,
+            AttemptEnd end) {
         Duration headersTimeout = timeout.compareTo(responseTimeout) < 0 ? timeout : responseTimeout;
         Mono<UserLookup> exchange = webClient.post()
                 .uri(instances.uri(instance, userId))
                 .httpRequest(request -> prepare(request, requestId, traceId, headersTimeout))
                 .exchangeToMono(response -> read(userId, response));
-        return CancelStopsHere.above(exchange)
-                .timeout(timeout, timedOut(timeout), answerTimers)
-                .onErrorMap(this::attemptError);
+        return TimedAttempt.of(exchange, timeout, answerTimers, attemptErrors, end);
     }
 
     /**
@@ -315,14 +308,6 @@ public final class InternalUserClient implements UserLookups {
                 .header(TRACE_PARENT, TraceParent.forNewSpan(traceId))
                 .header(HttpHeaderNames.ACCEPT, JSON);
         ReadFirstResponseTimeout.expect(netty, headersTimeout);
-    }
-
-    /**
-     * A timeout's own fallback: given none, Reactor names the operator chain for the exception's
-     * message on every subscription, whether or not it ever fires (3.5% of the CPU at 1,500/s).
-     */
-    private static <T> Mono<T> timedOut(Duration after) {
-        return Mono.error(() -> new TimeoutException("no signal within " + after.toMillis() + " ms"));
     }
 
     /** The answer's status, then (where the status leaves it open) its body, as a lookup or a failure. */
