@@ -3,13 +3,17 @@ package dev.namegate.upstream.hedging;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.IntFunction;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
+import org.reactivestreams.Subscription;
+
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
+import reactor.util.context.Context;
 
 import dev.namegate.upstream.UpstreamFailure;
 import dev.namegate.upstream.attempt.AttemptFailure;
@@ -28,6 +32,10 @@ import dev.namegate.upstream.attempt.AttemptFailure;
  * <p>A failure that must not be retried (a contract break, an unexpected error) ends the round at
  * once. A local refusal of a hedge (no rate permit, breaker open) only ends the round if nothing
  * else is in flight.
+ *
+ * <p>The round is an operator of its own, each attempt subscribed by a small subscriber of the
+ * round's: {@code Mono.create} with lambda subscribers cost a sink, its disposal hooks and a
+ * subscriber per attempt on every lookup.
  */
 public final class HedgedAttempts {
 
@@ -72,27 +80,19 @@ public final class HedgedAttempts {
         if (delay.off()) {
             return attempt.apply(0);
         }
-        Duration current = delay.current();
-        return Mono.create(sink -> new Round<>(sink, attempt, current, reask, gate, scheduler, listener).start());
+        return new Race<>(attempt, delay.current(), reask, gate, scheduler, listener);
     }
 
-    private static final class Round<T> {
-        private final MonoSink<T> sink;
+    private static final class Race<T> extends Mono<T> {
         private final IntFunction<Mono<T>> attempt;
         private final Duration delay;
         private final Duration reask;
         private final HedgeGate gate;
         private final Scheduler scheduler;
         private final HedgeListener listener;
-        private final List<Disposable> running = new ArrayList<>(2);
-        private Disposable hedgeTimer;
-        private int started;
-        private int inFlight;
-        private boolean done;
 
-        Round(MonoSink<T> sink, IntFunction<Mono<T>> attempt, Duration delay, Duration reask, HedgeGate gate,
-                Scheduler scheduler, HedgeListener listener) {
-            this.sink = sink;
+        Race(IntFunction<Mono<T>> attempt, Duration delay, Duration reask, HedgeGate gate, Scheduler scheduler,
+                HedgeListener listener) {
             this.attempt = attempt;
             this.delay = delay;
             this.reask = reask;
@@ -101,33 +101,52 @@ public final class HedgedAttempts {
             this.listener = listener;
         }
 
-        void start() {
-            sink.onDispose(this::cancelAll);
-            launch();
+        @Override
+        public void subscribe(CoreSubscriber<? super T> actual) {
+            Round<T> round = new Round<>(actual, this);
+            actual.onSubscribe(round);
+            round.launch();
+        }
+    }
+
+    private static final class Round<T> extends Operators.MonoSubscriber<T, T> {
+        private final Race<T> race;
+        /** The first attempt, and the hedges after it (made only when one starts). */
+        private Entrant<T> first;
+        private List<Entrant<T>> hedges;
+        private Disposable hedgeTimer;
+        private int started;
+        private int inFlight;
+        private boolean done;
+
+        Round(CoreSubscriber<? super T> actual, Race<T> race) {
+            super(actual);
+            this.race = race;
         }
 
-        private void launch() {
+        void launch() {
+            Entrant<T> entrant;
             int n;
             synchronized (this) {
                 if (done) {
                     return;
                 }
                 n = started++;
+                entrant = new Entrant<>(this, n > 0);
                 inFlight++;
-            }
-            boolean hedge = n > 0;
-            Disposable d = attempt.apply(n).subscribe(
-                    value -> won(value, hedge),
-                    this::failed,
-                    this::completed);
-            synchronized (this) {
-                if (done) {
-                    d.dispose();
-                    return;
+                if (first == null) {
+                    first = entrant;
+                } else {
+                    if (hedges == null) {
+                        hedges = new ArrayList<>(2);
+                    }
+                    hedges.add(entrant);
                 }
-                running.add(d);
-                if (hedgeTimer == null || hedgeTimer.isDisposed()) {
-                    hedgeTimer = scheduler.schedule(this::hedgeDue, delay.toNanos(), TimeUnit.NANOSECONDS);
+            }
+            race.attempt.apply(n).subscribe(entrant);
+            synchronized (this) {
+                if (!done && (hedgeTimer == null || hedgeTimer.isDisposed())) {
+                    hedgeTimer = race.scheduler.schedule(this::hedgeDue, race.delay.toNanos(), TimeUnit.NANOSECONDS);
                 }
             }
         }
@@ -139,15 +158,15 @@ public final class HedgedAttempts {
                     return;
                 }
             }
-            switch (gate.tryHedge()) {
+            switch (race.gate.tryHedge()) {
                 case GO -> {
-                    listener.hedgeSent();
+                    race.listener.hedgeSent();
                     launch();
                 }
                 case NOT_NOW -> {
                     synchronized (this) {
                         if (!done && inFlight > 0 && hedgeTimer == null) {
-                            hedgeTimer = scheduler.schedule(this::hedgeDue, reask.toNanos(), TimeUnit.NANOSECONDS);
+                            hedgeTimer = race.scheduler.schedule(this::hedgeDue, race.reask.toNanos(), TimeUnit.NANOSECONDS);
                         }
                     }
                 }
@@ -157,35 +176,17 @@ public final class HedgedAttempts {
             }
         }
 
-        /**
-         * Runs after every value too (a Mono's value implies completion), so the exception is made
-         * only when no value came: a stack trace per request was the costliest thing on the hot path.
-         */
-        private void completed() {
-            synchronized (this) {
-                if (done) {
-                    return;
-                }
+        void won(T value, boolean hedge) {
+            if (!finish()) {
+                return;
             }
-            failed(new IllegalStateException("attempt completed without a value"));
-        }
-
-        private void won(T value, boolean hedge) {
-            synchronized (this) {
-                if (done) {
-                    return;
-                }
-                done = true;
-            }
-            cancelAll();
             if (hedge) {
-                listener.hedgeWon();
+                race.listener.hedgeWon();
             }
-            sink.success(value);
+            complete(value);
         }
 
-        private void failed(Throwable error) {
-            boolean finish;
+        void failed(Throwable error) {
             synchronized (this) {
                 if (done) {
                     return;
@@ -193,30 +194,110 @@ public final class HedgedAttempts {
                 inFlight--;
                 boolean retryable = error instanceof AttemptFailure f && f.outcome().retryable();
                 boolean localRefusal = error instanceof UpstreamFailure;
-                finish = inFlight == 0 || !(retryable || localRefusal);
-                if (finish) {
-                    done = true;
+                if (inFlight > 0 && (retryable || localRefusal)) {
+                    return;
                 }
             }
-            if (finish) {
-                cancelAll();
-                sink.error(error);
+            if (finish()) {
+                actual.onError(error);
             }
         }
 
-        private void cancelAll() {
-            List<Disposable> toCancel;
+        @Override
+        public void cancel() {
+            super.cancel();
+            finish();
+        }
+
+        /** Ends the round, cancelling every attempt and the hedge timer; whether this call ended it. */
+        private boolean finish() {
+            Entrant<T> firstToCancel;
+            List<Entrant<T>> hedgesToCancel;
+            Disposable timer;
             synchronized (this) {
-                done = true;
-                toCancel = new ArrayList<>(running);
-                running.clear();
-                if (hedgeTimer != null) {
-                    toCancel.add(hedgeTimer);
-                    hedgeTimer = null;
+                if (done) {
+                    return false;
                 }
+                done = true;
+                firstToCancel = first;
+                hedgesToCancel = hedges;
+                timer = hedgeTimer;
+                hedgeTimer = null;
             }
-            for (Disposable d : toCancel) {
-                d.dispose();
+            if (timer != null) {
+                timer.dispose();
+            }
+            if (firstToCancel != null) {
+                firstToCancel.cancel();
+            }
+            if (hedgesToCancel != null) {
+                hedgesToCancel.forEach(Entrant::cancel);
+            }
+            return true;
+        }
+    }
+
+    /** One attempt of a round, as the round's subscriber to it. */
+    private static final class Entrant<T> implements CoreSubscriber<T> {
+        private final Round<T> round;
+        private final boolean hedge;
+        private volatile Subscription subscription;
+        private volatile boolean cancelled;
+        /** Set by its first signal: an attempt that has signalled is not cancelled (a winner's source may still be completing). */
+        private volatile boolean signalled;
+
+        Entrant(Round<T> round, boolean hedge) {
+            this.round = round;
+            this.hedge = hedge;
+        }
+
+        /** What a lambda subscriber gave the attempts: nothing of the round's subscriber. */
+        @Override
+        public Context currentContext() {
+            return Context.empty();
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            subscription = s;
+            // after the write: a cancel that came meanwhile has either seen it or is seen here
+            if (cancelled) {
+                s.cancel();
+            } else {
+                s.request(Long.MAX_VALUE);
+            }
+        }
+
+        @Override
+        public void onNext(T value) {
+            signalled = true;
+            round.won(value, hedge);
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            signalled = true;
+            round.failed(error);
+        }
+
+        /** After a value too (a Mono's value implies its completion): only a completion without one fails the round. */
+        @Override
+        public void onComplete() {
+            if (!signalled) {
+                signalled = true;
+                // a stack trace only where one is news: most rounds end with a value
+                round.failed(new IllegalStateException("attempt completed without a value"));
+            }
+        }
+
+        void cancel() {
+            if (signalled) {
+                return;
+            }
+            cancelled = true;
+            Subscription s = subscription;
+            if (s != null) {
+                s.cancel();
             }
         }
     }
