@@ -1,19 +1,14 @@
 package dev.namegate.upstream.client;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.reactivestreams.Subscription;
 
 import reactor.core.CoreSubscriber;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
-import reactor.util.context.Context;
 
 /**
  * A lookup's rounds under its deadline: the first round, and when it fails the rounds the retry
@@ -58,40 +53,23 @@ final class RoundsUntilDeadline<T> extends Mono<T> {
         rounds.start();
     }
 
-    private static final class Rounds<T> extends Operators.MonoSubscriber<T, T> implements Runnable {
-        @SuppressWarnings("rawtypes")
-        private static final AtomicIntegerFieldUpdater<Rounds> ENDED = AtomicIntegerFieldUpdater.newUpdater(Rounds.class, "ended");
-
+    private static final class Rounds<T> extends EndsOnce<T> {
         private final RoundsUntilDeadline<T> lookup;
-        /** Read once: every attempt asks for it, and each ask would walk the request's chain. */
-        private final Context context;
         /** The source now: the first round, then the rounds after it. */
         private volatile Subscription source;
-        private volatile Disposable deadline;
-        /** 1 once answered, failed, past the deadline or cancelled. */
-        private volatile int ended;
         /** Set when the first round failed (signals of one source come one at a time). */
         private boolean afterFirst;
 
         Rounds(CoreSubscriber<? super T> actual, RoundsUntilDeadline<T> lookup) {
             super(actual);
             this.lookup = lookup;
-            this.context = actual.currentContext();
-        }
-
-        @Override
-        public Context currentContext() {
-            return context;
         }
 
         void start() {
-            Disposable armed = lookup.timers.schedule(this, lookup.deadlineNanos, TimeUnit.NANOSECONDS);
-            deadline = armed;
-            if (ended != 0) {
-                armed.dispose();
-                return;
+            arm(lookup.timers, lookup.deadlineNanos);
+            if (!ended()) {
+                subscribeTo(lookup.firstRound);
             }
-            subscribeTo(lookup.firstRound);
         }
 
         private void subscribeTo(Supplier<Mono<T>> next) {
@@ -111,7 +89,7 @@ final class RoundsUntilDeadline<T> extends Mono<T> {
         public void onSubscribe(Subscription subscription) {
             source = subscription;
             // after the write: a deadline or cancel that came meanwhile has either seen it or is seen here
-            if (ended != 0) {
+            if (ended()) {
                 subscription.cancel();
             } else {
                 subscription.request(Long.MAX_VALUE);
@@ -127,7 +105,7 @@ final class RoundsUntilDeadline<T> extends Mono<T> {
 
         @Override
         public void onError(Throwable error) {
-            if (ended != 0) {
+            if (ended()) {
                 return;
             }
             if (!afterFirst) {
@@ -137,14 +115,6 @@ final class RoundsUntilDeadline<T> extends Mono<T> {
             }
             if (end()) {
                 actual.onError(error);
-            }
-        }
-
-        @Override
-        public void onComplete() {
-            // only without a value: a value ended the lookup already
-            if (end()) {
-                actual.onComplete();
             }
         }
 
@@ -170,18 +140,6 @@ final class RoundsUntilDeadline<T> extends Mono<T> {
             if (current != null) {
                 current.cancel();
             }
-        }
-
-        /** Whether this call ended the lookup; the first disarms the deadline. */
-        private boolean end() {
-            if (!ENDED.compareAndSet(this, 0, 1)) {
-                return false;
-            }
-            Disposable armed = deadline;
-            if (armed != null) {
-                armed.dispose();
-            }
-            return true;
         }
     }
 }

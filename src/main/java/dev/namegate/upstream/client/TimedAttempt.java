@@ -3,16 +3,13 @@ package dev.namegate.upstream.client;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.UnaryOperator;
 
 import org.reactivestreams.Subscription;
 
 import reactor.core.CoreSubscriber;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
-import reactor.util.context.Context;
 
 /**
  * One attempt's exchange as the round sees it: bounded by the attempt's timeout, its error put in
@@ -71,48 +68,26 @@ final class TimedAttempt<T> extends Mono<T> {
         exchange.subscribe(new Attempt<>(actual, this));
     }
 
-    private static final class Attempt<T> implements CoreSubscriber<T>, Subscription, Runnable {
-        @SuppressWarnings("rawtypes")
-        private static final AtomicIntegerFieldUpdater<Attempt> ENDED =
-                AtomicIntegerFieldUpdater.newUpdater(Attempt.class, "ended");
-
-        private final CoreSubscriber<? super T> actual;
+    private static final class Attempt<T> extends EndsOnce<T> {
         private final TimedAttempt<T> attempt;
-        /** Read once: the exchange asks for it several times, and each ask would walk the lookup's chain. */
-        private final Context context;
-        private Subscription upstream;
-        private volatile Disposable timer;
-        /** 1 once answered, failed, timed out or given up: whichever came first is the attempt's end. */
-        private volatile int ended;
 
         Attempt(CoreSubscriber<? super T> actual, TimedAttempt<T> attempt) {
-            this.actual = actual;
+            super(actual);
             this.attempt = attempt;
-            this.context = actual.currentContext();
         }
 
         @Override
-        public Context currentContext() {
-            return context;
-        }
-
-        @Override
-        public void onSubscribe(Subscription subscription) {
-            upstream = subscription;
+        public void onSubscribe(Subscription exchange) {
             actual.onSubscribe(this);
-            Disposable armed = attempt.timers.schedule(this, attempt.timeoutNanos, TimeUnit.NANOSECONDS);
-            timer = armed;
-            if (ended != 0) {
-                armed.dispose();
-            }
+            arm(attempt.timers, attempt.timeoutNanos);
+            exchange.request(Long.MAX_VALUE);
         }
 
         @Override
         public void onNext(T value) {
             if (end()) {
                 attempt.listener.answered(value);
-                actual.onNext(value);
-                actual.onComplete();
+                complete(value);
             }
         }
 
@@ -120,14 +95,6 @@ final class TimedAttempt<T> extends Mono<T> {
         public void onError(Throwable error) {
             if (end()) {
                 fail(error);
-            }
-        }
-
-        @Override
-        public void onComplete() {
-            // only without a value: a value ended the attempt already
-            if (end()) {
-                actual.onComplete();
             }
         }
 
@@ -139,13 +106,10 @@ final class TimedAttempt<T> extends Mono<T> {
             }
         }
 
-        @Override
-        public void request(long n) {
-            upstream.request(n);
-        }
-
+        /** Stops here: the exchange runs on. */
         @Override
         public void cancel() {
+            super.cancel();
             if (end()) {
                 attempt.listener.abandoned();
             }
@@ -155,18 +119,6 @@ final class TimedAttempt<T> extends Mono<T> {
             Throwable mapped = attempt.errors.apply(error);
             attempt.listener.failed(mapped);
             actual.onError(mapped);
-        }
-
-        /** Whether this call ended the attempt; the first disarms the timeout. */
-        private boolean end() {
-            if (!ENDED.compareAndSet(this, 0, 1)) {
-                return false;
-            }
-            Disposable armed = timer;
-            if (armed != null) {
-                armed.dispose();
-            }
-            return true;
         }
     }
 }
