@@ -112,9 +112,11 @@ public final class InternalUserClient implements UserLookups {
             if (deadline.isZero()) {
                 return Mono.error(lookup.deadlineExpired());
             }
-            // the per-attempt timeouts sit inside the rounds; the deadline bounds them all
-            return RoundsUntilDeadline.of(lookup::round, lookup::retriedAfter, deadline, policy.scheduler(),
-                    lookup::deadlineExpired);
+            return lookup.round()
+                    .onErrorResume(lookup::retriedAfter)
+                    // the per-attempt timeouts sit inside the retry; this one bounds everything, and
+                    // fails as a deadline at once rather than through an operator on every lookup
+                    .timeout(deadline, Mono.error(lookup::deadlineExpired), policy.scheduler());
         });
     }
 

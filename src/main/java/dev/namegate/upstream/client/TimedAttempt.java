@@ -3,13 +3,17 @@ package dev.namegate.upstream.client;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.UnaryOperator;
 
 import org.reactivestreams.Subscription;
 
 import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
+import reactor.util.context.Context;
 
 /**
  * One attempt's exchange as the round sees it: bounded by the attempt's timeout, its error put in
@@ -68,21 +72,41 @@ final class TimedAttempt<T> extends Mono<T> {
         exchange.subscribe(new Attempt<>(actual, this));
     }
 
-    private static final class Attempt<T> extends EndsOnce<T> {
+    private static final class Attempt<T> extends Operators.MonoSubscriber<T, T> implements Runnable {
+        @SuppressWarnings("rawtypes")
+        private static final AtomicIntegerFieldUpdater<Attempt> ENDED = AtomicIntegerFieldUpdater.newUpdater(Attempt.class, "ended");
+
         private final TimedAttempt<T> attempt;
+        /** Read once: the exchange asks for it several times, and each ask would walk the lookup's chain. */
+        private final Context context;
+        private volatile Disposable timer;
+        /** 1 once answered, failed, timed out or given up: whichever came first is the attempt's end. */
+        private volatile int ended;
 
         Attempt(CoreSubscriber<? super T> actual, TimedAttempt<T> attempt) {
             super(actual);
             this.attempt = attempt;
+            this.context = actual.currentContext();
+        }
+
+        @Override
+        public Context currentContext() {
+            return context;
         }
 
         @Override
         public void onSubscribe(Subscription exchange) {
             actual.onSubscribe(this);
-            arm(attempt.timers, attempt.timeoutNanos);
+            Disposable armed = attempt.timers.schedule(this, attempt.timeoutNanos, TimeUnit.NANOSECONDS);
+            timer = armed;
+            // after the write: an end that came meanwhile has either seen it or is seen here
+            if (ended != 0) {
+                armed.dispose();
+            }
             exchange.request(Long.MAX_VALUE);
         }
 
+        /** Out through {@link #complete}, which keeps to the subscriber's demand. */
         @Override
         public void onNext(T value) {
             if (end()) {
@@ -95,6 +119,14 @@ final class TimedAttempt<T> extends Mono<T> {
         public void onError(Throwable error) {
             if (end()) {
                 fail(error);
+            }
+        }
+
+        /** Only without a value: a value ended the attempt already. */
+        @Override
+        public void onComplete() {
+            if (end()) {
+                actual.onComplete();
             }
         }
 
@@ -119,6 +151,18 @@ final class TimedAttempt<T> extends Mono<T> {
             Throwable mapped = attempt.errors.apply(error);
             attempt.listener.failed(mapped);
             actual.onError(mapped);
+        }
+
+        /** Whether this call ended the attempt; the first disarms the timeout. */
+        private boolean end() {
+            if (!ENDED.compareAndSet(this, 0, 1)) {
+                return false;
+            }
+            Disposable armed = timer;
+            if (armed != null) {
+                armed.dispose();
+            }
+            return true;
         }
     }
 }
