@@ -101,7 +101,9 @@ final class TimedAttempt<T> extends Mono<T> {
             timer = armed;
             // after the write: an end that came meanwhile has either seen it or is seen here
             if (ended != 0) {
+                // given up already (a cancel within onSubscribe): the exchange is not started
                 armed.dispose();
+                return;
             }
             exchange.request(Long.MAX_VALUE);
         }

@@ -12,8 +12,10 @@ import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
 
 import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -96,6 +98,20 @@ class TimedAttemptTest {
         assertThat(failed).isEmpty();
         assertThat(dropped).as("not reported as dropped: nobody waits for it").isEmpty();
         assertThat(ends.told).containsExactly("abandoned");
+    }
+
+    @Test
+    void anAttemptGivenUpAsItIsSubscribedNeverAsksTheExchange() {
+        List<Long> asked = new ArrayList<>();
+        attempt(Mono.<String>never().doOnRequest(asked::add)).subscribe(new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(Subscription subscription) {
+                cancel();
+            }
+        });
+        assertThat(asked).isEmpty();
+        assertThat(ends.told).containsExactly("abandoned");
+        assertThat(timers.stillArmed()).as("the timeout disarmed").isZero();
     }
 
     @Test
