@@ -243,7 +243,7 @@ public final class HedgedAttempts {
         private final boolean hedge;
         private volatile Subscription subscription;
         private volatile boolean cancelled;
-        /** Set by its first signal: an attempt that has signalled is not cancelled (a winner's source may still be completing). */
+        /** Set by its first signal: a winner's source may still be completing, and is not cancelled. */
         private volatile boolean signalled;
 
         Entrant(Round<T> round, boolean hedge) {
@@ -251,7 +251,7 @@ public final class HedgedAttempts {
             this.hedge = hedge;
         }
 
-        /** What a lambda subscriber gave the attempts: nothing of the round's subscriber. */
+        /** Empty: an attempt needs nothing of the request's context. */
         @Override
         public Context currentContext() {
             return Context.empty();
