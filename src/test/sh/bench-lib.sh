@@ -2,8 +2,8 @@
 # simulator on CPU 1, services on CPU 0, and wrk's script of ids. Expects WORK (a directory)
 # and the repository root as the working directory, after `make build`.
 
-# the heap, tenuring and huge pages of the Deployment and the closed-loop sweep, for namegate and NaiveProxy
-SERVICE_JVM_OPTS="-Xms1g -Xmx1g -XX:MaxTenuringThreshold=1 -XX:+UseTransparentHugePages"
+# the heap, tenuring, huge pages and metaspace threshold of the Deployment and the closed-loop sweep, for namegate and NaiveProxy
+SERVICE_JVM_OPTS="-Xms1g -Xmx1g -XX:MaxTenuringThreshold=1 -XX:+UseTransparentHugePages -XX:MetaspaceSize=64m"
 
 # mint_key: sets KEY and writes $WORK/keys, its limits lifted so that a run measures lookups
 mint_key() {
@@ -15,7 +15,7 @@ mint_key() {
 
 # start_simulator jar: the healthy simulator on CPU 1, port 9190, with 10^9 users; sets SIM_PID
 start_simulator() {
-  taskset -c 1 java -Dloader.main=dev.namegate.simulator.SimulatorMain -jar "$1" --port=9190 --scenario=healthy \
+  taskset -c 1 java -XX:MetaspaceSize=64m -Dloader.main=dev.namegate.simulator.SimulatorMain -jar "$1" --port=9190 --scenario=healthy \
       --users=1000000000 > "$WORK/simulator.log" 2>&1 &
   SIM_PID=$!
 }

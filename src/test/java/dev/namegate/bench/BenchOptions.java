@@ -56,11 +56,12 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
 
     /**
      * The Deployment's heap settings, for namegate and NaiveProxy in every mode: a fixed heap (room
-     * for the quota's and the cache's worst case, no resizing within a run), its tenuring and huge
-     * pages. Without them the first overload of an open-loop sweep collapsed for 2-3 s.
+     * for the quota's and the cache's worst case, no resizing within a run), its tenuring, huge
+     * pages and first metaspace threshold (no full collection for the JIT's profiles mid-run).
+     * Without them the first overload of an open-loop sweep collapsed for 2-3 s.
      */
-    public static final List<String> SERVICE_JVM_ARGS =
-            List.of("-Xms1g", "-Xmx1g", "-XX:MaxTenuringThreshold=1", "-XX:+UseTransparentHugePages");
+    public static final List<String> SERVICE_JVM_ARGS = List.of("-Xms1g", "-Xmx1g", "-XX:MaxTenuringThreshold=1",
+            "-XX:+UseTransparentHugePages", "-XX:MetaspaceSize=64m");
 
     private static final long WARMUP_SEED = 7L;
     private static final long MEASURED_SEED = 42L;

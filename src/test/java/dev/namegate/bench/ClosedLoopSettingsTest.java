@@ -103,7 +103,8 @@ class ClosedLoopSettingsTest {
     void theSweepsServiceCountsIdsOverFiveSecondsOnAFixedHeapUnlessTold() {
         BenchOptions defaults = BenchOptions.parse("--closed-loop");
         assertThat(ClosedLoopSweep.serviceArgs(defaults)).containsExactly("--namegate.limits.quota.window=5s");
-        assertThat(defaults.serviceJvmArgs()).containsExactly("-Xms1g", "-Xmx1g", "-XX:MaxTenuringThreshold=1", "-XX:+UseTransparentHugePages");
+        assertThat(defaults.serviceJvmArgs()).containsExactly("-Xms1g", "-Xmx1g", "-XX:MaxTenuringThreshold=1", "-XX:+UseTransparentHugePages",
+                "-XX:MetaspaceSize=64m");
         assertThat(BenchOptions.parse("--sweep=5000,10000").serviceJvmArgs()).as("the open loop's too")
                 .isEqualTo(defaults.serviceJvmArgs());
 

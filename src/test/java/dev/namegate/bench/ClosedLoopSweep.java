@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -105,11 +106,11 @@ final class ClosedLoopSweep {
                         besideNaive(system, scripts, print);
                     } else if (options.targets().contains(ClosedLoopTarget.MISSES)) {
                         sweep(ClosedLoopTarget.MISSES, system.target(), system.service().pid(), system.service(),
-                                scripts, print);
+                                List.of(system.service().stops(), system.simulator().stops()), scripts, print);
                     }
                     if (options.targets().contains(ClosedLoopTarget.HITS)) {
-                        sweep(ClosedLoopTarget.HITS, system.target(), system.service().pid(), system.service(), scripts,
-                                print);
+                        sweep(ClosedLoopTarget.HITS, system.target(), system.service().pid(), system.service(),
+                                List.of(system.service().stops(), system.simulator().stops()), scripts, print);
                     }
                     System.err.println(system.operatorTraffic());
                 }
@@ -120,8 +121,8 @@ final class ClosedLoopSweep {
                         NaiveProxy.Running proxy = NaiveProxy.start(pinning.servicePrefix(), simulator.firstBaseUrl(),
                                 target == ClosedLoopTarget.NAIVE_HITS, options.serviceJvmArgs(),
                                 logs.resolve("naive-" + label + ".log"))) {
-                    sweep(target, Target.publicApi(proxy.baseUrl(), "unused"), proxy.process().pid(), null, scripts,
-                            print);
+                    sweep(target, Target.publicApi(proxy.baseUrl(), "unused"), proxy.process().pid(), null,
+                            List.of(proxy.stops(), simulator.stops()), scripts, print);
                 }
             }
             case HAPROXY -> {
@@ -132,14 +133,15 @@ final class ClosedLoopSweep {
                         simulatorArgs, logs.resolve("simulator-" + label + ".log"));
                         HaproxyProcess haproxy = HaproxyProcess.start(pinning.servicePrefix(), simulator.baseUrls(),
                                 logs, logs.resolve("haproxy-" + label + ".log"))) {
-                    sweep(target, new Target(haproxy.baseUrl(), false, "/users/", null), haproxy.pid(), null, scripts,
-                            print);
+                    sweep(target, new Target(haproxy.baseUrl(), false, "/users/", null), haproxy.pid(), null,
+                            List.of(simulator.stops()), scripts, print);
                 }
             }
             case DIRECT -> {
                 try (SimulatorProcess simulator = SimulatorProcess.start(pinning.servicePrefix(), options.jar(),
                         simulatorArgs, logs.resolve("simulator-" + label + ".log"))) {
-                    sweep(target, Target.internal(simulator.firstBaseUrl()), simulator.pid(), null, scripts, print);
+                    sweep(target, Target.internal(simulator.firstBaseUrl()), simulator.pid(), null,
+                            List.of(simulator.stops()), scripts, print);
                 }
             }
         }
@@ -157,10 +159,12 @@ final class ClosedLoopSweep {
             Target naive = Target.publicApi(proxy.baseUrl(), "unused");
             warmUp(ClosedLoopTarget.MISSES, system.target(), scripts);
             warmUp(ClosedLoopTarget.NAIVE, naive, scripts);
+            List<JvmStops> missesStops = List.of(system.service().stops(), system.simulator().stops());
+            List<JvmStops> naiveStops = List.of(proxy.stops(), system.simulator().stops());
             for (int i = 0; i < options.stepCount(); i++) {
-                step(ClosedLoopTarget.MISSES, system.target(), system.service().pid(), system.service(), i, scripts,
-                        print);
-                step(ClosedLoopTarget.NAIVE, naive, proxy.process().pid(), null, i, scripts, print);
+                step(ClosedLoopTarget.MISSES, system.target(), system.service().pid(), system.service(), missesStops, i,
+                        scripts, print);
+                step(ClosedLoopTarget.NAIVE, naive, proxy.process().pid(), null, naiveStops, i, scripts, print);
             }
         }
     }
@@ -182,12 +186,13 @@ final class ClosedLoopSweep {
      * The warm-up and every step on one target.
      *
      * @param service namegate, to read its cache counters; {@code null} for the others
+     * @param stops   the JVMs on the requests' path whose stops each step reports
      */
-    private void sweep(ClosedLoopTarget target, Target http, long pid, ServiceProcess service, Path scripts,
-            Consumer<ClosedLoopRow> print) throws IOException, InterruptedException {
+    private void sweep(ClosedLoopTarget target, Target http, long pid, ServiceProcess service, List<JvmStops> stops,
+            Path scripts, Consumer<ClosedLoopRow> print) throws IOException, InterruptedException {
         warmUp(target, http, scripts);
         for (int i = 0; i < options.stepCount(); i++) {
-            step(target, http, pid, service, i, scripts, print);
+            step(target, http, pid, service, stops, i, scripts, print);
         }
     }
 
@@ -212,19 +217,28 @@ final class ClosedLoopSweep {
      * ids, so no step asks for those an earlier one left in the name cache.
      *
      * @param service namegate, to read its cache counters; {@code null} for the others
+     * @param stops   the JVMs on the requests' path whose stops over the step go to the log
      */
-    private void step(ClosedLoopTarget target, Target http, long pid, ServiceProcess service, int index, Path scripts,
-            Consumer<ClosedLoopRow> print) throws IOException, InterruptedException {
+    private void step(ClosedLoopTarget target, Target http, long pid, ServiceProcess service, List<JvmStops> stops,
+            int index, Path scripts, Consumer<ClosedLoopRow> print) throws IOException, InterruptedException {
         int connections = options.stepConnections(index);
         int round = options.stepRound(index);
         Path script = new WrkScript(http, target.highestId(), index + 1)
                 .write(scripts.resolve(target.option() + "-" + (index + 1) + ".lua"));
         ServiceMetrics metricsBefore = service != null ? service.metrics() : null;
         ProcStats before = ProcStats.of(pid);
+        Instant start = Instant.now();
         WrkResult result = wrk.run(connections, options.duration(), script, http.baseUrl(),
                 options.outputDir().resolve("wrk").resolve(target.option() + "-c" + connections
                         + (options.rounds() > 1 ? "-r" + round : "") + ".log"));
+        Instant end = Instant.now();
         double cpu = ProcStats.of(pid).cpuSecondsSince(before);
+        StringBuilder stopped = new StringBuilder();
+        for (JvmStops jvm : stops) {
+            stopped.append(stopped.isEmpty() ? "" : "; ").append(jvm.between(start, end).describe());
+        }
+        log.println(target.label() + " at " + connections + " connections (round " + round
+                + "), JVM stops over the step: " + stopped);
         double hitRatio = Double.NaN;
         if (service != null) {
             ServiceMetrics metricsAfter = service.metrics();

@@ -92,7 +92,8 @@ public final class NaiveProxy {
     }
 
     /** A started proxy process; closing it ends it. */
-    record Running(ManagedProcess process, String baseUrl) implements AutoCloseable {
+    /** @param stops when its JVM stopped, logged beside its output */
+    record Running(ManagedProcess process, String baseUrl, JvmStops stops) implements AutoCloseable {
         @Override
         public void close() {
             process.close();
@@ -106,17 +107,19 @@ public final class NaiveProxy {
      */
     static Running start(List<String> prefix, String upstream, boolean cache, List<String> jvmArgs, Path log)
             throws IOException, InterruptedException {
+        JvmStops stops = JvmStops.beside("NaiveProxy", log);
         List<String> command = new ArrayList<>(prefix);
         command.add(Java.launcher());
         command.addAll(jvmArgs);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), NaiveProxy.class.getName(),
+        command.addAll(List.of(stops.jvmOption(), "-cp", System.getProperty("java.class.path"), NaiveProxy.class.getName(),
                 "--upstream=" + upstream));
         if (cache) {
             command.add(CACHE);
         }
         ManagedProcess process = ManagedProcess.start("naive-proxy", command, Map.of(), log, line -> line.startsWith(READY));
         try {
-            return new Running(process, process.awaitLine(Duration.ofSeconds(60)).substring(READY.length()).trim());
+            return new Running(process, process.awaitLine(Duration.ofSeconds(60)).substring(READY.length()).trim(),
+                    stops);
         } catch (IOException | InterruptedException | RuntimeException e) {
             process.close();
             throw e;

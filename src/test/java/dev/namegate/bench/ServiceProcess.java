@@ -23,11 +23,13 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final ManagedProcess process;
     private final String baseUrl;
+    private final JvmStops stops;
     private String managementUrl;
 
-    private ServiceProcess(ManagedProcess process, String baseUrl) {
+    private ServiceProcess(ManagedProcess process, String baseUrl, JvmStops stops) {
         this.process = process;
         this.baseUrl = baseUrl;
+        this.stops = stops;
     }
 
     /**
@@ -60,10 +62,11 @@ public final class ServiceProcess implements AutoCloseable {
             Path keysFile, Path log, List<String> serviceArgs, List<String> jvmArgs) throws IOException {
         int port = Java.freePort();
         int managementPort = Java.freePort();
+        JvmStops stops = JvmStops.beside("namegate", log);
         List<String> command = new ArrayList<>(prefix);
         command.add(launcher);
         command.addAll(jvmArgs);
-        command.addAll(List.of("-jar", jar.toString()));
+        command.addAll(List.of(stops.jvmOption(), "-jar", jar.toString()));
         // the production defaults (name cache on) unless a run says otherwise
         command.addAll(serviceArgs);
         Map<String, String> env = Map.of(
@@ -75,13 +78,18 @@ public final class ServiceProcess implements AutoCloseable {
                 "SERVER_ADDRESS", "127.0.0.1",
                 "MANAGEMENT_SERVER_ADDRESS", "127.0.0.1");
         ManagedProcess process = ManagedProcess.start("service", command, env, log, null);
-        ServiceProcess service = new ServiceProcess(process, "http://127.0.0.1:" + port);
+        ServiceProcess service = new ServiceProcess(process, "http://127.0.0.1:" + port, stops);
         service.managementUrl = "http://127.0.0.1:" + managementPort;
         return service;
     }
 
     public String baseUrl() {
         return baseUrl;
+    }
+
+    /** When its JVM stopped (collections and other safepoints), logged beside its output. */
+    JvmStops stops() {
+        return stops;
     }
 
     /** Where {@code /actuator/*} answers. */

@@ -17,15 +17,23 @@ public final class SimulatorProcess implements AutoCloseable {
 
     private static final String READY = "SIMULATOR READY base-urls=";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * The JIT's method profiles fill metaspace as a run goes on; at the JVM's own first threshold
+     * (about 21 MB) that stopped the simulator for a full collection of 30 ms minutes into a
+     * benchmark, failing the attempts in flight. The Deployment gives namegate the same.
+     */
+    private static final String METASPACE = "-XX:MetaspaceSize=64m";
 
     private final ManagedProcess process;
     private final List<String> baseUrls;
     private final SimulatorControl control;
+    private final JvmStops stops;
 
-    private SimulatorProcess(ManagedProcess process, List<String> baseUrls) {
+    private SimulatorProcess(ManagedProcess process, List<String> baseUrls, JvmStops stops) {
         this.process = process;
         this.baseUrls = List.copyOf(baseUrls);
         this.control = new SimulatorControl(this.baseUrls.get(0));
+        this.stops = stops;
     }
 
     /**
@@ -35,9 +43,10 @@ public final class SimulatorProcess implements AutoCloseable {
      */
     public static SimulatorProcess start(List<String> prefix, Path jar, List<String> args, Path log)
             throws IOException, InterruptedException {
+        JvmStops stops = JvmStops.beside("simulator", log);
         List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of(Java.launcher(), "-Dloader.main=dev.namegate.simulator.SimulatorMain",
-                "-jar", jar.toString(), "--port=0"));
+        command.addAll(List.of(Java.launcher(), METASPACE, stops.jvmOption(),
+                "-Dloader.main=dev.namegate.simulator.SimulatorMain", "-jar", jar.toString(), "--port=0"));
         command.addAll(args);
         ManagedProcess process = ManagedProcess.start("simulator", command, Map.of(), log,
                 line -> line.startsWith(READY));
@@ -48,7 +57,7 @@ public final class SimulatorProcess implements AutoCloseable {
             if (urls.isEmpty()) {
                 throw new IOException("simulator reported no base urls: " + ready);
             }
-            return new SimulatorProcess(process, urls);
+            return new SimulatorProcess(process, urls, stops);
         } catch (IOException | InterruptedException | RuntimeException e) {
             process.close();
             throw e;
@@ -67,6 +76,11 @@ public final class SimulatorProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** When its JVM stopped (collections and other safepoints), logged beside its output. */
+    JvmStops stops() {
+        return stops;
     }
 
     /** Its admin endpoints: counters and switching the failure mode at runtime. */
