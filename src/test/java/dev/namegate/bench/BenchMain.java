@@ -279,7 +279,8 @@ public final class BenchMain {
                     options.outputDir())) {
                 SequenceRun.Targets targets = new SequenceRun.Targets(system.target(), system.service(),
                         this::serviceCheck, Target.internal(system.simulator().firstBaseUrl()),
-                        ResponseChecks.internalApi(Scenarios.USERS, names));
+                        ResponseChecks.internalApi(Scenarios.USERS, names),
+                        List.of(system.service().stops(), system.simulator().stops()));
                 new SequenceRun(options, system.simulator().control(), targets, System.err).run(print);
                 System.err.println(system.operatorTraffic());
             }
@@ -300,7 +301,7 @@ public final class BenchMain {
                     ResponseCheck check = scenario.outage() ? ResponseChecks.serverProblem(false)
                             : ResponseChecks.internalApi(Scenarios.USERS, names);
                     return measure(scenario, Target.internal(simulator.firstBaseUrl()), check, simulator, null,
-                            simulator.pid());
+                            simulator.pid(), List.of(simulator.stops()));
                 }
             }
             if (options.naive()) {
@@ -309,13 +310,15 @@ public final class BenchMain {
                         NaiveProxy.Running proxy = NaiveProxy.start(pinning.servicePrefix(), simulator.firstBaseUrl(),
                                 false, options.serviceJvmArgs(), logs.resolve("naive-" + scenario.name() + ".log"))) {
                     return measure(scenario, Target.publicApi(proxy.baseUrl(), "unused"),
-                            ResponseChecks.publicApi(Scenarios.USERS, names), simulator, null, proxy.process().pid());
+                            ResponseChecks.publicApi(Scenarios.USERS, names), simulator, null, proxy.process().pid(),
+                            List.of(proxy.stops(), simulator.stops()));
                 }
             }
             try (ServiceUnderTest system = ServiceUnderTest.start(scenario, options.jar(), pinning,
                     options.keyAttributes(), options.serviceArgs(), options.serviceJvmArgs(), logs)) {
                 List<Summary> rows = measure(scenario, system.target(), serviceCheck(scenario), system.simulator(),
-                        system.service(), system.service().pid());
+                        system.service(), system.service().pid(),
+                        List.of(system.service().stops(), system.simulator().stops()));
                 System.err.println(system.operatorTraffic());
                 return rows;
             }
@@ -332,10 +335,12 @@ public final class BenchMain {
             return quota;
         }
 
+        /** @param stops the JVMs on the requests' path whose stops each phase prints */
         private List<Summary> measure(Scenario scenario, Target target, ResponseCheck check,
-                SimulatorProcess simulator, ServiceProcess service, long cpuPid) throws Exception {
+                SimulatorProcess simulator, ServiceProcess service, long cpuPid, List<JvmStops> stops)
+                throws Exception {
             IdMix ids = scenario.ids(options.ids());
-            PhaseMeter meter = new PhaseMeter(simulator.control(), System.err, pinning.othersCpus());
+            PhaseMeter meter = new PhaseMeter(simulator.control(), System.err, pinning.othersCpus(), stops);
             List<Summary> summaries = new ArrayList<>();
             try (OpenLoopLoad load = new OpenLoopLoad(target, options.connections(), options.timeout())) {
                 if (options.openConnections() > 0) {

@@ -233,12 +233,8 @@ final class ClosedLoopSweep {
                         + (options.rounds() > 1 ? "-r" + round : "") + ".log"));
         Instant end = Instant.now();
         double cpu = ProcStats.of(pid).cpuSecondsSince(before);
-        StringBuilder stopped = new StringBuilder();
-        for (JvmStops jvm : stops) {
-            stopped.append(stopped.isEmpty() ? "" : "; ").append(jvm.between(start, end).describe());
-        }
         log.println(target.label() + " at " + connections + " connections (round " + round
-                + "), JVM stops over the step: " + stopped);
+                + "), JVM stops over the step: " + JvmStops.describe(stops, start, end));
         double hitRatio = Double.NaN;
         if (service != null) {
             ServiceMetrics metricsAfter = service.metrics();

@@ -51,6 +51,15 @@ final class JvmStops {
         return file;
     }
 
+    /** For the log: each JVM's {@link Summary#describe()} over {@code [from, to]}, joined by {@code ; }. */
+    static String describe(List<JvmStops> jvms, Instant from, Instant to) throws IOException {
+        StringBuilder described = new StringBuilder();
+        for (JvmStops jvm : jvms) {
+            described.append(described.isEmpty() ? "" : "; ").append(jvm.between(from, to).describe());
+        }
+        return described.toString();
+    }
+
     /** The stops that ended within {@code [from, to]}. */
     Summary between(Instant from, Instant to) throws IOException {
         int count = 0;

@@ -3,6 +3,7 @@ package dev.namegate.bench;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -10,30 +11,35 @@ import java.util.Objects;
  * Measures one phase of load and makes its table row: zeroes the simulator's counters before it,
  * samples the service's CPU, threads and metrics and the generator's CPU around it, and prints on
  * stderr what the row cannot hold (wrong answers by status, failures by cause, every simulator
- * counter, service CPU by thread kind, the service's metrics that changed).
+ * counter, service CPU by thread kind, the service's metrics that changed, the stops of the JVMs
+ * on the requests' path).
  */
 final class PhaseMeter {
 
     private final SimulatorControl simulator;
     private final PrintStream log;
     private final String loadCpus;
+    private final List<JvmStops> stops;
 
     /**
      * @param simulator the simulator behind the target, whose counters give the upstream columns
      * @param log       where the per-phase details go (stderr)
+     * @param stops     the JVMs on the requests' path (the one under test, the simulator) whose
+     *                  stops over each phase are printed
      */
-    PhaseMeter(SimulatorControl simulator, PrintStream log) {
-        this(simulator, log, "");
+    PhaseMeter(SimulatorControl simulator, PrintStream log, List<JvmStops> stops) {
+        this(simulator, log, "", stops);
     }
 
     /**
      * @param loadCpus the CPUs of the generator and the simulator ({@link CpuPinning#othersCpus()}),
      *                 whose busiest share is printed slice by slice; empty for none
      */
-    PhaseMeter(SimulatorControl simulator, PrintStream log, String loadCpus) {
+    PhaseMeter(SimulatorControl simulator, PrintStream log, String loadCpus, List<JvmStops> stops) {
         this.simulator = Objects.requireNonNull(simulator, "simulator");
         this.log = Objects.requireNonNull(log, "log");
         this.loadCpus = Objects.requireNonNull(loadCpus, "loadCpus");
+        this.stops = List.copyOf(stops);
     }
 
     /**
@@ -64,6 +70,7 @@ final class PhaseMeter {
             loadCpuLine = loadCpu == null ? null : loadCpu.stop();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        Instant endedAt = Instant.now();
         ProcStats after = cpuPid > 0 ? ProcStats.of(cpuPid) : ProcStats.UNKNOWN;
         ThreadCpu threadsAfter = cpuPid > 0 ? ThreadCpu.of(cpuPid) : ThreadCpu.UNKNOWN;
         // The generator's own cost: if it nears a full core, the numbers measure us, not them.
@@ -83,6 +90,9 @@ final class PhaseMeter {
         }
         if (loadCpuLine != null) {
             log.println(scenario + " " + loadCpuLine);
+        }
+        if (!stops.isEmpty()) {
+            log.println(scenario + " JVM stops over the phase: " + JvmStops.describe(stops, startedAt, endedAt));
         }
         if (service != null) {
             log.println(scenario + " service metrics over the phase:\n" + service.metrics().describeSince(metricsBefore));

@@ -33,12 +33,14 @@ final class SequenceRun {
      * @param checks      how each scenario's answers are judged
      * @param direct      the simulator's own API for the direct row; {@code null} for no such row
      * @param directCheck how the direct row's answers are judged
+     * @param stops       the JVMs on the requests' path whose stops each phase prints; none in tests
      */
     record Targets(Target target, ServiceProcess process, Function<Scenario, ResponseCheck> checks, Target direct,
-            ResponseCheck directCheck) {
+            ResponseCheck directCheck, List<JvmStops> stops) {
         Targets {
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(checks, "checks");
+            stops = List.copyOf(stops);
         }
 
         long pid() {
@@ -58,7 +60,7 @@ final class SequenceRun {
         this.simulator = Objects.requireNonNull(simulator, "simulator");
         this.targets = Objects.requireNonNull(targets, "targets");
         this.log = Objects.requireNonNull(log, "log");
-        this.meter = new PhaseMeter(simulator, log);
+        this.meter = new PhaseMeter(simulator, log, targets.stops());
     }
 
     /**

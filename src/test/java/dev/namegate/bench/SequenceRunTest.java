@@ -42,7 +42,7 @@ class SequenceRunTest {
         BenchOptions options = BenchOptions.parse("--scenarios=" + scenarios, "--rate=100",
                 "--warmup=200ms", "--settle=200ms", "--duration=500ms");
         SequenceRun.Targets targets = new SequenceRun.Targets(Target.internal(first), null, scenario -> internal,
-                Target.internal(simulator.liveBaseUrls().get(1)), internal);
+                Target.internal(simulator.liveBaseUrls().get(1)), internal, List.of());
         List<Summary> handedOver = new ArrayList<>();
         List<Summary> rows = new SequenceRun(options, new SimulatorControl(first), targets,
                 new PrintStream(log, true, StandardCharsets.UTF_8)).run(handedOver::add);
