@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 /**
  * When a child JVM stopped all its threads, from its safepoint log ({@code -Xlog:safepoint}):
  * every collection and every other stop (deoptimisation, code cache clean-up), each with its cause.
- * A step that fails after a stall can then tell whose stall it was: the service's, the simulator's
- * or neither's (then the host's or the kernel's).
+ * A step that fails after a stall can then tell whether it was a JVM's (the service's or the
+ * simulator's) or neither's (the host, the kernel, or a queue in the service itself).
  */
 final class JvmStops {
 
