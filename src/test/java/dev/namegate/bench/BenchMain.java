@@ -279,8 +279,7 @@ public final class BenchMain {
                     options.outputDir())) {
                 SequenceRun.Targets targets = new SequenceRun.Targets(system.target(), system.service(),
                         this::serviceCheck, Target.internal(system.simulator().firstBaseUrl()),
-                        ResponseChecks.internalApi(Scenarios.USERS, names),
-                        List.of(system.service().stops(), system.simulator().stops()));
+                        ResponseChecks.internalApi(Scenarios.USERS, names), system.stops());
                 new SequenceRun(options, system.simulator().control(), targets, System.err).run(print);
                 System.err.println(system.operatorTraffic());
             }
@@ -317,8 +316,7 @@ public final class BenchMain {
             try (ServiceUnderTest system = ServiceUnderTest.start(scenario, options.jar(), pinning,
                     options.keyAttributes(), options.serviceArgs(), options.serviceJvmArgs(), logs)) {
                 List<Summary> rows = measure(scenario, system.target(), serviceCheck(scenario), system.simulator(),
-                        system.service(), system.service().pid(),
-                        List.of(system.service().stops(), system.simulator().stops()));
+                        system.service(), system.service().pid(), system.stops());
                 System.err.println(system.operatorTraffic());
                 return rows;
             }

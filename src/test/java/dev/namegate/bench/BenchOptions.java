@@ -61,7 +61,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
      * Without them the first overload of an open-loop sweep collapsed for 2-3 s.
      */
     public static final List<String> SERVICE_JVM_ARGS = List.of("-Xms1g", "-Xmx1g", "-XX:MaxTenuringThreshold=1",
-            "-XX:+UseTransparentHugePages", "-XX:MetaspaceSize=64m");
+            "-XX:+UseTransparentHugePages", Java.METASPACE_THRESHOLD);
 
     private static final long WARMUP_SEED = 7L;
     private static final long MEASURED_SEED = 42L;

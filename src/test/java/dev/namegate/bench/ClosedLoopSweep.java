@@ -106,11 +106,11 @@ final class ClosedLoopSweep {
                         besideNaive(system, scripts, print);
                     } else if (options.targets().contains(ClosedLoopTarget.MISSES)) {
                         sweep(ClosedLoopTarget.MISSES, system.target(), system.service().pid(), system.service(),
-                                List.of(system.service().stops(), system.simulator().stops()), scripts, print);
+                                system.stops(), scripts, print);
                     }
                     if (options.targets().contains(ClosedLoopTarget.HITS)) {
                         sweep(ClosedLoopTarget.HITS, system.target(), system.service().pid(), system.service(),
-                                List.of(system.service().stops(), system.simulator().stops()), scripts, print);
+                                system.stops(), scripts, print);
                     }
                     System.err.println(system.operatorTraffic());
                 }
@@ -159,11 +159,10 @@ final class ClosedLoopSweep {
             Target naive = Target.publicApi(proxy.baseUrl(), "unused");
             warmUp(ClosedLoopTarget.MISSES, system.target(), scripts);
             warmUp(ClosedLoopTarget.NAIVE, naive, scripts);
-            List<JvmStops> missesStops = List.of(system.service().stops(), system.simulator().stops());
             List<JvmStops> naiveStops = List.of(proxy.stops(), system.simulator().stops());
             for (int i = 0; i < options.stepCount(); i++) {
-                step(ClosedLoopTarget.MISSES, system.target(), system.service().pid(), system.service(), missesStops, i,
-                        scripts, print);
+                step(ClosedLoopTarget.MISSES, system.target(), system.service().pid(), system.service(), system.stops(),
+                        i, scripts, print);
                 step(ClosedLoopTarget.NAIVE, naive, proxy.process().pid(), null, naiveStops, i, scripts, print);
             }
         }

@@ -8,6 +8,13 @@ import java.nio.file.Path;
 /** Small helpers for starting JVM children on loopback. */
 final class Java {
 
+    /**
+     * The Deployment's first metaspace threshold, for every child JVM: at the JVM's own (about 21
+     * MB) the JIT's method profiles brought a full collection minutes into a benchmark (30 ms of
+     * the simulator, failing the attempts in flight).
+     */
+    static final String METASPACE_THRESHOLD = "-XX:MetaspaceSize=64m";
+
     private Java() {
     }
 

@@ -90,6 +90,11 @@ public final class ServiceUnderTest implements AutoCloseable {
         return service;
     }
 
+    /** The JVMs on the requests' path, the service's and the simulator's, whose stops a step or phase reports. */
+    List<JvmStops> stops() {
+        return List.of(service.stops(), simulator.stops());
+    }
+
     /** A line for the run's log: the probes and scrapes sent so far, and how many failed. */
     public String operatorTraffic() {
         return "kubelet and Prometheus over the run: " + operatorTraffic.describe();

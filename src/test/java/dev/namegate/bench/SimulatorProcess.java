@@ -17,12 +17,6 @@ public final class SimulatorProcess implements AutoCloseable {
 
     private static final String READY = "SIMULATOR READY base-urls=";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    /**
-     * The JIT's method profiles fill metaspace as a run goes on; at the JVM's own first threshold
-     * (about 21 MB) that stopped the simulator for a full collection of 30 ms minutes into a
-     * benchmark, failing the attempts in flight. The Deployment gives namegate the same.
-     */
-    private static final String METASPACE = "-XX:MetaspaceSize=64m";
 
     private final ManagedProcess process;
     private final List<String> baseUrls;
@@ -45,7 +39,7 @@ public final class SimulatorProcess implements AutoCloseable {
             throws IOException, InterruptedException {
         JvmStops stops = JvmStops.beside("simulator", log);
         List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of(Java.launcher(), METASPACE, stops.jvmOption(),
+        command.addAll(List.of(Java.launcher(), Java.METASPACE_THRESHOLD, stops.jvmOption(),
                 "-Dloader.main=dev.namegate.simulator.SimulatorMain", "-jar", jar.toString(), "--port=0"));
         command.addAll(args);
         ManagedProcess process = ManagedProcess.start("simulator", command, Map.of(), log,
