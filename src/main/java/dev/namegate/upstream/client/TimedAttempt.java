@@ -74,7 +74,8 @@ final class TimedAttempt<T> extends Mono<T> {
 
     private static final class Attempt<T> extends Operators.MonoSubscriber<T, T> implements Runnable {
         @SuppressWarnings("rawtypes")
-        private static final AtomicIntegerFieldUpdater<Attempt> ENDED = AtomicIntegerFieldUpdater.newUpdater(Attempt.class, "ended");
+        private static final AtomicIntegerFieldUpdater<Attempt> ENDED =
+                AtomicIntegerFieldUpdater.newUpdater(Attempt.class, "ended");
 
         private final TimedAttempt<T> attempt;
         /** Read once: the exchange asks for it several times, and each ask would walk the lookup's chain. */
