@@ -32,8 +32,8 @@ public final class NoBufferLeaks implements AfterAllCallback {
         }
     }
 
-    /** The leaks Netty finds once what is garbage has been collected. */
-    static List<String> leaksOfGarbage() throws InterruptedException {
+    /** The leaks Netty finds once what is garbage has been collected (for a test whose subject is a leak, at once). */
+    public static List<String> leaksOfGarbage() throws InterruptedException {
         for (int i = 0; i < COLLECTIONS; i++) {
             System.gc();
             // the collector queues dead buffers' references on its own thread, shortly after

@@ -48,7 +48,7 @@ final class TimedAttempt<T> extends Mono<T> {
     private final Listener<? super T> listener;
 
     /**
-     * @param exchange subscribed once per subscription, never cancelled
+     * @param exchange subscribed once per subscription, cancelled only if given up before it was asked for
      * @param timers where the timeout is armed (for a timeout that waits for an answer, one that
      *        lets the loop read what arrived first)
      * @param errors the exchange's error, or the timeout's {@link TimeoutException}, in the client's terms
@@ -102,8 +102,11 @@ final class TimedAttempt<T> extends Mono<T> {
             timer = armed;
             // after the write: an end that came meanwhile has either seen it or is seen here
             if (ended != 0) {
-                // given up already (a cancel within onSubscribe): the exchange is not started
+                // given up already (a cancel within onSubscribe): cancelled, not left unasked; a
+                // WebClient exchange goes out once subscribed, asked or not, and one never asked
+                // never reads its answer's body nor releases it
                 armed.dispose();
+                exchange.cancel();
                 return;
             }
             exchange.request(Long.MAX_VALUE);

@@ -8,11 +8,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.reactivestreams.Subscription;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.WebClient;
+
 import mockwebserver3.RecordedRequest;
 import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 import reactor.test.StepVerifier;
 
 import dev.namegate.testing.MockUpstream;
+import dev.namegate.testing.NoBufferLeaks;
 import dev.namegate.upstream.UserLookup;
 
 /**
@@ -56,5 +66,56 @@ class GivenUpExchangesKeepTheirConnectionTest {
         assertThat(upstream.requestCount()).isEqualTo(2);
         assertThat(test.counter("namegate.upstream.attempts", "outcome", "success")).as("the given-up attempt is no success")
                 .isEqualTo(1);
+    }
+
+    /**
+     * An attempt given up as it is subscribed (the deadline or a winning hedge, on another thread,
+     * just then): WebClient sends an exchange once it is subscribed, asked for or not, and one
+     * left unasked never reads its answer's body nor releases it. Cancelled, it leaves no buffer
+     * behind. The pool's one connection orders the two: the next exchange gets it only after
+     * the first's answer, if it went out, came in whole.
+     */
+    @Test
+    void anAttemptGivenUpAsItIsSubscribedLeavesNoBufferBehind() throws InterruptedException {
+        ConnectionProvider oneConnection = ConnectionProvider.builder("one")
+                .maxConnections(1)
+                .pendingAcquireTimeout(Duration.ofSeconds(2))
+                .build();
+        WebClient webClient = WebClient.builder()
+                .baseUrl(upstream.baseUrl())
+                .clientConnector(new ReactorClientHttpConnector(HttpClient.create(oneConnection)))
+                .build();
+        try {
+            Mono<String> givenUp = webClient.get().uri("/users/1").exchangeToMono(response -> response.bodyToMono(String.class));
+            TimedAttempt.of(givenUp, Duration.ofSeconds(10), Schedulers.parallel(), error -> error, new IgnoredEnd())
+                    .subscribe(new BaseSubscriber<>() {
+                        @Override
+                        protected void hookOnSubscribe(Subscription subscription) {
+                            cancel();
+                        }
+                    });
+
+            StepVerifier.create(webClient.get().uri("/users/2").exchangeToMono(response -> response.bodyToMono(String.class)))
+                    .expectNext("{\"name\":\"John\"}")
+                    .expectComplete()
+                    .verify(Duration.ofSeconds(10));
+            assertThat(NoBufferLeaks.leaksOfGarbage()).as("buffers nobody released").isEmpty();
+        } finally {
+            oneConnection.disposeLater().block(Duration.ofSeconds(5));
+        }
+    }
+
+    private static final class IgnoredEnd implements TimedAttempt.Listener<String> {
+        @Override
+        public void answered(String value) {
+        }
+
+        @Override
+        public void failed(Throwable error) {
+        }
+
+        @Override
+        public void abandoned() {
+        }
     }
 }
