@@ -338,7 +338,7 @@ public final class BenchMain {
                 SimulatorProcess simulator, ServiceProcess service, long cpuPid, List<JvmStops> stops)
                 throws Exception {
             IdMix ids = scenario.ids(options.ids());
-            PhaseMeter meter = new PhaseMeter(simulator.control(), System.err, pinning.othersCpus(), stops);
+            PhaseMeter meter = new PhaseMeter(simulator.control(), simulator.pid(), System.err, pinning.othersCpus(), stops);
             List<Summary> summaries = new ArrayList<>();
             try (OpenLoopLoad load = new OpenLoopLoad(target, options.connections(), options.timeout())) {
                 if (options.openConnections() > 0) {

@@ -53,17 +53,32 @@ class LoadCpuTimelineTest {
 
     @Test
     void nothingIsSampledWithoutPinning() {
-        assertThat(LoadCpuTimeline.start("", Duration.ofMillis(500))).isNull();
+        assertThat(LoadCpuTimeline.start("", Duration.ofMillis(500), -1)).isNull();
+    }
+
+    @Test
+    void aSlicesSplitIsEachProcessShareOfACore() {
+        long perSecond = ProcStats.ticksPerSecond();
+        long halfSecond = Duration.ofMillis(500).toNanos();
+
+        assertThat(LoadCpuTimeline.percentOfACore(perSecond / 4, halfSecond)).isEqualTo(50);
+        assertThat(LoadCpuTimeline.percentOfACore(5, 0)).isEqualTo(-1);
+        assertThat(LoadCpuTimeline.split(45, 12, 50, 3)).isEqualTo("45(12)/50(3)");
+        assertThat(LoadCpuTimeline.split(45, 0, -1, -1)).as("no simulator").isEqualTo("45(0)/-");
     }
 
     @Test
     void aSamplerStopsWithAFigureForEachSliceItSaw() throws InterruptedException {
         assumeTrue(Files.isReadable(Path.of("/proc/stat")), "a Linux /proc");
-        LoadCpuTimeline.Sampler sampler = LoadCpuTimeline.start("0", Duration.ofMillis(50));
+        long self = ProcessHandle.current().pid();
+        LoadCpuTimeline.Sampler sampler = LoadCpuTimeline.start("0", Duration.ofMillis(50), self);
         Thread.sleep(200); // real time: the sampler reads the kernel's counters
-        String line = sampler.stop();
+        List<String> lines = sampler.stop();
 
         // "-" for a slice in which the kernel's counters did not move
-        assertThat(line).matches("load CPUs, busiest, % per 50 ms: (\\d+|-)( (\\d+|-))*");
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).matches("load CPUs, busiest, % per 50 ms: (\\d+|-)( (\\d+|-))*");
+        assertThat(lines.get(1)).matches("load processes, % of a core per 50 ms, the generator \\(its JIT\\) / the simulator "
+                + "\\(its JIT\\): \\d+\\(\\d+\\)/\\d+\\(\\d+\\)( \\d+\\(\\d+\\)/\\d+\\(\\d+\\))*");
     }
 }

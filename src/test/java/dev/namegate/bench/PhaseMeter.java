@@ -17,6 +17,7 @@ import java.util.Objects;
 final class PhaseMeter {
 
     private final SimulatorControl simulator;
+    private final long simulatorPid;
     private final PrintStream log;
     private final String loadCpus;
     private final List<JvmStops> stops;
@@ -28,15 +29,17 @@ final class PhaseMeter {
      *                  stops over each phase are printed
      */
     PhaseMeter(SimulatorControl simulator, PrintStream log, List<JvmStops> stops) {
-        this(simulator, log, "", stops);
+        this(simulator, -1, log, "", stops);
     }
 
     /**
-     * @param loadCpus the CPUs of the generator and the simulator ({@link CpuPinning#othersCpus()}),
-     *                 whose busiest share is printed slice by slice; empty for none
+     * @param simulatorPid the simulator's process, whose share of the load CPUs is printed slice by slice
+     * @param loadCpus     the CPUs of the generator and the simulator ({@link CpuPinning#othersCpus()}),
+     *                     whose busiest share is printed slice by slice; empty for none
      */
-    PhaseMeter(SimulatorControl simulator, PrintStream log, String loadCpus, List<JvmStops> stops) {
+    PhaseMeter(SimulatorControl simulator, long simulatorPid, PrintStream log, String loadCpus, List<JvmStops> stops) {
         this.simulator = Objects.requireNonNull(simulator, "simulator");
+        this.simulatorPid = simulatorPid;
         this.log = Objects.requireNonNull(log, "log");
         this.loadCpus = Objects.requireNonNull(loadCpus, "loadCpus");
         this.stops = List.copyOf(stops);
@@ -58,16 +61,16 @@ final class PhaseMeter {
         ThreadCpu threadsBefore = cpuPid > 0 ? ThreadCpu.of(cpuPid) : ThreadCpu.UNKNOWN;
         long self = ProcessHandle.current().pid();
         ProcStats generatorBefore = ProcStats.of(self);
-        LoadCpuTimeline.Sampler loadCpu = LoadCpuTimeline.start(loadCpus, OpenLoopLoad.TIMELINE_SLICE);
+        LoadCpuTimeline.Sampler loadCpu = LoadCpuTimeline.start(loadCpus, OpenLoopLoad.TIMELINE_SLICE, simulatorPid);
         // on the wall clock too, to line the phase's slices up with the service's own logs
         Instant startedAt = Instant.now();
         long start = System.nanoTime();
         LoadResult result;
-        String loadCpuLine;
+        List<String> loadCpuLines;
         try {
             result = load.run(plan, ids, check);
         } finally {
-            loadCpuLine = loadCpu == null ? null : loadCpu.stop();
+            loadCpuLines = loadCpu == null ? List.of() : loadCpu.stop();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Instant endedAt = Instant.now();
@@ -88,8 +91,8 @@ final class PhaseMeter {
         if (result.lateTimeline().totalLate() > 0) {
             log.println(scenario + " " + result.lateTimeline().describe());
         }
-        if (loadCpuLine != null) {
-            log.println(scenario + " " + loadCpuLine);
+        for (String line : loadCpuLines) {
+            log.println(scenario + " " + line);
         }
         if (!stops.isEmpty()) {
             log.println(scenario + " JVM stops over the phase: " + JvmStops.describe(stops, startedAt, endedAt));

@@ -70,6 +70,20 @@ public record ThreadCpu(Map<Kind, Long> ticks) {
         return !ticks.isEmpty();
     }
 
+    /** Clock ticks of one kind of thread since {@code before}; 0 when either sample is unknown. */
+    long ticksSince(ThreadCpu before, Kind kind) {
+        return known() && before.known() ? ticks.getOrDefault(kind, 0L) - before.ticks.getOrDefault(kind, 0L) : 0;
+    }
+
+    /** Clock ticks of all threads since {@code before}; 0 when either sample is unknown. */
+    long ticksSince(ThreadCpu before) {
+        long spent = 0;
+        for (Kind kind : Kind.values()) {
+            spent += ticksSince(before, kind);
+        }
+        return spent;
+    }
+
     /** CPU milliseconds of one kind between {@code before} and this sample, per request. */
     public double millisPerRequestSince(ThreadCpu before, Kind kind, long requests) {
         if (!known() || !before.known() || requests <= 0) {
