@@ -348,7 +348,14 @@ public final class BenchMain {
                 }
                 if (!options.warmup().isZero()) {
                     // a ramp, so a cold JVM (ours or the service's) is not knocked over by full load
-                    load.run(options.warmupPlan(scenario), ids, check);
+                    try (SimulatorControlDrill drill = SimulatorControlDrill.start(simulator.control(),
+                            SimulatorControlDrill.PERIOD)) {
+                        load.run(options.warmupPlan(scenario), ids, check);
+                        if (drill.failures() > 0) {
+                            System.err.println(scenario.name() + ": " + drill.failures() + " of the simulator's control "
+                                    + "drills in the warm-up failed");
+                        }
+                    }
                 }
                 try (CpuQuota quota = capped(cpuPid)) {
                     for (LoadPlan plan : options.measuredPlans(scenario)) {

@@ -24,7 +24,9 @@ public final class SimulatorControl {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final String baseUrl;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    // the simulator speaks HTTP/1.1: no h2c upgrade offered on each new connection
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
     /** @param baseUrl the simulator's first base URL, e.g. {@code http://127.0.0.1:9090} */
     public SimulatorControl(String baseUrl) {
