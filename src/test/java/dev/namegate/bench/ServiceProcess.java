@@ -19,7 +19,11 @@ import java.util.Map;
  */
 public final class ServiceProcess implements AutoCloseable {
 
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * A start on one slow core (10-16 s to Spring's "Started") and the warm-up's own timeout (45 s)
+     * after it, with room: at 60 s a run on a slow host was refused a service that came ready.
+     */
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
 
     private final ManagedProcess process;
     private final String baseUrl;
