@@ -7,11 +7,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The namegate service as a child process: {@code java -jar target/namegate.jar}, configured only
@@ -24,16 +26,22 @@ public final class ServiceProcess implements AutoCloseable {
      * after it, with room: at 60 s a run on a slow host was refused a service that came ready.
      */
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration WARMUP_LINE_WAIT = Duration.ofSeconds(1);
+    /** The starts of the warm-up's last line (dev.namegate.warmup.Warmup). */
+    static final String WARMUP_DONE = "warm-up done in";
+    static final String WARMUP_CUT_SHORT = "warm-up cut short";
 
     private final ManagedProcess process;
     private final String baseUrl;
     private final JvmStops stops;
+    private final Path log;
     private String managementUrl;
 
-    private ServiceProcess(ManagedProcess process, String baseUrl, JvmStops stops) {
+    private ServiceProcess(ManagedProcess process, String baseUrl, JvmStops stops, Path log) {
         this.process = process;
         this.baseUrl = baseUrl;
         this.stops = stops;
+        this.log = log;
     }
 
     /**
@@ -49,6 +57,8 @@ public final class ServiceProcess implements AutoCloseable {
         ServiceProcess service = launch(Java.launcher(), prefix, jar, internalBaseUrls, keysFile, log, serviceArgs, jvmArgs);
         try {
             service.awaitReady();
+            service.warmupCutShort().ifPresent(line -> System.err.println("note: namegate's " + line
+                    + " (its first overload may compile what the warm-up did not reach)"));
             return service;
         } catch (IOException | InterruptedException | RuntimeException e) {
             service.close();
@@ -82,7 +92,7 @@ public final class ServiceProcess implements AutoCloseable {
                 "SERVER_ADDRESS", "127.0.0.1",
                 "MANAGEMENT_SERVER_ADDRESS", "127.0.0.1");
         ManagedProcess process = ManagedProcess.start("service", command, env, log, null);
-        ServiceProcess service = new ServiceProcess(process, "http://127.0.0.1:" + port, stops);
+        ServiceProcess service = new ServiceProcess(process, "http://127.0.0.1:" + port, stops, log);
         service.managementUrl = "http://127.0.0.1:" + managementPort;
         return service;
     }
@@ -131,6 +141,40 @@ public final class ServiceProcess implements AutoCloseable {
     /** The exit status, waiting at most {@code timeout}; see {@link ManagedProcess#awaitExit(Duration)}. */
     public int awaitExit(Duration timeout) throws IOException, InterruptedException {
         return process.awaitExit(timeout);
+    }
+
+    /**
+     * The warm-up's last line when its timeout cut it short; empty when it finished, or when
+     * its last line has not reached the log within a second of readiness (it is written just
+     * after readiness turns green).
+     */
+    private Optional<String> warmupCutShort() throws InterruptedException {
+        long deadline = System.nanoTime() + WARMUP_LINE_WAIT.toNanos();
+        do {
+            try {
+                Optional<String> ending = warmupEnding(Files.readAllLines(log));
+                if (ending.isPresent()) {
+                    return ending.filter(line -> line.startsWith(WARMUP_CUT_SHORT));
+                }
+            } catch (IOException unreadable) {
+                return Optional.empty();
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        return Optional.empty();
+    }
+
+    /** How the warm-up ended, from its last line ({@code warm-up done in ...} or {@code warm-up cut short ...}), if logged. */
+    static Optional<String> warmupEnding(List<String> logLines) {
+        for (String line : logLines) {
+            for (String ending : List.of(WARMUP_DONE, WARMUP_CUT_SHORT)) {
+                int at = line.indexOf(ending);
+                if (at >= 0) {
+                    return Optional.of(line.substring(at));
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private void awaitReady() throws IOException, InterruptedException {
