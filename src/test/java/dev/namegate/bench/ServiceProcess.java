@@ -7,7 +7,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,14 +33,12 @@ public final class ServiceProcess implements AutoCloseable {
     private final ManagedProcess process;
     private final String baseUrl;
     private final JvmStops stops;
-    private final Path log;
     private String managementUrl;
 
-    private ServiceProcess(ManagedProcess process, String baseUrl, JvmStops stops, Path log) {
+    private ServiceProcess(ManagedProcess process, String baseUrl, JvmStops stops) {
         this.process = process;
         this.baseUrl = baseUrl;
         this.stops = stops;
-        this.log = log;
     }
 
     /**
@@ -91,8 +88,9 @@ public final class ServiceProcess implements AutoCloseable {
                 // Loopback only: a benchmark must not open ports to the network.
                 "SERVER_ADDRESS", "127.0.0.1",
                 "MANAGEMENT_SERVER_ADDRESS", "127.0.0.1");
-        ManagedProcess process = ManagedProcess.start("service", command, env, log, null);
-        ServiceProcess service = new ServiceProcess(process, "http://127.0.0.1:" + port, stops, log);
+        ManagedProcess process = ManagedProcess.start("service", command, env, log,
+                line -> warmupEnding(List.of(line)).isPresent());
+        ServiceProcess service = new ServiceProcess(process, "http://127.0.0.1:" + port, stops);
         service.managementUrl = "http://127.0.0.1:" + managementPort;
         return service;
     }
@@ -145,23 +143,16 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * The warm-up's last line when its timeout cut it short; empty when it finished, or when
-     * its last line has not reached the log within a second of readiness (it is written just
-     * after readiness turns green).
+     * its last line was not printed within a second of readiness (it is written just after
+     * readiness turns green).
      */
     private Optional<String> warmupCutShort() throws InterruptedException {
-        long deadline = System.nanoTime() + WARMUP_LINE_WAIT.toNanos();
-        do {
-            try {
-                Optional<String> ending = warmupEnding(Files.readAllLines(log));
-                if (ending.isPresent()) {
-                    return ending.filter(line -> line.startsWith(WARMUP_CUT_SHORT));
-                }
-            } catch (IOException unreadable) {
-                return Optional.empty();
-            }
-            Thread.sleep(50);
-        } while (System.nanoTime() < deadline);
-        return Optional.empty();
+        try {
+            return warmupEnding(List.of(process.awaitLine(WARMUP_LINE_WAIT)))
+                    .filter(line -> line.startsWith(WARMUP_CUT_SHORT));
+        } catch (IOException notPrinted) {
+            return Optional.empty();
+        }
     }
 
     /** How the warm-up ended, from its last line ({@code warm-up done in ...} or {@code warm-up cut short ...}), if logged. */
