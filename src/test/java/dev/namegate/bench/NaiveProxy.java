@@ -91,8 +91,11 @@ public final class NaiveProxy {
         return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(new PublicUser(id, name));
     }
 
-    /** A started proxy process; closing it ends it. */
-    /** @param stops when its JVM stopped, logged beside its output */
+    /**
+     * A started proxy process; closing it ends it.
+     *
+     * @param stops when its JVM stopped, logged beside its output
+     */
     record Running(ManagedProcess process, String baseUrl, JvmStops stops) implements AutoCloseable {
         @Override
         public void close() {
