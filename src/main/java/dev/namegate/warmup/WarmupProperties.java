@@ -43,9 +43,10 @@ import org.springframework.validation.annotation.Validated;
  * @param rate at most this many lookups and requests per second, so a start (or a rollout of many
  *        replicas) does not flood the internal service and trip its rate limit (default 50)
  * @param userId the id looked up (default 1)
- * @param timeout readiness turns green after this even if the warm-up has not finished (default 45 s:
- *        the warm-up took 26 s on one core of a fast host, and a drill cut short leaves the refusals
- *        to be compiled in the first overload)
+ * @param timeout readiness turns green after this even if the warm-up has not finished (default 90 s:
+ *        the warm-up took 26 s on one core of a fast host and 38-43 s on one core of a slow one,
+ *        about twice that on the Deployment's half-core request when the node is busy; a drill cut
+ *        short leaves the refusals to be compiled in the first overload)
  * @param exitWhenDone stop the application once the warm-up is done (default false): a training
  *        run for a CDS archive or AOT cache ({@code make cds}) that, unlike Spring's
  *        {@code -Dspring.context.exit=onRefresh}, has also loaded what the first requests need
@@ -62,6 +63,6 @@ public record WarmupProperties(
         @Min(1) @DefaultValue("4") int concurrency,
         @Positive @DefaultValue("50") double rate,
         @Min(1) @DefaultValue("1") long userId,
-        @NotNull @DefaultValue("45s") Duration timeout,
+        @NotNull @DefaultValue("90s") Duration timeout,
         @DefaultValue("false") boolean exitWhenDone) {
 }

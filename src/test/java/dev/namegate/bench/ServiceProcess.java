@@ -21,10 +21,10 @@ import java.util.Optional;
 public final class ServiceProcess implements AutoCloseable {
 
     /**
-     * A start on one slow core (10-16 s to Spring's "Started") and the warm-up's own timeout (45 s)
+     * A start on one slow core (10-16 s to Spring's "Started") and the warm-up's own timeout (90 s)
      * after it, with room: at 60 s a run on a slow host was refused a service that came ready.
      */
-    private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration WARMUP_LINE_WAIT = Duration.ofSeconds(1);
     /** The starts of the warm-up's last line (dev.namegate.warmup.Warmup). */
     static final String WARMUP_DONE = "warm-up done in";
