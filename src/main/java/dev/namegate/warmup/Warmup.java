@@ -48,6 +48,9 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
 
     private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
     private static final String TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
+    /** One drill request in this many asks for a path no route has. */
+    private static final int NO_ROUTE_EVERY = 256;
+    private static final String NO_ROUTE = "/warmup/no-such-path";
 
     private final HttpClient upstreamHttpClient;
     private final UserLookups lookups;
@@ -156,7 +159,11 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
      * rest after their turn, but one in sixteen marked to be let in; HEAD one in eight times and
      * with a request id of their own every third time, so the refusals' branches are all taken.
      * Their answers are read as answers, not errors: an exception for each refusal would cost more
-     * than the refusal itself.
+     * than the refusal itself. One in {@value #NO_ROUTE_EVERY} asks for a path no route has, and
+     * ends through the exception handler (404): C2 compiles the request observation in the drill,
+     * and compiled without that branch, it went back to the interpreter at the first request to
+     * end so after readiness (a 404, or a client gone with requests in flight), to be compiled
+     * again at the next burst (over a second of the core).
      */
     private Mono<Void> overloadDrill(String port) {
         if (!overloadDrill.start()) {
@@ -165,7 +172,7 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
         WebClient self = WebClient.create("http://127.0.0.1:" + port);
         return Flux.range(0, properties.drillRequests())
                 .flatMap(i -> self.method(i % 8 == 7 ? HttpMethod.HEAD : HttpMethod.GET)
-                        .uri("/users/{id}", properties.userId())
+                        .uri(i % NO_ROUTE_EVERY == 3 ? NO_ROUTE : "/users/{id}", properties.userId())
                         .headers(headers -> {
                             headers.set(OverloadDrill.HEADER, drillMark(i));
                             if (i % 3 == 2) {

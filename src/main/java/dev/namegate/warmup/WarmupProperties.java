@@ -30,7 +30,8 @@ import org.springframework.validation.annotation.Validated;
  * @param drillRequests requests of the overload drill, the last phase: lookups sent to our own API
  *        over loopback that the overload protection refuses, half on arrival and most of the rest
  *        after their turn, as it does the excess of a real overload (one in sixteen it lets in, to
- *        be answered 401 for want of a key), so the JIT compiles the refusals before
+ *        be answered 401 for want of a key; one in 256 asks for a path no route has, answered
+ *        404 by the exception handler), so the JIT compiles the refusals and that ending before
  *        one comes (default 90000: C2 raises its thresholds with its queue, long all through a
  *        warm-up, and with 30000 the refusals after a turn were still at C1 when the drill ended,
  *        to be compiled by C2 at the first overload's onset; 0 = none). Unpaced, like the probes:

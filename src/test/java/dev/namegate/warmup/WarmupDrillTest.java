@@ -22,7 +22,8 @@ import dev.namegate.testing.TestKeys;
 
 /**
  * The warm-up's last phase rehearses an overload: its lookups are refused both ways the gate
- * refuses or let in, counted apart from real refusals, and none reaches the internal service.
+ * refuses or let in, counted apart from real refusals, and none reaches the internal service;
+ * one in 256 asks for a path no route has and ends through the exception handler.
  */
 @ServerTest
 @TestPropertySource(properties = {
@@ -56,18 +57,21 @@ class WarmupDrillTest {
 
         double onArrival = meters.get("namegate.overload.shed").tag("when", "drill_on_arrival").counter().count();
         double afterTurn = meters.get("namegate.overload.shed").tag("when", "drill_after_waiting").counter().count();
-        // one in sixteen let in: requests 1, 17, ..., 193
+        // one in sixteen let in: requests 1, 17, ..., 193; request 3 asks for no route
         int letIn = 13;
-        assertThat(onArrival + afterTurn).isEqualTo(200 - letIn);
+        int noRoute = 1;
+        assertThat(onArrival + afterTurn).isEqualTo(200 - letIn - noRoute);
         assertThat(onArrival).as("refused on arrival once the drill's line has waited").isGreaterThanOrEqualTo(1);
-        assertThat(afterTurn).as("half but those let in are marked to wait their turn").isGreaterThanOrEqualTo(100 - letIn);
+        assertThat(afterTurn).as("half but those let in are marked to wait their turn").isGreaterThanOrEqualTo(100 - letIn - noRoute);
         assertThat(meters.get("namegate.overload.shed").tag("when", "on_arrival").counter().count()).isZero();
         assertThat(meters.get("namegate.overload.shed").tag("when", "after_waiting").counter().count()).isZero();
         double drillAnswers = meters.get("http.server.requests").tag("uri", "WARMUP_DRILL").timers().stream()
                 .mapToLong(Timer::count).sum();
-        assertThat(drillAnswers).as("every one under the drill's uri").isEqualTo(200);
+        assertThat(drillAnswers).as("every one but the request for no route under the drill's uri").isEqualTo(200 - noRoute);
         assertThat(meters.get("http.server.requests").tag("uri", "WARMUP_DRILL").tag("status", "503").timers().stream()
-                .mapToLong(Timer::count).sum()).isEqualTo(200 - letIn);
+                .mapToLong(Timer::count).sum()).isEqualTo(200 - letIn - noRoute);
+        assertThat(meters.get("http.server.requests").tag("status", "404").tag("exception", "NoResourceFoundException")
+                .timers().stream().mapToLong(Timer::count).sum()).as("ended through the exception handler").isEqualTo(noRoute);
         assertThat(meters.get("http.server.requests").tag("uri", "WARMUP_DRILL").tag("status", "401").timer().count())
                 .as("let in without a key").isEqualTo(letIn);
         assertThat(meters.find("http.server.requests").tag("uri", "/users/{id}").timers().stream().mapToLong(Timer::count).sum())
