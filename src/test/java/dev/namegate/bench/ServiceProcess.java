@@ -89,7 +89,7 @@ public final class ServiceProcess implements AutoCloseable {
                 "SERVER_ADDRESS", "127.0.0.1",
                 "MANAGEMENT_SERVER_ADDRESS", "127.0.0.1");
         ManagedProcess process = ManagedProcess.start("service", command, env, log,
-                line -> warmupEnding(List.of(line)).isPresent());
+                line -> warmupEnding(line).isPresent());
         ServiceProcess service = new ServiceProcess(process, "http://127.0.0.1:" + port, stops);
         service.managementUrl = "http://127.0.0.1:" + managementPort;
         return service;
@@ -148,21 +148,19 @@ public final class ServiceProcess implements AutoCloseable {
      */
     private Optional<String> warmupCutShort() throws InterruptedException {
         try {
-            return warmupEnding(List.of(process.awaitLine(WARMUP_LINE_WAIT)))
+            return warmupEnding(process.awaitLine(WARMUP_LINE_WAIT))
                     .filter(line -> line.startsWith(WARMUP_CUT_SHORT));
         } catch (IOException notPrinted) {
             return Optional.empty();
         }
     }
 
-    /** How the warm-up ended, from its last line ({@code warm-up done in ...} or {@code warm-up cut short ...}), if logged. */
-    static Optional<String> warmupEnding(List<String> logLines) {
-        for (String line : logLines) {
-            for (String ending : List.of(WARMUP_DONE, WARMUP_CUT_SHORT)) {
-                int at = line.indexOf(ending);
-                if (at >= 0) {
-                    return Optional.of(line.substring(at));
-                }
+    /** How the warm-up ended, if {@code line} is its last ({@code warm-up done in ...} or {@code warm-up cut short ...}). */
+    static Optional<String> warmupEnding(String line) {
+        for (String ending : List.of(WARMUP_DONE, WARMUP_CUT_SHORT)) {
+            int at = line.indexOf(ending);
+            if (at >= 0) {
+                return Optional.of(line.substring(at));
             }
         }
         return Optional.empty();
