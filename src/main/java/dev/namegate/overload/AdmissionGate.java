@@ -25,8 +25,11 @@ import reactor.core.publisher.MonoSink;
  * requests lengthens its line until some wait that long (or give up first, which counts the
  * same), so that way out frees only an excess the line absorbs for a second. Requests over the
  * limit wait first in, first out; a request is refused (503) only once it has waited
- * {@code shedQueueTime}, when it would hardly finish in time. The collector's pauses do not
- * count toward that wait: a pause holds up everyone in line at once and is over when they are
+ * {@code shedQueueTime}, when it would hardly finish in time, or the shorter
+ * {@code overrunShedQueueTime} while more arrive than the core serves (newcomers are refused on
+ * arrival then), when the limit's floor is the shorter {@code overrunLimitFloorTime} too: a
+ * request let in then still has room for a collector's pause before its deadline. The
+ * collector's pauses do not count toward that wait: a pause holds up everyone in line at once and is over when they are
  * judged, and a closed loop's line, which waits most of that time already, would otherwise be
  * refused wholesale after each one. So a closed loop of a few hundred
  * connections is served in full at the core's pace, and twice the sustainable rate is turned away
@@ -60,6 +63,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final long limitLagNanos;
     private final long lateNanos;
     private final long queueNanos;
+    private final long overrunQueueNanos;
+    private final long overrunFloorNanos;
     private final long newcomerQueueNanos;
     private final long newcomerRefusalNanos;
     private final double newcomerShedShare;
@@ -79,8 +84,10 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final ShedEpisodes episodes;
     private final ArrayDeque<LineWaiter> waiting = new ArrayDeque<>();
     private volatile int limit;
-    /** When the gate last refused a request that had waited its longest. */
+    /** When the gate last refused a request after its wait in line. */
     private volatile long shedAt;
+    /** When it last refused one that had waited the whole shed queue time: the overrun's sign. */
+    private long fullShedAt;
     /**
      * Set by a refusal on arrival, taken by the next probe: demand the limit held off at the door.
      * Taken in one step, since refusals on arrival are made outside the lock.
@@ -120,6 +127,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.limitLagNanos = properties.shedLagThreshold().toNanos();
         this.lateNanos = properties.lagThreshold().toNanos();
         this.queueNanos = properties.shedQueueTime().toNanos();
+        this.overrunQueueNanos = properties.overrunShedQueueTime().toNanos();
+        this.overrunFloorNanos = properties.overrunLimitFloorTime().toNanos();
         this.newcomerQueueNanos = properties.refuseNewcomersAfter().toNanos();
         this.newcomerRefusalNanos = properties.refuseNewcomersFor().toNanos();
         this.newcomerShedShare = properties.refuseNewcomersShare();
@@ -278,7 +287,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
                     return;
                 }
                 long waited = waitedNanos(next, now);
-                admitted = waited < queueNanos;
+                admitted = waited < queueNanos - ((queueNanos - overrunQueueNanos) & overrun(now));
                 if (admitted && inFlight.count() >= limit) {
                     return;
                 }
@@ -290,6 +299,9 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
                     pace.admitted(now);
                 } else {
                     shedAt = now;
+                    // only a wait of the whole queue time says more arrive than the core serves: a
+                    // refusal after the overrun's shorter one would keep the overrun on by itself
+                    fullShedAt = now + ((fullShedAt - now) & ((waited - queueNanos) >> 63));
                     leavers.refused(now);
                 }
             }
@@ -383,13 +395,28 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
      * core admits so few a second that the minimum holds.
      */
     private int floor(long now) {
-        long admittedInFloorTime = requestsIn(limitFloorNanos, pace.admittedPerSecond(now, PACE_MIN_SPAN_NANOS));
+        long floorNanos = limitFloorNanos - ((limitFloorNanos - overrunFloorNanos) & overrun(now));
+        long admittedInFloorTime = requestsIn(floorNanos, pace.admittedPerSecond(now, PACE_MIN_SPAN_NANOS));
         return (int) Math.max(minLimit, Math.min(UNLIMITED - 1L, admittedInFloorTime));
     }
 
     /** How many requests {@code nanos} holds at {@code perSecond}. */
     private static long requestsIn(long nanos, double perSecond) {
         return Math.round(perSecond * nanos / 1e9);
+    }
+
+    /**
+     * All ones while more arrive than the core serves, zero otherwise: the gate refused a request
+     * that waited the whole shed queue time within {@code refuseNewcomersFor}, and refusals after a
+     * wait are at least {@code refuseNewcomersShare} of those that left the line lately, as for
+     * refusing newcomers. A mask of each part's sign bit, so the times it picks take no branch:
+     * the drill's shut gate is in this state nearly throughout, and C2 compiles an outcome never
+     * seen as a trap (see {@link #refusingNewcomers()}). Under the lock.
+     */
+    private long overrun(long now) {
+        long sinceShed = now - fullShedAt - newcomerRefusalNanos;
+        long share = Double.doubleToRawLongBits(leavers.refusedBeyond(newcomerShedShare, now));
+        return (sinceShed & ~share) >> 63;
     }
 
     /** The longest wait in line since the last probe, the wait of the one still first in line included. */
@@ -441,6 +468,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     /** As if the gate had refused nobody for {@code refuseNewcomersFor}. */
     private void forgetSheds() {
         shedAt = nanoClock.getAsLong() - newcomerRefusalNanos;
+        fullShedAt = shedAt;
     }
 
     /**

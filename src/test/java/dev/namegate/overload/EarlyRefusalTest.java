@@ -302,7 +302,8 @@ class EarlyRefusalTest {
         OverloadProperties off = new OverloadProperties(false, p.probeInterval(), p.lagThreshold(), p.shedLagThreshold(),
                 p.hold(), p.limitDecrease(), p.limitIncrease(), p.retryAfter(), p.shedMinInFlight(),
                 p.shedMinTimeInProgress(), p.limitFloorTime(), p.limitStartTime(), p.shedQueueTime(),
-                p.refuseNewcomersAfter(), p.refuseNewcomersFor(), p.refuseNewcomersShare(), p.refuseAgainAfter());
+                p.refuseNewcomersAfter(), p.refuseNewcomersFor(), p.refuseNewcomersShare(), p.refuseAgainAfter(),
+                p.overrunShedQueueTime(), p.overrunLimitFloorTime());
         assertThat(new OverloadDrill(off, registry, clock::get, () -> 0).start()).isFalse();
     }
 

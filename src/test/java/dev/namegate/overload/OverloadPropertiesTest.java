@@ -31,6 +31,9 @@ class OverloadPropertiesTest {
             assertThat(defaults.limitFloorTime()).isPositive().isLessThan(defaults.shedQueueTime());
             assertThat(defaults.limitStartTime()).isPositive().isLessThan(defaults.shedMinTimeInProgress());
             assertThat(defaults.shedMinTimeInProgress()).isPositive();
+            assertThat(defaults.overrunShedQueueTime()).isLessThan(defaults.shedQueueTime())
+                    .isGreaterThanOrEqualTo(defaults.refuseNewcomersAfter());
+            assertThat(defaults.overrunLimitFloorTime()).isPositive().isLessThan(defaults.limitFloorTime());
         });
     }
 
@@ -50,6 +53,10 @@ class OverloadPropertiesTest {
             "limit-start-time=-1ms, limit-start-time",
             "limit-start-time=50ms, limit-start-time",
             "shed-min-time-in-progress=-1ms, shed-min-time-in-progress",
+            "overrun-shed-queue-time=10ms, overrun-shed-queue-time",
+            "overrun-shed-queue-time=40ms, overrun-shed-queue-time",
+            "overrun-limit-floor-time=-1ms, overrun-limit-floor-time",
+            "overrun-limit-floor-time=20ms, overrun-limit-floor-time",
     })
     void anInconsistentSettingStopsTheStartNamingIt(String setting, String named) {
         context.withPropertyValues("namegate.overload." + setting)
