@@ -66,6 +66,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final long overrunQueueNanos;
     private final long overrunFloorNanos;
     private final long newcomerQueueNanos;
+    private final long overrunNewcomerQueueNanos;
     private final long newcomerRefusalNanos;
     private final double newcomerShedShare;
     private final String servedAtPaceReason;
@@ -130,6 +131,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.overrunQueueNanos = properties.overrunShedQueueTime().toNanos();
         this.overrunFloorNanos = properties.overrunLimitFloorTime().toNanos();
         this.newcomerQueueNanos = properties.refuseNewcomersAfter().toNanos();
+        this.overrunNewcomerQueueNanos = properties.overrunRefuseNewcomersAfter().toNanos();
         this.newcomerRefusalNanos = properties.refuseNewcomersFor().toNanos();
         this.newcomerShedShare = properties.refuseNewcomersShare();
         this.servedAtPaceReason = "every request let in within " + properties.shedQueueTime().toMillis() + " ms";
@@ -429,7 +431,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private long waitedNanos(LineWaiter waiter, long now) {
         long waited = now - waiter.since();
         // the pause clock is read only for a wait that could be judged long: most are short
-        return waited < newcomerQueueNanos ? waited : waited - (pauseClock.getAsLong() - waiter.pausedAt());
+        return waited < overrunNewcomerQueueNanos ? waited : waited - (pauseClock.getAsLong() - waiter.pausedAt());
     }
 
     /** The probe stopped: the limit is lifted and everyone waiting starts (is refused, at a fixed gate). */
@@ -472,8 +474,10 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     }
 
     /**
-     * True while the request first in line has waited {@code refuseNewcomersAfter}, the gate
-     * refused a request that waited its longest within {@code refuseNewcomersFor}, and such
+     * True while the request first in line has waited {@code refuseNewcomersAfter} (in the overrun
+     * {@code overrunRefuseNewcomersAfter}: the line lets in those it holds at about half the pace
+     * they came, so it holds fewer, or most of them would be refused after their wait), the gate
+     * refused a request after its wait within {@code refuseNewcomersFor}, and such
      * refusals are at least {@code refuseNewcomersShare} of the requests that left the line lately:
      * more arrive than the core can serve (twice the sustainable rate), one arriving now would wait
      * about as long, and most such are refused in the end, so they are best refused before any work
@@ -491,11 +495,13 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         }
         synchronized (this) {
             LineWaiter first = waiting.peekFirst();
+            long overrun = (now - fullShedAt - newcomerRefusalNanos) >> 63;
+            long longEnough = newcomerQueueNanos - ((newcomerQueueNanos - overrunNewcomerQueueNanos) & overrun);
             // The wait and the share in one comparison, each negative when short: the drill's gate
             // refuses everyone, so a share under the threshold is never seen before an overload,
             // and C2 compiles an outcome never seen as a trap whose recompile of the connections'
             // read path, where this is inlined, took 400 ms of the core (docs/benchmarks.md).
-            return first != null && (waitedNanos(first, now) - newcomerQueueNanos
+            return first != null && (waitedNanos(first, now) - longEnough
                     | Double.doubleToRawLongBits(leavers.refusedBeyond(newcomerShedShare, now))) >= 0;
         }
     }

@@ -90,6 +90,12 @@ import jakarta.validation.constraints.NotNull;
  * @param overrunLimitFloorTime the limit's floor time in the same state: an open loop's overload
  *     holds the limit at its floor, where the requests in progress take about this long
  *     (default 15 ms)
+ * @param overrunRefuseNewcomersAfter {@code refuseNewcomersAfter} in the same state. The line holds
+ *     those that arrived while its first had waited less than this, and at twice the rate it
+ *     lets them in at half the pace they came: the last of them waits about twice this, which
+ *     must be within the shed queue time, or most of those let into the line are refused after
+ *     their wait, each through WebFlux. Half the overrun's shed queue time, as 15 ms is half of
+ *     30 (default 10 ms)
  */
 @Validated
 @ConfigurationProperties("namegate.overload")
@@ -112,7 +118,8 @@ public record OverloadProperties(
         @DecimalMin("0") @DecimalMax("1") @DefaultValue("0.1") double refuseNewcomersShare,
         @NotNull @DefaultValue("10ms") Duration refuseAgainAfter,
         @NotNull @DefaultValue("20ms") Duration overrunShedQueueTime,
-        @NotNull @DefaultValue("15ms") Duration overrunLimitFloorTime) {
+        @NotNull @DefaultValue("15ms") Duration overrunLimitFloorTime,
+        @NotNull @DefaultValue("10ms") Duration overrunRefuseNewcomersAfter) {
 
     public OverloadProperties {
         if (probeInterval.toNanos() < 1_000_000L) {
@@ -139,11 +146,16 @@ public record OverloadProperties(
             throw new IllegalArgumentException("namegate.overload.refuse-newcomers-after must be at least 1ms and at most"
                     + " the shed queue time (" + shedQueueTime + ")");
         }
-        if (overrunShedQueueTime.compareTo(refuseNewcomersAfter) < 0
+        if (overrunRefuseNewcomersAfter.toNanos() < 1_000_000L
+                || overrunRefuseNewcomersAfter.compareTo(refuseNewcomersAfter) > 0) {
+            throw new IllegalArgumentException("namegate.overload.overrun-refuse-newcomers-after must be at least 1ms"
+                    + " and at most the refuse-newcomers-after time (" + refuseNewcomersAfter + ")");
+        }
+        if (overrunShedQueueTime.compareTo(overrunRefuseNewcomersAfter) < 0
                 || overrunShedQueueTime.compareTo(shedQueueTime) > 0) {
             throw new IllegalArgumentException("namegate.overload.overrun-shed-queue-time must be at least the"
-                    + " refuse-newcomers-after time (" + refuseNewcomersAfter + ") and at most the shed queue time ("
-                    + shedQueueTime + ")");
+                    + " overrun-refuse-newcomers-after time (" + overrunRefuseNewcomersAfter + ") and at most the shed"
+                    + " queue time (" + shedQueueTime + ")");
         }
         requireUnderQueueTime("limit-floor-time", limitFloorTime, shedQueueTime);
         requireUnderQueueTime("overrun-limit-floor-time", overrunLimitFloorTime, overrunShedQueueTime);

@@ -56,10 +56,18 @@ class AdmissionGateTest {
     /** As above, with the shed queue time and floor time while more arrive than the core serves. */
     static OverloadProperties properties(int minInFlight, Duration limitFloorTime, Duration minTimeInProgress,
             Duration limitStartTime, Duration overrunShedQueueTime, Duration overrunLimitFloorTime) {
+        return properties(minInFlight, limitFloorTime, minTimeInProgress, limitStartTime, overrunShedQueueTime,
+                overrunLimitFloorTime, Duration.ofMillis(40));
+    }
+
+    /** As above, with the wait of the first in line from which newcomers are refused in that state. */
+    static OverloadProperties properties(int minInFlight, Duration limitFloorTime, Duration minTimeInProgress,
+            Duration limitStartTime, Duration overrunShedQueueTime, Duration overrunLimitFloorTime,
+            Duration overrunRefuseNewcomersAfter) {
         return new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
                 Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, minTimeInProgress, limitFloorTime,
                 limitStartTime, Duration.ofMillis(50), Duration.ofMillis(40), Duration.ofSeconds(1), 0.1,
-                Duration.ofMillis(10), overrunShedQueueTime, overrunLimitFloorTime);
+                Duration.ofMillis(10), overrunShedQueueTime, overrunLimitFloorTime, overrunRefuseNewcomersAfter);
     }
 
     /** One request's admission: {@code null} while it waits. */
@@ -114,14 +122,15 @@ class AdmissionGateTest {
 
     /**
      * Two refused after the whole 50 ms put the gate in the overrun: for a second from then a
-     * request is refused after 45 ms. Such a refusal does not extend that second, so a line that
-     * waits just under the whole time is served again once it ends; it does keep newcomers refused
-     * on arrival for a second from itself, as any refusal after a wait does.
+     * request is refused after 45 ms, and newcomers once the first in line has waited 20 ms
+     * instead of 40. A refusal after 45 ms does not extend that second, so a line that waits just
+     * under the whole time is served again once it ends; it does keep newcomers refused on
+     * arrival, after 40 ms, for a second from itself, as any refusal after a wait does.
      */
     @Test
     void whileMoreArriveThanTheCoreServesTheLineWaitsTheShorterTimeForASecondFromTheLastWholeWait() {
         AdmissionGate overrun = new AdmissionGate(properties(4, Duration.ZERO, Duration.ZERO, Duration.ZERO,
-                Duration.ofMillis(45), Duration.ZERO), inFlight, clock::get, paused::get);
+                Duration.ofMillis(45), Duration.ZERO, Duration.ofMillis(20)), inFlight, clock::get, paused::get);
         List<AtomicReference<Boolean>> first = admit(overrun, 8);
         overrun.probed(LATE); // a limit at the 8 in progress
         List<AtomicReference<Boolean>> refused = admit(overrun, 2);
@@ -132,15 +141,21 @@ class AdmissionGateTest {
 
         assertThat(admit(overrun, 1).get(0).get()).as("the place the leaver freed").isTrue();
         AtomicReference<Boolean> shorter = admit(overrun, 1).get(0);
-        clock.addAndGet(Duration.ofMillis(45).toNanos());
+        clock.addAndGet(Duration.ofMillis(19).toNanos());
+        assertThat(overrun.refusingNewcomers()).as("19 ms in the overrun's line").isFalse();
+        clock.addAndGet(Duration.ofMillis(1).toNanos());
+        assertThat(overrun.refusingNewcomers()).as("20 ms in the overrun's line").isTrue();
+        clock.addAndGet(Duration.ofMillis(25).toNanos());
         overrun.leave();
         assertThat(shorter.get()).as("45 ms in the overrun").isFalse();
 
         assertThat(admit(overrun, 1).get(0).get()).isTrue();
-        clock.set(wholeWaitRefused + Duration.ofMillis(955).toNanos());
+        clock.set(wholeWaitRefused + Duration.ofMillis(980).toNanos());
         AtomicReference<Boolean> afterTheSecond = admit(overrun, 1).get(0);
-        clock.addAndGet(Duration.ofMillis(45).toNanos());
-        assertThat(overrun.refusingNewcomers()).as("955 ms after the refusal after 45 ms").isTrue();
+        clock.addAndGet(Duration.ofMillis(20).toNanos());
+        assertThat(overrun.refusingNewcomers()).as("20 ms in line a second after the last whole wait").isFalse();
+        clock.addAndGet(Duration.ofMillis(25).toNanos());
+        assertThat(overrun.refusingNewcomers()).as("980 ms after the refusal after 45 ms").isTrue();
         overrun.leave();
         assertThat(afterTheSecond.get()).as("45 ms a second after the last whole wait").isTrue();
         assertThat(first).allSatisfy(a -> assertThat(a.get()).isTrue());

@@ -44,6 +44,7 @@ import dev.namegate.testing.TestKeys;
         "namegate.overload.refuse-newcomers-for=10m",
         "namegate.overload.overrun-shed-queue-time=1ms",
         "namegate.overload.overrun-limit-floor-time=0ms",
+        "namegate.overload.overrun-refuse-newcomers-after=1ms",
 })
 class EarlyRefusalServerTest {
 

@@ -34,6 +34,8 @@ class OverloadPropertiesTest {
             assertThat(defaults.overrunShedQueueTime()).isLessThan(defaults.shedQueueTime())
                     .isGreaterThanOrEqualTo(defaults.refuseNewcomersAfter());
             assertThat(defaults.overrunLimitFloorTime()).isPositive().isLessThan(defaults.limitFloorTime());
+            assertThat(defaults.overrunRefuseNewcomersAfter()).isLessThan(defaults.refuseNewcomersAfter())
+                    .isLessThanOrEqualTo(defaults.overrunShedQueueTime());
         });
     }
 
@@ -53,7 +55,9 @@ class OverloadPropertiesTest {
             "limit-start-time=-1ms, limit-start-time",
             "limit-start-time=50ms, limit-start-time",
             "shed-min-time-in-progress=-1ms, shed-min-time-in-progress",
-            "overrun-shed-queue-time=10ms, overrun-shed-queue-time",
+            "overrun-shed-queue-time=5ms, overrun-shed-queue-time",
+            "overrun-refuse-newcomers-after=0ms, overrun-refuse-newcomers-after",
+            "overrun-refuse-newcomers-after=20ms, overrun-refuse-newcomers-after",
             "overrun-shed-queue-time=40ms, overrun-shed-queue-time",
             "overrun-limit-floor-time=-1ms, overrun-limit-floor-time",
             "overrun-limit-floor-time=20ms, overrun-limit-floor-time",
