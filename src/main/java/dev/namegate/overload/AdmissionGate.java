@@ -27,12 +27,13 @@ import reactor.core.publisher.MonoSink;
  * limit wait first in, first out; a request is refused (503) only once it has waited
  * {@code shedQueueTime}, when it would hardly finish in time, or the shorter
  * {@code overrunShedQueueTime} while more arrive than the core serves (newcomers are refused on
- * arrival then), when the limit's floor is the shorter {@code overrunLimitFloorTime} too: a
- * request let in then still has room for a collector's pause before its deadline. The
- * collector's pauses do not count toward that wait: a pause holds up everyone in line at once and is over when they are
- * judged, and a closed loop's line, which waits most of that time already, would otherwise be
- * refused wholesale after each one. So a closed loop of a few hundred
- * connections is served in full at the core's pace, and twice the sustainable rate is turned away
+ * arrival then, from the shorter {@code overrunRefuseNewcomersAfter}), when the limit's floor is
+ * the shorter {@code overrunLimitFloorTime} too: a request let in then still has room for a
+ * collector's pause before its deadline. The collector's pauses do not count toward that wait: a
+ * pause holds up everyone in line at once and is over when they are judged, and a closed loop's
+ * line, which waits most of that time already, would otherwise be refused wholesale after each
+ * one. So a closed loop of a few hundred connections is served in full at the core's pace, and
+ * twice the sustainable rate is turned away
  * before any work is spent on it instead of being started and timed out. Hand-written: the limit
  * follows the loops' lag, not the latency of requests that mostly wait for the internal service,
  * which the adaptive limiters of libraries go by.

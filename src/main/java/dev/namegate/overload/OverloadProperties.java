@@ -94,9 +94,9 @@ import jakarta.validation.constraints.NotNull;
  *     those that arrived while its first had waited less than this, and at twice the rate it
  *     lets them in at about half the pace they came: the last of them waits about twice this,
  *     which must be within the overrun's shed queue time, or most of those let into the line are
- *     refused after their wait, each through WebFlux. A third of it leaves room for a rate
- *     beyond twice and for the limit's steps down: at 15 ms the goodput fell by a third, at
- *     10 ms p99 met 100 ms in 6 overloads of 14, at 7 ms in 3 of 4 (default 7 ms)
+ *     refused after their wait, each through WebFlux (at 15 ms the goodput fell by a third). A
+ *     third of it leaves room for a rate beyond twice and for the limit's steps down
+ *     (default 7 ms)
  */
 @Validated
 @ConfigurationProperties("namegate.overload")
