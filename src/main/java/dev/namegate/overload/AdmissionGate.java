@@ -25,15 +25,11 @@ import reactor.core.publisher.MonoSink;
  * requests lengthens its line until some wait that long (or give up first, which counts the
  * same), so that way out frees only an excess the line absorbs for a second. Requests over the
  * limit wait first in, first out; a request is refused (503) only once it has waited
- * {@code shedQueueTime}, when it would hardly finish in time, or the shorter
- * {@code overrunShedQueueTime} while more arrive than the core serves (newcomers are refused on
- * arrival then, from the shorter {@code overrunRefuseNewcomersAfter}), when the limit's floor is
- * the shorter {@code overrunLimitFloorTime} too: a request let in then still has room for a
- * collector's pause before its deadline. The collector's pauses do not count toward that wait: a
- * pause holds up everyone in line at once and is over when they are judged, and a closed loop's
- * line, which waits most of that time already, would otherwise be refused wholesale after each
- * one. So a closed loop of a few hundred connections is served in full at the core's pace, and
- * twice the sustainable rate is turned away
+ * {@code shedQueueTime}, when it would hardly finish in time. The collector's pauses do not
+ * count toward that wait: a pause holds up everyone in line at once and is over when they are
+ * judged, and a closed loop's line, which waits most of that time already, would otherwise be
+ * refused wholesale after each one. So a closed loop of a few hundred
+ * connections is served in full at the core's pace, and twice the sustainable rate is turned away
  * before any work is spent on it instead of being started and timed out. Hand-written: the limit
  * follows the loops' lag, not the latency of requests that mostly wait for the internal service,
  * which the adaptive limiters of libraries go by.
@@ -64,10 +60,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final long limitLagNanos;
     private final long lateNanos;
     private final long queueNanos;
-    private final long overrunQueueNanos;
-    private final long overrunFloorNanos;
     private final long newcomerQueueNanos;
-    private final long overrunNewcomerQueueNanos;
     private final long newcomerRefusalNanos;
     private final double newcomerShedShare;
     private final String servedAtPaceReason;
@@ -86,10 +79,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final ShedEpisodes episodes;
     private final ArrayDeque<LineWaiter> waiting = new ArrayDeque<>();
     private volatile int limit;
-    /** When the gate last refused a request after its wait in line. */
+    /** When the gate last refused a request that had waited its longest. */
     private volatile long shedAt;
-    /** When it last refused one that had waited the whole shed queue time: the overrun's sign. */
-    private long fullShedAt;
     /**
      * Set by a refusal on arrival, taken by the next probe: demand the limit held off at the door.
      * Taken in one step, since refusals on arrival are made outside the lock.
@@ -129,10 +120,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.limitLagNanos = properties.shedLagThreshold().toNanos();
         this.lateNanos = properties.lagThreshold().toNanos();
         this.queueNanos = properties.shedQueueTime().toNanos();
-        this.overrunQueueNanos = properties.overrunShedQueueTime().toNanos();
-        this.overrunFloorNanos = properties.overrunLimitFloorTime().toNanos();
         this.newcomerQueueNanos = properties.refuseNewcomersAfter().toNanos();
-        this.overrunNewcomerQueueNanos = properties.overrunRefuseNewcomersAfter().toNanos();
         this.newcomerRefusalNanos = properties.refuseNewcomersFor().toNanos();
         this.newcomerShedShare = properties.refuseNewcomersShare();
         this.servedAtPaceReason = "every request let in within " + properties.shedQueueTime().toMillis() + " ms";
@@ -290,7 +278,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
                     return;
                 }
                 long waited = waitedNanos(next, now);
-                admitted = waited < queueNanos - ((queueNanos - overrunQueueNanos) & overrun(now));
+                admitted = waited < queueNanos;
                 if (admitted && inFlight.count() >= limit) {
                     return;
                 }
@@ -302,9 +290,6 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
                     pace.admitted(now);
                 } else {
                     shedAt = now;
-                    // only a wait of the whole queue time says more arrive than the core serves: a
-                    // refusal after the overrun's shorter one would keep the overrun on by itself
-                    fullShedAt = now + ((fullShedAt - now) & ((waited - queueNanos) >> 63));
                     leavers.refused(now);
                 }
             }
@@ -398,28 +383,13 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
      * core admits so few a second that the minimum holds.
      */
     private int floor(long now) {
-        long floorNanos = limitFloorNanos - ((limitFloorNanos - overrunFloorNanos) & overrun(now));
-        long admittedInFloorTime = requestsIn(floorNanos, pace.admittedPerSecond(now, PACE_MIN_SPAN_NANOS));
+        long admittedInFloorTime = requestsIn(limitFloorNanos, pace.admittedPerSecond(now, PACE_MIN_SPAN_NANOS));
         return (int) Math.max(minLimit, Math.min(UNLIMITED - 1L, admittedInFloorTime));
     }
 
     /** How many requests {@code nanos} holds at {@code perSecond}. */
     private static long requestsIn(long nanos, double perSecond) {
         return Math.round(perSecond * nanos / 1e9);
-    }
-
-    /**
-     * All ones while more arrive than the core serves, zero otherwise: the gate refused a request
-     * that waited the whole shed queue time within {@code refuseNewcomersFor}, and refusals after a
-     * wait are at least {@code refuseNewcomersShare} of those that left the line lately, as for
-     * refusing newcomers. A mask of each part's sign bit, so the times it picks take no branch:
-     * the drill's shut gate is in this state nearly throughout, and C2 compiles an outcome never
-     * seen as a trap (see {@link #refusingNewcomers()}). Under the lock.
-     */
-    private long overrun(long now) {
-        long sinceShed = now - fullShedAt - newcomerRefusalNanos;
-        long share = Double.doubleToRawLongBits(leavers.refusedBeyond(newcomerShedShare, now));
-        return (sinceShed & ~share) >> 63;
     }
 
     /** The longest wait in line since the last probe, the wait of the one still first in line included. */
@@ -432,7 +402,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private long waitedNanos(LineWaiter waiter, long now) {
         long waited = now - waiter.since();
         // the pause clock is read only for a wait that could be judged long: most are short
-        return waited < overrunNewcomerQueueNanos ? waited : waited - (pauseClock.getAsLong() - waiter.pausedAt());
+        return waited < newcomerQueueNanos ? waited : waited - (pauseClock.getAsLong() - waiter.pausedAt());
     }
 
     /** The probe stopped: the limit is lifted and everyone waiting starts (is refused, at a fixed gate). */
@@ -471,14 +441,11 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     /** As if the gate had refused nobody for {@code refuseNewcomersFor}. */
     private void forgetSheds() {
         shedAt = nanoClock.getAsLong() - newcomerRefusalNanos;
-        fullShedAt = shedAt;
     }
 
     /**
-     * True while the request first in line has waited {@code refuseNewcomersAfter} (in the overrun
-     * {@code overrunRefuseNewcomersAfter}: the line lets in those it holds at about half the pace
-     * they came, so it holds fewer, or most of them would be refused after their wait), the gate
-     * refused a request after its wait within {@code refuseNewcomersFor}, and such
+     * True while the request first in line has waited {@code refuseNewcomersAfter}, the gate
+     * refused a request that waited its longest within {@code refuseNewcomersFor}, and such
      * refusals are at least {@code refuseNewcomersShare} of the requests that left the line lately:
      * more arrive than the core can serve (twice the sustainable rate), one arriving now would wait
      * about as long, and most such are refused in the end, so they are best refused before any work
@@ -496,13 +463,11 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         }
         synchronized (this) {
             LineWaiter first = waiting.peekFirst();
-            long overrun = (now - fullShedAt - newcomerRefusalNanos) >> 63;
-            long longEnough = newcomerQueueNanos - ((newcomerQueueNanos - overrunNewcomerQueueNanos) & overrun);
             // The wait and the share in one comparison, each negative when short: the drill's gate
             // refuses everyone, so a share under the threshold is never seen before an overload,
             // and C2 compiles an outcome never seen as a trap whose recompile of the connections'
             // read path, where this is inlined, took 400 ms of the core (docs/benchmarks.md).
-            return first != null && (waitedNanos(first, now) - longEnough
+            return first != null && (waitedNanos(first, now) - newcomerQueueNanos
                     | Double.doubleToRawLongBits(leavers.refusedBeyond(newcomerShedShare, now))) >= 0;
         }
     }

@@ -64,9 +64,9 @@ import jakarta.validation.constraints.NotNull;
  *     settles here and more refusals are this cheap kind; not so low that a closed loop of a few
  *     hundred connections, whose turn comes within the shed queue time, is refused (default 15 ms)
  * @param refuseNewcomersFor new requests are refused on arrival only this long after the gate
- *     last refused one after its wait in line (the shed queue time, or the overrun's shorter one):
- *     only while more arrive than the core can serve, not while a closed loop's line, however
- *     long, is served within that time (default 1 s)
+ *     last refused one that had waited the shed queue time: only while more arrive than the core
+ *     can serve, not while a closed loop's line, however long, is served within that time
+ *     (default 1 s)
  * @param refuseNewcomersShare and only while at least this share of the requests that left the
  *     line over about the last {@code refuseNewcomersFor} were refused after their wait: more
  *     arrive than the core can serve (at twice the sustainable rate half are refused), not a
@@ -75,28 +75,6 @@ import jakarta.validation.constraints.NotNull;
  * @param refuseAgainAfter a connection's request within this time of a refusal on arrival on it
  *     waits its turn in the gate instead: a client that sends again at once (a closed loop) would
  *     spin on refusals; one that comes back later is a newcomer again (default 10 ms)
- * @param overrunShedQueueTime the shed queue time while more arrive than the core serves (the gate
- *     refused a request that waited the whole shed queue time within {@code refuseNewcomersFor},
- *     and such refusals are {@code refuseNewcomersShare} of those leaving the line): under twice
- *     the sustainable rate a request let in after a shorter wait leaves room for a collector's
- *     pause before its deadline. Only a wait of the whole shed queue time keeps that state on, so
- *     a closed loop whose line waits just under it returns to the whole time within
- *     {@code refuseNewcomersFor}, while a refusal after the shorter wait keeps newcomers refused
- *     on arrival, as any refusal after a wait does: an open loop's excess, let into the line in
- *     that return, would be refused after its wait at a greater cost. A closed loop whose line
- *     waits longer is in that state either way, and the shorter wait refuses more of it, each
- *     refusal coming straight back. Equal to the shed queue time, with the next equal to the
- *     limit's floor time, it changes nothing (default 20 ms)
- * @param overrunLimitFloorTime the limit's floor time in the same state: an open loop's overload
- *     holds the limit at its floor, where the requests in progress take about this long
- *     (default 15 ms)
- * @param overrunRefuseNewcomersAfter {@code refuseNewcomersAfter} in the same state. The line holds
- *     those that arrived while its first had waited less than this, and at twice the rate it
- *     lets them in at about half the pace they came: the last of them waits about twice this,
- *     which must be within the overrun's shed queue time, or most of those let into the line are
- *     refused after their wait, each through WebFlux (at 15 ms the goodput fell by a third). A
- *     third of it leaves room for a rate beyond twice and for the limit's steps down
- *     (default 7 ms)
  */
 @Validated
 @ConfigurationProperties("namegate.overload")
@@ -117,10 +95,7 @@ public record OverloadProperties(
         @NotNull @DefaultValue("15ms") Duration refuseNewcomersAfter,
         @NotNull @DefaultValue("1s") Duration refuseNewcomersFor,
         @DecimalMin("0") @DecimalMax("1") @DefaultValue("0.1") double refuseNewcomersShare,
-        @NotNull @DefaultValue("10ms") Duration refuseAgainAfter,
-        @NotNull @DefaultValue("20ms") Duration overrunShedQueueTime,
-        @NotNull @DefaultValue("15ms") Duration overrunLimitFloorTime,
-        @NotNull @DefaultValue("7ms") Duration overrunRefuseNewcomersAfter) {
+        @NotNull @DefaultValue("10ms") Duration refuseAgainAfter) {
 
     public OverloadProperties {
         if (probeInterval.toNanos() < 1_000_000L) {
@@ -147,19 +122,7 @@ public record OverloadProperties(
             throw new IllegalArgumentException("namegate.overload.refuse-newcomers-after must be at least 1ms and at most"
                     + " the shed queue time (" + shedQueueTime + ")");
         }
-        if (overrunRefuseNewcomersAfter.toNanos() < 1_000_000L
-                || overrunRefuseNewcomersAfter.compareTo(refuseNewcomersAfter) > 0) {
-            throw new IllegalArgumentException("namegate.overload.overrun-refuse-newcomers-after must be at least 1ms"
-                    + " and at most the refuse-newcomers-after time (" + refuseNewcomersAfter + ")");
-        }
-        if (overrunShedQueueTime.compareTo(overrunRefuseNewcomersAfter) < 0
-                || overrunShedQueueTime.compareTo(shedQueueTime) > 0) {
-            throw new IllegalArgumentException("namegate.overload.overrun-shed-queue-time must be at least the"
-                    + " overrun-refuse-newcomers-after time (" + overrunRefuseNewcomersAfter + ") and at most the shed"
-                    + " queue time (" + shedQueueTime + ")");
-        }
         requireUnderQueueTime("limit-floor-time", limitFloorTime, shedQueueTime);
-        requireUnderQueueTime("overrun-limit-floor-time", overrunLimitFloorTime, overrunShedQueueTime);
         requireUnderQueueTime("limit-start-time", limitStartTime, shedQueueTime);
         if (refuseNewcomersFor.toNanos() < 1_000_000L) {
             throw new IllegalArgumentException("namegate.overload.refuse-newcomers-for must be at least 1ms");
@@ -173,10 +136,10 @@ public record OverloadProperties(
     }
 
     /** A limit's time, in pace: at least zero, and under the longest a request waits in line. */
-    private static void requireUnderQueueTime(String name, Duration time, Duration queueTime) {
-        if (time.isNegative() || time.compareTo(queueTime) >= 0) {
+    private static void requireUnderQueueTime(String name, Duration time, Duration shedQueueTime) {
+        if (time.isNegative() || time.compareTo(shedQueueTime) >= 0) {
             throw new IllegalArgumentException("namegate.overload." + name + " must not be negative and must be under"
-                    + " its shed queue time (" + queueTime + ")");
+                    + " the shed queue time (" + shedQueueTime + ")");
         }
     }
 }

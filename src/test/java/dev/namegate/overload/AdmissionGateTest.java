@@ -49,25 +49,10 @@ class AdmissionGateTest {
 
     static OverloadProperties properties(int minInFlight, Duration limitFloorTime, Duration minTimeInProgress,
             Duration limitStartTime) {
-        return properties(minInFlight, limitFloorTime, minTimeInProgress, limitStartTime, Duration.ofMillis(50),
-                limitFloorTime);
-    }
-
-    /** As above, with the shed queue time and floor time while more arrive than the core serves. */
-    static OverloadProperties properties(int minInFlight, Duration limitFloorTime, Duration minTimeInProgress,
-            Duration limitStartTime, Duration overrunShedQueueTime, Duration overrunLimitFloorTime) {
-        return properties(minInFlight, limitFloorTime, minTimeInProgress, limitStartTime, overrunShedQueueTime,
-                overrunLimitFloorTime, Duration.ofMillis(40));
-    }
-
-    /** As above, with the wait of the first in line from which newcomers are refused in that state. */
-    static OverloadProperties properties(int minInFlight, Duration limitFloorTime, Duration minTimeInProgress,
-            Duration limitStartTime, Duration overrunShedQueueTime, Duration overrunLimitFloorTime,
-            Duration overrunRefuseNewcomersAfter) {
         return new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
                 Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, minTimeInProgress, limitFloorTime,
                 limitStartTime, Duration.ofMillis(50), Duration.ofMillis(40), Duration.ofSeconds(1), 0.1,
-                Duration.ofMillis(10), overrunShedQueueTime, overrunLimitFloorTime, overrunRefuseNewcomersAfter);
+                Duration.ofMillis(10));
     }
 
     /** One request's admission: {@code null} while it waits. */
@@ -118,84 +103,6 @@ class AdmissionGateTest {
         assertThat(gate.refusingNewcomers()).isTrue();
         clock.addAndGet(Duration.ofMillis(960).toNanos());
         assertThat(gate.refusingNewcomers()).as("a second since the gate last refused anyone").isFalse();
-    }
-
-    /**
-     * Two refused after the whole 50 ms put the gate in the overrun: for a second from then a
-     * request is refused after 45 ms, and newcomers once the first in line has waited 20 ms
-     * instead of 40. A refusal after 45 ms does not extend that second, so a line that waits just
-     * under the whole time is served again once it ends; it does keep newcomers refused on
-     * arrival, after 40 ms, for a second from itself, as any refusal after a wait does.
-     */
-    @Test
-    void whileMoreArriveThanTheCoreServesTheLineWaitsTheShorterTimeForASecondFromTheLastWholeWait() {
-        AdmissionGate overrun = new AdmissionGate(properties(4, Duration.ZERO, Duration.ZERO, Duration.ZERO,
-                Duration.ofMillis(45), Duration.ZERO, Duration.ofMillis(20)), inFlight, clock::get, paused::get);
-        List<AtomicReference<Boolean>> first = admit(overrun, 8);
-        overrun.probed(LATE); // a limit at the 8 in progress
-        List<AtomicReference<Boolean>> refused = admit(overrun, 2);
-        clock.addAndGet(Duration.ofMillis(50).toNanos());
-        overrun.leave();
-        assertThat(refused).allSatisfy(a -> assertThat(a.get()).isFalse());
-        long wholeWaitRefused = clock.get();
-
-        assertThat(admit(overrun, 1).get(0).get()).as("the place the leaver freed").isTrue();
-        AtomicReference<Boolean> shorter = admit(overrun, 1).get(0);
-        clock.addAndGet(Duration.ofMillis(19).toNanos());
-        assertThat(overrun.refusingNewcomers()).as("19 ms in the overrun's line").isFalse();
-        clock.addAndGet(Duration.ofMillis(1).toNanos());
-        assertThat(overrun.refusingNewcomers()).as("20 ms in the overrun's line").isTrue();
-        clock.addAndGet(Duration.ofMillis(25).toNanos());
-        overrun.leave();
-        assertThat(shorter.get()).as("45 ms in the overrun").isFalse();
-
-        assertThat(admit(overrun, 1).get(0).get()).isTrue();
-        clock.set(wholeWaitRefused + Duration.ofMillis(980).toNanos());
-        AtomicReference<Boolean> afterTheSecond = admit(overrun, 1).get(0);
-        clock.addAndGet(Duration.ofMillis(20).toNanos());
-        assertThat(overrun.refusingNewcomers()).as("20 ms in line a second after the last whole wait").isFalse();
-        clock.addAndGet(Duration.ofMillis(25).toNanos());
-        assertThat(overrun.refusingNewcomers()).as("980 ms after the refusal after 45 ms").isTrue();
-        overrun.leave();
-        assertThat(afterTheSecond.get()).as("45 ms a second after the last whole wait").isTrue();
-        assertThat(first).allSatisfy(a -> assertThat(a.get()).isTrue());
-    }
-
-    /**
-     * Twice what the gate lets in arrives, its loops late throughout: it refuses after the whole
-     * wait, and from then on its limit falls to what it admits in the overrun's floor time at its
-     * pace, one a millisecond, instead of the 10 ms floor.
-     */
-    @ParameterizedTest
-    @CsvSource({"10, 10", "5, 5"})
-    void whileMoreArriveThanTheCoreServesTheLimitFallsToTheOverrunFloor(int overrunFloorMs, int limit) {
-        AdmissionGate overrun = new AdmissionGate(properties(4, Duration.ofMillis(10), Duration.ZERO, Duration.ZERO,
-                Duration.ofMillis(45), Duration.ofMillis(overrunFloorMs)), inFlight, clock::get, paused::get);
-        admit(overrun, 8);
-        overrun.probed(LATE);
-        List<AtomicReference<Boolean>> all = new ArrayList<>();
-        for (int ms = 1; ms <= 400; ms++) {
-            clock.addAndGet(Duration.ofMillis(1).toNanos());
-            all.addAll(admit(overrun, 2));
-            if (inFlight.count() > 0) {
-                overrun.leave();
-            }
-            if (ms % 5 == 0) {
-                overrun.probed(LATE);
-            }
-        }
-        assertThat(all).filteredOn(a -> Boolean.FALSE.equals(a.get())).as("refused").isNotEmpty();
-        assertThat(overrun.limit()).isEqualTo(limit);
-    }
-
-    private static List<AtomicReference<Boolean>> admit(AdmissionGate gate, int count) {
-        List<AtomicReference<Boolean>> all = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            AtomicReference<Boolean> answer = new AtomicReference<>();
-            gate.admit().subscribe(answer::set);
-            all.add(answer);
-        }
-        return all;
     }
 
     @Test

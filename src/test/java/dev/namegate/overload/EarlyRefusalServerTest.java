@@ -42,9 +42,6 @@ import dev.namegate.testing.TestKeys;
         "namegate.overload.limit-start-time=0ms",
         "namegate.overload.refuse-newcomers-after=1ms",
         "namegate.overload.refuse-newcomers-for=10m",
-        "namegate.overload.overrun-shed-queue-time=1ms",
-        "namegate.overload.overrun-limit-floor-time=0ms",
-        "namegate.overload.overrun-refuse-newcomers-after=1ms",
 })
 class EarlyRefusalServerTest {
 

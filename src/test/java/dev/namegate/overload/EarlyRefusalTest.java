@@ -302,8 +302,7 @@ class EarlyRefusalTest {
         OverloadProperties off = new OverloadProperties(false, p.probeInterval(), p.lagThreshold(), p.shedLagThreshold(),
                 p.hold(), p.limitDecrease(), p.limitIncrease(), p.retryAfter(), p.shedMinInFlight(),
                 p.shedMinTimeInProgress(), p.limitFloorTime(), p.limitStartTime(), p.shedQueueTime(),
-                p.refuseNewcomersAfter(), p.refuseNewcomersFor(), p.refuseNewcomersShare(), p.refuseAgainAfter(),
-                p.overrunShedQueueTime(), p.overrunLimitFloorTime(), p.overrunRefuseNewcomersAfter());
+                p.refuseNewcomersAfter(), p.refuseNewcomersFor(), p.refuseNewcomersShare(), p.refuseAgainAfter());
         assertThat(new OverloadDrill(off, registry, clock::get, () -> 0).start()).isFalse();
     }
 

@@ -31,11 +31,6 @@ class OverloadPropertiesTest {
             assertThat(defaults.limitFloorTime()).isPositive().isLessThan(defaults.shedQueueTime());
             assertThat(defaults.limitStartTime()).isPositive().isLessThan(defaults.shedMinTimeInProgress());
             assertThat(defaults.shedMinTimeInProgress()).isPositive();
-            assertThat(defaults.overrunShedQueueTime()).isLessThan(defaults.shedQueueTime())
-                    .isGreaterThanOrEqualTo(defaults.refuseNewcomersAfter());
-            assertThat(defaults.overrunLimitFloorTime()).isPositive().isLessThan(defaults.limitFloorTime());
-            assertThat(defaults.overrunRefuseNewcomersAfter()).isLessThan(defaults.refuseNewcomersAfter())
-                    .isLessThanOrEqualTo(defaults.overrunShedQueueTime());
         });
     }
 
@@ -55,12 +50,6 @@ class OverloadPropertiesTest {
             "limit-start-time=-1ms, limit-start-time",
             "limit-start-time=50ms, limit-start-time",
             "shed-min-time-in-progress=-1ms, shed-min-time-in-progress",
-            "overrun-shed-queue-time=5ms, overrun-shed-queue-time",
-            "overrun-refuse-newcomers-after=0ms, overrun-refuse-newcomers-after",
-            "overrun-refuse-newcomers-after=20ms, overrun-refuse-newcomers-after",
-            "overrun-shed-queue-time=40ms, overrun-shed-queue-time",
-            "overrun-limit-floor-time=-1ms, overrun-limit-floor-time",
-            "overrun-limit-floor-time=20ms, overrun-limit-floor-time",
     })
     void anInconsistentSettingStopsTheStartNamingIt(String setting, String named) {
         context.withPropertyValues("namegate.overload." + setting)
