@@ -18,7 +18,10 @@ import io.netty.util.ReferenceCountUtil;
  * client that sends again at once (a closed loop) would otherwise spin on refusals that cost the
  * core more than its waiting turn in the gate, which still refuses it after the shed queue time.
  * A connection whose next request comes later (a pooled client of an open loop) is a newcomer
- * again. One instance per connection; all calls on its event loop.
+ * again. Nor is a request refused here within {@code closedLoopWithin} of the answer before it on
+ * the connection: it comes from a client that waits for each answer before it asks again (a
+ * closed loop), which adds no excess of its own, and which a refusal would only send straight
+ * back. One instance per connection; all calls on its event loop.
  */
 final class EarlyRefusal extends ChannelDuplexHandler {
 
@@ -32,17 +35,21 @@ final class EarlyRefusal extends ChannelDuplexHandler {
     private boolean discarding;
     /** When a request on this connection was last refused here (long enough ago before the first). */
     private long refusedAt;
+    /** When the last answer on this connection was written, other than a refusal here (as long ago before the first). */
+    private long answeredAt;
 
     EarlyRefusal(EarlyRefusals refusals) {
         this.refusals = refusals;
-        this.refusedAt = refusals.now() - refusals.refuseAgainAfterNanos();
+        long now = refusals.now();
+        this.refusedAt = now - refusals.refuseAgainAfterNanos();
+        this.answeredAt = now - refusals.closedLoopWithinNanos();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
             EarlyRefusals.Door refusal = awaitingAnswer == 0 ? refusals.refusal(request) : null;
-            if (refusal != null && notJustRefused()) {
+            if (refusal != null && newcomer(refusal)) {
                 refusals.refuse(ctx, request, refusal);
                 discarding = !(msg instanceof LastHttpContent);
                 ReferenceCountUtil.release(msg);
@@ -59,10 +66,16 @@ final class EarlyRefusal extends ChannelDuplexHandler {
         ctx.fireChannelRead(msg);
     }
 
-    /** True unless this connection had a refusal here within {@code refuseAgainAfter}; records this one. */
-    private boolean notJustRefused() {
+    /**
+     * True unless this connection had a refusal here within {@code refuseAgainAfter}, or an answer
+     * within the door's closed-loop time; records the refusal it allows. One comparison of both
+     * differences' signs: the drill's door has no closed-loop time, so C2 sees only its other
+     * outcome there, and a branch never taken before an overload is a trap that recompiles the
+     * connections' read path (docs/benchmarks.md).
+     */
+    private boolean newcomer(EarlyRefusals.Door door) {
         long now = refusals.now();
-        if (now - refusedAt < refusals.refuseAgainAfterNanos()) {
+        if (((now - refusedAt - refusals.refuseAgainAfterNanos()) | (now - answeredAt - door.closedLoopWithinNanos())) < 0) {
             return false;
         }
         refusedAt = now;
@@ -73,6 +86,7 @@ final class EarlyRefusal extends ChannelDuplexHandler {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof LastHttpContent && !informational(msg) && awaitingAnswer > 0) {
             awaitingAnswer--;
+            answeredAt = refusals.now();
         }
         ctx.write(msg, promise);
     }

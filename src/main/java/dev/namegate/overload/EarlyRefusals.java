@@ -49,6 +49,7 @@ public final class EarlyRefusals {
     private final Door drillDoor;
     private final LongSupplier nanoClock;
     private final long refuseAgainAfterNanos;
+    private final long closedLoopWithinNanos;
 
     public EarlyRefusals(AdmissionGate gate, OverloadDrill drill, OverloadProperties properties,
             MeterRegistry registry, LongSupplier nanoClock) {
@@ -56,15 +57,17 @@ public final class EarlyRefusals {
         this.enabled = properties.enabled();
         this.nanoClock = nanoClock;
         this.refuseAgainAfterNanos = properties.refuseAgainAfter().toNanos();
+        this.closedLoopWithinNanos = properties.closedLoopWithin().toNanos();
         DefaultHttpHeaders headers = new DefaultHttpHeaders();
         SecurityHeadersFilter.HEADERS.forEach(headers::set);
         headers.set(HttpHeaderNames.CONTENT_TYPE, MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         headers.set(HttpHeaders.RETRY_AFTER, Long.toString(properties.retryAfter().toSeconds()));
         this.fixedHeaders = headers;
         this.door = new Door(gate, LoadShedFilter.shedCounter(registry, LoadShedFilter.ON_ARRIVAL),
-                answers(registry, "GET", ROUTE), answers(registry, "HEAD", ROUTE));
+                answers(registry, "GET", ROUTE), answers(registry, "HEAD", ROUTE), closedLoopWithinNanos);
+        // the drill is a closed loop whose marked requests stand for an open loop's newcomers
         this.drillDoor = new Door(drill.gate(), LoadShedFilter.shedCounter(registry, OverloadDrill.ON_ARRIVAL),
-                answers(registry, "GET", OverloadDrill.ROUTE), answers(registry, "HEAD", OverloadDrill.ROUTE));
+                answers(registry, "GET", OverloadDrill.ROUTE), answers(registry, "HEAD", OverloadDrill.ROUTE), 0);
     }
 
     /**
@@ -93,6 +96,11 @@ public final class EarlyRefusals {
     /** How long after a refusal on a connection its next request goes to the gate instead. */
     long refuseAgainAfterNanos() {
         return refuseAgainAfterNanos;
+    }
+
+    /** How long after an answer on a connection its next request goes to the gate instead, at the service's door. */
+    long closedLoopWithinNanos() {
+        return closedLoopWithinNanos;
     }
 
     /**
@@ -129,8 +137,11 @@ public final class EarlyRefusals {
         at.shed().increment();
     }
 
-    /** A gate and where its refusals on arrival are counted: the service's, or a drill's apart from them. */
-    record Door(AdmissionGate gate, Counter shed, Timer getAnswers, Timer headAnswers) {
+    /**
+     * A gate and where its refusals on arrival are counted: the service's, or a drill's apart from
+     * them; a request this soon after an answer on its connection is not refused at it.
+     */
+    record Door(AdmissionGate gate, Counter shed, Timer getAnswers, Timer headAnswers, long closedLoopWithinNanos) {
     }
 
     /**

@@ -61,8 +61,12 @@ import jakarta.validation.constraints.NotNull;
  * @param refuseNewcomersAfter while the request first in line has waited this long, a new request
  *     is refused as it arrives, on the connection, before any work is spent on it: it would wait
  *     about as long. Below the shed queue time, so that under twice the sustainable rate the queue
- *     settles here and more refusals are this cheap kind; not so low that a closed loop of a few
- *     hundred connections, whose turn comes within the shed queue time, is refused (default 15 ms)
+ *     settles here and more refusals are this cheap kind. The line holds those that arrived while
+ *     its first had waited less than this, and at twice the rate lets them in at about half the
+ *     pace they came, so the last of them waits about twice this, with a collector's pause and
+ *     some 20 ms in progress still to come: at 15 ms p99 met 100 ms in 1 overload of 4 at twice
+ *     the rate, at 7 ms in 3 of 4. A closed loop's line waits as long, but its requests are not
+ *     refused here ({@code closedLoopWithin}) (default 7 ms)
  * @param refuseNewcomersFor new requests are refused on arrival only this long after the gate
  *     last refused one that had waited the shed queue time: only while more arrive than the core
  *     can serve, not while a closed loop's line, however long, is served within that time
@@ -75,6 +79,16 @@ import jakarta.validation.constraints.NotNull;
  * @param refuseAgainAfter a connection's request within this time of a refusal on arrival on it
  *     waits its turn in the gate instead: a client that sends again at once (a closed loop) would
  *     spin on refusals; one that comes back later is a newcomer again (default 10 ms)
+ * @param closedLoopWithin nor is a request refused on arrival within this time of an answer its
+ *     connection had, other than such a refusal: it comes from a client that asks again once
+ *     answered (a closed loop), which keeps at most one request in the service however slow the
+ *     answers, so it adds no excess, and a refusal would only bring it straight back. It waits
+ *     its turn in the gate, where only a wait of the shed queue time refuses it. The next request
+ *     of a closed loop is read within a pass or two over the sockets (tens of milliseconds at a
+ *     few hundred connections on a busy core); a pooled client of an open loop reuses a
+ *     connection after the rest of its pool, about its idle connections over its rate (4,096
+ *     over 15,000/s is 270 ms). A pool so small that its connections come back within this time
+ *     is taken for a closed loop; zero takes nobody for one (default 100 ms, the deadline)
  */
 @Validated
 @ConfigurationProperties("namegate.overload")
@@ -92,10 +106,11 @@ public record OverloadProperties(
         @NotNull @DefaultValue("20ms") Duration limitFloorTime,
         @NotNull @DefaultValue("20ms") Duration limitStartTime,
         @NotNull @DefaultValue("30ms") Duration shedQueueTime,
-        @NotNull @DefaultValue("15ms") Duration refuseNewcomersAfter,
+        @NotNull @DefaultValue("7ms") Duration refuseNewcomersAfter,
         @NotNull @DefaultValue("1s") Duration refuseNewcomersFor,
         @DecimalMin("0") @DecimalMax("1") @DefaultValue("0.1") double refuseNewcomersShare,
-        @NotNull @DefaultValue("10ms") Duration refuseAgainAfter) {
+        @NotNull @DefaultValue("10ms") Duration refuseAgainAfter,
+        @NotNull @DefaultValue("100ms") Duration closedLoopWithin) {
 
     public OverloadProperties {
         if (probeInterval.toNanos() < 1_000_000L) {
@@ -129,6 +144,9 @@ public record OverloadProperties(
         }
         if (refuseAgainAfter.isNegative()) {
             throw new IllegalArgumentException("namegate.overload.refuse-again-after must not be negative");
+        }
+        if (closedLoopWithin.isNegative()) {
+            throw new IllegalArgumentException("namegate.overload.closed-loop-within must not be negative");
         }
         if (hold.compareTo(lagThreshold) < 0) {
             throw new IllegalArgumentException("namegate.overload.hold must be at least the lag threshold");

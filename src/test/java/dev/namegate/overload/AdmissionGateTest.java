@@ -52,7 +52,7 @@ class AdmissionGateTest {
         return new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
                 Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, minTimeInProgress, limitFloorTime,
                 limitStartTime, Duration.ofMillis(50), Duration.ofMillis(40), Duration.ofSeconds(1), 0.1,
-                Duration.ofMillis(10));
+                Duration.ofMillis(10), Duration.ofMillis(100));
     }
 
     /** One request's admission: {@code null} while it waits. */

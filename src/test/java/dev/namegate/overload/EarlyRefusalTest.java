@@ -166,10 +166,31 @@ class EarlyRefusalTest {
         assertThat(passedOn).as("back at once: the next goes to the gate").containsExactly("GET /users/8", "content 0");
         answer();
         written();
-        clock.addAndGet(1);
+        clock.addAndGet(properties.closedLoopWithin().toNanos());
         send("GET /users/9 HTTP/1.1\r\nHost: x\r\n\r\n");
-        assertThat(passedOn).as("the one after may be refused here again").hasSize(2);
+        assertThat(passedOn).as("the one after, not straight after that answer, may be refused here again").hasSize(2);
         assertThat(written()).startsWith("HTTP/1.1 503 ");
+    }
+
+    @Test
+    void aConnectionThatAsksAgainSoonAfterItsAnswerWaitsItsTurnSinceAClosedLoopAddsNoExcess() {
+        send("GET /users/1 HTTP/1.1\r\nHost: x\r\n\r\n");
+        gateRefusesNewcomers();
+        answer();
+        written();
+        clock.addAndGet(properties.closedLoopWithin().toNanos() - 1);
+        send("GET /users/2 HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(passedOn).as("asked again within the closed-loop time: to the gate")
+                .containsExactly("GET /users/1", "content 0", "GET /users/2", "content 0");
+        assertThat(written()).isEmpty();
+        clock.addAndGet(properties.closedLoopWithin().toNanos() - 1);
+        answer();
+        written();
+        clock.addAndGet(properties.closedLoopWithin().toNanos());
+        send("GET /users/3 HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(passedOn).as("asked again only that long after its answer: a newcomer").hasSize(4);
+        assertThat(written()).startsWith("HTTP/1.1 503 ");
+        assertThat(registry.get("namegate.overload.shed").tag("when", "on_arrival").counter().count()).isEqualTo(1);
     }
 
     @Test
@@ -212,6 +233,7 @@ class EarlyRefusalTest {
         answer();
         answer();
         written();
+        clock.addAndGet(properties.closedLoopWithin().toNanos()); // not straight after its answer
         send("GET /users/4 HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(passedOn).as("the fourth is refused").hasSize(6);
         assertThat(written()).startsWith("HTTP/1.1 503 ");
@@ -277,6 +299,19 @@ class EarlyRefusalTest {
     }
 
     @Test
+    void aDrillsMarkedLookupStraightAfterAnAnswerOnItsConnectionIsStillRefusedSinceTheDrillRehearsesNewcomers() {
+        drill.start();
+        send("GET /users/6 HTTP/1.1\r\nHost: x\r\nX-Namegate-Overload-Drill: after-turn\r\n\r\n");
+        drillGateRefusesNewcomers();
+        answer();
+        written();
+        send("GET /users/7 HTTP/1.1\r\nHost: x\r\nX-Namegate-Overload-Drill: on-arrival\r\n\r\n");
+        assertThat(written()).startsWith("HTTP/1.1 503 ");
+        assertThat(passedOn).containsExactly("GET /users/6", "content 0");
+        assertThat(registry.get("namegate.overload.shed").tag("when", "drill_on_arrival").counter().count()).isEqualTo(1);
+    }
+
+    @Test
     void aDrillRequestArrivingBeforeTheDrillsLineHasWaitedGoesOnToWaitItsTurn() {
         drill.start();
         send("GET /users/7 HTTP/1.1\r\nHost: x\r\nX-Namegate-Overload-Drill: on-arrival\r\n\r\n");
@@ -302,7 +337,8 @@ class EarlyRefusalTest {
         OverloadProperties off = new OverloadProperties(false, p.probeInterval(), p.lagThreshold(), p.shedLagThreshold(),
                 p.hold(), p.limitDecrease(), p.limitIncrease(), p.retryAfter(), p.shedMinInFlight(),
                 p.shedMinTimeInProgress(), p.limitFloorTime(), p.limitStartTime(), p.shedQueueTime(),
-                p.refuseNewcomersAfter(), p.refuseNewcomersFor(), p.refuseNewcomersShare(), p.refuseAgainAfter());
+                p.refuseNewcomersAfter(), p.refuseNewcomersFor(), p.refuseNewcomersShare(), p.refuseAgainAfter(),
+                p.closedLoopWithin());
         assertThat(new OverloadDrill(off, registry, clock::get, () -> 0).start()).isFalse();
     }
 
