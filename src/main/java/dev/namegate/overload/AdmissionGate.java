@@ -1,6 +1,5 @@
 package dev.namegate.overload;
 
-import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
@@ -25,7 +24,9 @@ import reactor.core.publisher.MonoSink;
  * requests lengthens its line until some wait that long (or give up first, which counts the
  * same), so that way out frees only an excess the line absorbs for a second. Requests over the
  * limit wait first in, first out; a request is refused (503) only once it has waited
- * {@code shedQueueTime}, when it would hardly finish in time. The collector's pauses do not
+ * {@code shedQueueTime}, when it would hardly finish in time, or the longer
+ * {@code closedLoopQueueTime} for a request of a closed loop, whose refusal would come straight
+ * back and free no time ({@link EarlyRefusal} tells them apart). The collector's pauses do not
  * count toward that wait: a pause holds up everyone in line at once and is over when they are
  * judged, and a closed loop's line, which waits most of that time already, would otherwise be
  * refused wholesale after each one. So a closed loop of a few hundred
@@ -60,6 +61,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final long limitLagNanos;
     private final long lateNanos;
     private final long queueNanos;
+    private final long closedLoopQueueNanos;
     private final long newcomerQueueNanos;
     private final long newcomerRefusalNanos;
     private final double newcomerShedShare;
@@ -77,7 +79,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     /** Keeps the limit it was made with and is never steered: the {@link OverloadDrill}'s gates. */
     private final boolean fixed;
     private final ShedEpisodes episodes;
-    private final ArrayDeque<LineWaiter> waiting = new ArrayDeque<>();
+    private final Line waiting = new Line();
     private volatile int limit;
     /** When the gate last refused a request that had waited its longest. */
     private volatile long shedAt;
@@ -120,6 +122,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.limitLagNanos = properties.shedLagThreshold().toNanos();
         this.lateNanos = properties.lagThreshold().toNanos();
         this.queueNanos = properties.shedQueueTime().toNanos();
+        // the drill's gates stand for an open loop's excess, whatever its connections do
+        this.closedLoopQueueNanos = fixed ? queueNanos : properties.closedLoopQueueTime().toNanos();
         this.newcomerQueueNanos = properties.refuseNewcomersAfter().toNanos();
         this.newcomerRefusalNanos = properties.refuseNewcomersFor().toNanos();
         this.newcomerShedShare = properties.refuseNewcomersShare();
@@ -159,7 +163,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
      * when it is refused. Every admitted request must be paired with {@link #leave()}.
      */
     public Mono<Boolean> admit() {
-        return admitAtOnce() ? Mono.just(Boolean.TRUE) : awaitTurn();
+        return admitAtOnce() ? Mono.just(Boolean.TRUE) : awaitTurn(false);
     }
 
     /**
@@ -217,10 +221,15 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         return nanoClock.getAsLong() + Long.MAX_VALUE / 2;
     }
 
-    /** As {@link #admit()} once {@link #admitAtOnce()} said no: it may still start at once, or wait. */
-    public Mono<Boolean> awaitTurn() {
+    /**
+     * As {@link #admit()} once {@link #admitAtOnce()} said no: it may still start at once, or wait,
+     * up to {@code closedLoopQueueTime} for a request of a closed loop ({@code closedLoopWithin}
+     * of an answer on its connection), which a refusal would only bring straight back.
+     */
+    public Mono<Boolean> awaitTurn(boolean closedLoop) {
+        long longestWait = closedLoop ? closedLoopQueueNanos : queueNanos;
         return Mono.create(sink -> {
-            Boolean now = admitOrQueue(sink);
+            Boolean now = admitOrQueue(sink, closedLoop, longestWait);
             if (now != null) {
                 sink.success(now);
             }
@@ -234,7 +243,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
      * the estimate is made from. One connection has one request at a time, so the queue is bounded
      * by the connections the server accepts.
      */
-    private synchronized Boolean admitOrQueue(MonoSink<Boolean> sink) {
+    private synchronized Boolean admitOrQueue(MonoSink<Boolean> sink, boolean closedLoop, long longestWait) {
         if (waiting.isEmpty() && inFlight.count() < limit) {
             inFlight.enter();
             long now = nanoClock.getAsLong();
@@ -242,8 +251,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             pace.admitted(now);
             return Boolean.TRUE;
         }
-        LineWaiter waiter = new LineWaiter(sink, nanoClock.getAsLong(), pauseClock.getAsLong(), this::leave);
-        waiting.addLast(waiter);
+        LineWaiter waiter = new LineWaiter(sink, nanoClock.getAsLong(), pauseClock.getAsLong(), longestWait, this::leave);
+        waiting.add(waiter, closedLoop);
         sink.onCancel(() -> cancel(waiter));
         return null;
     }
@@ -253,7 +262,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             synchronized (this) {
                 waiting.remove(waiter);
                 // a client that gave up waiting is demand the line did not serve in time, as a refusal is
-                longestWait = Math.max(longestWait, waitedNanos(waiter, nanoClock.getAsLong()));
+                longestWait = Math.max(longestWait, queueWait(waiter, nanoClock.getAsLong()));
             }
         }
     }
@@ -273,17 +282,20 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             LineWaiter next;
             boolean admitted;
             synchronized (this) {
-                next = waiting.peekFirst();
+                LineWaiter newcomer = waiting.firstNewcomer();
+                LineWaiter closedLoop = waiting.firstOfClosedLoops();
+                next = overdue(newcomer, now) ? newcomer
+                        : overdue(closedLoop, now) ? closedLoop : Line.earlier(newcomer, closedLoop);
                 if (next == null) {
                     return;
                 }
                 long waited = waitedNanos(next, now);
-                admitted = waited < queueNanos;
+                admitted = waited < next.longestWait();
                 if (admitted && inFlight.count() >= limit) {
                     return;
                 }
-                waiting.pollFirst();
-                longestWait = Math.max(longestWait, waited);
+                waiting.take(next);
+                longestWait = Math.max(longestWait, waited - (next.longestWait() - queueNanos));
                 if (admitted) {
                     inFlight.enter();
                     leavers.admitted(now);
@@ -295,6 +307,11 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             }
             next.answer(admitted);
         }
+    }
+
+    /** Whether {@code waiter}, if any, has waited its longest. */
+    private boolean overdue(LineWaiter waiter, long now) {
+        return waiter != null && waitedNanos(waiter, now) >= waiter.longestWait();
     }
 
     @Override
@@ -392,10 +409,24 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         return Math.round(perSecond * nanos / 1e9);
     }
 
-    /** The longest wait in line since the last probe, the wait of the one still first in line included. */
+    /**
+     * The longest wait in line since the last probe, the wait of the one still first in line
+     * included, each as a share of the shed queue time ({@link #queueWait}).
+     */
     private long longestWait(long now) {
-        LineWaiter first = waiting.peekFirst();
-        return first == null ? longestWait : Math.max(longestWait, waitedNanos(first, now));
+        LineWaiter newcomer = waiting.firstNewcomer();
+        LineWaiter closedLoop = waiting.firstOfClosedLoops();
+        long longest = newcomer == null ? longestWait : Math.max(longestWait, queueWait(newcomer, now));
+        return closedLoop == null ? longest : Math.max(longest, queueWait(closedLoop, now));
+    }
+
+    /**
+     * A waiter's wait less what its own longest wait has over the shed queue time: a closed loop's
+     * request waits longer, and only its reaching that longest wait says more arrive than the
+     * core serves.
+     */
+    private long queueWait(LineWaiter waiter, long now) {
+        return waitedNanos(waiter, now) - (waiter.longestWait() - queueNanos);
     }
 
     /** How long a waiter has waited, the collector's pauses since it came left out once that matters. */
@@ -462,7 +493,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             return false;
         }
         synchronized (this) {
-            LineWaiter first = waiting.peekFirst();
+            LineWaiter first = waiting.first();
             // The wait and the share in one comparison, each negative when short: the drill's gate
             // refuses everyone, so a share under the threshold is never seen before an overload,
             // and C2 compiles an outcome never seen as a trap whose recompile of the connections'

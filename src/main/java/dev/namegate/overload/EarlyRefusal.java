@@ -82,6 +82,11 @@ final class EarlyRefusal extends ChannelDuplexHandler {
         return true;
     }
 
+    /** Whether this connection had an answer, other than a refusal here, within {@code closedLoopWithin}: a closed loop. */
+    boolean closedLoop() {
+        return refusals.now() - answeredAt < refusals.closedLoopWithinNanos();
+    }
+
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof LastHttpContent && !informational(msg) && awaitingAnswer > 0) {

@@ -19,6 +19,7 @@ final class LineWaiter {
     private final MonoSink<Boolean> sink;
     private final long since;
     private final long pausedAt;
+    private final long longestWait;
     /** Gives its place back: runs when it was admitted but gone before the answer reached it. */
     private final Runnable giveBack;
     /** The event loop the request arrived on, or none. */
@@ -29,12 +30,14 @@ final class LineWaiter {
     /**
      * @param since when it came ({@code nanoClock})
      * @param pausedAt the pause clock when it came
+     * @param longestWait how long it may wait, the collector's pauses left out, before it is refused
      * @param giveBack what a turn that came too late gives back
      */
-    LineWaiter(MonoSink<Boolean> sink, long since, long pausedAt, Runnable giveBack) {
+    LineWaiter(MonoSink<Boolean> sink, long since, long pausedAt, long longestWait, Runnable giveBack) {
         this.sink = sink;
         this.since = since;
         this.pausedAt = pausedAt;
+        this.longestWait = longestWait;
         this.giveBack = giveBack;
         this.home = ThreadExecutorMap.currentExecutor();
     }
@@ -45,6 +48,10 @@ final class LineWaiter {
 
     long pausedAt() {
         return pausedAt;
+    }
+
+    long longestWait() {
+        return longestWait;
     }
 
     /** Tells the request whether it may start; a turn that finds it gone is given back. */

@@ -2,6 +2,7 @@ package dev.namegate.overload;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilterChain;
@@ -9,6 +10,7 @@ import org.springframework.web.server.WebFilterChain;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import dev.namegate.web.FilterOrder;
 import dev.namegate.web.NamedWebFilter;
 import dev.namegate.web.PreparedProblem;
@@ -86,8 +88,21 @@ public final class LoadShedFilter extends NamedWebFilter implements Ordered {
      * would have the JIT recompile it with this lambda (250 ms of C2 at an overload's onset).
      */
     private Mono<Void> awaitTurn(Shedding at, ServerWebExchange exchange, WebFilterChain chain) {
-        return at.gate().awaitTurn().flatMap(admitted -> admitted ? proceed(exchange, chain, at.gate())
+        return at.gate().awaitTurn(closedLoop(exchange)).flatMap(admitted -> admitted ? proceed(exchange, chain, at.gate())
                 : Mono.defer(() -> refuse(exchange, at)));
+    }
+
+    /** Whether the request came within {@code closed-loop-within} of an answer on its connection ({@link EarlyRefusal}). */
+    private static boolean closedLoop(ServerWebExchange exchange) {
+        Object request;
+        try {
+            request = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+        } catch (IllegalStateException noConnection) {
+            return false; // a request made up in a test has no connection
+        }
+        return request instanceof Connection connection
+                && connection.channel().pipeline().get(EarlyRefusal.NAME) instanceof EarlyRefusal door
+                && door.closedLoop();
     }
 
     private static Mono<Void> proceed(ServerWebExchange exchange, WebFilterChain chain, AdmissionGate gate) {

@@ -42,31 +42,36 @@ import jakarta.validation.constraints.NotNull;
  * @param limitFloorTime nor does the limit fall below the requests admitted in this time at the
  *     pace it admits them: a closed loop of a few hundred connections keeps the loops late however few are
  *     admitted, and a limit under that pace only slows a core that finishes what it admits this
- *     soon, and lengthens the line until its waits are refused. With {@code shedQueueTime} it
- *     makes up the time in progress from which a closed loop is refused: one whose requests
- *     leave within 50 ms at the core's pace (by default) may be limited, but is never refused
- *     after its wait, however late its loops; zero leaves only {@code shedMinInFlight} (default
- *     20 ms)
+ *     soon, and lengthens the line until its waits are refused. With {@code closedLoopQueueTime}
+ *     it makes up the time in progress from which a closed loop is refused: one whose requests
+ *     leave within 75 ms at the core's pace (by default) may be limited, but is never refused
+ *     after its wait, however late its loops. Under twice the sustainable rate it is about the
+ *     time an admitted request spends in progress; zero leaves only {@code shedMinInFlight}
+ *     (default 15 ms)
  * @param limitStartTime the limit starts at what the core finishes in this time at its pace, or at
  *     the requests in progress if fewer: those in progress when the limit is set already take
  *     {@code shedMinTimeInProgress} to leave, and a limit started there would let a request
  *     that waited its turn in line wait as long again in progress; zero starts it at the requests
- *     in progress (default 20 ms, the floor)
+ *     in progress (default 15 ms, the floor)
  * @param shedQueueTime the longest a request waits for its turn: one that has waited this long is
  *     refused, since it would hardly finish in time: under twice the sustainable rate a request
  *     let in after a longer wait still spends tens of milliseconds in progress, and a collector's
  *     pause on top took it past 100 ms. A second in which nobody waits this long, nobody is
  *     refused on arrival and no probe is {@code shedLagThreshold} late lifts the limit: a closed
- *     loop served at the core's pace (default 30 ms, a third of the deadline)
+ *     loop served at the core's pace. A closed loop's request waits {@code closedLoopQueueTime}
+ *     instead. With 30 ms and the limit's floor and start at 20, twice the sustainable rate met
+ *     p99 100 ms in 5 overloads of 12; with 20 ms and 15, in 10 of 10, though on a slow host
+ *     with less goodput (docs/benchmarks.md) (default 20 ms)
  * @param refuseNewcomersAfter while the request first in line has waited this long, a new request
  *     is refused as it arrives, on the connection, before any work is spent on it: it would wait
  *     about as long. Below the shed queue time, so that under twice the sustainable rate the queue
  *     settles here and more refusals are this cheap kind. The line holds those that arrived while
  *     its first had waited less than this, and at twice the rate lets them in at about half the
  *     pace they came, so the last of them waits about twice this, with a collector's pause and
- *     some 20 ms in progress still to come: at 15 ms p99 met 100 ms in 1 overload of 4 at twice
- *     the rate, at 7 ms in 3 of 4. A closed loop's line waits as long, but its requests are not
- *     refused here ({@code closedLoopWithin}) (default 7 ms)
+ *     some 15 ms in progress still to come: at 15 ms p99 met 100 ms in 1 overload of 4 at twice
+ *     the rate, at 7 ms in 5 of 12 (with the wait and floor before 2026-12-06). A closed loop's
+ *     line waits as long, but its requests are not refused here ({@code closedLoopWithin})
+ *     (default 7 ms)
  * @param refuseNewcomersFor new requests are refused on arrival only this long after the gate
  *     last refused one that had waited the shed queue time: only while more arrive than the core
  *     can serve, not while a closed loop's line, however long, is served within that time
@@ -83,12 +88,17 @@ import jakarta.validation.constraints.NotNull;
  *     connection had, other than such a refusal: it comes from a client that asks again once
  *     answered (a closed loop), which keeps at most one request in the service however slow the
  *     answers, so it adds no excess, and a refusal would only bring it straight back. It waits
- *     its turn in the gate, where only a wait of the shed queue time refuses it. The next request
+ *     its turn in the gate, up to {@code closedLoopQueueTime}. The next request
  *     of a closed loop is read within a pass or two over the sockets (tens of milliseconds at a
  *     few hundred connections on a busy core); a pooled client of an open loop reuses a
  *     connection after the rest of its pool, about its idle connections over its rate (4,096
  *     over 15,000/s is 270 ms). A pool so small that its connections come back within this time
  *     is taken for a closed loop; zero takes nobody for one (default 100 ms, the deadline)
+ * @param closedLoopQueueTime the longest such a request of a closed loop waits for its turn, in
+ *     place of the shed queue time: refusing it frees no time, since it comes straight back, so
+ *     it waits as long as its answer can still come in time. A closed loop's line waits
+ *     (connections - limit) / pace however well the core serves it: 256 connections on half a
+ *     core, about 30 ms (default 60 ms, at least the shed queue time)
  */
 @Validated
 @ConfigurationProperties("namegate.overload")
@@ -103,14 +113,15 @@ public record OverloadProperties(
         @NotNull @DefaultValue("1s") Duration retryAfter,
         @Min(0) @DefaultValue("16") int shedMinInFlight,
         @NotNull @DefaultValue("25ms") Duration shedMinTimeInProgress,
-        @NotNull @DefaultValue("20ms") Duration limitFloorTime,
-        @NotNull @DefaultValue("20ms") Duration limitStartTime,
-        @NotNull @DefaultValue("30ms") Duration shedQueueTime,
+        @NotNull @DefaultValue("15ms") Duration limitFloorTime,
+        @NotNull @DefaultValue("15ms") Duration limitStartTime,
+        @NotNull @DefaultValue("20ms") Duration shedQueueTime,
         @NotNull @DefaultValue("7ms") Duration refuseNewcomersAfter,
         @NotNull @DefaultValue("1s") Duration refuseNewcomersFor,
         @DecimalMin("0") @DecimalMax("1") @DefaultValue("0.1") double refuseNewcomersShare,
         @NotNull @DefaultValue("10ms") Duration refuseAgainAfter,
-        @NotNull @DefaultValue("100ms") Duration closedLoopWithin) {
+        @NotNull @DefaultValue("100ms") Duration closedLoopWithin,
+        @NotNull @DefaultValue("60ms") Duration closedLoopQueueTime) {
 
     public OverloadProperties {
         if (probeInterval.toNanos() < 1_000_000L) {
@@ -147,6 +158,10 @@ public record OverloadProperties(
         }
         if (closedLoopWithin.isNegative()) {
             throw new IllegalArgumentException("namegate.overload.closed-loop-within must not be negative");
+        }
+        if (closedLoopQueueTime.compareTo(shedQueueTime) < 0) {
+            throw new IllegalArgumentException("namegate.overload.closed-loop-queue-time must be at least the shed queue time ("
+                    + shedQueueTime + ")");
         }
         if (hold.compareTo(lagThreshold) < 0) {
             throw new IllegalArgumentException("namegate.overload.hold must be at least the lag threshold");

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 
 import dev.namegate.testing.LogCapture;
 
@@ -52,13 +53,22 @@ class AdmissionGateTest {
         return new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
                 Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, minTimeInProgress, limitFloorTime,
                 limitStartTime, Duration.ofMillis(50), Duration.ofMillis(40), Duration.ofSeconds(1), 0.1,
-                Duration.ofMillis(10), Duration.ofMillis(100));
+                Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofMillis(100));
     }
 
     /** One request's admission: {@code null} while it waits. */
     private final class Admission {
         final AtomicReference<Boolean> answer = new AtomicReference<>();
-        final Disposable subscription = gate.admit().subscribe(answer::set);
+        final Disposable subscription;
+
+        Admission() {
+            subscription = gate.admit().subscribe(answer::set);
+        }
+
+        /** A request of a closed loop: admitted at once or not, as any, but waiting the longer time. */
+        Admission(boolean closedLoop) {
+            subscription = (gate.admitAtOnce() ? Mono.just(Boolean.TRUE) : gate.awaitTurn(closedLoop)).subscribe(answer::set);
+        }
 
         Boolean answer() {
             return answer.get();
@@ -540,6 +550,43 @@ class AdmissionGateTest {
     }
 
     @Test
+    void aClosedLoopsLineThatWaitsAsLongAsTheQueueTimeButNotItsOwnIsServedWholeAndLetGoAfterASecond() {
+        List<Admission> all = closedLoop(4, 10, SLIGHTLY_LATE, Duration.ofMillis(1100), true);
+        assertThat(all).as("each waits 50 ms of its 100").noneMatch(a -> Boolean.FALSE.equals(a.answer()));
+        assertThat(gate.limit()).isEqualTo(AdmissionGate.UNLIMITED);
+    }
+
+    @Test
+    void aClosedLoopsRequestIsRefusedOnlyOnceItHasWaitedItsOwnLongerTimeAndANewcomerBehindItAtItsOwn() {
+        admit(4);
+        gate.probed(LATE);
+        Admission closedLoop = new Admission(true);
+        Admission newcomer = new Admission(false);
+        Admission laterClosedLoop = new Admission(true);
+        clock.addAndGet(Duration.ofMillis(49).toNanos());
+        gate.probed(LATE);
+        assertThat(newcomer.answer()).as("49 ms").isNull();
+        clock.addAndGet(Duration.ofMillis(1).toNanos());
+        gate.probed(LATE);
+        assertThat(newcomer.answer()).as("50 ms, though a closed loop's came before it").isFalse();
+        assertThat(closedLoop.answer()).as("50 ms of its 100").isNull();
+        clock.addAndGet(Duration.ofMillis(49).toNanos());
+        gate.probed(LATE);
+        assertThat(closedLoop.answer()).as("99 ms").isNull();
+        clock.addAndGet(Duration.ofMillis(1).toNanos());
+        gate.probed(LATE);
+        assertThat(closedLoop.answer()).as("100 ms").isFalse();
+        assertThat(laterClosedLoop.answer()).isFalse();
+
+        Admission newcomerNow = new Admission(false);
+        Admission closedLoopNow = new Admission(true);
+        gate.leave();
+        assertThat(newcomerNow.answer()).as("the first to come is the first let in, whatever its kind").isTrue();
+        assertThat(closedLoopNow.answer()).isNull();
+        assertThat(gate.waiting()).isEqualTo(1);
+    }
+
+    @Test
     void loopsAsLateAsSetTheLimitKeepItHoweverShortTheLine() {
         closedLoop(4, 1, LATE, Duration.ofSeconds(3));
         assertThat(gate.limit()).isEqualTo(4);
@@ -552,18 +599,25 @@ class AdmissionGateTest {
      * request was refused sends it again with that answer.
      */
     private List<Admission> closedLoop(int limit, int inLine, long lag, Duration lasting) {
+        return closedLoop(limit, inLine, lag, lasting, false);
+    }
+
+    /** As above, its requests taken for a closed loop's ({@code closed-loop-within}) or not. */
+    private List<Admission> closedLoop(int limit, int inLine, long lag, Duration lasting, boolean takenForOne) {
         List<Admission> all = new ArrayList<>(admit(limit));
         gate.probed(LATE);
         assertThat(gate.limit()).isEqualTo(limit);
-        all.addAll(admit(inLine));
+        for (int i = 0; i < inLine; i++) {
+            all.add(new Admission(takenForOne));
+        }
         long refused = 0;
         for (long ms = 5; ms <= lasting.toMillis(); ms += 5) {
             clock.addAndGet(Duration.ofMillis(5).toNanos());
             gate.leave();
-            all.add(new Admission());
+            all.add(new Admission(takenForOne));
             long refusedNow = all.stream().filter(a -> Boolean.FALSE.equals(a.answer())).count();
             for (; refused < refusedNow; refused++) {
-                all.add(new Admission());
+                all.add(new Admission(takenForOne));
             }
             gate.probed(lag);
         }

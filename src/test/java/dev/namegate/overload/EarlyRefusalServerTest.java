@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +20,9 @@ import org.springframework.test.context.TestPropertySource;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 import dev.namegate.testing.MockUpstream;
 import dev.namegate.testing.OpenApiContract;
 import dev.namegate.testing.ServerTest;
@@ -26,8 +31,9 @@ import dev.namegate.testing.TestKeys;
 /**
  * The refusal on the connection, in the running server: while the gate refuses newcomers, a
  * lookup is answered 503 {@code overloaded} as the OpenAPI document says, reaches no upstream,
- * and is counted under the route; other paths are served. The probe is set to wake only after
- * ten minutes, so the test alone moves the gate.
+ * and is counted under the route; other paths are served; a request sent on a connection just
+ * answered waits the closed loop's longer time. The probe is set to wake only after ten minutes,
+ * so the test alone moves the gate.
  */
 @ServerTest
 @TestPropertySource(properties = {
@@ -42,6 +48,9 @@ import dev.namegate.testing.TestKeys;
         "namegate.overload.limit-start-time=0ms",
         "namegate.overload.refuse-newcomers-after=1ms",
         "namegate.overload.refuse-newcomers-for=10m",
+        "namegate.overload.closed-loop-queue-time=10m",
+        // a closed loop's request waits here until the test lets it in, past the 100 ms deadline
+        "namegate.upstream.deadline=10s",
 })
 class EarlyRefusalServerTest {
 
@@ -97,5 +106,42 @@ class EarlyRefusalServerTest {
                 .isEqualTo(1);
         assertThat(meters.get("namegate.overload.shed").tag("when", "on_arrival").counter().count()).isEqualTo(1);
         inFlight.leave();
+    }
+
+    @Test
+    void aRequestOnAConnectionJustAnsweredWaitsItsTurnPastTheShedQueueTimeWhileANewcomerIsRefused() throws Exception {
+        ConnectionProvider oneConnection = ConnectionProvider.create("closed-loop", 1);
+        try {
+            HttpClient closedLoop = HttpClient.create(oneConnection).baseUrl("http://localhost:" + port)
+                    .headers(headers -> headers.set("Authorization", TestKeys.bearer()));
+            assertThat(status(closedLoop, "/users/1").get(5, TimeUnit.SECONDS)).isEqualTo(200);
+
+            double refusedBefore = meters.get("namegate.overload.shed").tag("when", "after_waiting").counter().count();
+            inFlight.enter();
+            gate.probed(Duration.ofMinutes(10).toNanos()); // one in progress: the limit is one
+            CompletableFuture<Integer> fromTheLoop = status(closedLoop, "/users/2");
+            CompletableFuture<Integer> newcomer = status(HttpClient.newConnection().baseUrl("http://localhost:" + port)
+                    .headers(headers -> headers.set("Authorization", TestKeys.bearer())), "/users/3");
+            await().atMost(Duration.ofSeconds(5)).until(() -> gate.waiting() == 2);
+            await().atMost(Duration.ofSeconds(5)).until(() -> {
+                gate.probed(Duration.ofMinutes(10).toNanos());
+                return newcomer.isDone();
+            });
+            assertThat(newcomer.get()).as("waited the shed queue time: refused").isEqualTo(503);
+            assertThat(fromTheLoop).as("a closed loop's: still waiting").isNotDone();
+
+            gate.leave(); // the one in progress leaves: the closed loop's request is let in
+            assertThat(fromTheLoop.get(5, TimeUnit.SECONDS)).isEqualTo(200);
+            assertThat(upstream.requestCount()).isEqualTo(2);
+            assertThat(meters.get("namegate.overload.shed").tag("when", "after_waiting").counter().count())
+                    .isEqualTo(refusedBefore + 1);
+        } finally {
+            oneConnection.dispose();
+        }
+    }
+
+    private static CompletableFuture<Integer> status(HttpClient client, String uri) {
+        return client.get().uri(uri).responseSingle((response, body) -> body.then(Mono.just(response.status().code())))
+                .toFuture();
     }
 }

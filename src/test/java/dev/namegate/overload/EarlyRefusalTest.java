@@ -338,7 +338,7 @@ class EarlyRefusalTest {
                 p.hold(), p.limitDecrease(), p.limitIncrease(), p.retryAfter(), p.shedMinInFlight(),
                 p.shedMinTimeInProgress(), p.limitFloorTime(), p.limitStartTime(), p.shedQueueTime(),
                 p.refuseNewcomersAfter(), p.refuseNewcomersFor(), p.refuseNewcomersShare(), p.refuseAgainAfter(),
-                p.closedLoopWithin());
+                p.closedLoopWithin(), p.closedLoopQueueTime());
         assertThat(new OverloadDrill(off, registry, clock::get, () -> 0).start()).isFalse();
     }
 

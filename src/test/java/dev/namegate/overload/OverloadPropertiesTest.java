@@ -41,6 +41,7 @@ class OverloadPropertiesTest {
             "refuse-newcomers-for=0ms, refuse-newcomers-for",
             "refuse-again-after=-1ms, refuse-again-after",
             "closed-loop-within=-1ms, closed-loop-within",
+            "closed-loop-queue-time=19ms, closed-loop-queue-time",
             "refuse-newcomers-share=1.5, refuseNewcomersShare",
             "refuse-newcomers-share=-0.1, refuseNewcomersShare",
             "shed-queue-time=5ms, refuse-newcomers-after",
