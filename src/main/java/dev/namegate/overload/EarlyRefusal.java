@@ -69,9 +69,9 @@ final class EarlyRefusal extends ChannelDuplexHandler {
     /**
      * True unless this connection had a refusal here within {@code refuseAgainAfter}, or an answer
      * within the door's closed-loop time; records the refusal it allows. One comparison of both
-     * differences' signs: the drill's door has no closed-loop time, so C2 sees only its other
-     * outcome there, and a branch never taken before an overload is a trap that recompiles the
-     * connections' read path (docs/benchmarks.md).
+     * differences' signs: at the drill's door, which has no closed-loop time, only the first can
+     * say no, and a branch of the second's own, never taken before an overload, would be a trap
+     * that recompiles the connections' read path (docs/benchmarks.md).
      */
     private boolean newcomer(EarlyRefusals.Door door) {
         long now = refusals.now();
