@@ -262,7 +262,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             synchronized (this) {
                 waiting.remove(waiter);
                 // a client that gave up waiting is demand the line did not serve in time, as a refusal is
-                longestWait = Math.max(longestWait, queueWait(waiter, nanoClock.getAsLong()));
+                longestWait = Math.max(longestWait, queueWait(waiter, waitedNanos(waiter, nanoClock.getAsLong())));
             }
         }
     }
@@ -295,7 +295,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
                     return;
                 }
                 waiting.take(next);
-                longestWait = Math.max(longestWait, waited - (next.longestWait() - queueNanos));
+                longestWait = Math.max(longestWait, queueWait(next, waited));
                 if (admitted) {
                     inFlight.enter();
                     leavers.admitted(now);
@@ -416,8 +416,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private long longestWait(long now) {
         LineWaiter newcomer = waiting.firstNewcomer();
         LineWaiter closedLoop = waiting.firstOfClosedLoops();
-        long longest = newcomer == null ? longestWait : Math.max(longestWait, queueWait(newcomer, now));
-        return closedLoop == null ? longest : Math.max(longest, queueWait(closedLoop, now));
+        long longest = newcomer == null ? longestWait : Math.max(longestWait, queueWait(newcomer, waitedNanos(newcomer, now)));
+        return closedLoop == null ? longest : Math.max(longest, queueWait(closedLoop, waitedNanos(closedLoop, now)));
     }
 
     /**
@@ -425,8 +425,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
      * request waits longer, and only its reaching that longest wait says more arrive than the
      * core serves.
      */
-    private long queueWait(LineWaiter waiter, long now) {
-        return waitedNanos(waiter, now) - (waiter.longestWait() - queueNanos);
+    private long queueWait(LineWaiter waiter, long waited) {
+        return waited - (waiter.longestWait() - queueNanos);
     }
 
     /** How long a waiter has waited, the collector's pauses since it came left out once that matters. */
