@@ -94,6 +94,8 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final LineLeavers pace;
     /** How fast requests finish: with those in progress, how long they take to leave. */
     private final FinishPace finishing;
+    /** The pace requests finished at, as the last probe found it: 0 before one was measured, and at the drill's gates. */
+    private double finishedPerSecond;
     private long steeredAt;
     private long slackSince = Long.MAX_VALUE;
     /** Whether every probe since {@code slackSince} found the loops punctual, and the line let in in time: the lift's reason. */
@@ -325,7 +327,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
 
     private synchronized void adjust(long lag, long now) {
         int inProgress = inFlight.count();
-        double finishedPerSecond = finishing.perSecond(now, inFlight.finished(), inProgress >= minLimit);
+        finishedPerSecond = finishing.perSecond(now, inFlight.finished(), inProgress >= minLimit);
         if (limit == UNLIMITED) {
             if (lag >= limitLagNanos && inProgress >= minLimit
                     && inProgress >= finishedPerSecond * minTimeInProgressNanos / 1e9) {
@@ -475,14 +477,18 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     }
 
     /**
-     * True while the request first in line has waited {@code refuseNewcomersAfter}, the gate
-     * refused a request that waited its longest within {@code refuseNewcomersFor}, and such
-     * refusals are at least {@code refuseNewcomersShare} of the requests that left the line lately:
-     * more arrive than the core can serve (twice the sustainable rate), one arriving now would wait
-     * about as long, and most such are refused in the end, so they are best refused before any work
-     * is spent on them. A line that never waits its longest, or only through a stall, is a closed
-     * loop served at the core's pace: it sends every refusal straight back, so refusing it frees
-     * no time, and nobody is refused on arrival then.
+     * True while the request first in line has waited {@code refuseNewcomersAfter}, or those in
+     * line would take that long to let in at the pace the gate lets them in, the gate refused a
+     * request that waited its longest within {@code refuseNewcomersFor}, and refusals are at least
+     * {@code refuseNewcomersShare} of the requests the line saw lately: more arrive than the core
+     * can serve (twice the sustainable rate), one arriving now would wait about as long, and most
+     * such are refused in the end, so they are best refused before any work is spent on them. The
+     * line's length says so sooner than its first's wait when many more arrive than the core
+     * serves: those let in while the first had waited less would wait past the shed queue time,
+     * and be refused then through WebFlux, at several times the cost of a refusal on arrival. A
+     * line that never waits its longest, or only through a stall, is a closed loop served at the
+     * core's pace: it sends every refusal straight back, so refusing it frees no time, and nobody
+     * is refused on arrival then.
      */
     public boolean refusingNewcomers() {
         if (limit == UNLIMITED) {
@@ -494,18 +500,36 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         }
         synchronized (this) {
             LineWaiter first = waiting.first();
-            // The wait and the share in one comparison, each negative when short: the drill's gate
-            // refuses everyone, so a share under the threshold is never seen before an overload,
-            // and C2 compiles an outcome never seen as a trap whose recompile of the connections'
-            // read path, where this is inlined, took 400 ms of the core (docs/benchmarks.md).
-            return first != null && (waitedNanos(first, now) - newcomerQueueNanos
+            // The waits and the share in one comparison, each negative when short: the drill's
+            // gate refuses everyone, so a share under the threshold is never seen before an
+            // overload, and C2 compiles an outcome never seen as a trap whose recompile of the
+            // connections' read path, where this is inlined, took 400 ms of the core
+            // (docs/benchmarks.md). The line's time is negative when shorter; at a pace of 0 (a
+            // shut gate) anyone in line is too many.
+            long lineTime = (long) (waiting.size() * 1e9 - newcomerQueueNanos * letInPerSecond(now));
+            return first != null && (Math.max(waitedNanos(first, now) - newcomerQueueNanos, lineTime)
                     | Double.doubleToRawLongBits(leavers.refusedBeyond(newcomerShedShare, now))) >= 0;
         }
     }
 
-    /** A request was refused on arrival, on the gate's word ({@link #refusingNewcomers()}). */
+    /**
+     * The pace the line is let in at: what the gate admitted since its limit was set, or the pace
+     * requests finished at before, whichever is higher: the first is low for a while after the
+     * limit is set (its count starts then), and the second is not measured at the drill's gates.
+     */
+    private double letInPerSecond(long now) {
+        return Math.max(pace.admittedPerSecond(now, PACE_MIN_SPAN_NANOS), finishedPerSecond);
+    }
+
+    /**
+     * A request was refused on arrival, on the gate's word ({@link #refusingNewcomers()}): counted
+     * with those refused after their wait, as the demand over the core's pace it is.
+     */
     void refusedOnArrival() {
         refusedOnArrival.set(true);
+        synchronized (this) {
+            leavers.refused(nanoClock.getAsLong());
+        }
     }
 
     /** Whether a limit is set: the core was found overloaded and is not yet found otherwise. */

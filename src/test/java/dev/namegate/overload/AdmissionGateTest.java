@@ -95,7 +95,7 @@ class AdmissionGateTest {
     @Test
     void newcomersAreRefusedOnlyWhileTheLineIsLongAndTheGateHasJustRefusedSomeone() {
         assertThat(gate.refusingNewcomers()).as("no limit").isFalse();
-        admit(6);
+        closedLoop(gate, 6, 1, 200, PUNCTUAL); // requests finish at 1,000 a second: a short line is let in soon
         gate.probed(LATE);
         assertThat(gate.refusingNewcomers()).as("a limit, nobody waiting").isFalse();
         admit(2);
@@ -113,6 +113,46 @@ class AdmissionGateTest {
         assertThat(gate.refusingNewcomers()).isTrue();
         clock.addAndGet(Duration.ofMillis(960).toNanos());
         assertThat(gate.refusingNewcomers()).as("a second since the gate last refused anyone").isFalse();
+    }
+
+    /**
+     * Many more arrive than the core lets in: those let into a line that takes as long to let in
+     * as its first may wait before newcomers are refused would wait past the queue time, so they
+     * are refused on arrival before the first has waited.
+     */
+    @Test
+    void newcomersAreRefusedWhileTheLineWouldTakeAsLongToLetInAtThePaceAsItsFirstMayWait() {
+        closedLoop(gate, 6, 1, 200, PUNCTUAL); // requests finish at 1,000 a second
+        gate.probed(LATE);
+        admit(2);
+        clock.addAndGet(Duration.ofMillis(50).toNanos());
+        gate.leave(); // both waited their longest: refused
+        admit(31); // one takes the place freed, 30 wait
+        assertThat(gate.refusingNewcomers()).as("30 in line: 30 ms at 1,000 a second, under 40").isFalse();
+        admit(20);
+        assertThat(gate.refusingNewcomers()).as("50 in line: 50 ms, though the first has waited none").isTrue();
+    }
+
+    @Test
+    void refusalsOnArrivalCountTowardTheShareAsRefusalsAfterTheWaitDo() {
+        List<Admission> inProgress = new ArrayList<>(admit(4));
+        gate.probed(LATE);
+        for (int turn = 0; turn < 100; turn++) {
+            inProgress.addAll(admit(1));
+            clock.addAndGet(Duration.ofMillis(10).toNanos());
+            gate.leave();
+        }
+        admit(9);
+        clock.addAndGet(Duration.ofMillis(50).toNanos());
+        gate.probed(LATE); // nine refused after their wait: 9 of 109
+        admit(1);
+        clock.addAndGet(Duration.ofMillis(40).toNanos());
+        assertThat(gate.refusingNewcomers()).as("9 refused of 109: under a tenth").isFalse();
+        gate.refusedOnArrival();
+        gate.refusedOnArrival();
+        assertThat(gate.refusingNewcomers()).as("11 of 111").isFalse();
+        gate.refusedOnArrival();
+        assertThat(gate.refusingNewcomers()).as("12 of 112").isTrue();
     }
 
     @Test
