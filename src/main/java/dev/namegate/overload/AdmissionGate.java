@@ -504,10 +504,10 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             // gate refuses everyone, so a share under the threshold is never seen before an
             // overload, and C2 compiles an outcome never seen as a trap whose recompile of the
             // connections' read path, where this is inlined, took 400 ms of the core
-            // (docs/benchmarks.md). The line's time is negative when shorter; at a pace of 0 (a
-            // shut gate) anyone in line is too many.
-            long lineTime = (long) (waiting.size() * 1e9 - newcomerQueueNanos * letInPerSecond(now));
-            return first != null && (Math.max(waitedNanos(first, now) - newcomerQueueNanos, lineTime)
+            // (docs/benchmarks.md). The line's term has the sign of its time to let in, less
+            // refuseNewcomersAfter; at a pace of 0 (a shut gate) anyone in line is too many.
+            long lineBeyond = (long) (waiting.size() * 1e9 - newcomerQueueNanos * letInPerSecond(now));
+            return first != null && (Math.max(waitedNanos(first, now) - newcomerQueueNanos, lineBeyond)
                     | Double.doubleToRawLongBits(leavers.refusedBeyond(newcomerShedShare, now))) >= 0;
         }
     }

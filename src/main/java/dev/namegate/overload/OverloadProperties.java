@@ -62,25 +62,26 @@ import jakarta.validation.constraints.NotNull;
  *     instead. With 30 ms and the limit's floor and start at 20, twice the sustainable rate met
  *     p99 100 ms in 5 overloads of 12; with 20 ms and 15, in 10 of 10, though on a slow host
  *     with less goodput (docs/benchmarks.md) (default 20 ms)
- * @param refuseNewcomersAfter while the request first in line has waited this long, a new request
- *     is refused as it arrives, on the connection, before any work is spent on it: it would wait
+ * @param refuseNewcomersAfter while the request first in line has waited this long, or those in
+ *     line would take this long to let in at the pace the gate lets them in, a new request is
+ *     refused as it arrives, on the connection, before any work is spent on it: it would wait
  *     about as long. Below the shed queue time, so that under twice the sustainable rate the queue
- *     settles here and more refusals are this cheap kind. The line holds those that arrived while
- *     its first had waited less than this, and at twice the rate lets them in at about half the
- *     pace they came, so the last of them waits about twice this, with a collector's pause and
- *     some 15 ms in progress still to come: at 15 ms p99 met 100 ms in 1 overload of 4 at twice
- *     the rate, at 7 ms in 5 of 12 (with the wait and floor before 2026-12-06). A closed loop's
- *     line waits as long, but its requests are not refused here ({@code closedLoopWithin})
- *     (default 7 ms)
+ *     settles here and more refusals are this cheap kind. The first's wait alone let in those
+ *     that came while it had waited less; at two or three times the rate the last of them waited
+ *     two or three times this and past the shed queue time, refused then through WebFlux. A
+ *     closed loop's line waits as long, but its requests are not refused here
+ *     ({@code closedLoopWithin}) (default 7 ms)
  * @param refuseNewcomersFor new requests are refused on arrival only this long after the gate
  *     last refused one that had waited the shed queue time: only while more arrive than the core
  *     can serve, not while a closed loop's line, however long, is served within that time
  *     (default 1 s)
- * @param refuseNewcomersShare and only while at least this share of the requests that left the
- *     line over about the last {@code refuseNewcomersFor} were refused after their wait: more
- *     arrive than the core can serve (at twice the sustainable rate half are refused), not a
- *     stall that made a closed loop's line a few milliseconds too long. A closed loop sends each
- *     refusal straight back, so refusing its newcomers frees no time and costs goodput (default 0.1)
+ * @param refuseNewcomersShare and only while at least this share of the requests the line saw
+ *     over about the last {@code refuseNewcomersFor} (let in, refused after their wait or on
+ *     arrival) were refused: more arrive than the core can serve (at twice the sustainable rate
+ *     half are refused), not a stall that made a closed loop's line a few milliseconds too long.
+ *     A closed loop sends each refusal straight back, so refusing its newcomers frees no time and
+ *     costs goodput. Refusals on arrival count, or the door would stay open only while a tenth of
+ *     the line was refused after its wait, the dearer way (default 0.1)
  * @param refuseAgainAfter a connection's request within this time of a refusal on arrival on it
  *     waits its turn in the gate instead: a client that sends again at once (a closed loop) would
  *     spin on refusals; one that comes back later is a newcomer again (default 10 ms)
