@@ -135,13 +135,7 @@ class AdmissionGateTest {
 
     @Test
     void refusalsOnArrivalCountTowardTheShareAsRefusalsAfterTheWaitDo() {
-        List<Admission> inProgress = new ArrayList<>(admit(4));
-        gate.probed(LATE);
-        for (int turn = 0; turn < 100; turn++) {
-            inProgress.addAll(admit(1));
-            clock.addAndGet(Duration.ofMillis(10).toNanos());
-            gate.leave();
-        }
+        aSecondOfAClosedLoopsTurns();
         admit(9);
         clock.addAndGet(Duration.ofMillis(50).toNanos());
         gate.probed(LATE); // nine refused after their wait: 9 of 109
@@ -170,13 +164,7 @@ class AdmissionGateTest {
 
     @Test
     void aStallThatRefusesAFewOfAClosedLoopsLineTurnsNoNewcomerAway() {
-        List<Admission> inProgress = new ArrayList<>(admit(4));
-        gate.probed(LATE);
-        for (int turn = 0; turn < 100; turn++) { // a second of a closed loop's turns, each after 10 ms in line
-            inProgress.addAll(admit(1));
-            clock.addAndGet(Duration.ofMillis(10).toNanos());
-            gate.leave();
-        }
+        List<Admission> inProgress = aSecondOfAClosedLoopsTurns();
         assertThat(inProgress).allSatisfy(a -> assertThat(a.answer()).isTrue());
         List<Admission> stalled = admit(9);
         clock.addAndGet(Duration.ofMillis(50).toNanos()); // a stall: all nine in line wait their longest
@@ -192,6 +180,18 @@ class AdmissionGateTest {
         admit(1);
         clock.addAndGet(Duration.ofMillis(40).toNanos());
         assertThat(gate.refusingNewcomers()).as("over a tenth of those that left the line were refused").isTrue();
+    }
+
+    /** A limit, then a second of a closed loop's turns, each let in after 10 ms in line: 100 let in from the line. */
+    private List<Admission> aSecondOfAClosedLoopsTurns() {
+        List<Admission> inProgress = new ArrayList<>(admit(4));
+        gate.probed(LATE);
+        for (int turn = 0; turn < 100; turn++) {
+            inProgress.addAll(admit(1));
+            clock.addAndGet(Duration.ofMillis(10).toNanos());
+            gate.leave();
+        }
+        return inProgress;
     }
 
     @Test
