@@ -264,7 +264,7 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
             synchronized (this) {
                 waiting.remove(waiter);
                 // a client that gave up waiting is demand the line did not serve in time, as a refusal is
-                longestWait = Math.max(longestWait, queueWait(waiter, waitedNanos(waiter, nanoClock.getAsLong())));
+                longestWait = Math.max(longestWait, queueWaitSoFar(waiter, nanoClock.getAsLong()));
             }
         }
     }
@@ -416,10 +416,13 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
      * included, each as a share of the shed queue time ({@link #queueWait}).
      */
     private long longestWait(long now) {
-        LineWaiter newcomer = waiting.firstNewcomer();
-        LineWaiter closedLoop = waiting.firstOfClosedLoops();
-        long longest = newcomer == null ? longestWait : Math.max(longestWait, queueWait(newcomer, waitedNanos(newcomer, now)));
-        return closedLoop == null ? longest : Math.max(longest, queueWait(closedLoop, waitedNanos(closedLoop, now)));
+        return Math.max(longestWait, Math.max(queueWaitSoFar(waiting.firstNewcomer(), now),
+                queueWaitSoFar(waiting.firstOfClosedLoops(), now)));
+    }
+
+    /** {@link #queueWait} of what {@code waiter} has waited by {@code now}; the least there is when none waits. */
+    private long queueWaitSoFar(LineWaiter waiter, long now) {
+        return waiter == null ? Long.MIN_VALUE : queueWait(waiter, waitedNanos(waiter, now));
     }
 
     /**
