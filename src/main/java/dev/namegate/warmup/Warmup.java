@@ -17,6 +17,7 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -25,6 +26,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 
 import dev.namegate.cache.NameCache;
 import dev.namegate.overload.OverloadDrill;
@@ -41,7 +43,9 @@ import dev.namegate.upstream.UserLookups;
  * core has no time to spare for the compiler. Their outcome does not matter:
  * an internal service that is down must not keep us out of rotation (our answers then are fast
  * problems, the best there is), and a bounded timeout ends the warm-up whatever happens.
- * Liveness never waits for it.
+ * Liveness never waits for it. Its requests to this process go over connections of their own,
+ * closed when it ends: the drill opens hundreds, which a shared pool would keep open, idle, for a
+ * minute after readiness.
  */
 @Component("warmup")
 public class Warmup implements HealthIndicator, ApplicationListener<ApplicationReadyEvent> {
@@ -74,6 +78,10 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
     public void onApplicationEvent(ApplicationReadyEvent event) {
         String port = event.getApplicationContext().getEnvironment().getProperty("local.server.port");
         long start = System.nanoTime();
+        ConnectionProvider ownConnections = ConnectionProvider.create("namegate-warmup",
+                Math.max(properties.drillConcurrency(), properties.concurrency()));
+        WebClient.Builder toSelf = WebClient.builder()
+                .clientConnector(new ReactorClientHttpConnector(HttpClient.create(ownConnections)));
         Map<String, String> headers = new HashMap<>();
         participants.forEach(participant -> headers.putAll(participant.warmupStarting()));
         Duration pace = Duration.ofNanos((long) (1e9 / properties.rate()));
@@ -83,7 +91,7 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
                         .onErrorResume(e -> Mono.empty()), properties.concurrency())
                 .then();
         Mono<Void> selfRequests = port == null || properties.requests() == 0 ? Mono.empty() : Mono.defer(() -> {
-            WebClient self = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
+            WebClient self = toSelf.clone().baseUrl("http://127.0.0.1:" + port)
                     .defaultHeaders(defaults -> headers.forEach(defaults::set))
                     .build();
             return Flux.range(0, properties.requests())
@@ -97,8 +105,9 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
         });
         String managementPort = event.getApplicationContext().getEnvironment().getProperty("local.management.port");
         Mono<Void> probes = port == null || properties.probes() == 0 ? Mono.empty() : Mono.defer(() -> {
-            WebClient self = WebClient.create("http://127.0.0.1:" + port);
-            WebClient management = managementPort == null ? self : WebClient.create("http://127.0.0.1:" + managementPort);
+            WebClient self = toSelf.clone().baseUrl("http://127.0.0.1:" + port).build();
+            WebClient management = managementPort == null ? self
+                    : toSelf.clone().baseUrl("http://127.0.0.1:" + managementPort).build();
             // one round after another, unpaced: they reach only this process, not the internal service
             return Flux.range(0, properties.probes())
                     .concatMap(i -> Flux.concat(probe(self, "/livez"), probe(self, "/readyz"),
@@ -109,7 +118,7 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
         Mono<Void> cacheDrill = properties.cacheDrillOperations() == 0 ? Mono.empty()
                 : Mono.<Void>fromRunnable(this::cacheDrill).subscribeOn(Schedulers.boundedElastic());
         Mono<Void> drill = port == null || properties.drillRequests() == 0 ? Mono.empty()
-                : Mono.defer(() -> overloadDrill(port));
+                : Mono.defer(() -> overloadDrill(toSelf.clone().baseUrl("http://127.0.0.1:" + port).build()));
         AtomicReference<String> step = new AtomicReference<>("the upstream client's connections");
         AtomicBoolean cutShort = new AtomicBoolean();
         upstreamHttpClient.warmup()
@@ -120,6 +129,8 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
                 .then(step("the overload drill", drill, step))
                 .timeout(properties.timeout(), Mono.fromRunnable(() -> cutShort.set(true)))
                 .doFinally(signal -> {
+                    ownConnections.disposeLater().subscribe(ignored -> { },
+                            error -> LOG.warn("closing the warm-up's connections failed: {}", error.getClass().getName()));
                     participants.forEach(WarmupParticipant::warmupEnded);
                     done.set(true);
                     if (cutShort.get()) {
@@ -165,11 +176,10 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
      * end so after readiness (a 404, or a client gone with requests in flight), to be compiled
      * again at the next burst (over a second of the core).
      */
-    private Mono<Void> overloadDrill(String port) {
+    private Mono<Void> overloadDrill(WebClient self) {
         if (!overloadDrill.start()) {
             return Mono.empty();
         }
-        WebClient self = WebClient.create("http://127.0.0.1:" + port);
         return Flux.range(0, properties.drillRequests())
                 .flatMap(i -> self.method(i % 8 == 7 ? HttpMethod.HEAD : HttpMethod.GET)
                         .uri(i % NO_ROUTE_EVERY == 3 ? NO_ROUTE : "/users/{id}", properties.userId())

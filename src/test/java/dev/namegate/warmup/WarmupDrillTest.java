@@ -23,7 +23,8 @@ import dev.namegate.testing.TestKeys;
 /**
  * The warm-up's last phase rehearses an overload: its lookups are refused both ways the gate
  * refuses or let in, counted apart from real refusals, and none reaches the internal service;
- * one in 256 asks for a path no route has and ends through the exception handler.
+ * one in 256 asks for a path no route has and ends through the exception handler. Its
+ * connections to the service are closed when it ends.
  */
 @ServerTest
 @TestPropertySource(properties = {
@@ -54,7 +55,7 @@ class WarmupDrillTest {
     Warmup warmup;
 
     @Test
-    void everyDrillRequestIsRefusedOrLetInToBeRefusedAKeyCountedApartAndNoneReachesTheInternalService() {
+    void everyDrillRequestIsRefusedOrLetInToBeRefusedAKeyCountedApartNoneReachesTheInternalServiceAndItsConnectionsClose() {
         await().atMost(Duration.ofSeconds(30)).until(warmup::isDone);
 
         double onArrival = meters.get("namegate.overload.shed").tag("when", "drill_on_arrival").counter().count();
@@ -79,6 +80,9 @@ class WarmupDrillTest {
         assertThat(meters.find("http.server.requests").tag("uri", "/users/{id}").timers().stream().mapToLong(Timer::count).sum())
                 .as("outside the availability objective").isZero();
         assertThat(upstream.requestCount()).isZero();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(meters.get("namegate.server.connections")
+                .tag("port", Integer.toString(port)).gauge().value())
+                .as("the warm-up's own connections closed as it ends, not left idle").isZero());
 
         // after the drill its mark means nothing
         OpenApiContract.client(port).get().uri("/users/1").header("Authorization", TestKeys.bearer())
