@@ -91,7 +91,7 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
                         .onErrorResume(e -> Mono.empty()), properties.concurrency())
                 .then();
         Mono<Void> selfRequests = port == null || properties.requests() == 0 ? Mono.empty() : Mono.defer(() -> {
-            WebClient self = toSelf.clone().baseUrl("http://127.0.0.1:" + port)
+            WebClient self = onLoopback(toSelf, port)
                     .defaultHeaders(defaults -> headers.forEach(defaults::set))
                     .build();
             return Flux.range(0, properties.requests())
@@ -105,9 +105,8 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
         });
         String managementPort = event.getApplicationContext().getEnvironment().getProperty("local.management.port");
         Mono<Void> probes = port == null || properties.probes() == 0 ? Mono.empty() : Mono.defer(() -> {
-            WebClient self = toSelf.clone().baseUrl("http://127.0.0.1:" + port).build();
-            WebClient management = managementPort == null ? self
-                    : toSelf.clone().baseUrl("http://127.0.0.1:" + managementPort).build();
+            WebClient self = onLoopback(toSelf, port).build();
+            WebClient management = managementPort == null ? self : onLoopback(toSelf, managementPort).build();
             // one round after another, unpaced: they reach only this process, not the internal service
             return Flux.range(0, properties.probes())
                     .concatMap(i -> Flux.concat(probe(self, "/livez"), probe(self, "/readyz"),
@@ -118,7 +117,7 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
         Mono<Void> cacheDrill = properties.cacheDrillOperations() == 0 ? Mono.empty()
                 : Mono.<Void>fromRunnable(this::cacheDrill).subscribeOn(Schedulers.boundedElastic());
         Mono<Void> drill = port == null || properties.drillRequests() == 0 ? Mono.empty()
-                : Mono.defer(() -> overloadDrill(toSelf.clone().baseUrl("http://127.0.0.1:" + port).build()));
+                : Mono.defer(() -> overloadDrill(onLoopback(toSelf, port).build()));
         AtomicReference<String> step = new AtomicReference<>("the upstream client's connections");
         AtomicBoolean cutShort = new AtomicBoolean();
         upstreamHttpClient.warmup()
@@ -201,6 +200,10 @@ public class Warmup implements HealthIndicator, ApplicationListener<ApplicationR
             return OverloadDrill.LET_IN_MARK;
         }
         return i % 2 == 0 ? OverloadDrill.ON_ARRIVAL_MARK : OverloadDrill.AFTER_TURN_MARK;
+    }
+
+    private static WebClient.Builder onLoopback(WebClient.Builder toSelf, String port) {
+        return toSelf.clone().baseUrl("http://127.0.0.1:" + port);
     }
 
     /** One GET whose answer does not matter: during the warm-up readiness is still down (503). */
