@@ -1,5 +1,8 @@
 package dev.namegate.overload;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -9,6 +12,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import dev.namegate.web.Arrival;
 
 /**
  * {@link EarlyRefusals} on one connection, between the HTTP codec and Reactor Netty: a refused
@@ -21,14 +25,26 @@ import io.netty.util.ReferenceCountUtil;
  * again. Nor is a request refused here within {@code closedLoopWithin} of the answer before it on
  * the connection: it comes from a client that waits for each answer before it asks again (a
  * closed loop), which adds no excess of its own, and which a refusal would only send straight
- * back. One instance per connection; all calls on its event loop.
+ * back. Such a closed loop's request waits here, decoded, while its loop's {@link InProgressCap}
+ * is reached, and goes on in turn, its wait counted in its deadline ({@link Arrival}). One
+ * instance per connection; all calls on its event loop.
  */
-final class EarlyRefusal extends ChannelDuplexHandler {
+final class EarlyRefusal extends ChannelDuplexHandler implements InProgressCap.Waiter {
 
     /** Its name in the pipeline. */
     static final String NAME = "namegate.earlyRefusal";
 
     private final EarlyRefusals refusals;
+    private final InProgressCaps caps;
+    /** This connection's loop's cap; {@code null} before the connection is added, or with no cap. */
+    private InProgressCap cap;
+    private ChannelHandlerContext ctx;
+    /** The request waiting for its turn in the cap's line, with what followed it; {@code null} when none waits. */
+    private ArrayList<Object> waiting;
+    /** When the waiting request was read. */
+    private long waitingSince;
+    /** Requests counted in progress by the cap whose answers have not been written whole. */
+    private int countedInProgress;
     /** Requests passed on whose answers have not been written whole. */
     private int awaitingAnswer;
     /** The body of a refused request is still arriving. */
@@ -38,15 +54,26 @@ final class EarlyRefusal extends ChannelDuplexHandler {
     /** When the last answer on this connection was written, other than a refusal here (as long ago before the first). */
     private long answeredAt;
 
-    EarlyRefusal(EarlyRefusals refusals) {
+    EarlyRefusal(EarlyRefusals refusals, InProgressCaps caps) {
         this.refusals = refusals;
+        this.caps = caps;
         long now = refusals.now();
         this.refusedAt = now - refusals.refuseAgainAfterNanos();
         this.answeredAt = now - refusals.closedLoopWithinNanos();
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.cap = caps.on(ctx.channel().eventLoop());
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (waiting != null) {
+            waiting.add(msg); // the rest of the waiting request, or a pipelined one after it
+            return;
+        }
         if (msg instanceof HttpRequest request) {
             EarlyRefusals.Door refusal = awaitingAnswer == 0 ? refusals.refusal(request) : null;
             if (refusal != null && newcomer(refusal)) {
@@ -57,6 +84,13 @@ final class EarlyRefusal extends ChannelDuplexHandler {
                 return;
             }
             awaitingAnswer++;
+            if (cap != null && !enteredCap()) {
+                waiting = new ArrayList<>(2);
+                waiting.add(msg);
+                waitingSince = refusals.now();
+                cap.await(this);
+                return;
+            }
         } else if (discarding && msg instanceof HttpContent content) {
             discarding = !(content instanceof LastHttpContent);
             content.release();
@@ -64,6 +98,39 @@ final class EarlyRefusal extends ChannelDuplexHandler {
             return;
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /** Whether the cap lets this request go on now, counting it; a closed loop's waits while it is full. */
+    private boolean enteredCap() {
+        if (cap.full() && closedLoop()) {
+            return false;
+        }
+        cap.enter();
+        countedInProgress++;
+        return true;
+    }
+
+    /** The waiting request goes on; not once the connection has closed. */
+    @Override
+    public boolean letIn() {
+        List<Object> request = waiting;
+        waiting = null;
+        if (request.isEmpty() || !ctx.channel().isActive()) { // empty: the handler was removed
+            request.forEach(ReferenceCountUtil::release);
+            return false;
+        }
+        countedInProgress++;
+        ctx.channel().attr(Arrival.WAITED_SINCE).set(waitingSince);
+        ctx.fireChannelRead(request.get(0));
+        int next = 1;
+        for (; next < request.size() && !(request.get(next) instanceof HttpRequest); next++) {
+            ctx.fireChannelRead(request.get(next));
+        }
+        for (; next < request.size(); next++) {
+            channelRead(ctx, request.get(next)); // a pipelined request after it takes its own turn
+        }
+        ctx.fireChannelReadComplete();
+        return true;
     }
 
     /**
@@ -92,8 +159,29 @@ final class EarlyRefusal extends ChannelDuplexHandler {
         if (msg instanceof LastHttpContent && !informational(msg) && awaitingAnswer > 0) {
             awaitingAnswer--;
             answeredAt = refusals.now();
+            if (countedInProgress > 0) {
+                countedInProgress--;
+                cap.left(ctx.channel().eventLoop());
+            }
         }
         ctx.write(msg, promise);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        for (; countedInProgress > 0; countedInProgress--) {
+            cap.left(ctx.channel().eventLoop());
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (waiting != null) {
+            // still in the cap's line, which drops it when its turn comes
+            waiting.forEach(ReferenceCountUtil::release);
+            waiting.clear();
+        }
     }
 
     /**

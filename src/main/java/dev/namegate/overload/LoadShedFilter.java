@@ -2,7 +2,6 @@ package dev.namegate.overload;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilterChain;
@@ -14,6 +13,7 @@ import reactor.netty.Connection;
 import dev.namegate.web.FilterOrder;
 import dev.namegate.web.NamedWebFilter;
 import dev.namegate.web.PreparedProblem;
+import dev.namegate.web.ServerConnection;
 import dev.namegate.web.ProblemKind;
 
 
@@ -94,13 +94,8 @@ public final class LoadShedFilter extends NamedWebFilter implements Ordered {
 
     /** Whether the request came within {@code closed-loop-within} of an answer on its connection ({@link EarlyRefusal}). */
     private static boolean closedLoop(ServerWebExchange exchange) {
-        Object request;
-        try {
-            request = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
-        } catch (IllegalStateException noConnection) {
-            return false; // a request made up in a test has no connection
-        }
-        return request instanceof Connection connection
+        Connection connection = ServerConnection.of(exchange);
+        return connection != null
                 && connection.channel().pipeline().get(EarlyRefusal.NAME) instanceof EarlyRefusal door
                 && door.closedLoop();
     }

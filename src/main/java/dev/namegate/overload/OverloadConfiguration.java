@@ -93,16 +93,18 @@ class OverloadConfiguration {
      * {@link EarlyRefusal} on each connection of the public server, just before Reactor Netty's
      * HTTP handling and after the read deadlines (which must see every request). A separate
      * management server is built in a child context from its own customizers, so probes and
-     * metrics are never refused here.
+     * metrics are never refused here. The same handler keeps a closed loop's request waiting while
+     * its loop's {@link InProgressCap} is reached.
      */
     @Bean
     NettyServerCustomizer earlyRefusals(AdmissionGate admissionGate, OverloadDrill overloadDrill,
             OverloadProperties properties, MeterRegistry registry) {
         EarlyRefusals refusals = new EarlyRefusals(admissionGate, overloadDrill, properties, registry, NANO_TIME);
+        InProgressCaps caps = InProgressCaps.of(properties, registry, NANO_TIME);
         return server -> server.doOnChannelInit((observer, channel, remote) -> {
             if (properties.enabled() && channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
                 channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, EarlyRefusal.NAME,
-                        new EarlyRefusal(refusals));
+                        new EarlyRefusal(refusals, caps));
             }
         });
     }

@@ -6,6 +6,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
@@ -100,6 +101,8 @@ import jakarta.validation.constraints.NotNull;
  *     it waits as long as its answer can still come in time. A closed loop's line waits
  *     (connections - limit) / pace however well the core serves it: 256 connections on half a
  *     core, about 30 ms (default 60 ms, at least the shed queue time)
+ * @param cap the cap on a closed loop's requests in progress on each event loop while it is busy
+ *     all the time ({@link InProgressCap})
  */
 @Validated
 @ConfigurationProperties("namegate.overload")
@@ -122,7 +125,8 @@ public record OverloadProperties(
         @DecimalMin("0") @DecimalMax("1") @DefaultValue("0.1") double refuseNewcomersShare,
         @NotNull @DefaultValue("10ms") Duration refuseAgainAfter,
         @NotNull @DefaultValue("100ms") Duration closedLoopWithin,
-        @NotNull @DefaultValue("60ms") Duration closedLoopQueueTime) {
+        @NotNull @DefaultValue("60ms") Duration closedLoopQueueTime,
+        @Valid @NotNull @DefaultValue Cap cap) {
 
     public OverloadProperties {
         if (probeInterval.toNanos() < 1_000_000L) {
@@ -166,6 +170,43 @@ public record OverloadProperties(
         }
         if (hold.compareTo(lagThreshold) < 0) {
             throw new IllegalArgumentException("namegate.overload.hold must be at least the lag threshold");
+        }
+    }
+
+    /**
+     * The cap on requests in progress on each event loop ({@code namegate.overload.cap.*}), steered
+     * by the loop's busy share ({@link InProgressCap}).
+     *
+     * @param enabled cap them at all (default true); off, every request goes on as it is read
+     * @param floor the cap never falls below this: at 16 connections one core was already busy all
+     *     the time, and a cap of 32 cost a miss at 256 connections a tenth less than none, 128 no
+     *     less (docs/benchmarks.md) (default 32)
+     * @param busyShare the loop's thread on CPU for at least this share of the wall time is busy
+     *     all the time: 0.97 saturated, 0.5 at 64 connections with every answer of the internal
+     *     service 15 ms late (default 0.9)
+     * @param decrease the cap's factor at each step the loop is busy (default 0.9)
+     * @param increase the cap's factor at each step the loop has time while requests wait: it
+     *     grows faster than it shrinks, since a cap that binds while the internal service is slow
+     *     throttles it (default 1.25)
+     * @param step how often the cap is steered (default 100 ms)
+     */
+    public record Cap(
+            @DefaultValue("true") boolean enabled,
+            @Min(1) @DefaultValue("32") int floor,
+            @DecimalMin("0.5") @DecimalMax("1") @DefaultValue("0.9") double busyShare,
+            @DecimalMin("0.1") @DecimalMax("0.99") @DefaultValue("0.9") double decrease,
+            @DecimalMin("1.01") @DecimalMax("4") @DefaultValue("1.25") double increase,
+            @NotNull @DefaultValue("100ms") Duration step) {
+
+        public Cap {
+            if (step.toMillis() < 10) {
+                throw new IllegalArgumentException("namegate.overload.cap.step must be at least 10ms");
+            }
+        }
+
+        /** The settings of one loop's cap. */
+        InProgressCap.Settings settings() {
+            return new InProgressCap.Settings(floor, busyShare, decrease, increase, step.toNanos());
         }
     }
 

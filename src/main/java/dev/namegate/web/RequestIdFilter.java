@@ -20,7 +20,7 @@ public class RequestIdFilter extends NamedWebFilter {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        long arrived = System.nanoTime();
+        long arrived = Arrival.arrivedNanos(exchange, System.nanoTime());
         String id = RequestId.create();
         String correlation = RequestId.correlation(exchange.getRequest().getHeaders().getFirst(RequestId.HEADER));
         RequestId.stamp(exchange, id, correlation, arrived);

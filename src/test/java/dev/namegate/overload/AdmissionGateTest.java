@@ -36,6 +36,9 @@ class AdmissionGateTest {
     private final AdmissionGate floored = new AdmissionGate(properties(4, Duration.ofMillis(10)), inFlight, clock::get,
             paused::get);
 
+    /** The cap on requests in progress, off: these tests are about the gate. */
+    static final OverloadProperties.Cap NO_CAP = new OverloadProperties.Cap(false, 32, 0.9, 0.9, 1.25, Duration.ofMillis(100));
+
     static OverloadProperties properties(int minInFlight) {
         return properties(minInFlight, Duration.ZERO);
     }
@@ -53,7 +56,7 @@ class AdmissionGateTest {
         return new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
                 Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, minTimeInProgress, limitFloorTime,
                 limitStartTime, Duration.ofMillis(50), Duration.ofMillis(40), Duration.ofSeconds(1), 0.1,
-                Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofMillis(100));
+                Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofMillis(100), NO_CAP);
     }
 
     /** One request's admission: {@code null} while it waits. */

@@ -47,7 +47,7 @@ class EarlyRefusalTest {
     private final EarlyRefusals refusals = new EarlyRefusals(gate, drill, properties, registry, clock::get);
     /** What Reactor Netty would have been handed. */
     private final List<Object> passedOn = new ArrayList<>();
-    private final EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new EarlyRefusal(refusals),
+    private final EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new EarlyRefusal(refusals, InProgressCaps.NONE),
             new ChannelInboundHandlerAdapter() {
                 @Override
                 public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -199,7 +199,7 @@ class EarlyRefusalTest {
         send("GET /users/7 HTTP/1.1\r\nHost: x\r\nX-Request-Id: not plain!\r\n\r\n");
         Map<String, String> first = headers(written());
         channel.finishAndReleaseAll();
-        EmbeddedChannel other = new EmbeddedChannel(new HttpServerCodec(), new EarlyRefusal(refusals));
+        EmbeddedChannel other = new EmbeddedChannel(new HttpServerCodec(), new EarlyRefusal(refusals, InProgressCaps.NONE));
         other.writeInbound(Unpooled.copiedBuffer("GET /users/8 HTTP/1.1\r\nHost: x\r\n\r\n", StandardCharsets.US_ASCII));
         ByteBuf out = other.readOutbound();
         Map<String, String> second = headers(out.toString(StandardCharsets.UTF_8));
@@ -338,7 +338,7 @@ class EarlyRefusalTest {
                 p.hold(), p.limitDecrease(), p.limitIncrease(), p.retryAfter(), p.shedMinInFlight(),
                 p.shedMinTimeInProgress(), p.limitFloorTime(), p.limitStartTime(), p.shedQueueTime(),
                 p.refuseNewcomersAfter(), p.refuseNewcomersFor(), p.refuseNewcomersShare(), p.refuseAgainAfter(),
-                p.closedLoopWithin(), p.closedLoopQueueTime());
+                p.closedLoopWithin(), p.closedLoopQueueTime(), p.cap());
         assertThat(new OverloadDrill(off, registry, clock::get, () -> 0).start()).isFalse();
     }
 

@@ -238,7 +238,7 @@ class EventLoopProbeTest {
         OverloadProperties off = new OverloadProperties(false, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(10),
                 Duration.ofMillis(250), 0.9, 1.1, Duration.ofSeconds(1), 0, Duration.ZERO, Duration.ZERO, Duration.ZERO,
                 Duration.ofMillis(50), Duration.ofMillis(40), Duration.ofSeconds(1), 0.1, Duration.ofMillis(10),
-                Duration.ofMillis(100), Duration.ofMillis(100));
+                Duration.ofMillis(100), Duration.ofMillis(100), AdmissionGateTest.NO_CAP);
         RequestsInFlight inFlight = new RequestsInFlight();
         EventLoopProbe disabled = new EventLoopProbe(() -> List.of(loop), off, clock::get, paused::get, recorder);
         disabled.start();
