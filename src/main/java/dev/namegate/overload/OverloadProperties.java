@@ -182,8 +182,9 @@ public record OverloadProperties(
      *     the time, and a cap of 32 cost a miss at 256 connections a tenth less than none, 128 no
      *     less (docs/benchmarks.md) (default 32)
      * @param busyShare the loop's thread on CPU for at least this share of the wall time is busy
-     *     all the time: 0.97 saturated, 0.5 at 64 connections with every answer of the internal
-     *     service 15 ms late (default 0.9)
+     *     all the time: 0.97 saturated; with every answer of the internal service 15 ms late, 0.5
+     *     at 64 connections and 0.93 at 256, where a cap engaged at 0.9 cost a sixth of the
+     *     answers and at 0.95 none (default 0.95)
      * @param decrease the cap's factor at each step the loop is busy (default 0.9)
      * @param increase the cap's factor at each step the loop has time while requests wait: it
      *     grows faster than it shrinks, since a cap that binds while the internal service is slow
@@ -193,7 +194,7 @@ public record OverloadProperties(
     public record Cap(
             @DefaultValue("true") boolean enabled,
             @Min(1) @DefaultValue("32") int floor,
-            @DecimalMin("0.5") @DecimalMax("1") @DefaultValue("0.9") double busyShare,
+            @DecimalMin("0.5") @DecimalMax("1") @DefaultValue("0.95") double busyShare,
             @DecimalMin("0.1") @DecimalMax("0.99") @DefaultValue("0.9") double decrease,
             @DecimalMin("1.01") @DecimalMax("4") @DefaultValue("1.25") double increase,
             @NotNull @DefaultValue("100ms") Duration step) {
