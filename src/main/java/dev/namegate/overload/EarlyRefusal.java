@@ -100,9 +100,15 @@ final class EarlyRefusal extends ChannelDuplexHandler implements InProgressCap.W
         ctx.fireChannelRead(msg);
     }
 
-    /** Whether the cap lets this request go on now, counting it; a closed loop's waits while it is full. */
+    /**
+     * Whether this request goes on now: a closed loop's is counted by the cap, or waits while the
+     * cap is full; any other goes on uncounted (the gate sees its excess).
+     */
     private boolean enteredCap() {
-        if (cap.full() && closedLoop()) {
+        if (!closedLoop()) {
+            return true;
+        }
+        if (cap.full()) {
             return false;
         }
         cap.enter();

@@ -7,12 +7,14 @@ import java.util.function.LongSupplier;
 import io.netty.channel.EventLoop;
 
 /**
- * The public requests in progress on one event loop, capped while the loop is busy all the time:
+ * A closed loop's public requests in progress on one event loop, capped while the loop is busy all the time:
  * a saturated core serves as many with a few dozen in progress as with hundreds, and each request
  * in progress costs every other one its share of the core's caches, so 256 connections cost a
  * miss a tenth more than 32 did (docs/benchmarks.md). Past the cap a closed loop's next request
  * waits, decoded, in a line here ({@link EarlyRefusal}), and goes on, first come first served, as
- * answers are written.
+ * answers are written. An open loop's newcomers are neither held nor counted: holding them would
+ * hide their excess from the admission gate that refuses it, and counting them would let them
+ * take every place from the closed loops' line while they flood in, starving it.
  *
  * <p>The cap follows the loop's busy share (its thread's CPU time over the wall time since the
  * last step): at or above {@code busyShare} it shrinks by {@code decrease}, down to {@code floor};
@@ -74,11 +76,7 @@ final class InProgressCap {
         return inProgress >= limit || !waiting.isEmpty();
     }
 
-    /**
-     * A request goes on, counted in progress until {@link #left}: any but a closed loop's when
-     * {@link #full()}, since holding back an open loop's newcomers only hides the excess from the
-     * admission gate that refuses it.
-     */
+    /** A closed loop's request goes on, counted in progress until {@link #left}. */
     void enter() {
         counted();
     }

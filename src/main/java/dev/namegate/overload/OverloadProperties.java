@@ -183,7 +183,7 @@ public record OverloadProperties(
      *     less (docs/benchmarks.md) (default 32)
      * @param busyShare the loop's thread on CPU for at least this share of the wall time is busy
      *     all the time: 0.97 saturated; with every answer of the internal service 15 ms late, 0.5
-     *     at 64 connections and 0.93 at 256, where a cap engaged at 0.9 cost a sixth of the
+     *     at 64 connections and 0.93 at 256, where a cap engaged at 0.9 cost 11-18% of the
      *     answers and at 0.95 none (default 0.95)
      * @param decrease the cap's factor at each step the loop is busy (default 0.9)
      * @param increase the cap's factor at each step the loop has time while requests wait: it

@@ -81,9 +81,11 @@ class EarlyRefusalCapTest {
         second.channel.finishAndReleaseAll();
     }
 
-    /** The first connection's request in progress, the loop busy: the cap is one. */
+    /** The first connection's second request (a closed loop's) in progress, the loop busy: the cap is one. */
     private void capOfOneReached() {
         cap.step();
+        first.send("GET /users/0 HTTP/1.1\r\nHost: x\r\n\r\n");
+        first.answer();
         first.send("GET /users/1 HTTP/1.1\r\nHost: x\r\n\r\n");
         clock.addAndGet(STEP);
         cpu.addAndGet(STEP);
@@ -98,6 +100,8 @@ class EarlyRefusalCapTest {
         second.send("GET /users/2 HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(second.passedOn).as("a connection's first request is nobody's closed loop: it goes on")
                 .containsExactly("/users/2", "content 0");
+        assertThat(cap.inProgress()).as("uncounted, so a flood of newcomers cannot starve the closed loops' line")
+                .isEqualTo(1);
         second.answer();
         long read = clock.addAndGet(1_000_000);
         second.send("GET /users/3 HTTP/1.1\r\nHost: x\r\n\r\n");
