@@ -2,6 +2,7 @@ package dev.namegate.overload;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 import io.netty.channel.EventLoop;
@@ -20,8 +21,8 @@ import io.netty.channel.EventLoop;
  * last step): at or above {@code busyShare} it shrinks by {@code decrease}, down to {@code floor};
  * below it, with requests kept waiting, it grows by {@code increase}, since the loop has time for
  * more (an internal service that answers late needs hundreds in progress to keep the core busy);
- * below it with nobody waiting it is lifted. So it settles at about the fewest in progress that
- * keep the core busy. All calls on the loop's thread; one instance per loop.
+ * below it with nobody waiting it is lifted, and while the admission gate limits. So it settles at
+ * about the fewest in progress that keep the core busy. All calls on the loop's thread; one instance per loop.
  */
 final class InProgressCap {
 
@@ -31,6 +32,7 @@ final class InProgressCap {
     private final Settings settings;
     private final LongSupplier threadCpuNanos;
     private final LongSupplier nanoClock;
+    private final BooleanSupplier gateLimiting;
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
     private final Runnable letInWaiting = this::letInWaiting;
     private int limit = NONE;
@@ -56,10 +58,16 @@ final class InProgressCap {
     record Settings(int floor, double busyShare, double decrease, double increase, long stepNanos) {
     }
 
-    InProgressCap(Settings settings, LongSupplier threadCpuNanos, LongSupplier nanoClock) {
+    /**
+     * @param gateLimiting whether the admission gate limits what it admits: the cap is lifted then,
+     *     since the gate's line already holds the excess, and a second line ahead of it only
+     *     delays a closed loop's requests that the gate would let in or refuse
+     */
+    InProgressCap(Settings settings, LongSupplier threadCpuNanos, LongSupplier nanoClock, BooleanSupplier gateLimiting) {
         this.settings = settings;
         this.threadCpuNanos = threadCpuNanos;
         this.nanoClock = nanoClock;
+        this.gateLimiting = gateLimiting;
     }
 
     /** Starts steering the cap on {@code loop}, whose thread this instance belongs to. */
@@ -127,7 +135,9 @@ final class InProgressCap {
         double busy = wall > lastWall ? (double) (cpu - lastCpu) / (wall - lastWall) : 0;
         lastCpu = cpu;
         lastWall = wall;
-        if (busy >= settings.busyShare()) {
+        if (gateLimiting.getAsBoolean()) {
+            limit = NONE;
+        } else if (busy >= settings.busyShare()) {
             limit = Math.max(settings.floor(), (int) (Math.min(limit, mostInProgress) * settings.decrease()));
         } else if (waited) {
             long grown = (long) Math.ceil(limit * settings.increase());

@@ -25,15 +25,16 @@ final class InProgressCaps {
         this.make = make;
     }
 
-    /** The caps of {@code properties}, steered by each loop thread's CPU time, and their gauges. */
-    static InProgressCaps of(OverloadProperties properties, MeterRegistry registry, LongSupplier nanoClock) {
+    /** The caps of {@code properties}, steered by each loop thread's CPU time and lifted while {@code gate} limits, and their gauges. */
+    static InProgressCaps of(OverloadProperties properties, AdmissionGate gate, MeterRegistry registry,
+            LongSupplier nanoClock) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         if (!properties.enabled() || !properties.cap().enabled() || !threads.isCurrentThreadCpuTimeSupported()) {
             return NONE;
         }
         InProgressCap.Settings settings = properties.cap().settings();
         InProgressCaps caps = new InProgressCaps(loop -> {
-            InProgressCap cap = new InProgressCap(settings, threads::getCurrentThreadCpuTime, nanoClock);
+            InProgressCap cap = new InProgressCap(settings, threads::getCurrentThreadCpuTime, nanoClock, gate::limiting);
             cap.steerOn(loop);
             return cap;
         });

@@ -100,7 +100,7 @@ class OverloadConfiguration {
     NettyServerCustomizer earlyRefusals(AdmissionGate admissionGate, OverloadDrill overloadDrill,
             OverloadProperties properties, MeterRegistry registry) {
         EarlyRefusals refusals = new EarlyRefusals(admissionGate, overloadDrill, properties, registry, NANO_TIME);
-        InProgressCaps caps = InProgressCaps.of(properties, registry, NANO_TIME);
+        InProgressCaps caps = InProgressCaps.of(properties, admissionGate, registry, NANO_TIME);
         return server -> server.doOnChannelInit((observer, channel, remote) -> {
             if (properties.enabled() && channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
                 channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, EarlyRefusal.NAME,

@@ -42,7 +42,7 @@ class EarlyRefusalCapTest {
     private final EarlyRefusals refusals = new EarlyRefusals(gate, new OverloadDrill(properties, registry, clock::get,
             () -> 0), properties, registry, clock::get);
     private final InProgressCap cap = new InProgressCap(new InProgressCap.Settings(1, 0.9, 0.5, 2, STEP), cpu::get,
-            clock::get);
+            clock::get, () -> false);
     private final InProgressCaps caps = new InProgressCaps(loop -> cap);
     private final Connection first = new Connection();
     private final Connection second = new Connection();

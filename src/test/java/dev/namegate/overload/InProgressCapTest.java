@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
@@ -21,8 +22,9 @@ class InProgressCapTest {
 
     private final AtomicLong wall = new AtomicLong(1_000_000_000L);
     private final AtomicLong cpu = new AtomicLong();
+    private final AtomicBoolean gateLimiting = new AtomicBoolean();
     private final InProgressCap cap = new InProgressCap(new InProgressCap.Settings(4, 0.9, 0.5, 2, STEP), cpu::get,
-            wall::get);
+            wall::get, gateLimiting::get);
     /** A loop to run the cap's tasks on. */
     private final EmbeddedChannel channel = new EmbeddedChannel();
     private final EventLoop loop = channel.eventLoop();
@@ -168,6 +170,20 @@ class InProgressCapTest {
         stepAt(0.5);
 
         assertThat(cap.limit()).isEqualTo(InProgressCap.NONE);
+    }
+
+    @Test
+    void whileTheAdmissionGateLimitsTheCapIsLiftedAndTheWaitingGoOnToIt() {
+        enterClosedLoops(20);
+        stepAt(1);
+        cap.await(waiter("a", false));
+
+        gateLimiting.set(true);
+        stepAt(1);
+
+        assertThat(cap.limit()).isEqualTo(InProgressCap.NONE);
+        assertThat(letIn).containsExactly("a");
+        assertThat(cap.full()).isFalse();
     }
 
     @Test
