@@ -8,8 +8,8 @@ import java.util.function.LongSupplier;
 import io.netty.channel.EventLoop;
 
 /**
- * A closed loop's public requests in progress on one event loop, capped while the loop is busy all the time:
- * a saturated core serves as many with a few dozen in progress as with hundreds, and each request
+ * A closed loop's public requests in progress on one event loop, capped while the loop is busy
+ * all the time: a saturated core serves as many with a few dozen in progress as with hundreds, and each request
  * in progress costs every other one its share of the core's caches, so 256 connections cost a
  * miss a tenth more than 32 did (docs/benchmarks.md). Past the cap a closed loop's next request
  * waits, decoded, in a line here ({@link EarlyRefusal}), and goes on, first come first served, as
@@ -22,7 +22,8 @@ import io.netty.channel.EventLoop;
  * below it, with requests kept waiting, it grows by {@code increase}, since the loop has time for
  * more (an internal service that answers late needs hundreds in progress to keep the core busy);
  * below it with nobody waiting it is lifted, and while the admission gate limits. So it settles at
- * about the fewest in progress that keep the core busy. All calls on the loop's thread; one instance per loop.
+ * about the fewest in progress that keep the core busy. All calls on the loop's thread; one
+ * instance per loop.
  */
 final class InProgressCap {
 

@@ -25,7 +25,10 @@ final class InProgressCaps {
         this.make = make;
     }
 
-    /** The caps of {@code properties}, steered by each loop thread's CPU time and lifted while {@code gate} limits, and their gauges. */
+    /**
+     * The caps of {@code properties}, steered by each loop thread's CPU time and lifted while
+     * {@code gate} limits, and their gauges.
+     */
     static InProgressCaps of(OverloadProperties properties, AdmissionGate gate, MeterRegistry registry,
             LongSupplier nanoClock) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
