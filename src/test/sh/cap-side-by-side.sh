@@ -32,9 +32,10 @@ for round in $(seq "$ROUNDS"); do
       if [ $service = A ]; then port=8111; pid=$PID_A; else port=8131; pid=$PID_B; fi
       (sleep 5; curl -s http://127.0.0.1:$((port + 1))/actuator/prometheus \
         | grep -E '^namegate_overload_(cap|admission_limit)' | tr '\n' ' ' > "$WORK/gauges") &
+      gauges=$!
       t0=$(process_ticks "$pid")
       out=$(taskset -c 1 wrk -t1 -c"$c" -d10s --latency -s "$WORK/ids.lua" http://127.0.0.1:$port)
-      t1=$(process_ticks "$pid"); wait
+      t1=$(process_ticks "$pid"); wait $gauges
       n=$(echo "$out" | awk '/requests in/ { print $1 }'); bad=$(echo "$out" | awk '/Non-2xx/ { print $NF }')
       echo "round $round $service $c connections: $((n / 10))/s, $(( (t1 - t0) * 1000000 / $(getconf CLK_TCK) / n )) us a request," \
         "${bad:-0} non-2xx, p50 $(echo "$out" | awk '$1 == "50%" { print $2 }'), p99 $(echo "$out" | awk '$1 == "99%" { print $2 }');" \
