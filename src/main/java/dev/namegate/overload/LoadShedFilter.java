@@ -13,8 +13,8 @@ import reactor.netty.Connection;
 import dev.namegate.web.FilterOrder;
 import dev.namegate.web.NamedWebFilter;
 import dev.namegate.web.PreparedProblem;
-import dev.namegate.web.ServerConnection;
 import dev.namegate.web.ProblemKind;
+import dev.namegate.web.ServerConnection;
 
 
 /**
