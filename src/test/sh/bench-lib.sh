@@ -1,9 +1,21 @@
 # Shared by paired-cpu.sh, profile.sh, gate-steps.sh and lull-bursts.sh (sourced, not run): a key with lifted limits, the
-# simulator on CPU 1, services on CPU 0, and wrk's script of ids. Expects WORK (a directory)
-# and the repository root as the working directory, after `make build`.
+# simulator on CPU 1, services on CPU 0, and wrk's script of ids. Expects the repository root as
+# the working directory, after `make build`; bench_setup first.
 
 # the heap, tenuring, huge pages and metaspace threshold of the Deployment and the closed-loop sweep, for namegate and NaiveProxy
 SERVICE_JVM_OPTS="-Xms1g -Xmx1g -XX:MaxTenuringThreshold=1 -XX:+UseTransparentHugePages -XX:MetaspaceSize=64m"
+
+# bench_setup: a scratch directory WORK and a key (mint_key); at exit, every process the functions
+# here started is stopped (they start in command substitutions, so not as this shell's jobs, and
+# are killed by the pids they note in $WORK/pids), the shell's own jobs too, and WORK is removed
+bench_setup() {
+  WORK=$(mktemp -d)
+  trap 'kill $(cat "$WORK/pids" 2>/dev/null) $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+  mint_key
+}
+
+# started pid: notes a process for bench_setup's clean-up
+started() { echo "$1" >> "$WORK/pids"; }
 
 # mint_key: sets KEY and writes $WORK/keys, its limits lifted so that a run measures lookups
 mint_key() {
@@ -13,11 +25,11 @@ mint_key() {
   (umask 077; echo "$(echo "$minted" | sed -n 's/^add to the keys file: *//p') rate=1000000 burst=1000000 ids-per-day=1000000" > "$WORK/keys")
 }
 
-# start_simulator jar: the healthy simulator on CPU 1, port 9190, with 10^9 users; sets SIM_PID
+# start_simulator jar: the healthy simulator on CPU 1, port 9190, with 10^9 users
 start_simulator() {
   taskset -c 1 java -XX:MetaspaceSize=64m -Dloader.main=dev.namegate.simulator.SimulatorMain -jar "$1" --port=9190 --scenario=healthy \
       --users=1000000000 > "$WORK/simulator.log" 2>&1 &
-  SIM_PID=$!
+  started $!
 }
 
 # start_service jar port management-port log extra-jvm-options: namegate on CPU 0, the quota
@@ -26,7 +38,7 @@ start_service() {
   INTERNAL_BASE_URL=http://127.0.0.1:9190 API_KEYS_FILE="$WORK/keys" SERVER_PORT=$2 MANAGEMENT_SERVER_PORT=$3 \
     SERVER_ADDRESS=127.0.0.1 MANAGEMENT_SERVER_ADDRESS=127.0.0.1 taskset -c 0 \
     java $SERVICE_JVM_OPTS $5 -jar "$1" --namegate.limits.quota.window=5s > "$4" 2>&1 &
-  echo $!
+  started $!; echo $!
 }
 
 # start_naive port log [--cache]: NaiveProxy on CPU 0 in front of the simulator, from the test classes
@@ -35,7 +47,7 @@ start_service() {
 start_naive() {
   taskset -c 0 java $SERVICE_JVM_OPTS -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
     dev.namegate.bench.NaiveProxy --upstream=http://127.0.0.1:9190 --port=$1 ${3:-} > "$2" 2>&1 &
-  echo $!
+  started $!; echo $!
 }
 
 # cpu_ticks stat-file: user + system ticks of a /proc stat file; process_ticks pid: of a process

@@ -13,10 +13,8 @@
 set -eu
 [ $# -ge 1 ] || { echo "usage: $0 JAR [rounds] [steps]" >&2; exit 2; }
 JAR=$(realpath "$1"); ROUNDS=${2:-3}; STEPS=${3:-"16 64 256"}; SLOW=${SLOW:-none}
-WORK=$(mktemp -d); PID_A=; PID_B=; SIM_PID=
-trap 'kill $PID_A $PID_B $SIM_PID $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 . "$(dirname "$0")/bench-lib.sh"
-mint_key
+bench_setup
 start_simulator "$JAR"
 PID_A=$(start_service "$JAR" 8111 8112 "$WORK/a.log" "-Dnamegate.overload.cap.enabled=false")
 PID_B=$(start_service "$JAR" 8131 8132 "$WORK/b.log" "${JVM_OPTS_B:-}")

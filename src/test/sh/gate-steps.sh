@@ -14,10 +14,8 @@ set -eu
 [ $# -ge 1 ] || { echo "usage: $0 JAR [steps] [warm-up seconds]" >&2; exit 2; }
 [ -f target/test-classpath.txt ] || { echo "target/test-classpath.txt missing: build as make bench does" >&2; exit 2; }
 JAR=$(realpath "$1"); STEPS=${2:-"256 256 256"}; WARMUP=${3:-60}
-WORK=$(mktemp -d); PID_A=; PID_N=; SIM_PID=
-trap 'kill $PID_A $PID_N $SIM_PID $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 . "$(dirname "$0")/bench-lib.sh"
-mint_key
+bench_setup
 start_simulator "$JAR"
 PID_A=$(start_service "$JAR" 8111 8112 "$WORK/a.log" "${JVM_OPTS:-}")
 PID_N=$(start_naive 8311 "$WORK/naive.log")

@@ -16,10 +16,8 @@ for tool in wrk taskset curl ss python3; do
   command -v "$tool" > /dev/null || { echo "$tool is missing" >&2; exit 2; }
 done
 JAR=$(realpath "$1"); IDLES=${2:-"35 10 35 10 35"}; WARMUP=${3:-60}
-WORK=$(mktemp -d); PID_A=; SIM_PID=
-trap 'kill $PID_A $SIM_PID $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 . "$(dirname "$0")/bench-lib.sh"
-mint_key
+bench_setup
 start_simulator "$JAR"
 PID_A=$(start_service "$JAR" 8111 8112 "$WORK/a.log" "${JVM_OPTS:-}")
 await_ready http://127.0.0.1:8111/readyz

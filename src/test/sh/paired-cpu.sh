@@ -10,11 +10,8 @@
 # JVM_OPTS_A and JVM_OPTS_B add JVM options to one service (e.g. the same jar with a system property).
 set -eu
 A=$(realpath "$1"); B=$(realpath "$2"); HIGHEST=${3:-1000000000}; WARMUP=${4:-150}; ROUNDS=${5:-4}; CONNECTIONS=${6:-8}
-WORK=$(mktemp -d); PID_A=; PID_B=; SIM_PID=
-# the services start in command substitutions, so they are not this shell's jobs: killed by pid
-trap 'kill $PID_A $PID_B $SIM_PID $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 . "$(dirname "$0")/bench-lib.sh"
-mint_key
+bench_setup
 start_simulator "$B"
 PID_A=$(start_service "$A" 8111 8112 "$WORK/a.log" "${JVM_OPTS_A:-}"); PID_B=$(start_service "$B" 8211 8212 "$WORK/b.log" "${JVM_OPTS_B:-}")
 await_ready http://127.0.0.1:8111/readyz http://127.0.0.1:8211/readyz

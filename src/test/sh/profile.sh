@@ -23,10 +23,9 @@ if [ ! -x "$AP/bin/asprof" ]; then # ap-loader packs async-profiler's binaries f
   cp $AP/libs/asprof-*-linux-x64 $AP/bin/asprof; cp $AP/libs/libasyncProfiler-*-linux-x64.so $AP/lib/libasyncProfiler.so
   chmod +x $AP/bin/asprof
 fi
-mkdir -p "$OUT"; WORK=$(mktemp -d); PID=; SIM_PID=
-trap 'kill $PID $SIM_PID $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+mkdir -p "$OUT"
 . "$(dirname "$0")/bench-lib.sh"
-mint_key
+bench_setup
 if [ "$TARGET" = naive ] || [ "$TARGET" = naive-hits ]; then
   start_simulator target/namegate.jar
   PID=$(start_naive 8111 "$WORK/service.log" "$([ "$TARGET" = naive-hits ] && echo --cache)")
