@@ -1,4 +1,4 @@
-# Shared by paired-cpu.sh, profile.sh, gate-steps.sh and lull-bursts.sh (sourced, not run): a key with lifted limits, the
+# Shared by paired-cpu.sh, profile.sh, gate-steps.sh, lull-bursts.sh and cap-side-by-side.sh (sourced, not run): a key with lifted limits, the
 # simulator on CPU 1, services on CPU 0, and wrk's script of ids. Expects the repository root as
 # the working directory, after `make build`; bench_setup first.
 
