@@ -1,6 +1,7 @@
-# Shared by paired-cpu.sh, profile.sh, gate-steps.sh, lull-bursts.sh and cap-side-by-side.sh (sourced, not run): a key with lifted limits, the
-# simulator on CPU 1, services on CPU 0, and wrk's script of ids. Expects the repository root as
-# the working directory, after `make build`; bench_setup first.
+# Shared by paired-cpu.sh, profile.sh, gate-steps.sh, lull-bursts.sh and cap-side-by-side.sh
+# (sourced, not run): a key with lifted limits, the simulator on CPU 1, services on CPU 0, and
+# wrk's script of ids. Expects the repository root as the working directory, after `make build`;
+# bench_setup first.
 
 # the heap, tenuring, huge pages and metaspace threshold of the Deployment and the closed-loop sweep, for namegate and NaiveProxy
 SERVICE_JVM_OPTS="-Xms1g -Xmx1g -XX:MaxTenuringThreshold=1 -XX:+UseTransparentHugePages -XX:MetaspaceSize=64m"

@@ -11,9 +11,9 @@ import io.netty.channel.EventLoop;
  * A closed loop's public requests in progress on one event loop, capped while the loop is busy
  * all the time: a saturated core serves as many with a few dozen in progress as with hundreds,
  * and each request in progress costs every other one its share of the core's caches, so 256
- * connections cost a miss a tenth more than 32 did (docs/benchmarks.md). Past the cap a closed loop's next request
- * waits, decoded, in a line here ({@link EarlyRefusal}), and goes on, first come first served, as
- * answers are written. An open loop's newcomers are neither held nor counted: holding them would
+ * connections cost a miss a tenth more than 32 did (docs/benchmarks.md). Past the cap a closed
+ * loop's next request waits, decoded, in a line here ({@link EarlyRefusal}), and goes on, first
+ * come first served, as answers are written. An open loop's newcomers are neither held nor counted: holding them would
  * hide their excess from the admission gate that refuses it, and counting them would let them
  * take every place from the closed loops' line while they flood in, starving it.
  *
