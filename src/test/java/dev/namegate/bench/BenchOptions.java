@@ -58,7 +58,9 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
      * The Deployment's heap settings, for namegate and NaiveProxy in every mode: a fixed heap (room
      * for the quota's and the cache's worst case, no resizing within a run), its tenuring, huge
      * pages and first metaspace threshold (no full collection for the JIT's profiles mid-run).
-     * Without them the first overload of an open-loop sweep collapsed for 2-3 s.
+     * Without them the first overload of an open-loop sweep collapsed for 2-3 s. The collector is
+     * the JVM's pick on one CPU (serial), not the Deployment's G1: issue 13's per-core figures
+     * are the serial collector's (docs/benchmarks.md, "Modes").
      */
     public static final List<String> SERVICE_JVM_ARGS = List.of("-Xms1g", "-Xmx1g", "-XX:MaxTenuringThreshold=1",
             "-XX:+UseTransparentHugePages", Java.METASPACE_THRESHOLD);
