@@ -232,9 +232,10 @@ class KubernetesManifestsTest {
                     .isGreaterThanOrEqualTo(Quantity.getAmountInBytes(requests.get("memory")));
         }
         String jvm = env(container(m), "JAVA_TOOL_OPTIONS");
-        assertThat(jvm).contains("-XX:MaxRAMPercentage=", "-XX:+UseSerialGC", "-XX:MaxTenuringThreshold=1", "-XX:+UseTransparentHugePages",
-                        "-XX:+ExitOnOutOfMemoryError", "-Dspring.aot.enabled=true")
-                .doesNotContain("-Xmx");
+        assertThat(jvm).contains("-XX:MaxRAMPercentage=", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=", "-XX:MaxTenuringThreshold=1",
+                        "-XX:+UseTransparentHugePages", "-XX:+ExitOnOutOfMemoryError", "-Dspring.aot.enabled=true")
+                .as("a collector that stops the pod for a whole collection of the old generation breaks the 100 ms budget")
+                .doesNotContain("-Xmx", "-XX:+UseSerialGC", "-XX:+UseParallelGC");
     }
 
     @ParameterizedTest(name = "{0}")
