@@ -13,9 +13,10 @@ import io.netty.channel.EventLoop;
  * and each request in progress costs every other one its share of the core's caches, so 256
  * connections cost a miss a tenth more than 32 did (docs/benchmarks.md). Past the cap a closed
  * loop's next request waits, decoded, in a line here ({@link EarlyRefusal}), and goes on, first
- * come first served, as answers are written. An open loop's newcomers are neither held nor counted: holding them would
- * hide their excess from the admission gate that refuses it, and counting them would let them
- * take every place from the closed loops' line while they flood in, starving it.
+ * come first served, as answers are written. An open loop's newcomers are neither held nor
+ * counted: holding them would hide their excess from the admission gate that refuses it, and
+ * counting them would let them take every place from the closed loops' line while they flood
+ * in, starving it.
  *
  * <p>The cap follows the loop's busy share (its thread's CPU time over the wall time since the
  * last step): at or above {@code busyShare} it shrinks by {@code decrease}, down to {@code floor};
