@@ -41,8 +41,8 @@ public final class NameCache {
 
     /**
      * What an entry costs beside its name's characters, rounded up: Caffeine's node with its write
-     * time and weight, the map's slot, the boxed id, the entry and lookup records and the name's
-     * String and array headers (about 220 bytes with compressed references).
+     * time and weight, the map's slot, the boxed id, the entry and the name's String and array
+     * headers (about 200 bytes with compressed references).
      */
     static final int ENTRY_OVERHEAD_BYTES = 256;
 
@@ -54,8 +54,24 @@ public final class NameCache {
     private static final int DRILL_REPEATED_IDS = 64;
     private static final String DRILL_NAME = "warm-up";
 
-    /** What the cache holds for an id, and since when ({@link Ticker} nanos). */
-    private record Entry(UserLookup lookup, long storedAt) {
+    /**
+     * What the cache holds for an id: its name, or {@code null} for "User not exists", and since
+     * when ({@link Ticker} nanos). The name rather than the lookup: one object fewer an entry for
+     * the collector to copy and promote, while a hit's lookup is young garbage.
+     */
+    private record Entry(String name, long storedAt) {
+
+        static Entry of(UserLookup lookup, long storedAt) {
+            return new Entry(lookup instanceof UserLookup.Found found ? found.name() : null, storedAt);
+        }
+
+        boolean found() {
+            return name != null;
+        }
+
+        UserLookup lookup(long userId) {
+            return name != null ? new UserLookup.Found(userId, name) : new UserLookup.NotFound(userId);
+        }
     }
 
     private final UserLookups client;
@@ -111,7 +127,7 @@ public final class NameCache {
     private Cache<Long, Entry> newEntries(long maxWeightBytes) {
         return Caffeine.newBuilder()
                 .maximumWeight(maxWeightBytes)
-                .weigher((Long id, Entry entry) -> weight(entry.lookup()))
+                .weigher((Long id, Entry entry) -> weight(entry.name()))
                 .expireAfterWrite(Duration.ofNanos(staleNanos))
                 .ticker(ticker)
                 .executor(maintenance)
@@ -140,7 +156,7 @@ public final class NameCache {
             boolean repeating = (i / DRILL_STRETCH) % 2 == 1;
             long id = repeating ? i % DRILL_REPEATED_IDS : i;
             if (drill.getIfPresent(id) == null) {
-                drill.put(id, new Entry(new UserLookup.Found(id, DRILL_NAME), ticker.read()));
+                drill.put(id, new Entry(DRILL_NAME, ticker.read()));
                 written++;
             }
         }
@@ -148,11 +164,12 @@ public final class NameCache {
         return written - drill.estimatedSize();
     }
 
-    /** The estimated bytes of one entry: the overhead plus the name's characters as UTF-16 (the worst case). */
-    static int weight(UserLookup lookup) {
-        return lookup instanceof UserLookup.Found found
-                ? ENTRY_OVERHEAD_BYTES + 2 * found.name().length()
-                : ENTRY_OVERHEAD_BYTES;
+    /**
+     * The estimated bytes of one entry: the overhead plus the name's characters as UTF-16 (the
+     * worst case); {@code null} for "User not exists".
+     */
+    static int weight(String name) {
+        return name != null ? ENTRY_OVERHEAD_BYTES + 2 * name.length() : ENTRY_OVERHEAD_BYTES;
     }
 
     /** The estimated bytes held now, after pending evictions (for tests of the bound). */
@@ -190,10 +207,10 @@ public final class NameCache {
             Entry entry = entries.getIfPresent(userId);
             if (entry != null) {
                 long age = now - entry.storedAt();
-                long freshFor = (entry.lookup() instanceof UserLookup.Found ? ttlNanos : negativeTtlNanos) - age;
+                long freshFor = (entry.found() ? ttlNanos : negativeTtlNanos) - age;
                 if (freshFor > 0) {
                     hits.increment();
-                    return Mono.just(new CachedLookup(entry.lookup(), HIT + TimeUnit.NANOSECONDS.toSeconds(freshFor)));
+                    return Mono.just(new CachedLookup(entry.lookup(userId), HIT + TimeUnit.NANOSECONDS.toSeconds(freshFor)));
                 }
             }
             // stays COLLAPSED unless this request starts the lookup
@@ -211,7 +228,7 @@ public final class NameCache {
             Mono<CachedLookup> answered = shared.map(lookup -> new CachedLookup(lookup, answeredStatus));
             // without a name to stand in a failure passes as it is: no operator to pass it on
             return canStandIn(entry, now)
-                    ? answered.onErrorResume(UpstreamFailure.class, failure -> standIn(entry, failure))
+                    ? answered.onErrorResume(UpstreamFailure.class, failure -> standIn(userId, entry, failure))
                     : answered;
         });
     }
@@ -248,7 +265,7 @@ public final class NameCache {
         @Override
         public void doOnNext(UserLookup lookup) {
             if (store) {
-                entries.put(userId, new Entry(lookup, ticker.read()));
+                entries.put(userId, Entry.of(lookup, ticker.read()));
             }
             leave();
         }
@@ -274,12 +291,12 @@ public final class NameCache {
 
     /** Whether {@code entry}, read at {@code now}, may stand in for a failed lookup: a name, within stale-if-error. */
     private boolean canStandIn(Entry entry, long now) {
-        return entry != null && entry.lookup() instanceof UserLookup.Found && now - entry.storedAt() <= staleNanos;
+        return entry != null && entry.found() && now - entry.storedAt() <= staleNanos;
     }
 
-    private Mono<CachedLookup> standIn(Entry entry, UpstreamFailure failure) {
+    private Mono<CachedLookup> standIn(long userId, Entry entry, UpstreamFailure failure) {
         stale.increment();
-        return Mono.just(new CachedLookup(entry.lookup(), "namegate; fwd=stale; fwd-status=" + status(failure)));
+        return Mono.just(new CachedLookup(entry.lookup(userId), "namegate; fwd=stale; fwd-status=" + status(failure)));
     }
 
     private static int status(UpstreamFailure failure) {
