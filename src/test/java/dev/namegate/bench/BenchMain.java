@@ -72,7 +72,9 @@ import ch.qos.logback.classic.LoggerContext;
  * <li>{@code --sweep=1000,2000,4000} a throughput sweep (fresh processes per scenario): warmed up at
  *     the first rate, then measured at each rate in turn (one row each, each rate with ids of its own)</li>
  * <li>{@code --service-args="--namegate.cache.enabled=false"} service arguments (default none: its
- *     production defaults); {@code --service-jvm-args="-XX:StartFlightRecording=..."} its JVM options</li>
+ *     production defaults); {@code --service-jvm-args="-XX:StartFlightRecording=..."} its JVM options,
+ *     where the word {@code deployment} stands for the Deployment's ({@link DeploymentJvm}), e.g.
+ *     {@code --service-jvm-args="deployment -Xlog:gc:file=gc.log"}</li>
  * <li>{@code --jar=target/namegate.jar}, {@code --out=target/bench}, {@code --connections=4096} (the
  *     generator's connections at most); {@code --open-connections=N} opens N of them before the
  *     warm-up, so that no measured step's overload grows the pool on the load's core (default: all

@@ -28,7 +28,8 @@ import java.util.stream.IntStream;
  * @param connections    client connection pool size
  * @param keyAttributes  attributes appended to the key's line in the keys file (client limits)
  * @param serviceArgs    extra service arguments, e.g. {@code --namegate.cache.enabled=false}
- * @param serviceJvmArgs JVM options for namegate and NaiveProxy (default {@link #SERVICE_JVM_ARGS})
+ * @param serviceJvmArgs JVM options for namegate and NaiveProxy (default {@link #SERVICE_JVM_ARGS}); the word
+ *                       {@code deployment} among them stands for the Deployment's ({@link DeploymentJvm})
  * @param sweep          rates of a throughput sweep (fresh, direct or naive), empty for none
  * @param ids            how known ids are picked ({@code --ids=uniform|zipf:N:s})
  * @param steps          closed-loop mode: wrk's connections, one measured step each, in this order
@@ -302,7 +303,7 @@ public record BenchOptions(List<Scenario> scenarios, OptionalDouble rate, Durati
                     case "--open-connections" -> openConnections = Integer.parseInt(value);
                     case "--key-attributes" -> keyAttributes = value;
                     case "--service-args" -> serviceArgs = words(value);
-                    case "--service-jvm-args" -> serviceJvmArgs = words(value);
+                    case "--service-jvm-args" -> serviceJvmArgs = DeploymentJvm.expand(words(value));
                     case "--sweep" -> sweep = Arrays.stream(value.split(",")).map(String::trim)
                             .filter(r -> !r.isEmpty()).map(r -> positive(Double.parseDouble(r))).toList();
                     case "--ids" -> ids = KnownIds.parse(value);

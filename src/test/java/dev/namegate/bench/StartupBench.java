@@ -49,7 +49,8 @@ import dev.namegate.simulator.SimulatedUsers;
  *     the warm-up instead of stopping when the context has started</li>
  * <li>{@code --jdk25=/usr/lib/jvm/temurin-25-jdk-amd64} the Java 25 JDK (default: that path if it
  *     exists); {@code --jdk25=none} skips its variants</li>
- * <li>{@code --jvm-args="-XX:+UseSerialGC -Xmx307m"} JVM options for every launch, training runs included</li>
+ * <li>{@code --jvm-args="-XX:+UseSerialGC -Xmx307m"} JVM options for every launch, training runs
+ *     included; the word {@code deployment} stands for the Deployment's ({@link DeploymentJvm})</li>
  * <li>{@code --service-args="--namegate.warmup.rate=100"} service arguments for every launch, likewise</li>
  * <li>{@code --poll=10ms}, {@code --jar=target/namegate.jar}, {@code --out=target/bench}</li>
  * </ul>

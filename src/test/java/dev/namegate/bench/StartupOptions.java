@@ -83,7 +83,7 @@ public record StartupOptions(int runs, Path jar, Path outputDir, Optional<Path> 
                     case "--jdk25" -> jdk25 = value.isBlank() || "none".equals(value) ? Optional.empty()
                             : Optional.of(Path.of(value));
                     case "--variants" -> variants = BenchOptions.words(value.replace(',', ' '));
-                    case "--jvm-args" -> jvmArgs = BenchOptions.words(value);
+                    case "--jvm-args" -> jvmArgs = DeploymentJvm.expand(BenchOptions.words(value));
                     case "--service-args" -> serviceArgs = BenchOptions.words(value);
                     case "--poll" -> poll = BenchOptions.duration(value);
                     default -> throw new IllegalArgumentException("unknown option");
