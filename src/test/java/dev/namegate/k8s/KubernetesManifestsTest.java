@@ -236,6 +236,8 @@ class KubernetesManifestsTest {
                         "-XX:+UseTransparentHugePages", "-XX:+ExitOnOutOfMemoryError", "-Dspring.aot.enabled=true")
                 .as("a collector that stops the pod for a whole collection of the old generation breaks the 100 ms budget")
                 .doesNotContain("-Xmx", "-XX:+UseSerialGC", "-XX:+UseParallelGC");
+        assertThat(jvm).as("G1's adaptive threshold came to mark without a break once the name cache turned over")
+                .contains("-XX:-G1UseAdaptiveIHOP", "-XX:InitiatingHeapOccupancyPercent=");
     }
 
     @ParameterizedTest(name = "{0}")
