@@ -52,8 +52,8 @@ final class DeploymentJvm {
 
     /**
      * The container's memory limit as the JVM's {@code -XX:MaxRAM} (in the pod the JVM reads it
-     * from the cgroup; here the machine's 24 GiB would make the percentages ten times the pod's
-     * heap), then its {@code JAVA_TOOL_OPTIONS}.
+     * from the cgroup; here the percentages would take a share of the machine's 24 GiB, some 40
+     * times the pod's heap), then its {@code JAVA_TOOL_OPTIONS}.
      */
     static List<String> options(Path manifest) throws IOException {
         Deployment deployment = new KubernetesSerialization().unmarshal(Files.readString(manifest), Deployment.class);
