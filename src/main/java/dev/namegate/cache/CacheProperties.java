@@ -19,9 +19,9 @@ import org.springframework.validation.annotation.Validated;
  * @param maxWeight {@code namegate.cache.max-weight}: the estimated heap the cached entries may
  *     take, names included (default 64 MB, at least 1 KB). A bound by bytes, not entries: a name
  *     may be as long as the internal service's body allows (16 KB), so 100,000 entries could
- *     take 3 GB. Each entry is counted as {@link NameCache#ENTRY_OVERHEAD_BYTES} plus 2 bytes per
- *     name character, so short names fit about 200,000 to the default. At start-up it must fit
- *     a quarter of the maximum heap ({@code HeapBudget}).
+ *     take 3 GB. Each entry is counted as {@link NameCache#ENTRY_OVERHEAD_BYTES} plus the bytes it
+ *     is stored in (the name's UTF-8 and 9 more), so short names fit about 240,000 to the default.
+ *     At start-up it must fit a quarter of the maximum heap ({@code HeapBudget}).
  * @param store which answers are stored (default {@code every-answer}). {@code repeated-ids}
  *     stores an answer only when its id was looked up lately already, so a repeated id is
  *     answered from the cache from its third request on instead of its second, and an id looked

@@ -40,9 +40,9 @@ public final class NameCache {
     private static final String COLLAPSED = "namegate; fwd=miss; collapsed";
 
     /**
-     * What an entry costs beside its name's characters, rounded up: Caffeine's node with its write
-     * time and weight, the map's slot, the boxed id, the entry and the name's String and array
-     * headers (about 200 bytes with compressed references).
+     * What an entry costs beside its {@link StoredName} bytes, rounded up with room to spare:
+     * Caffeine's node with its write time and weight, the map's node, the boxed id and the
+     * array's header (about 130 bytes with compressed references).
      */
     static final int ENTRY_OVERHEAD_BYTES = 256;
 
@@ -54,26 +54,6 @@ public final class NameCache {
     private static final int DRILL_REPEATED_IDS = 64;
     private static final String DRILL_NAME = "warm-up";
 
-    /**
-     * What the cache holds for an id: its name, or {@code null} for "User not exists", and since
-     * when ({@link Ticker} nanos). The name rather than the lookup: one object fewer an entry for
-     * the collector to copy and promote, while a hit's lookup is young garbage.
-     */
-    private record Entry(String name, long storedAt) {
-
-        static Entry of(UserLookup lookup, long storedAt) {
-            return new Entry(lookup instanceof UserLookup.Found found ? found.name() : null, storedAt);
-        }
-
-        boolean found() {
-            return name != null;
-        }
-
-        UserLookup lookup(long userId) {
-            return name != null ? new UserLookup.Found(userId, name) : new UserLookup.NotFound(userId);
-        }
-    }
-
     private final UserLookups client;
     private final boolean enabled;
     private final long ttlNanos;
@@ -81,7 +61,8 @@ public final class NameCache {
     private final long staleNanos;
     private final Ticker ticker;
     private final Executor maintenance;
-    private final Cache<Long, Entry> entries;
+    /** {@link StoredName} arrays by id. */
+    private final Cache<Long, byte[]> entries;
     /** Null while every answer is stored. */
     private final RepeatedIds repeatedIds;
     private final ConcurrentHashMap<Long, Mono<UserLookup>> inFlight = new ConcurrentHashMap<>();
@@ -124,10 +105,10 @@ public final class NameCache {
     }
 
     /** A cache of this one's kind (its class, and so its compiled code, is Caffeine's choice by the options). */
-    private Cache<Long, Entry> newEntries(long maxWeightBytes) {
+    private Cache<Long, byte[]> newEntries(long maxWeightBytes) {
         return Caffeine.newBuilder()
                 .maximumWeight(maxWeightBytes)
-                .weigher((Long id, Entry entry) -> weight(entry.name()))
+                .weigher((Long id, byte[] stored) -> weight(stored))
                 .expireAfterWrite(Duration.ofNanos(staleNanos))
                 .ticker(ticker)
                 .executor(maintenance)
@@ -150,13 +131,13 @@ public final class NameCache {
         if (!enabled) {
             return 0;
         }
-        Cache<Long, Entry> drill = newEntries(DRILL_MAX_WEIGHT_BYTES);
+        Cache<Long, byte[]> drill = newEntries(DRILL_MAX_WEIGHT_BYTES);
         long written = 0;
         for (int i = 0; i < operations; i++) {
             boolean repeating = (i / DRILL_STRETCH) % 2 == 1;
             long id = repeating ? i % DRILL_REPEATED_IDS : i;
             if (drill.getIfPresent(id) == null) {
-                drill.put(id, new Entry(DRILL_NAME, ticker.read()));
+                drill.put(id, StoredName.found(DRILL_NAME, ticker.read()));
                 written++;
             }
         }
@@ -164,12 +145,9 @@ public final class NameCache {
         return written - drill.estimatedSize();
     }
 
-    /**
-     * The estimated bytes of one entry: the overhead plus the name's characters as UTF-16 (the
-     * worst case); {@code null} for "User not exists".
-     */
-    static int weight(String name) {
-        return name != null ? ENTRY_OVERHEAD_BYTES + 2 * name.length() : ENTRY_OVERHEAD_BYTES;
+    /** The estimated bytes of one entry: the overhead and its {@link StoredName} array's bytes. */
+    static int weight(byte[] stored) {
+        return ENTRY_OVERHEAD_BYTES + stored.length;
     }
 
     /** The estimated bytes held now, after pending evictions (for tests of the bound). */
@@ -204,13 +182,13 @@ public final class NameCache {
         }
         return Mono.defer(() -> {
             long now = ticker.read();
-            Entry entry = entries.getIfPresent(userId);
+            byte[] entry = entries.getIfPresent(userId);
             if (entry != null) {
-                long age = now - entry.storedAt();
-                long freshFor = (entry.found() ? ttlNanos : negativeTtlNanos) - age;
+                long age = now - StoredName.storedAt(entry);
+                long freshFor = (StoredName.found(entry) ? ttlNanos : negativeTtlNanos) - age;
                 if (freshFor > 0) {
                     hits.increment();
-                    return Mono.just(new CachedLookup(entry.lookup(userId), HIT + TimeUnit.NANOSECONDS.toSeconds(freshFor)));
+                    return Mono.just(new CachedLookup(StoredName.lookup(entry, userId), HIT + TimeUnit.NANOSECONDS.toSeconds(freshFor)));
                 }
             }
             // stays COLLAPSED unless this request starts the lookup
@@ -265,7 +243,7 @@ public final class NameCache {
         @Override
         public void doOnNext(UserLookup lookup) {
             if (store) {
-                entries.put(userId, Entry.of(lookup, ticker.read()));
+                entries.put(userId, StoredName.of(lookup, ticker.read()));
             }
             leave();
         }
@@ -290,13 +268,13 @@ public final class NameCache {
     }
 
     /** Whether {@code entry}, read at {@code now}, may stand in for a failed lookup: a name, within stale-if-error. */
-    private boolean canStandIn(Entry entry, long now) {
-        return entry != null && entry.found() && now - entry.storedAt() <= staleNanos;
+    private boolean canStandIn(byte[] entry, long now) {
+        return entry != null && StoredName.found(entry) && now - StoredName.storedAt(entry) <= staleNanos;
     }
 
-    private Mono<CachedLookup> standIn(long userId, Entry entry, UpstreamFailure failure) {
+    private Mono<CachedLookup> standIn(long userId, byte[] entry, UpstreamFailure failure) {
         stale.increment();
-        return Mono.just(new CachedLookup(entry.lookup(userId), "namegate; fwd=stale; fwd-status=" + status(failure)));
+        return Mono.just(new CachedLookup(StoredName.lookup(entry, userId), "namegate; fwd=stale; fwd-status=" + status(failure)));
     }
 
     private static int status(UpstreamFailure failure) {

@@ -55,8 +55,8 @@ class NameCacheTest {
     /** Slots of the table of repeated ids where a test does not care: more than any test looks up. */
     private static final int TABLE_SLOTS = 1_024;
 
-    /** 4,000 characters: with 16 KB upstream bodies allowed, names are not small. */
-    private static final String LONG_NAME = "N".repeat(4_000);
+    /** 4,000 characters, 8,000 bytes as UTF-8: with 16 KB upstream bodies allowed, names are not small. */
+    private static final String LONG_NAME = "\u00d1".repeat(4_000);
 
     private NameCache cache(boolean enabled) {
         return cache(enabled, DataSize.ofMegabytes(64));
@@ -106,7 +106,7 @@ class NameCacheTest {
             assertThat(lookup(cache, id).lookup()).isEqualTo(new UserLookup.Found(id, LONG_NAME));
             assertThat(cache.weightedSize()).as("after %d names", id).isLessThanOrEqualTo(maxWeight.toBytes());
         }
-        // each name alone is 8,000 bytes as UTF-16: at most 8 fit in 64 KB, whatever the estimate's overhead
+        // each name alone is 8,000 bytes as UTF-8: at most 8 fit in 64 KB, whatever the estimate's overhead
         assertThat(cache.size()).isBetween(1L, maxWeight.toBytes() / (2L * LONG_NAME.length()));
         assertThat(lookup(cache, 100).cacheStatus()).as("the latest is kept").startsWith("namegate; hit");
     }
@@ -122,10 +122,30 @@ class NameCacheTest {
     }
 
     @Test
-    void anEntryWeighsItsNameAsUtf16PlusAFixedOverhead() {
-        assertThat(NameCache.weight("x".repeat(16_000)))
-                .isEqualTo(NameCache.ENTRY_OVERHEAD_BYTES + 32_000);
-        assertThat(NameCache.weight(null)).isEqualTo(NameCache.ENTRY_OVERHEAD_BYTES);
+    void anEntryWeighsItsNamesUtf8BytesAndTimeAndKindPlusAFixedOverhead() {
+        assertThat(NameCache.weight(StoredName.found("x".repeat(16_000), 1L)))
+                .isEqualTo(NameCache.ENTRY_OVERHEAD_BYTES + StoredName.HEADER_BYTES + 16_000);
+        assertThat(NameCache.weight(StoredName.found("é", 1L)))
+                .isEqualTo(NameCache.ENTRY_OVERHEAD_BYTES + StoredName.HEADER_BYTES + 2);
+        assertThat(NameCache.weight(StoredName.notFound(1L))).isEqualTo(NameCache.ENTRY_OVERHEAD_BYTES + StoredName.HEADER_BYTES);
+    }
+
+    @Test
+    void aStoredNameGivesBackItsNameTimeAndKind() {
+        long storedAt = -123_456_789_012L; // a Ticker's nanos may be negative
+        byte[] found = StoredName.of(new UserLookup.Found(7, "Zoë \uD83D\uDE00 O'Brien"), storedAt);
+        assertThat(StoredName.found(found)).isTrue();
+        assertThat(StoredName.storedAt(found)).isEqualTo(storedAt);
+        assertThat(StoredName.lookup(found, 9)).isEqualTo(new UserLookup.Found(9, "Zoë \uD83D\uDE00 O'Brien"));
+
+        byte[] empty = StoredName.of(new UserLookup.Found(7, ""), 5L);
+        assertThat(StoredName.found(empty)).as("an empty name is a name").isTrue();
+        assertThat(StoredName.lookup(empty, 7)).isEqualTo(new UserLookup.Found(7, ""));
+
+        byte[] notFound = StoredName.of(new UserLookup.NotFound(7), Long.MAX_VALUE);
+        assertThat(StoredName.found(notFound)).isFalse();
+        assertThat(StoredName.storedAt(notFound)).isEqualTo(Long.MAX_VALUE);
+        assertThat(StoredName.lookup(notFound, 8)).isEqualTo(new UserLookup.NotFound(8));
     }
 
     private CachedLookup lookup(NameCache cache, long id) {
