@@ -185,7 +185,7 @@ public final class NameCache {
             byte[] entry = entries.getIfPresent(userId);
             if (entry != null) {
                 long age = now - StoredName.storedAt(entry);
-                long freshFor = (StoredName.found(entry) ? ttlNanos : negativeTtlNanos) - age;
+                long freshFor = (StoredName.userExists(entry) ? ttlNanos : negativeTtlNanos) - age;
                 if (freshFor > 0) {
                     hits.increment();
                     return Mono.just(new CachedLookup(StoredName.lookup(entry, userId), HIT + TimeUnit.NANOSECONDS.toSeconds(freshFor)));
@@ -269,7 +269,7 @@ public final class NameCache {
 
     /** Whether {@code entry}, read at {@code now}, may stand in for a failed lookup: a name, within stale-if-error. */
     private boolean canStandIn(byte[] entry, long now) {
-        return entry != null && StoredName.found(entry) && now - StoredName.storedAt(entry) <= staleNanos;
+        return entry != null && StoredName.userExists(entry) && now - StoredName.storedAt(entry) <= staleNanos;
     }
 
     private Mono<CachedLookup> standIn(long userId, byte[] entry, UpstreamFailure failure) {

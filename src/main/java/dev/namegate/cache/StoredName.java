@@ -53,13 +53,14 @@ final class StoredName {
         return (long) LONG.get(stored, STORED_AT);
     }
 
-    static boolean found(byte[] stored) {
+    /** Whether it holds a name, rather than "User not exists". */
+    static boolean userExists(byte[] stored) {
         return stored[KIND] == FOUND;
     }
 
     /** The answer it stands for, about {@code userId}. */
     static UserLookup lookup(byte[] stored, long userId) {
-        return found(stored)
+        return userExists(stored)
                 ? new UserLookup.Found(userId, new String(stored, HEADER_BYTES, stored.length - HEADER_BYTES, StandardCharsets.UTF_8))
                 : new UserLookup.NotFound(userId);
     }

@@ -134,16 +134,16 @@ class NameCacheTest {
     void aStoredNameGivesBackItsNameTimeAndKind() {
         long storedAt = -123_456_789_012L; // a Ticker's nanos may be negative
         byte[] found = StoredName.of(new UserLookup.Found(7, "Zoë \uD83D\uDE00 O'Brien"), storedAt);
-        assertThat(StoredName.found(found)).isTrue();
+        assertThat(StoredName.userExists(found)).isTrue();
         assertThat(StoredName.storedAt(found)).isEqualTo(storedAt);
         assertThat(StoredName.lookup(found, 9)).isEqualTo(new UserLookup.Found(9, "Zoë \uD83D\uDE00 O'Brien"));
 
         byte[] empty = StoredName.of(new UserLookup.Found(7, ""), 5L);
-        assertThat(StoredName.found(empty)).as("an empty name is a name").isTrue();
+        assertThat(StoredName.userExists(empty)).as("an empty name is a name").isTrue();
         assertThat(StoredName.lookup(empty, 7)).isEqualTo(new UserLookup.Found(7, ""));
 
         byte[] notFound = StoredName.of(new UserLookup.NotFound(7), Long.MAX_VALUE);
-        assertThat(StoredName.found(notFound)).isFalse();
+        assertThat(StoredName.userExists(notFound)).isFalse();
         assertThat(StoredName.storedAt(notFound)).isEqualTo(Long.MAX_VALUE);
         assertThat(StoredName.lookup(notFound, 8)).isEqualTo(new UserLookup.NotFound(8));
     }
