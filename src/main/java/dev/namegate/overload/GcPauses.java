@@ -9,8 +9,9 @@ import java.util.function.LongSupplier;
 /**
  * How long the garbage collector has kept the JVM stopped, from the collectors' own accounts: the
  * total time of the collectors that stop the world (Serial, Parallel, G1's young and full
- * collections, the pauses of ZGC and Shenandoah), not of those that run beside the application
- * ({@code Cycles}, {@code Concurrent}). Each account is brought up to date when its collection
+ * collections and, from JDK 20, its remark and cleanup pauses, which its {@code Concurrent GC}
+ * account times; the pauses of ZGC and Shenandoah), not of the cycles that run beside the
+ * application. Each account is brought up to date when its collection
  * ends, before the application runs again, so a probe that a pause delayed already sees it.
  */
 final class GcPauses implements LongSupplier {
@@ -29,7 +30,7 @@ final class GcPauses implements LongSupplier {
 
     static boolean stopsTheWorld(GarbageCollectorMXBean collector) {
         String name = collector.getName();
-        return !name.contains("Cycles") && !name.contains("Concurrent");
+        return !name.contains("Cycles");
     }
 
     /** Nanoseconds paused since the JVM started (millisecond resolution). */

@@ -19,7 +19,7 @@ class GcPausesTest {
             "PS Scavenge, true",
             "G1 Young Generation, true",
             "G1 Old Generation, true",
-            "G1 Concurrent GC, false",
+            "G1 Concurrent GC, true",
             "ZGC Pauses, true",
             "ZGC Cycles, false",
             "ZGC Minor Cycles, false",
