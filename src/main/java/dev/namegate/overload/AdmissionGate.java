@@ -69,8 +69,6 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
     private final String eitherReason;
     private final LongSupplier nanoClock;
     private final LongSupplier pauseClock;
-    /** The lag a collector's pause leaves: not ours, so it sets no limit. */
-    private final PauseBacklog pauseBacklog;
     /** How long after a request found the loops late, but set no limit, the next looks again. */
     private final long lookAgainNanos;
     /** When the pending probe is due, and the collector's pauses then. */
@@ -138,7 +136,6 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
         this.finishing = new FinishPace(FINISH_WINDOW_NANOS, nanoClock.getAsLong(), inFlight.finished());
         this.nanoClock = nanoClock;
         this.pauseClock = pauseClock;
-        this.pauseBacklog = new PauseBacklog(properties.pauseBacklogLoad(), pauseClock.getAsLong());
         this.lookAgainNanos = properties.probeInterval().toNanos();
         this.lateFrom = never();
         forgetSheds();
@@ -194,14 +191,13 @@ public final class AdmissionGate implements EventLoopProbe.Listener {
      * a limit set by the probe came 35-63 ms late in half the onsets measured, and the requests
      * that pass started were answered late (docs/benchmarks.md). So the limit is set here, as the
      * probe would, and the rest of the pass waits in line. Looked at once per probe interval
-     * while it sets none (a neighbour's lag, a collector's pause or its backlog).
+     * while it sets none (a neighbour's lag, a collector's pause).
      *
      * @return whether a limit is set
      */
     private synchronized boolean limitSetOnRead(long now) {
         if (limit == UNLIMITED) {
-            long paused = pauseClock.getAsLong();
-            long ownLag = now - probeDue - (paused - probePausedAt) - pauseBacklog.lagNanos(now, paused);
+            long ownLag = now - probeDue - (pauseClock.getAsLong() - probePausedAt);
             adjust(ownLag, now);
         }
         if (limit == UNLIMITED) {

@@ -18,9 +18,8 @@ import io.netty.util.concurrent.EventExecutor;
  * loops ran late, and for {@code hold} after it a missed timeout may well be ours. Each probe is
  * one scheduled task per loop, so an idle process pays a few hundred tasks a second. Each probe's
  * verdict goes to a {@link Listener} (the admission gate) with the time the collector stopped the
- * JVM taken out, and the backlog it left ({@link PauseBacklog}): a pause delays every probe, yet
- * it is over when the probe runs and says nothing of how much work the loops have, so it must not
- * make the gate hold requests back.
+ * JVM taken out: a pause delays every probe, yet it is over when the probe runs and says nothing
+ * of how much work the loops have, so it must not make the gate hold requests back.
  */
 public final class EventLoopProbe implements SmartLifecycle {
 
@@ -49,7 +48,6 @@ public final class EventLoopProbe implements SmartLifecycle {
     private final LongSupplier nanoClock;
     private final LongSupplier pauseClock;
     private final Listener listener;
-    private final PauseBacklog pauseBacklog;
     private volatile long lateAt;
     /** The loops being probed; {@code null} while stopped. */
     private volatile Probes probes;
@@ -69,7 +67,6 @@ public final class EventLoopProbe implements SmartLifecycle {
         this.nanoClock = nanoClock;
         this.pauseClock = pauseClock;
         this.listener = listener;
-        this.pauseBacklog = new PauseBacklog(properties.pauseBacklogLoad(), pauseClock.getAsLong());
         this.lateAt = nanoClock.getAsLong() - holdNanos - 1;
     }
 
@@ -182,10 +179,7 @@ public final class EventLoopProbe implements SmartLifecycle {
         }
     }
 
-    /**
-     * As {@link #lagNanos()}, less the collector's pauses since each probe was scheduled and the
-     * backlog they left.
-     */
+    /** As {@link #lagNanos()}, less the collector's pauses since each probe was scheduled. */
     private long ownLagNanos(Probes p, long now, long paused) {
         long worst = 0;
         for (int i = 0; i < p.loops().size(); i++) {
@@ -195,7 +189,7 @@ public final class EventLoopProbe implements SmartLifecycle {
             }
             worst = Math.max(worst, Math.max(p.lastOwnLag().get(i), overdue));
         }
-        return Math.max(0, worst - pauseBacklog.lagNanos(now, paused));
+        return worst;
     }
 
     /** The worst current lag over all loops: a probe's lateness, or how overdue a pending probe is. */

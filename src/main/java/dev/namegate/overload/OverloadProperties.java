@@ -25,13 +25,6 @@ import jakarta.validation.constraints.NotNull;
  *     time while it lasts; a busy core's loops run a few milliseconds late while every request
  *     still finishes in time (default 25 ms)
  * @param hold how long after a late probe timeouts are still put down to our own lag (default 250 ms)
- * @param pauseBacklogLoad the highest share of the core at which the backlog a collector's pause
- *     leaves is not taken for our own load: the requests that arrived during a pause of {@code P}
- *     are read at once after it and keep the loops up to {@code load·P} late while they drain, at
- *     {@code 1 - load} of real time. At 70-80% of a core, 7 of 18 limits came 17-44 ms after a
- *     pause of 21-80 ms, and their line refused 0.7-2.1% of what the core served in full
- *     ({@link PauseBacklog}; docs/benchmarks.md). An overload's own lag outgrows the allowance;
- *     0 takes every lag after a pause as our own (default 0.9)
  * @param limitDecrease the limit's factor at each step with the loops late ({@code lagThreshold})
  *     (default 0.9)
  * @param limitIncrease the limit's factor at each step with the loops on time while it binds, at
@@ -119,7 +112,6 @@ public record OverloadProperties(
         @NotNull @DefaultValue("10ms") Duration lagThreshold,
         @NotNull @DefaultValue("25ms") Duration shedLagThreshold,
         @NotNull @DefaultValue("250ms") Duration hold,
-        @DecimalMin("0") @DecimalMax("0.99") @DefaultValue("0.9") double pauseBacklogLoad,
         @DecimalMin("0.1") @DecimalMax("0.99") @DefaultValue("0.9") double limitDecrease,
         @DecimalMin("1.01") @DecimalMax("2") @DefaultValue("1.1") double limitIncrease,
         @NotNull @DefaultValue("1s") Duration retryAfter,

@@ -54,7 +54,7 @@ class AdmissionGateTest {
     static OverloadProperties properties(int minInFlight, Duration limitFloorTime, Duration minTimeInProgress,
             Duration limitStartTime) {
         return new OverloadProperties(true, Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-                Duration.ofMillis(250), 0.9, 0.5, 2, Duration.ofSeconds(1), minInFlight, minTimeInProgress, limitFloorTime,
+                Duration.ofMillis(250), 0.5, 2, Duration.ofSeconds(1), minInFlight, minTimeInProgress, limitFloorTime,
                 limitStartTime, Duration.ofMillis(50), Duration.ofMillis(40), Duration.ofSeconds(1), 0.1,
                 Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofMillis(100), NO_CAP);
     }
@@ -326,25 +326,6 @@ class AdmissionGateTest {
         clock.addAndGet(Duration.ofMillis(1).toNanos());
         assertThat(counting.admitAtOnce()).as("looked at again: still a pause's lag").isTrue();
         assertThat(pauseReads.get()).isGreaterThan(reads);
-    }
-
-    @Test
-    void theBacklogACollectorsPauseLeavesSetsNoLimitButAnOverloadsLagBeyondItDoes() {
-        admit(20);
-        gate.due(clock.get() + Duration.ofMillis(5).toNanos(), paused.get());
-        paused.addAndGet(Duration.ofMillis(40).toNanos());
-        clock.addAndGet(Duration.ofMillis(45).toNanos());
-        assertThat(new Admission().answer()).as("40 ms overdue, all of it paused").isTrue();
-        // the next probe, due after the pause, waits while what came during it is worked off
-        gate.due(clock.get() + Duration.ofMillis(5).toNanos(), paused.get());
-        clock.addAndGet(Duration.ofMillis(35).toNanos());
-        assertThat(new Admission().answer()).as("30 ms overdue, within the 32.5 ms the pause's backlog explains")
-                .isTrue();
-        assertThat(gate.limit()).isEqualTo(AdmissionGate.UNLIMITED);
-        clock.addAndGet(Duration.ofMillis(30).toNanos());
-        Admission late = new Admission();
-        assertThat(gate.limit()).as("60 ms overdue, 29.5 of them the backlog's: an overload").isEqualTo(22);
-        assertThat(late.answer()).as("waits its turn").isNull();
     }
 
     @Test

@@ -335,7 +335,7 @@ class EarlyRefusalTest {
     void aDrillOfAServiceWithoutOverloadProtectionMarksNothing() {
         OverloadProperties p = properties;
         OverloadProperties off = new OverloadProperties(false, p.probeInterval(), p.lagThreshold(), p.shedLagThreshold(),
-                p.hold(), p.pauseBacklogLoad(), p.limitDecrease(), p.limitIncrease(), p.retryAfter(), p.shedMinInFlight(),
+                p.hold(), p.limitDecrease(), p.limitIncrease(), p.retryAfter(), p.shedMinInFlight(),
                 p.shedMinTimeInProgress(), p.limitFloorTime(), p.limitStartTime(), p.shedQueueTime(),
                 p.refuseNewcomersAfter(), p.refuseNewcomersFor(), p.refuseNewcomersShare(), p.refuseAgainAfter(),
                 p.closedLoopWithin(), p.closedLoopQueueTime(), p.cap());

@@ -29,7 +29,7 @@ class LoadShedFilterTest {
 
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private final OverloadProperties properties = new OverloadProperties(true, Duration.ofMillis(5),
-            Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(250), 0.9, 0.9, 1.1, Duration.ofSeconds(2), 2,
+            Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(250), 0.9, 1.1, Duration.ofSeconds(2), 2,
             Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ofMillis(50), Duration.ofMillis(40), Duration.ofSeconds(1),
             0.1, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofMillis(100), AdmissionGateTest.NO_CAP);
     private final RequestsInFlight inFlight = new RequestsInFlight();
