@@ -11,8 +11,8 @@ import java.util.function.LongSupplier;
  * total time of the collectors that stop the world (Serial, Parallel, G1's young and full
  * collections and, from JDK 20, its remark and cleanup pauses, which its {@code Concurrent GC}
  * account times; the pauses of ZGC and Shenandoah), not of the cycles that run beside the
- * application. Each account is brought up to date when its collection
- * ends, before the application runs again, so a probe that a pause delayed already sees it.
+ * application. Each account is brought up to date when its collection ends, before the
+ * application runs again, so a probe that a pause delayed already sees it.
  */
 final class GcPauses implements LongSupplier {
 
