@@ -49,15 +49,22 @@ import dev.namegate.upstream.UpstreamProperties;
  *
  * <p>Success raises the rate quickly back up to just under the plateau ({@code recoveryPerSecond}),
  * then probes above it slowly ({@code probePerSecond}), like CUBIC's plateau, so a rate just under
- * the limit is kept instead of being lost to a 429 every second.
+ * the limit is kept instead of being lost to a 429 every second. It probes only while the permits
+ * sent or asked for over the last second reach 95% of the rate: below that pacing holds nothing
+ * back, and a higher allowance would only let bunched sends (a retry right behind its failure)
+ * meet the limit again.
  *
  * <p>The plateau is forgotten once no 429 has come for {@code forgetAfter}: the internal team may
  * have raised the limit, or the incident ended. From then on the rate grows, shaped like CUBIC's:
  * by a fifth of the last limit per second while within a tenth above it (a limit still there is
  * found again by a small overshoot, a 429 or two), then by {@code growthPerSecond} per second
- * (slow start), but only while the traffic uses at least half of it: an unused allowance proves nothing and would only let bursts through (RFC 7661's rule for
- * an idle congestion window). A 429 during that growth goes back to the rate that held before it,
- * never lower than the normal cut, so re-finding a limit that is still there costs a 429 or two.
+ * (slow start). A growth begins only while the traffic presses on the rate as above, and goes on
+ * only while the traffic uses at least half of it: an unused allowance proves nothing and would
+ * only let bursts through (RFC 7661's rule for a congestion window the sender does not fill). The
+ * cost: a demand that doubles at once after an incident meets a rate about twice its old level,
+ * so some of its attempts wait or go without a permit for the second the growth takes. A 429
+ * during that growth goes back to the rate that held before it, never lower than the normal cut,
+ * so re-finding a limit that is still there costs a 429 or two.
  *
  * <p>Permits follow the generic cell rate algorithm: a permit is a time slot; the limiter reserves
  * the next free one and says how long to wait for it, so callers wait without blocking (with
@@ -83,6 +90,12 @@ public final class AdaptiveRateLimiter {
     private static final double PLATEAU_SHARE = 0.95;
     /** The forgotten plateau grows only while the permits sent (hedges too) use at least this share of the rate. */
     private static final double GROWTH_USE = 0.5;
+    /**
+     * Probing above the plateau, and a growth once it is forgotten, begin only while the permits
+     * sent or asked for over the last second reach this share of the rate: below it nothing is held
+     * back, and a higher allowance only lets bunched sends through to meet the limit again.
+     */
+    private static final double PRESSING_USE = 0.95;
     /** Once the last limit is forgotten, the growth is linear up to this multiple of it, then multiplicative. */
     private static final double NEAR_PLATEAU = 1.1;
     /** The linear growth near the last limit, per second, as a share of it. */
@@ -233,9 +246,9 @@ public final class AdaptiveRateLimiter {
                 next = grown(s, now, seconds);
             } else {
                 double knee = s.plateau() * PLATEAU_SHARE;
-                double raised = s.ratePerSecond() < knee
-                        ? Math.min(knee, s.ratePerSecond() + recoveryPerSecond * seconds)
-                        : s.ratePerSecond() + probePerSecond * seconds;
+                double rate = s.ratePerSecond();
+                double raised = rate < knee ? Math.min(knee, rate + recoveryPerSecond * seconds)
+                        : pressing(rate, now) ? rate + probePerSecond * seconds : rate;
                 next = s.withRate(Math.min(ceiling, raised), now, s.plateau(), s.growthBase());
             }
             if (state.compareAndSet(s, next)) {
@@ -247,7 +260,7 @@ public final class AdaptiveRateLimiter {
     /** 429s have stopped: the plateau is forgotten and a rate the demand uses grows multiplicatively. */
     private State grown(State s, long now, double seconds) {
         double rate = s.ratePerSecond();
-        if (sentLastSecond(now) < rate * GROWTH_USE) {
+        if (sentLastSecond(now) < rate * GROWTH_USE || s.growthBase() == 0 && !pressing(rate, now)) {
             return s.withRate(rate, now, s.plateau(), 0); // an allowance nobody uses is no evidence
         }
         double base = s.growthBase() > 0 ? s.growthBase() : rate;
@@ -258,6 +271,12 @@ public final class AdaptiveRateLimiter {
                 : rate * Math.pow(growthPerSecond, seconds);
         grown = Math.min(ceiling, grown);
         return s.withRate(grown, now, s.plateau(), grown >= ceiling ? 0 : base);
+    }
+
+    /** The permits sent (hedges too) or asked for over the last second come close to the rate. */
+    private boolean pressing(double rate, long now) {
+        double used = Math.max(asked.perSecond(now, SLOTS_PER_SECOND), sent.perSecond(now, SLOTS_PER_SECOND));
+        return used >= rate * PRESSING_USE;
     }
 
     /** The upstream answered 429: cut the rate, once per congestion event. */
