@@ -130,6 +130,8 @@ public final class InternalUserClient implements UserLookups {
         private final AtomicInteger hedgesLeft = new AtomicInteger(guards.maxHedges());
         /** Set by {@link #tryHedge()} for the hedge it lets go, read right after by {@link #attempt(int)}. */
         private volatile long hedgeWaitNanos;
+        /** A due hedge of this lookup found no rate permit free (counted once: it is asked again every few ms). */
+        private volatile boolean hedgeHeldBack;
 
         Lookup(long userId, String requestId, String traceId, RetryPolicy.Run run) {
             this.userId = userId;
@@ -190,6 +192,10 @@ public final class InternalUserClient implements UserLookups {
             }
             long wait = guards.pacing().hedgePermit(HEDGE_PERMIT_SLACK_NANOS, timeForAttemptsNanos());
             if (wait < 0) {
+                if (!hedgeHeldBack) {
+                    hedgeHeldBack = true;
+                    metrics.hedgeHeldBack();
+                }
                 return HedgedAttempts.Verdict.NOT_NOW;
             }
             // a spent budget refills with new traffic, not within milliseconds

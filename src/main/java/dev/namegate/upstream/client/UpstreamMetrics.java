@@ -21,7 +21,10 @@ import dev.namegate.upstream.hedging.HedgedAttempts.HedgeListener;
  *       (application.yaml), no percentiles computed in the process;</li>
  *   <li>{@code namegate.upstream.refusals{reason}}: attempts not made (breaker open, no rate
  *       permit in time, retry budget spent);</li>
- *   <li>{@code namegate.upstream.hedges.sent} and {@code .won}.</li>
+ *   <li>{@code namegate.upstream.hedges.sent} and {@code .won};</li>
+ *   <li>{@code namegate.upstream.hedges.held.back}: lookups whose due hedge waited for a rate
+ *       permit, once a lookup (pacing that binds on hedges shows here before it shows in
+ *       latency).</li>
  * </ul>
  */
 public final class UpstreamMetrics implements HedgeListener {
@@ -34,6 +37,7 @@ public final class UpstreamMetrics implements HedgeListener {
     private final Counter[] refusals;
     private final Counter hedgesSent;
     private final Counter hedgesWon;
+    private final Counter hedgesHeldBack;
 
     public UpstreamMetrics(MeterRegistry registry) {
         attempts = new Counter[AttemptOutcome.values().length];
@@ -58,6 +62,8 @@ public final class UpstreamMetrics implements HedgeListener {
         }
         hedgesSent = Counter.builder("namegate.upstream.hedges.sent").description("Hedged attempts sent").register(registry);
         hedgesWon = Counter.builder("namegate.upstream.hedges.won").description("Hedged attempts that answered first").register(registry);
+        hedgesHeldBack = Counter.builder("namegate.upstream.hedges.held.back")
+                .description("Lookups whose due hedge waited for a rate permit, once a lookup").register(registry);
     }
 
     /** One attempt ended with {@code outcome}, {@code nanos} after it was sent. */
@@ -78,5 +84,10 @@ public final class UpstreamMetrics implements HedgeListener {
     @Override
     public void hedgeWon() {
         hedgesWon.increment();
+    }
+
+    /** A lookup's due hedge found no rate permit free; called once a lookup. */
+    public void hedgeHeldBack() {
+        hedgesHeldBack.increment();
     }
 }

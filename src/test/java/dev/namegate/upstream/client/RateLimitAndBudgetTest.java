@@ -150,6 +150,8 @@ class RateLimitAndBudgetTest {
         assertThat(test.counter("namegate.upstream.hedges.won")).isEqualTo(1);
         assertThat(upstream.requestCount()).isEqualTo(2);
         assertThat(refusals("rate_limit")).as("a hedge is not refused, only not sent yet").isZero();
+        assertThat(test.counter("namegate.upstream.hedges.held.back")).as("asked again every few ms, counted once")
+                .isEqualTo(1);
     }
 
     @Test
@@ -164,5 +166,6 @@ class RateLimitAndBudgetTest {
         }).expectNext(JOHN).expectComplete().verify(Duration.ofSeconds(10));
 
         assertThat(upstream.requestCount()).isEqualTo(1);
+        assertThat(test.counter("namegate.upstream.hedges.held.back")).as("the budget refused it, not the rate").isZero();
     }
 }
