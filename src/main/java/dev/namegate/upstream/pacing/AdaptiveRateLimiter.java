@@ -61,8 +61,9 @@ import dev.namegate.upstream.UpstreamProperties;
  * (slow start). A growth begins only while the traffic presses on the rate as above, and goes on
  * only while the traffic uses at least half of it: an unused allowance proves nothing and would
  * only let bursts through (RFC 7661's rule for a congestion window the sender does not fill). The
- * cost: a demand that doubles at once after an incident meets a rate about twice its old level,
- * so some of its attempts wait or go without a permit for the second the growth takes. A 429
+ * cost: a demand that doubles at once after an incident meets a rate at most about twice its old
+ * level (nearer it when nothing has pressed since the last cut), so some of its attempts wait or
+ * go without a permit for the second or so the growth takes. A 429
  * during that growth goes back to the rate that held before it, never lower than the normal cut,
  * so re-finding a limit that is still there costs a 429 or two.
  *
