@@ -63,9 +63,9 @@ import dev.namegate.upstream.UpstreamProperties;
  * only let bursts through (RFC 7661's rule for a congestion window the sender does not fill). The
  * cost: a demand that doubles at once after an incident meets a rate at most about twice its old
  * level (nearer it when nothing has pressed since the last cut), so some of its attempts wait or
- * go without a permit for the second or so the growth takes. A 429
- * during that growth goes back to the rate that held before it, never lower than the normal cut,
- * so re-finding a limit that is still there costs a 429 or two.
+ * go without a permit for the second or so the growth takes. A 429 during that growth goes back
+ * to the rate that held before it, never lower than the normal cut, so re-finding a limit that
+ * is still there costs a 429 or two.
  *
  * <p>Permits follow the generic cell rate algorithm: a permit is a time slot; the limiter reserves
  * the next free one and says how long to wait for it, so callers wait without blocking (with
