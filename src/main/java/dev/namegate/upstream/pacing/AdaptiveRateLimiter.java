@@ -276,8 +276,9 @@ public final class AdaptiveRateLimiter {
 
     /** The permits sent (hedges too) or asked for over the last second come close to the rate. */
     private boolean pressing(double rate, long now) {
-        double used = Math.max(asked.perSecond(now, SLOTS_PER_SECOND), sent.perSecond(now, SLOTS_PER_SECOND));
-        return used >= rate * PRESSING_USE;
+        double pressed = rate * PRESSING_USE;
+        // each count is a scan of its slots, and this runs on successes: the second only when needed
+        return sent.perSecond(now, SLOTS_PER_SECOND) >= pressed || asked.perSecond(now, SLOTS_PER_SECOND) >= pressed;
     }
 
     /** The upstream answered 429: cut the rate, once per congestion event. */
