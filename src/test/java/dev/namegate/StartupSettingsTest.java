@@ -57,7 +57,17 @@ class StartupSettingsTest {
             assertThat(p.pool().maxIdleTime()).hasSeconds(55);
             assertThat(p.pool().evictionInterval()).hasSeconds(10);
             assertThat(p.pool().leasing()).isEqualTo(UpstreamProperties.Leasing.LIFO);
+            assertThat(p.rateLimit().releaseAfter()).hasSeconds(30);
         });
+    }
+
+    @Test
+    void aRateLimitReleasedNoLaterThanItsPlateauIsForgottenStopsTheStartNamingBoth() {
+        upstream.withPropertyValues("namegate.upstream.rate-limit.forget-after=3s",
+                        "namegate.upstream.rate-limit.release-after=3s")
+                .run(context -> assertThat(context.getStartupFailure()).rootCause()
+                        .hasMessageContaining("namegate.upstream.rate-limit.release-after")
+                        .hasMessageContaining("namegate.upstream.rate-limit.forget-after"));
     }
 
     @Test

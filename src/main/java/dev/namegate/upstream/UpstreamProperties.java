@@ -246,9 +246,10 @@ public record UpstreamProperties(
      * 429, then by {@code probePerSecond} beyond, up to {@code ceiling}. Once no 429 has come for
      * {@code forgetAfter}, that plateau is forgotten and the rate grows by {@code growthPerSecond}
      * each second (while the traffic uses at least half of it), so a lifted limit is found within
-     * seconds. A cut never goes below the demand of the last {@code demandWindow} unless the rate
-     * itself is what the internal service refuses. Attempts that cannot get a permit before the
-     * deadline fail fast (503).
+     * seconds. Once no 429 has come for {@code releaseAfter}, pacing is lifted: the rate returns to
+     * {@code ceiling}, as at start. A cut never goes below the demand of the last {@code demandWindow}
+     * unless the rate itself is what the internal service refuses. Attempts that cannot get a permit
+     * before the deadline fail fast (503).
      *
      * @param enabled false = no pacing
      * @param ceiling highest rate, requests/s (default 100,000: no pacing until a 429 says so; set it
@@ -272,6 +273,10 @@ public record UpstreamProperties(
      * @param demandWindow the demand a cut respects is the larger of the last second's and this
      *        window's average of permits sent per second (default 5 s), so one quiet second before
      *        a 429 cannot slash the rate
+     * @param releaseAfter time without any 429 after which the rate returns to {@code ceiling}
+     *        (default 30 s): after an incident the rate stays near the demand it last saw, and a
+     *        demand that then rises faster than the rate grows would wait for permits because of
+     *        an incident long over; longer than {@code forgetAfter}
      */
     public record RateLimit(
             @DefaultValue("true") boolean enabled,
@@ -286,7 +291,8 @@ public record UpstreamProperties(
             @NotNull @DefaultValue("200ms") Duration decreaseCooldown,
             @NotNull @DefaultValue("3s") Duration forgetAfter,
             @DecimalMin(value = "1", inclusive = false) @DecimalMax("16") @DefaultValue("2") double growthPerSecond,
-            @NotNull @DefaultValue("5s") Duration demandWindow) {
+            @NotNull @DefaultValue("5s") Duration demandWindow,
+            @NotNull @DefaultValue("30s") Duration releaseAfter) {
 
         public RateLimit {
             if (floor > ceiling) {
@@ -301,6 +307,10 @@ public record UpstreamProperties(
                     || demandWindow.compareTo(Duration.ofMinutes(1)) > 0)) {
                 throw new IllegalArgumentException("namegate.upstream.rate-limit.demand-window must be between 1s and 1m, was "
                         + demandWindow);
+            }
+            if (releaseAfter != null && forgetAfter != null && releaseAfter.compareTo(forgetAfter) <= 0) {
+                throw new IllegalArgumentException("namegate.upstream.rate-limit.release-after (" + releaseAfter
+                        + ") must be longer than namegate.upstream.rate-limit.forget-after (" + forgetAfter + ")");
             }
         }
     }

@@ -222,9 +222,18 @@ public class UpstreamClientConfiguration {
         if (!settings.enabled()) {
             return Pacing.UNLIMITED;
         }
-        AdaptiveRateLimiter limiter = new AdaptiveRateLimiter(settings, clock,
-                (from, to) -> LOG.info("upstream rate limit cut after a 429: {} -> {} requests/s",
-                        Math.round(from), Math.round(to)));
+        AdaptiveRateLimiter limiter = new AdaptiveRateLimiter(settings, clock, new AdaptiveRateLimiter.RateListener() {
+            @Override
+            public void rateCut(double from, double to) {
+                LOG.info("upstream rate limit cut after a 429: {} -> {} requests/s", Math.round(from), Math.round(to));
+            }
+
+            @Override
+            public void rateReleased(double from) {
+                LOG.info("upstream rate limit lifted after {} s without a 429: {} -> {} requests/s",
+                        settings.releaseAfter().toMillis() / 1000.0, Math.round(from), Math.round(settings.ceiling()));
+            }
+        });
         // No base unit: Prometheus would append it to the name, and requests per second is none.
         Gauge.builder("namegate.upstream.rate.limit", limiter, AdaptiveRateLimiter::rate)
                 .description("Requests per second currently allowed toward the internal service").register(registry);

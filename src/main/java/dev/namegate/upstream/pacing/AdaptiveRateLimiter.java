@@ -67,6 +67,13 @@ import dev.namegate.upstream.UpstreamProperties;
  * to the rate that held before it, never lower than the normal cut, so re-finding a limit that
  * is still there costs a 429 or two.
  *
+ * <p>Once no 429 has come for {@code releaseAfter} (30 s by default), pacing is lifted: the rate
+ * returns to the ceiling, as at start. Left alone, the rate would stay near the demand the
+ * incident last saw for as long as the traffic does not press on it, and a demand that later rises
+ * faster than the rate grows (four times over, at the day's peak) would wait for permits, and miss
+ * its deadlines, because of an incident long over. A limit still there is placed again by the
+ * first 429s, as at start.
+ *
  * <p>Permits follow the generic cell rate algorithm: a permit is a time slot; the limiter reserves
  * the next free one and says how long to wait for it, so callers wait without blocking (with
  * {@code Mono.delay}) and a caller whose slot lies past its deadline is refused at once. A rate
@@ -120,10 +127,14 @@ public final class AdaptiveRateLimiter {
         }
     }
 
-    /** Hears rate cuts (to log them); called outside any lock. */
+    /** Hears rate cuts and the lifting of pacing (to log them); called outside any lock. */
     @FunctionalInterface
     public interface RateListener {
         void rateCut(double from, double to);
+
+        /** No 429 for {@code releaseAfter}: the rate went from {@code from} back to the ceiling. */
+        default void rateReleased(double from) {
+        }
     }
 
     private final Scheduler clock;
@@ -135,6 +146,7 @@ public final class AdaptiveRateLimiter {
     private final double burst;
     private final long decreaseCooldownNanos;
     private final long forgetAfterNanos;
+    private final long releaseAfterNanos;
     private final double growthPerSecond;
     private final int demandSlots;
     private final RateListener listener;
@@ -158,6 +170,7 @@ public final class AdaptiveRateLimiter {
         this.burst = settings.burst();
         this.decreaseCooldownNanos = settings.decreaseCooldown().toNanos();
         this.forgetAfterNanos = settings.forgetAfter().toNanos();
+        this.releaseAfterNanos = settings.releaseAfter().toNanos();
         this.growthPerSecond = settings.growthPerSecond();
         this.demandSlots = (int) Math.max(SLOTS_PER_SECOND, settings.demandWindow().toNanos() / SLOT_NANOS);
         this.sent = new SlotCounts(demandSlots);
@@ -195,8 +208,8 @@ public final class AdaptiveRateLimiter {
 
     private long reserve(long maxWaitNanos, boolean required) {
         while (true) {
-            State s = state.get();
             long now = now();
+            State s = current(now);
             long interval = (long) (1e9 / s.ratePerSecond());
             // a quiet spell lets up to `burst` permits go at once, never more
             long earliest = Math.max(s.nextFreeNanos(), now - (long) ((burst - 1) * interval));
@@ -222,8 +235,8 @@ public final class AdaptiveRateLimiter {
 
     /** Nanoseconds until the next permit is free (0 = now), reserving nothing. */
     public long nanosUntilFree() {
-        State s = state.get();
         long now = now();
+        State s = current(now);
         long interval = (long) (1e9 / s.ratePerSecond());
         long earliest = Math.max(s.nextFreeNanos(), now - (long) ((burst - 1) * interval));
         return Math.max(0, earliest - now);
@@ -234,7 +247,7 @@ public final class AdaptiveRateLimiter {
         long now = now();
         answered.add(now);
         while (true) {
-            State s = state.get();
+            State s = current(now);
             if (s.ratePerSecond() >= ceiling) {
                 return;
             }
@@ -295,7 +308,7 @@ public final class AdaptiveRateLimiter {
         long now = now();
         rejected.add(now);
         while (true) {
-            State s = state.get();
+            State s = current(now);
             long sinceCut = now - s.lastCutNanos();
             if (sinceCut < decreaseCooldownNanos) {
                 // the same congestion event: no new cut, but 429s are still coming
@@ -380,7 +393,24 @@ public final class AdaptiveRateLimiter {
 
     /** The rate allowed now, requests/s. */
     public double rate() {
-        return state.get().ratePerSecond();
+        return current(now()).ratePerSecond();
+    }
+
+    /** The state at {@code now}: pacing lifted once no 429 has come for {@code releaseAfter}. */
+    private State current(long now) {
+        while (true) {
+            State s = state.get();
+            if (s.ratePerSecond() >= ceiling || now - s.last429Nanos() < releaseAfterNanos) {
+                return s;
+            }
+            // as at start; slots reserved ahead at the old rate are not taken back
+            State released = new State(ceiling, Math.min(s.nextFreeNanos(), now), s.lastCutNanos(), now,
+                    s.last429Nanos(), NONE, 0, 0);
+            if (state.compareAndSet(s, released)) {
+                listener.rateReleased(s.ratePerSecond());
+                return released;
+            }
+        }
     }
 
     private void countSent(long atNanos, boolean isRequired) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +26,7 @@ class AdaptiveRateLimiterTest {
 
     private final VirtualTimeScheduler time = VirtualTimeScheduler.create();
     private final List<String> cuts = new ArrayList<>();
+    private final List<Long> releases = new ArrayList<>();
 
     /**
      * Ceiling 100/s, floor 5, factor 0.5, recovery 20/s², probing 2/s², cool-down 200 ms, a
@@ -35,14 +37,26 @@ class AdaptiveRateLimiterTest {
     }
 
     private AdaptiveRateLimiter limiter(double ceiling, double burst, Duration forgetAfter) {
-        return new AdaptiveRateLimiter(settings(ceiling, burst, forgetAfter), time,
-                (from, to) -> cuts.add(Math.round(from) + "->" + Math.round(to)));
+        return new AdaptiveRateLimiter(settings(ceiling, burst, forgetAfter), time, new AdaptiveRateLimiter.RateListener() {
+            @Override
+            public void rateCut(double from, double to) {
+                cuts.add(Math.round(from) + "->" + Math.round(to));
+            }
+
+            @Override
+            public void rateReleased(double from) {
+                releases.add(Math.round(from));
+            }
+        });
     }
 
-    /** As {@link #limiter(double)}, growing twofold per second once no 429 came for {@code forgetAfter}. */
+    /**
+     * As {@link #limiter(double)}, growing twofold per second once no 429 came for {@code
+     * forgetAfter}, and released to the ceiling after ten times that (the defaults' ratio).
+     */
     static UpstreamProperties.RateLimit settings(double ceiling, double burst, Duration forgetAfter) {
         return new UpstreamProperties.RateLimit(true, ceiling, 5, 0.5, 20, 2, burst, Duration.ofMillis(200),
-                forgetAfter, 2, Duration.ofSeconds(5));
+                forgetAfter, 2, Duration.ofSeconds(5), forgetAfter.multipliedBy(10));
     }
 
     /** Sends at {@code perSecond} for one virtual second, succeeding. */
@@ -453,18 +467,93 @@ class AdaptiveRateLimiterTest {
         return limiter;
     }
 
-    @Test
-    void aDemandThatDoublesAtOnceAfterAnIncidentWaitsForPermitsOnlyWhileTheRateGrows() {
-        int asked = 0;
+    /**
+     * A demand of {@code perSecond} with no limit in the way, offered for 5 s to the limiter each
+     * arrival sequence leaves: its attempts sent and given up, summed over the sequences.
+     */
+    private Offered rising(LongFunction<AdaptiveRateLimiter> limiterAfter, double perSecond) {
+        int sent = 0;
         int starved = 0;
         for (long seed = 1; seed <= ARRIVAL_SEQUENCES; seed++) {
-            Offered doubled = offer(quietAfterAnIncident(seed), 200, 10_000, 5);
-            asked += doubled.sent() + doubled.starved();
-            starved += doubled.starved();
+            Offered offered = offer(limiterAfter.apply(seed), perSecond, 10_000, 5);
+            sent += offered.sent();
+            starved += offered.starved();
         }
+        return new Offered(sent, 0, starved);
+    }
+
+    @Test
+    void aDemandThatDoublesAtOnceAfterAnIncidentWaitsForPermitsOnlyWhileTheRateGrows() {
+        Offered doubled = rising(this::quietAfterAnIncident, 200);
+        int asked = doubled.sent() + doubled.starved();
         // the rate held about twice the quiet demand; one that kept only what the demand pressed
         // on gave up 6% of these attempts
-        assertThat(starved).as("attempts given up for want of a permit").isLessThan(asked * 3 / 100);
+        assertThat(doubled.starved()).as("attempts given up for want of a permit").isLessThan(asked * 3 / 100);
+    }
+
+    @Test
+    void thirtySecondsWithoutA429LiftThePacingAsAtStartAndEvery429StartsThemAgain() {
+        AdaptiveRateLimiter limiter = limiter(100_000, 1, Duration.ofSeconds(3)); // released after 30 s
+        send(limiter, 100);
+        limiter.onRateLimited(); // far above the demand: twice it
+        for (int second = 0; second < 20; second++) {
+            send(limiter, 100);
+        }
+        limiter.onRateLimited(); // a sparse 429 20 s later: the calm starts again
+        double paced = limiter.rate();
+        assertThat(paced).isLessThan(200);
+
+        for (int second = 0; second < 29; second++) {
+            send(limiter, 100); // 100/s does not press on the rate: it stays
+        }
+        assertThat(limiter.rate()).isEqualTo(paced);
+        assertThat(releases).isEmpty();
+
+        time.advanceTimeBy(Duration.ofSeconds(1)); // 30 s without a 429
+        assertThat(limiter.rate()).isEqualTo(100_000);
+        assertThat(releases).containsExactly(Math.round(paced));
+        for (int i = 0; i < 50; i++) {
+            // fifty at once: at the rate before, the last would wait a third of a second
+            assertThat(limiter.reserve(Long.MAX_VALUE)).isLessThan(MS);
+        }
+    }
+
+    /** As {@link #quietAfterAnIncident}, then 20 s more at 100/s: 30 s and more since the incident's last 429. */
+    private AdaptiveRateLimiter calmSinceAnIncident(long seed) {
+        AdaptiveRateLimiter limiter = quietAfterAnIncident(seed);
+        offer(limiter, 100, 10_000, 20);
+        return limiter;
+    }
+
+    @Test
+    void aDemandThatQuadruplesAfterThirtySecondsWithoutA429IsNotPacedByTheIncidentBefore() {
+        Offered peak = rising(this::calmSinceAnIncident, 400);
+        // with the rate the incident left (about twice the quiet demand) 8.8% of these attempts
+        // were given up, 90 s after it as 10 s after it
+        assertThat(peak.starved()).as("attempts given up for want of a permit, of %d", peak.sent() + peak.starved())
+                .isZero();
+    }
+
+    @Test
+    void aLimitStillThereWhenThePacingIsLiftedIsPlacedAgainAsAtStart() {
+        int rejectedAgain = 0;
+        int rejectedAtStart = 0;
+        for (long seed = 1; seed <= ARRIVAL_SEQUENCES; seed++) {
+            AdaptiveRateLimiter limiter = calmSinceAnIncident(seed);
+            cuts.clear();
+            Offered again = offer(limiter, 400, 100, 10); // the same incident again
+            assertThat(cuts.get(0)).as("the first cut").startsWith("100000->");
+            assertThat(limiter.rate()).isBetween(70.0, 110.0);
+            rejectedAgain += again.rejected();
+
+            arrivals = new SplittableRandom(seed);
+            upstreamTokens = 2;
+            AdaptiveRateLimiter atStart = limiter(100_000, 1, Duration.ofSeconds(3));
+            offer(atStart, 100, 10_000, 4);
+            rejectedAtStart += offer(atStart, 400, 100, 10).rejected();
+        }
+        // about 4.5% of what is sent in the incident's first 10 s either way (378 against 347 here)
+        assertThat(rejectedAgain).as("429s").isLessThanOrEqualTo(rejectedAtStart * 5 / 4);
     }
 
     @Test
