@@ -43,10 +43,19 @@ public final class Scenarios {
                     "close-fraction=0.5"), 80, 0.10, false),
             new Scenario("outage", List.of("scenario=outage"), 100, 0.0, true));
 
+    /**
+     * Named on the command line only, outside the story: the healthy service at four times the
+     * story's traffic, the day's peak. After a rate-limit incident it shows what the rate limiter
+     * still remembers of it (docs/adaptive-state.md).
+     */
+    private static final List<Scenario> BY_NAME_ONLY = List.of(
+            new Scenario("peak", List.of("scenario=healthy"), 400, 0.0, false));
+
     private static final Map<String, Scenario> BY_NAME = new LinkedHashMap<>();
 
     static {
         ALL.forEach(scenario -> BY_NAME.put(scenario.name(), scenario));
+        BY_NAME_ONLY.forEach(scenario -> BY_NAME.put(scenario.name(), scenario));
     }
 
     private Scenarios() {

@@ -65,7 +65,7 @@ final class Verdicts {
     private static Optional<Checks> judge(Summary row, Optional<Summary> direct) {
         Checks checks = new Checks();
         switch (row.scenario()) {
-            case "healthy", "flaky", "slow", "bad-instances", "unknown-ids" -> {
+            case "healthy", "flaky", "slow", "bad-instances", "unknown-ids", "peak" -> {
                 checks.correctWithinSlo(row, SINGLE_FAULT_SHARE);
                 if (row.scenario().equals("unknown-ids")) {
                     checks.atMost("upstream attempts/request", row.upstreamAttemptsPerRequest(),

@@ -17,6 +17,8 @@ class VerdictsTest {
         });
         assertThat(verdict(row("slow", 1000, 994, 1.9, 0, 40, 60)).met()).isFalse();
         assertThat(verdict(row("bad-instances", 1000, 994, 1.0, 0, 40, 60)).line()).contains("MISSED");
+        assertThat(verdict(row("peak", 6000, 5970, 1.0, 0, 40, 60)).met()).isTrue();
+        assertThat(verdict(row("peak", 6000, 5969, 1.0, 0, 40, 60)).met()).isFalse();
     }
 
     @Test
